@@ -1,0 +1,75 @@
+"""The ``workbench`` command: one subcommand per job, each usable from CI.
+
+Exit codes: 0 success, 1 a gate or check failed, 2 bad input or usage.
+Each area of the core registers its own subcommands (``register(sub)`` in its
+``commands`` module), so this file only assembles them. This is also the one
+composition root allowed to import ``screens``: lazily, when a subcommand
+opens the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from workbench import __version__
+from workbench.context import LaunchContext
+from workbench.errors import WorkbenchError
+
+#: Modules that contribute subcommands, in the order ``--help`` lists them.
+COMMAND_MODULES = (
+    "workbench.app_commands",
+    "workbench.profiles.commands",
+    "workbench.sampling.commands",
+    "workbench.triage.commands",
+    "workbench.history.commands",
+    "workbench.reports.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description=(
+            "Triage Workbench: sample, compare, dig into history and triage the "
+            "performance of Python code. With no subcommand, opens the app."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def open_app(context: LaunchContext) -> int:
+    """Run the Textual app on ``context``; the only place the CLI touches ``screens``."""
+    from screens.app import WorkbenchApp
+
+    app = WorkbenchApp(context)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("RUST_BACKTRACE", "0")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return open_app(LaunchContext())
+        return int(handler(args) or 0)
+    except WorkbenchError as error:
+        print(f"workbench: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `workbench diff ... | head` closes stdout early: not an error.
+        sys.stderr.close()
+        return 0

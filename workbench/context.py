@@ -1,0 +1,38 @@
+"""What the app is opened on: the narrow data each pane needs to start.
+
+Built by the CLI (the composition root) and handed to ``screens.app``; plain
+data so that tests and other tools can open the app the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class LaunchContext:
+    """Everything optional: a pane with nothing to show offers to load it."""
+
+    mode: str = "compare"
+    """Pane shown first: compare, live, backlog or history."""
+    base: Path | None = None
+    """Baseline profile for the Compare pane."""
+    branch: Path | None = None
+    """Branch profile for the Compare pane."""
+    pid: int | None = None
+    """Process the Live pane attaches to."""
+    command: list[str] = field(default_factory=list)
+    """Command the Live pane launches and samples (``workbench run -- ...``)."""
+    rate: int = 100
+    """Sampling rate in Hz for the Live pane."""
+    nonblocking: bool | None = None
+    """Force py-spy's --nonblocking on or off; None lets the sampler decide."""
+    db: Path | None = None
+    """Backlog database; None means the default location."""
+    repo: Path | None = None
+    """Git repository of the profiled code, for the History pane."""
+    function: str | None = None
+    """Function key the History pane opens on."""
+    demo: bool = False
+    """Opened by ``workbench demo``: the Live pane samples the bundled workload."""

@@ -1,0 +1,38 @@
+"""Errors a user can cause, each with a message that says what to do.
+
+The CLI prints ``str(error)`` on one line and exits with ``error.exit_code``;
+the app shows the same line in a notification. Anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base of every expected failure: bad input, missing tool, locked store."""
+
+    exit_code: int = 2
+
+
+class ProfileFormatError(WorkbenchError):
+    """A profile file is empty, truncated, binary or in a format we do not read."""
+
+
+class SamplingError(WorkbenchError):
+    """Attaching to or sampling a process failed (gone, not Python, no ptrace)."""
+
+
+class HistoryError(WorkbenchError):
+    """A git question cannot be answered (not a repo, unknown rev, no such function)."""
+
+
+class StoreError(WorkbenchError):
+    """The backlog database cannot be used (locked, read-only, corrupt, newer schema)."""
+
+
+class StaleEditError(StoreError):
+    """Someone else changed the item since it was read; the edit was refused."""
+
+
+class ConfigError(WorkbenchError):
+    """A ``[tool.workbench]`` table or a waivers file is malformed."""

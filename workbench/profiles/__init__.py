@@ -1,0 +1,1 @@
+"""Profiles: the model, format readers and writers, function identity, diff and gates."""

@@ -1,0 +1,1 @@
+"""Markdown, JSON and SARIF exports of profiles, diffs, the triage and cycles."""

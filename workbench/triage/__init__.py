@@ -1,0 +1,1 @@
+"""triage: see DESIGN.md."""
