@@ -37,16 +37,37 @@ class WorkbenchApp(App[int]):
     TITLE = "Triage Workbench"
     CSS_PATH = [styles_dir() / "app.tcss"]
     BINDINGS = [
-        Binding("f1", "switch_mode('live')", "Live", id="pane.live",
-                tooltip="Sample a running process"),
-        Binding("f2", "switch_mode('compare')", "Compare", id="pane.compare",
-                tooltip="Baseline vs branch profiles"),
-        Binding("f3", "switch_mode('history')", "History", id="pane.history",
-                tooltip="Git archaeology of a function"),
-        Binding("f4", "switch_mode('backlog')", "Backlog", id="pane.backlog",
-                tooltip="Triage matrix and KPIs"),
-        Binding("question_mark", "toggle_help", "Help", id="app.help",
-                tooltip="Show or hide the keys of this pane"),
+        Binding(
+            "f1", "switch_mode('live')", "Live", id="pane.live", tooltip="Sample a running process"
+        ),
+        Binding(
+            "f2",
+            "switch_mode('compare')",
+            "Compare",
+            id="pane.compare",
+            tooltip="Baseline vs branch profiles",
+        ),
+        Binding(
+            "f3",
+            "switch_mode('history')",
+            "History",
+            id="pane.history",
+            tooltip="Git archaeology of a function",
+        ),
+        Binding(
+            "f4",
+            "switch_mode('backlog')",
+            "Backlog",
+            id="pane.backlog",
+            tooltip="Triage matrix and KPIs",
+        ),
+        Binding(
+            "question_mark",
+            "toggle_help",
+            "Help",
+            id="app.help",
+            tooltip="Show or hide the keys of this pane",
+        ),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit the workbench"),
     ]
 

@@ -2,9 +2,9 @@
 
 Exit codes: 0 success, 1 a gate or check failed, 2 bad input or usage.
 Each area of the core registers its own subcommands (``register(sub)`` in its
-``commands`` module), so this file only assembles them. This is also the one
-composition root allowed to import ``screens``: lazily, when a subcommand
-opens the app.
+``commands`` module), so this file only assembles them. Subcommands that open the app call
+:func:`workbench.launch.open_app`, the one composition root allowed to import
+``screens`` (lazily).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from workbench import __version__
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
+from workbench.launch import open_app
 
 #: Modules that contribute subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    "workbench.app_commands",
     "workbench.profiles.commands",
     "workbench.sampling.commands",
     "workbench.triage.commands",
@@ -43,15 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
-
-
-def open_app(context: LaunchContext) -> int:
-    """Run the Textual app on ``context``; the only place the CLI touches ``screens``."""
-    from screens.app import WorkbenchApp
-
-    app = WorkbenchApp(context)
-    app.run()
-    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -65,8 +65,15 @@ class ProfileMeta:
 class Profile:
     """Weighted stacks (root first) over interned :class:`Frame` objects."""
 
-    __slots__ = ("frames", "_frame_ids", "stack_frames", "stack_offsets", "weights",
-                 "stack_threads", "meta")
+    __slots__ = (
+        "frames",
+        "_frame_ids",
+        "stack_frames",
+        "stack_offsets",
+        "weights",
+        "stack_threads",
+        "meta",
+    )
 
     def __init__(self, meta: ProfileMeta | None = None) -> None:
         self.meta = meta or ProfileMeta()
