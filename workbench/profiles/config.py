@@ -1,0 +1,158 @@
+"""Gate thresholds and waivers from the profiled project, a waivers file and flags.
+
+Precedence: flags override ``[tool.workbench]`` of the profiled project's
+``pyproject.toml``, which overrides the defaults. Waivers are merged from all
+three (pyproject, then the waivers file, then ``--waive``; later wins for the
+same function). The pyproject table may hold keys of other workbench areas,
+so unknown keys are ignored; a known key with a wrong type is an error::
+
+    [tool.workbench]
+    new-hotspot-pct = 5          # or new_hotspot_pct
+    max-self-growth-pct = 2
+    noise-pct = 0.5
+    waivers-file = "perf-waivers.toml"   # relative to the pyproject
+
+    [tool.workbench.waivers]
+    "pkg/cache.py:warm" = "pre-warming moved here on purpose (PERF-12)"
+
+A waivers file is TOML (``function = "reason"`` pairs, top level or under
+``[waivers]``) or plain lines ``function = reason`` (``#`` comments allowed).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import ConfigError
+from workbench.profiles.gates import GateConfig
+
+_NUMBERS = ("new_hotspot_pct", "max_self_growth_pct", "noise_pct")
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_gate_config(
+    project_dir: Path | None,
+    *,
+    new_hotspot_pct: float | None = None,
+    max_self_growth_pct: float | None = None,
+    noise_pct: float | None = None,
+    waivers_file: Path | None = None,
+    waivers: Mapping[str, str] | None = None,
+) -> GateConfig:
+    """The effective :class:`GateConfig` (see the module doc for precedence).
+
+    ``project_dir`` None means the current directory; keyword arguments are
+    the flags, None where not given.
+    """
+    config = GateConfig()
+    pyproject = find_pyproject(project_dir or Path.cwd())
+    if pyproject is not None:
+        table = _workbench_table(pyproject)
+        for name, value in _normalised(table).items():
+            if name in _NUMBERS:
+                setattr(config, name, _number(value, name, pyproject))
+            elif name == "waivers":
+                config.waivers.update(_waiver_table(value, f"{pyproject} [tool.workbench.waivers]"))
+            elif name == "waivers_file":
+                if not isinstance(value, str):
+                    raise ConfigError(f"{pyproject}: waivers-file must be a string path")
+                config.waivers.update(read_waivers(pyproject.parent / value))
+    for name, value in (
+        ("new_hotspot_pct", new_hotspot_pct),
+        ("max_self_growth_pct", max_self_growth_pct),
+        ("noise_pct", noise_pct),
+    ):
+        if value is not None:
+            setattr(config, name, value)
+    if waivers_file is not None:
+        config.waivers.update(read_waivers(waivers_file))
+    config.waivers.update(waivers or {})
+    return config
+
+
+def read_waivers(path: Path) -> dict[str, str]:
+    """Waivers from a TOML file or from ``function = reason`` lines."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"waivers file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read waivers file {path}: {error}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return _waiver_lines(text, path)
+    table = data.get("waivers", data)
+    return _waiver_table(table, str(path))
+
+
+def parse_waiver(text: str) -> tuple[str, str]:
+    """``FUNCTION=REASON`` from ``--waive``; the reason is required (that is the point)."""
+    function, sep, reason = text.partition("=")
+    function, reason = function.strip(), reason.strip()
+    if not sep or not function or not reason:
+        raise ConfigError(
+            f"--waive {text!r}: expected FUNCTION=REASON, e.g. --waive 'pkg/a.py:f=cache warm-up'"
+        )
+    return function, reason
+
+
+def _workbench_table(pyproject: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read {pyproject}: {error}") from None
+    table = data.get("tool", {}).get("workbench", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.workbench] must be a table")
+    return table
+
+
+def _normalised(table: dict[str, Any]) -> dict[str, Any]:
+    return {name.replace("-", "_"): value for name, value in table.items()}
+
+
+def _number(value: Any, name: str, source: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(
+            f"{source}: [tool.workbench] {name.replace('_', '-')} must be a number, not {value!r}"
+        )
+    return float(value)
+
+
+def _waiver_table(table: Any, source: str) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f'{source}: waivers must be a table of function = "reason"')
+    waivers = {}
+    for function, reason in table.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{source}: waiver for {function!r} needs a non-empty reason")
+        waivers[str(function)] = reason.strip()
+    return waivers
+
+
+def _waiver_lines(text: str, path: Path) -> dict[str, str]:
+    waivers = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        function, sep, reason = line.partition("=")
+        if not sep or not function.strip() or not reason.strip():
+            raise ConfigError(
+                f"{path}:{number}: expected 'function = reason' (TOML or one waiver per line)"
+            )
+        waivers[function.strip()] = reason.strip().strip('"')
+    return waivers
