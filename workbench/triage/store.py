@@ -1,24 +1,71 @@
 """The backlog store: one SQLite file, safe for two processes grooming it at once.
 
-API skeleton (bodies being filled in); signatures are stable.
+- WAL and a busy timeout, so a reader never blocks a writer and a writer waits
+  a little for another instead of failing at once.
+- Every write is one ``BEGIN IMMEDIATE`` transaction: a process killed
+  mid-write loses only the write in flight, never a committed item.
+- Optimistic concurrency: each item has a ``version``; an edit made from a
+  stale read is refused (:class:`StaleEditError`) instead of overwriting.
+- An append-only event log (who, when, field, old → new), grouped in batches
+  (one user action), powers history, undo/redo and the KPIs.
+- Bad files (locked, read-only, corrupt, from a newer workbench) are refused
+  with one line before anything is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import builtins
+import getpass
+import json
+import os
+import re
+import sqlite3
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import StoreError
+import platformdirs
+import sqlite_utils
+
+from workbench.errors import StaleEditError, StoreError
+from workbench.triage import schema
 from workbench.triage.model import (
+    DEFAULT_SPLIT,
+    EDITABLE_FIELDS,
+    IMPACT_EFFORT_RANGE,
+    OPEN_STATUSES,
     Batch,
     Event,
     Evidence,
     Item,
     ItemFilter,
+    Pattern,
     Quadrant,
+    Signal,
+    Source,
     Status,
+    Taxonomy,
+    quadrant_of,
 )
+
+DEFAULT_BUSY_TIMEOUT = 5.0
+"""Seconds a write waits for another process's transaction before giving up."""
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_ITEM_COLUMNS = (
+    "id, title, hypothesis, notes, source, signal, pattern, impact, effort, quadrant,"
+    " taxonomy, kpi, kpi_baseline, kpi_target, kpi_latest, status, owner, justification,"
+    " critical, created_at, updated_at, version"
+)
+_ORDERS = {
+    "quadrant": "qrank, impact DESC, effort, id",
+    "id": "id",
+    "updated": "updated_at DESC, id DESC",
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class ItemNotFoundError(StoreError):
@@ -31,33 +78,169 @@ class ValidationError(StoreError):
 
 def default_db_path(cwd: Path | None = None) -> Path:
     """``.workbench/triage.db`` at the root of the git repository of ``cwd``, else the
-    user data dir."""
-    raise NotImplementedError
+    user data dir: the backlog travels with the code it is about."""
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=cwd or Path.cwd(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        top = ""
+    if top:
+        return Path(top) / ".workbench" / "triage.db"
+    return Path(platformdirs.user_data_dir("triage-workbench")) / "triage.db"
+
+
+def now() -> str:
+    """UTC time as ISO 8601 to the microsecond: sortable as text, parseable everywhere."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def default_actor() -> str:
+    """Who is acting, for the event log: ``$WORKBENCH_ACTOR`` or the login name."""
+    try:
+        return os.environ.get("WORKBENCH_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _encode(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _decode(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def fts_query(text: str) -> str | None:
+    """User words → an FTS5 query (every word, as a prefix), immune to FTS syntax."""
+    words = _WORD.findall(text)
+    return " ".join(f'"{word}"*' for word in words) or None
+
+
+@dataclass
+class _Where:
+    sql: str
+    params: list[Any]
 
 
 class BacklogStore:
     """Items, their evidence, the event log and profile snapshots in one SQLite file."""
 
-    path: Path
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        """Use :meth:`open`; this only wraps an already checked connection."""
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._split = DEFAULT_SPLIT
+        self._actor = default_actor()
+        """Actor of the batch being written (the event log records it per event)."""
 
+    # -- opening --------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | None = None) -> BacklogStore:
+    def open(
+        cls, path: Path | str | None = None, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    ) -> BacklogStore:
         """Open (creating or migrating) the store at ``path``; None → :func:`default_db_path`.
 
         Raises StoreError (one line, file unchanged) for a locked, read-only,
-        corrupt or newer-schema database.
+        corrupt or newer-schema database. Before migrating an older schema the
+        file is copied to ``<name>.bak-v<old version>`` with SQLite's backup API.
         """
-        raise NotImplementedError
+        path = Path(path) if path is not None else default_db_path()
+        _check_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot open the backlog {path}: {error}") from None
+        store = cls(path, conn)
+        try:
+            with _store_errors(path):
+                store._prepare(busy_timeout)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _prepare(self, busy_timeout: float) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        version = schema.user_version(conn)  # reads the header: a non-database fails here
+        self._refuse_newer(version)
+        if version:
+            row = conn.execute("PRAGMA quick_check").fetchone()
+            if row[0] != "ok":
+                raise StoreError(
+                    f"the backlog {self.path} is corrupt (integrity check: {row[0]}); "
+                    "restore it from a backup or move it away"
+                )
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if version < schema.SCHEMA_VERSION or schema.missing_search_parts(self.db):
+            self._upgrade()
+        self._split = self._load_split()
+
+    def _refuse_newer(self, version: int) -> None:
+        if version > schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"the backlog {self.path} has schema {version}, newer than this workbench "
+                f"knows ({schema.SCHEMA_VERSION}); upgrade triage-workbench to open it"
+            )
+
+    def _upgrade(self) -> None:
+        """Migrate (after a backup) or repair the search index, in one transaction."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = schema.user_version(conn)  # another process may have migrated
+            self._refuse_newer(version)
+            if version and version < schema.SCHEMA_VERSION:
+                backup = self.path.with_name(f"{self.path.name}.bak-v{version}")
+                target = sqlite3.connect(backup)
+                try:
+                    conn.backup(target)
+                finally:
+                    target.close()
+            if version < schema.SCHEMA_VERSION:
+                schema.migrate(self.db, version)
+            else:
+                schema.ensure_search(self.db)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _load_split(self) -> int:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = 'split'").fetchone()
+        return int(row[0]) if row else DEFAULT_SPLIT
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> BacklogStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- reading --------------------------------------------------------
     @property
     def split(self) -> int:
         """The impact/effort score at or above which a score is "high" (default 3)."""
-        raise NotImplementedError
+        return self._split
 
     def get(self, item_id: int) -> Item:
         """The item with its evidence; ItemNotFoundError if absent."""
-        raise NotImplementedError
+        row = self._row(item_id)
+        return self._items([row])[0]
 
     def list(
         self,
@@ -66,40 +249,138 @@ class BacklogStore:
         offset: int = 0,
         limit: int | None = 100,
         order: str = "quadrant",
-    ) -> list[Item]:
+    ) -> builtins.list[Item]:
         """One page of items, evidence included. ``order``: quadrant (matrix order, then
         impact desc, effort asc, id), id, updated (most recent first). ``limit=None``: all."""
-        raise NotImplementedError
+        where = self._where(item_filter)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {_ORDERS[order]}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        with _store_errors(self.path):
+            return self._items(self.conn.execute(sql, where.params).fetchall())
+
+    def iter_all(
+        self, item_filter: ItemFilter | None = None, *, order: str = "quadrant", chunk: int = 2000
+    ) -> Iterator[Item]:
+        """Every matching item, fetched ``chunk`` at a time (exports of 100k items)."""
+        where = self._where(item_filter)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {_ORDERS[order]}"
+        cursor = self.conn.execute(sql, where.params)
+        while rows := cursor.fetchmany(chunk):
+            yield from self._items(rows)
 
     def count(self, item_filter: ItemFilter | None = None) -> int:
-        raise NotImplementedError
+        where = self._where(item_filter)
+        return self.conn.execute(
+            f"SELECT count(*) FROM items WHERE {where.sql}", where.params
+        ).fetchone()[0]
 
     def counts_by_quadrant(self, item_filter: ItemFilter | None = None) -> dict[Quadrant, int]:
         """Every quadrant present as a key (0 when empty), for the matrix headers."""
-        raise NotImplementedError
+        where = self._where(item_filter)
+        counts = dict.fromkeys(Quadrant, 0)
+        rows = self.conn.execute(
+            f"SELECT quadrant, count(*) FROM items WHERE {where.sql} GROUP BY qrank",
+            where.params,
+        )
+        for quadrant, number in rows:
+            counts[Quadrant(quadrant)] = number
+        return counts
 
-    def history(self, item_id: int) -> list[Event]:
+    def history(self, item_id: int) -> builtins.list[Event]:
         """Every event about the item, oldest first."""
-        raise NotImplementedError
+        rows = self.conn.execute(
+            "SELECT id, batch_id, item_id, at, actor, action, field, old, new FROM events"
+            " WHERE item_id = ? ORDER BY id",
+            [item_id],
+        )
+        return [Event(*row) for row in rows]
 
-    def can_undo(self) -> Batch | None:
+    def can_undo(self, *, actor: str | None = None) -> Batch | None:
         """The batch :meth:`undo` would revert (events not loaded), or None."""
-        raise NotImplementedError
+        row = self.conn.execute(
+            "SELECT id, at, actor, label, kind FROM batches WHERE actor = ? AND state = 'applied'"
+            " ORDER BY id DESC LIMIT 1",
+            [actor or default_actor()],
+        ).fetchone()
+        return Batch(*row) if row else None
 
-    def can_redo(self) -> Batch | None:
+    def can_redo(self, *, actor: str | None = None) -> Batch | None:
         """The batch :meth:`redo` would re-apply (events not loaded), or None."""
-        raise NotImplementedError
+        row = self.conn.execute(
+            "SELECT t.id, t.at, t.actor, t.label, t.kind FROM batches u"
+            " JOIN batches t ON t.id = u.ref"
+            " WHERE u.actor = ? AND u.kind = 'undo' AND t.state = 'undone'"
+            " ORDER BY u.id DESC LIMIT 1",
+            [actor or default_actor()],
+        ).fetchone()
+        return Batch(*row) if row else None
+
+    def _row(self, item_id: int) -> sqlite3.Row | tuple:
+        row = self.conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", [item_id]
+        ).fetchone()
+        if row is None:
+            raise ItemNotFoundError(
+                f"no backlog item #{item_id}; `workbench backlog list` shows ids"
+            )
+        return row
+
+    def _items(self, rows: Sequence[tuple]) -> builtins.list[Item]:
+        names = [c.strip() for c in _ITEM_COLUMNS.split(",")]
+        items = [Item(**dict(zip(names, row, strict=True))) for row in rows]
+        if items:
+            by_id = {item.id: item for item in items}
+            marks = ",".join("?" * len(by_id))
+            for row in self.conn.execute(
+                "SELECT item_id, kind, ref, note, id, added_at FROM evidence"
+                f" WHERE item_id IN ({marks}) ORDER BY id",
+                builtins.list(by_id),
+            ):
+                by_id[row[0]].evidence.append(Evidence(*row[1:]))
+        return items
+
+    def _where(self, item_filter: ItemFilter | None) -> _Where:
+        f = item_filter or ItemFilter()
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if f.status:
+            clauses.append(f"status IN ({','.join('?' * len(f.status))})")
+            params.extend(Status.parse(s).value for s in f.status)
+        elif not f.include_closed:
+            clauses.append("closed = 0")
+        if f.quadrant is not None:
+            clauses.append("qrank = ?")
+            params.append(Quadrant.parse(f.quadrant).rank)
+        for column in ("taxonomy", "owner"):
+            value = getattr(f, column)
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(str(value))
+        if f.function:
+            clauses.append(
+                "id IN (SELECT item_id FROM evidence WHERE kind = 'function' AND ref = ?)"
+            )
+            params.append(f.function)
+        if f.text and (query := fts_query(f.text)):
+            clauses.append("id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+            params.append(query)
+        return _Where(" AND ".join(clauses) or "1", params)
 
     # -- writing: each call is one transaction and one undoable batch ---
     def add(self, item: Item, *, actor: str | None = None) -> Item:
         """Insert ``item`` (and its evidence); returns it as stored, with id and version 1."""
-        raise NotImplementedError
+        return self.add_many([item], actor=actor, label=f"add “{item.title}”")[0]
 
     def add_many(
         self, items: Sequence[Item], *, actor: str | None = None, label: str = "import"
-    ) -> list[Item]:
+    ) -> builtins.list[Item]:
         """Insert all or none, as one batch (one undo removes them all)."""
-        raise NotImplementedError
+        for item in items:
+            _validate(item)
+        with self._batch(label, actor) as batch:
+            ids = [self._insert(batch, item) for item in items]
+        return [self.get(item_id) for item_id in ids]
 
     def update(
         self,
@@ -111,7 +392,14 @@ class BacklogStore:
     ) -> Item:
         """Change fields (see ``model.EDITABLE_FIELDS``). StaleEditError when the item's
         version is no longer ``expected_version``; nothing is written then."""
-        raise NotImplementedError
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValidationError(
+                f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}"
+            )
+        with self._batch(f"edit #{item_id}", actor) as batch:
+            self._change(batch, item_id, changes, expected_version)
+        return self.get(item_id)
 
     def move(
         self,
@@ -123,7 +411,19 @@ class BacklogStore:
         actor: str | None = None,
     ) -> Item:
         """Raise/lower impact and effort (clamped to 1..5); the quadrant follows."""
-        raise NotImplementedError
+        with self._batch(f"move #{item_id}", actor) as batch:
+            current = self._current(item_id)
+            low, high = IMPACT_EFFORT_RANGE.start, IMPACT_EFFORT_RANGE.stop - 1
+            self._change(
+                batch,
+                item_id,
+                {
+                    "impact": min(high, max(low, current["impact"] + impact_delta)),
+                    "effort": min(high, max(low, current["effort"] + effort_delta)),
+                },
+                expected_version,
+            )
+        return self.get(item_id)
 
     def set_status(
         self,
@@ -133,39 +433,437 @@ class BacklogStore:
         justification: str | None = None,
         expected_versions: dict[int, int] | None = None,
         actor: str | None = None,
-    ) -> list[Item]:
+    ) -> builtins.list[Item]:
         """Set the status of many items as one batch. ``waived`` needs a justification
         (given here or already on the item): ValidationError otherwise."""
-        raise NotImplementedError
+        status = Status.parse(status)
+        ids = builtins.list(dict.fromkeys(item_ids))
+        changes: dict[str, Any] = {"status": status}
+        if justification:
+            changes["justification"] = justification
+        label = f"status {status.value} " + (f"#{ids[0]}" if len(ids) == 1 else f"×{len(ids)}")
+        with self._batch(label, actor) as batch:
+            for item_id in ids:
+                expected = (expected_versions or {}).get(item_id)
+                self._change(batch, item_id, changes, expected)
+        return [self.get(item_id) for item_id in ids]
 
     def link(self, item_id: int, evidence: Evidence, *, actor: str | None = None) -> Item:
         """Attach evidence (idempotent for the same kind+ref)."""
-        raise NotImplementedError
+        evidence = Evidence(evidence.kind, evidence.ref.strip(), evidence.note)
+        if not evidence.ref:
+            raise ValidationError("evidence needs a reference (a path, function key, sha or URL)")
+        with self._batch(f"link #{item_id}", actor) as batch:
+            self._current(item_id)
+            exists = self.conn.execute(
+                "SELECT 1 FROM evidence WHERE item_id = ? AND kind = ? AND ref = ?",
+                [item_id, evidence.kind.value, evidence.ref],
+            ).fetchone()
+            if not exists:
+                self._insert_evidence(batch, item_id, evidence)
+                self._bump(item_id)
+        return self.get(item_id)
 
     def unlink(self, item_id: int, evidence_id: int, *, actor: str | None = None) -> Item:
         """Detach one evidence row."""
-        raise NotImplementedError
+        with self._batch(f"unlink #{item_id}", actor) as batch:
+            row = self._evidence_row(item_id, evidence_id)
+            self.conn.execute("DELETE FROM evidence WHERE id = ?", [evidence_id])
+            self._log(batch, item_id, "unlink", "evidence", row, None)
+            self._bump(item_id)
+        return self.get(item_id)
 
+    def set_split(self, split: int, *, actor: str | None = None) -> None:
+        """Change the high/low split point and re-place every item (not undoable)."""
+        if split not in IMPACT_EFFORT_RANGE or split == IMPACT_EFFORT_RANGE.start:
+            raise ValidationError(f"the split must be 2..5 (got {split})")
+        with self._transaction():
+            self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES ('split', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [str(split)],
+            )
+            schema.place_all(self.db, split)
+        self._split = split
+
+    def add_profile_snapshot(
+        self, target: str, path: str, top: Sequence[str], recorded_at: str | None = None
+    ) -> int:
+        """Remember the top-N functions of a profile of ``target`` (for hotspot churn)."""
+        with self._transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO profiles(target, path, recorded_at, top) VALUES (?, ?, ?, ?)",
+                [target, path, recorded_at or now(), json.dumps(builtins.list(top))],
+            )
+        return int(cursor.lastrowid)
+
+    def profile_snapshots(self) -> builtins.list[tuple[str, str, str, builtins.list[str]]]:
+        """Every snapshot as (target, path, recorded_at, top), by target then time."""
+        rows = self.conn.execute(
+            "SELECT target, path, recorded_at, top FROM profiles ORDER BY target, recorded_at, id"
+        )
+        return [(t, p, at, json.loads(top)) for t, p, at, top in rows]
+
+    # -- undo / redo ----------------------------------------------------
     def undo(self, *, actor: str | None = None) -> Batch | None:
         """Revert the last batch (itself logged as an ``undo`` batch); None if nothing.
 
         Refused (StaleEditError) if a field it would revert was changed since.
         """
-        raise NotImplementedError
+        actor = actor or default_actor()
+        with self._transaction():
+            target = self.can_undo(actor=actor)
+            if target is None:
+                return None
+            origin = self.conn.execute(
+                "SELECT coalesce(origin, id) FROM batches WHERE id = ?", [target.id]
+            ).fetchone()[0]
+            batch = self._new_batch(f"undo {target.label}", actor, "undo", origin, target.id)
+            for event in reversed(self._batch_events(origin)):
+                self._replay(batch, event, forward=False)
+            self.conn.execute("UPDATE batches SET state = 'undone' WHERE id = ?", [target.id])
+            result = self._load_batch(batch)
+        return result
 
     def redo(self, *, actor: str | None = None) -> Batch | None:
         """Re-apply the last undone batch; None if nothing to redo."""
-        raise NotImplementedError
+        actor = actor or default_actor()
+        with self._transaction():
+            target = self.can_redo(actor=actor)
+            if target is None:
+                return None
+            origin = self.conn.execute(
+                "SELECT coalesce(origin, id) FROM batches WHERE id = ?", [target.id]
+            ).fetchone()[0]
+            label = target.label.removeprefix("redo ")
+            batch = self._new_batch(f"redo {label}", actor, "redo", origin, target.id)
+            for event in self._batch_events(origin):
+                self._replay(batch, event, forward=True)
+            self.conn.execute("UPDATE batches SET state = 'redone' WHERE id = ?", [target.id])
+            self.conn.execute("UPDATE batches SET state = 'applied' WHERE id = ?", [batch])
+            result = self._load_batch(batch)
+        return result
 
-    def set_split(self, split: int, *, actor: str | None = None) -> None:
-        """Change the high/low split point and re-place every item."""
-        raise NotImplementedError
+    def _replay(self, batch: int, event: Event, *, forward: bool) -> None:
+        """Apply ``event`` again (redo) or its inverse (undo), refusing on conflicts."""
+        action = "redo" if forward else "undo"
+        item_id = event.item_id
+        if event.action == "create":
+            if forward:
+                row = _decode(event.new)
+                self._insert_row(row, version=self._next_version_after_delete(row))
+                self._log(batch, item_id, action, "item", None, row)
+            else:
+                row = self._current(item_id)
+                self.conn.execute("DELETE FROM evidence WHERE item_id = ?", [item_id])
+                self.conn.execute("DELETE FROM items WHERE id = ?", [item_id])
+                self._log(batch, item_id, action, "item", row, None)
+        elif event.action in ("link", "unlink"):
+            adding = (event.action == "link") == forward
+            row = _decode(event.new if event.action == "link" else event.old)
+            self._current(item_id)
+            if adding:
+                self.conn.execute(
+                    "INSERT INTO evidence(id, item_id, kind, ref, note, added_at)"
+                    " VALUES (:id, :item_id, :kind, :ref, :note, :added_at)",
+                    row,
+                )
+                self._log(batch, item_id, action, "evidence", None, row)
+            else:
+                self.conn.execute("DELETE FROM evidence WHERE id = ?", [row["id"]])
+                self._log(batch, item_id, action, "evidence", row, None)
+            self._bump(item_id)
+        elif event.action == "update":
+            before, after = _decode(event.old), _decode(event.new)
+            expect, value = (before, after) if forward else (after, before)
+            current = self._current(item_id)
+            if current[event.field] != expect:
+                raise StaleEditError(
+                    f"cannot {action} on item {item_id}: its {event.field} was changed since "
+                    f"(now {current[event.field]!r}); edit it directly instead"
+                )
+            self._write_fields(batch, item_id, current, {event.field: value}, action)
 
-    def close(self) -> None:
-        raise NotImplementedError
+    # -- write primitives (inside a transaction) -----------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with _store_errors(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
-    def __enter__(self) -> BacklogStore:
-        return self
+    @contextmanager
+    def _batch(self, label: str, actor: str | None) -> Iterator[int]:
+        """One user action: a transaction, a ``do`` batch, and the redo stack dropped."""
+        actor = actor or default_actor()
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE batches SET state = 'dropped' WHERE actor = ? AND state = 'undone'",
+                [actor],
+            )
+            yield self._new_batch(label, actor, "do", None, None)
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _new_batch(
+        self, label: str, actor: str, kind: str, origin: int | None, ref: int | None
+    ) -> int:
+        state = "applied" if kind == "do" else "inert"
+        self._actor = actor
+        cursor = self.conn.execute(
+            "INSERT INTO batches(at, actor, label, kind, origin, ref, state)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [now(), actor, label, kind, origin, ref, state],
+        )
+        return int(cursor.lastrowid)
+
+    def _batch_events(self, batch: int) -> builtins.list[Event]:
+        rows = self.conn.execute(
+            "SELECT id, batch_id, item_id, at, actor, action, field, old, new FROM events"
+            " WHERE batch_id = ? ORDER BY id",
+            [batch],
+        )
+        return [Event(*row) for row in rows]
+
+    def _load_batch(self, batch: int) -> Batch:
+        row = self.conn.execute(
+            "SELECT id, at, actor, label, kind FROM batches WHERE id = ?", [batch]
+        ).fetchone()
+        return Batch(*row, events=self._batch_events(batch))
+
+    def _log(
+        self, batch: int, item_id: int, action: str, field: str | None, old: Any, new: Any
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO events(batch_id, item_id, at, actor, action, field, old, new)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch, item_id, now(), self._actor, action, field, _encode(old), _encode(new)],
+        )
+
+    def _current(self, item_id: int) -> dict[str, Any]:
+        cursor = self.conn.execute("SELECT * FROM items WHERE id = ?", [item_id])
+        row = cursor.fetchone()
+        if row is None:
+            self._row(item_id)  # raises ItemNotFoundError
+        return dict(zip((d[0] for d in cursor.description), row, strict=True))
+
+    def _insert(self, batch: int, item: Item) -> int:
+        stamp = now()
+        row = {
+            "title": item.title.strip(),
+            "hypothesis": item.hypothesis,
+            "notes": item.notes,
+            "source": item.source.value,
+            "signal": item.signal.value,
+            "pattern": item.pattern.value,
+            "impact": item.impact,
+            "effort": item.effort,
+            "taxonomy": item.taxonomy.value,
+            "kpi": item.kpi,
+            "kpi_baseline": item.kpi_baseline,
+            "kpi_target": item.kpi_target,
+            "kpi_latest": item.kpi_latest,
+            "status": item.status.value,
+            "owner": item.owner,
+            "justification": item.justification,
+            "critical": int(item.critical),
+            "created_at": item.created_at or stamp,
+            "updated_at": stamp,
+        }
+        item_id = self._insert_row(row, version=1)
+        self._log(batch, item_id, "create", None, None, self._current(item_id))
+        for evidence in item.evidence:
+            self._insert_evidence(batch, item_id, evidence)
+        return item_id
+
+    def _insert_row(self, row: dict[str, Any], *, version: int) -> int:
+        quadrant = quadrant_of(row["impact"], row["effort"], self._split)
+        row = {
+            **row,
+            "version": version,
+            "quadrant": quadrant.value,
+            "qrank": quadrant.rank,
+            "closed": int(Status(row["status"]) not in OPEN_STATUSES),
+        }
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        cursor = self.conn.execute(f"INSERT INTO items({columns}) VALUES ({marks})", row)
+        return int(cursor.lastrowid)
+
+    def _next_version_after_delete(self, row: dict[str, Any]) -> int:
+        """A re-created item gets a version above any it had, so old reads stay stale."""
+        last = self.conn.execute(
+            "SELECT count(*) FROM events WHERE item_id = ?", [row["id"]]
+        ).fetchone()[0]
+        return int(row["version"]) + last
+
+    def _insert_evidence(self, batch: int, item_id: int, evidence: Evidence) -> None:
+        cursor = self.conn.execute(
+            "INSERT INTO evidence(item_id, kind, ref, note, added_at) VALUES (?, ?, ?, ?, ?)",
+            [item_id, evidence.kind.value, evidence.ref, evidence.note, now()],
+        )
+        self._log(
+            batch, item_id, "link", "evidence", None, self._evidence_row(item_id, cursor.lastrowid)
+        )
+
+    def _evidence_row(self, item_id: int, evidence_id: int) -> dict[str, Any]:
+        row = self.conn.execute(
+            "SELECT id, item_id, kind, ref, note, added_at FROM evidence"
+            " WHERE id = ? AND item_id = ?",
+            [evidence_id, item_id],
+        ).fetchone()
+        if row is None:
+            raise ValidationError(f"item #{item_id} has no evidence #{evidence_id}")
+        return dict(zip(("id", "item_id", "kind", "ref", "note", "added_at"), row, strict=True))
+
+    def _bump(self, item_id: int) -> None:
+        self.conn.execute(
+            "UPDATE items SET version = version + 1, updated_at = ? WHERE id = ?",
+            [now(), item_id],
+        )
+
+    def _change(
+        self, batch: int, item_id: int, changes: dict[str, Any], expected_version: int | None
+    ) -> None:
+        current = self._current(item_id)
+        if expected_version is not None and current["version"] != expected_version:
+            raise _stale(item_id, expected_version, current["version"])
+        values = _normalise_changes(changes)
+        merged = {**current, **values}
+        if merged["status"] == Status.WAIVED.value and not (merged["justification"] or "").strip():
+            raise ValidationError(
+                f"item #{item_id}: waiving needs a justification (--justification TEXT)"
+            )
+        if not str(merged["title"]).strip():
+            raise ValidationError(f"item #{item_id}: the title cannot be empty")
+        self._write_fields(batch, item_id, current, values, "update")
+
+    def _write_fields(
+        self,
+        batch: int,
+        item_id: int,
+        current: dict[str, Any],
+        values: dict[str, Any],
+        action: str,
+    ) -> None:
+        changed = {k: v for k, v in values.items() if current[k] != v}
+        if not changed:
+            return
+        derived = dict(changed)
+        if "impact" in changed or "effort" in changed:
+            quadrant = quadrant_of(
+                changed.get("impact", current["impact"]),
+                changed.get("effort", current["effort"]),
+                self._split,
+            )
+            derived.update(quadrant=quadrant.value, qrank=quadrant.rank)
+        if "status" in changed:
+            derived["closed"] = int(Status(changed["status"]) not in OPEN_STATUSES)
+        derived["updated_at"] = now()
+        sets = ", ".join(f"{name} = :{name}" for name in derived)
+        cursor = self.conn.execute(
+            f"UPDATE items SET {sets}, version = version + 1 WHERE id = :id AND version = :v",
+            {**derived, "id": item_id, "v": current["version"]},
+        )
+        if cursor.rowcount == 0:
+            latest = self._current(item_id)["version"]
+            raise _stale(item_id, current["version"], latest)
+        for name, value in changed.items():
+            self._log(batch, item_id, action, name, current[name], value)
+
+
+def _stale(item_id: int, read: int, now_version: int) -> StaleEditError:
+    return StaleEditError(
+        f"item {item_id} was changed by someone else since you read it "
+        f"(version {read} → {now_version}); reload and retry"
+    )
+
+
+def _validate(item: Item) -> None:
+    if not item.title.strip():
+        raise ValidationError("an item needs a title")
+    if item.status is Status.WAIVED and not item.justification.strip():
+        raise ValidationError(f"“{item.title}” is waived without a justification")
+
+
+def _normalise_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Parse enum names and numbers the way they are stored; ValidationError on bad values."""
+    parsers: dict[str, Any] = {
+        "source": Source.parse,
+        "signal": Signal.parse,
+        "pattern": Pattern.parse,
+        "taxonomy": Taxonomy.parse,
+        "status": Status.parse,
+    }
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        try:
+            if name in parsers:
+                value = parsers[name](value).value
+            elif name in ("impact", "effort"):
+                value = int(value)
+                if value not in IMPACT_EFFORT_RANGE:
+                    raise ValueError(f"{name} must be 1..5 (got {value})")
+            elif name.startswith("kpi_"):
+                value = None if value in (None, "") else float(value)
+            elif name == "critical":
+                value = int(bool(value) and str(value).lower() not in ("0", "false", "no"))
+            else:
+                value = "" if value is None else str(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        values[name] = value
+    return values
+
+
+@contextmanager
+def _store_errors(path: Path) -> Iterator[None]:
+    """SQLite's failures as one line each, saying what to do."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        message = str(error)
+        if "locked" in message or "busy" in message:
+            raise StoreError(
+                f"the backlog {path} is locked by another process; retry when it is done"
+            ) from None
+        if "readonly" in message or "read-only" in message:
+            raise StoreError(
+                f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
+            ) from None
+        raise StoreError(f"the backlog {path} cannot be used: {message}") from None
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"the backlog {path} is corrupt or not a backlog database ({error}); "
+            "move it away or pass --db PATH"
+        ) from None
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before SQLite touches it, a file that is not a database or cannot be written."""
+    if path.is_dir():
+        raise StoreError(f"the backlog {path} is a directory; pass --db FILE")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise StoreError(f"cannot read the backlog {path}: {error.strerror}") from None
+    if header and header != _SQLITE_HEADER:
+        raise StoreError(
+            f"the backlog {path} is not a SQLite database; move it away or pass --db PATH"
+        )
+    # Root ignores permission bits, so ask the bits themselves: a file marked
+    # read-only is left alone even when we could write it.
+    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise StoreError(
+            f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
+        )
+    if not os.access(path.parent, os.W_OK) or not path.parent.stat().st_mode & 0o222:
+        raise StoreError(
+            f"the folder of the backlog {path} is read-only (SQLite needs to write its WAL "
+            "there); fix its permissions or pass --db PATH"
+        )
