@@ -1,0 +1,124 @@
+"""Read and write profiles: the one entry point the CLI, the app and tests use.
+
+The reader is chosen from the content (see :mod:`workbench.profiles.readers.sniff`),
+and every way a file can be unusable — missing, a directory, empty, binary,
+truncated, some other JSON — ends in one :class:`ProfileFormatError` line that
+names the file and the formats we understand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from workbench.errors import ProfileFormatError
+from workbench.profiles.model import Profile
+from workbench.profiles.readers.collapsed import read_collapsed
+from workbench.profiles.readers.pyinstrument import is_pyinstrument, read_pyinstrument
+from workbench.profiles.readers.sniff import HEAD_BYTES, UNDERSTOOD, sniff_format
+from workbench.profiles.readers.speedscope import is_speedscope, read_speedscope
+from workbench.profiles.readers.threads import select_thread
+
+__all__ = ["read_profile", "sniff_format", "write_profile"]
+
+WriteFormat = Literal["collapsed", "speedscope"]
+
+
+def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
+    """Read the profile at ``path`` in whichever supported format its content is.
+
+    ``thread=None`` keeps every thread (stacks remember theirs in
+    ``stack_threads``); a thread label, name, id or index keeps only that one.
+    """
+    path = Path(path)
+    source = str(path)
+    head = _read_head(path)
+    kind = sniff_format(head)
+    if kind == "collapsed":
+        profile = _read_text(path, read_collapsed)
+    elif kind in ("speedscope", "pyinstrument", "json"):
+        profile = _read_json(path, _load_json(path))
+    else:
+        raise ProfileFormatError(f"{source}: {_describe(kind)}; {_understood()}")
+    profile.meta.source = source
+    if profile.meta.name is None:
+        profile.meta.name = path.name
+    return select_thread(profile, thread, source) if thread is not None else profile
+
+
+def write_profile(profile: Profile, path: str | Path, fmt: WriteFormat) -> None:
+    """Write ``profile`` to ``path`` as collapsed stacks or speedscope JSON."""
+    from workbench.profiles.writers import write_collapsed, write_speedscope  # noqa: PLC0415
+
+    writers = {"collapsed": write_collapsed, "speedscope": write_speedscope}
+    if fmt not in writers:
+        raise ProfileFormatError(f"cannot write {fmt!r}; choose collapsed or speedscope")
+    writers[fmt](profile, Path(path))
+
+
+def _understood() -> str:
+    return f"understood formats: {UNDERSTOOD}"
+
+
+def _describe(kind: str) -> str:
+    return {
+        "empty": "the file is empty",
+        "binary": "binary content (NUL bytes or not UTF-8 text), not a profile",
+    }.get(kind, "not a profile in a known format")
+
+
+def _read_head(path: Path) -> bytes:
+    """The first bytes of ``path``, turning file-system failures into one-line errors."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise ProfileFormatError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ProfileFormatError(f"{path}: is a directory, not a profile file") from None
+    except PermissionError:
+        raise ProfileFormatError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise ProfileFormatError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _read_text(path: Path, reader: Any) -> Profile:
+    """Run a streaming text ``reader`` on ``path``, reporting non-UTF-8 content."""
+    try:
+        with path.open(encoding="utf-8-sig", newline=None) as stream:
+            return reader(stream, str(path))
+    except UnicodeDecodeError:
+        raise ProfileFormatError(
+            f"{path}: binary content (not UTF-8 text), not a profile; {_understood()}"
+        ) from None
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            return json.load(handle)
+    except UnicodeDecodeError:
+        raise ProfileFormatError(f"{path}: not UTF-8 JSON; {_understood()}") from None
+    except json.JSONDecodeError as error:
+        size = path.stat().st_size
+        if error.pos >= size - 2:
+            raise ProfileFormatError(
+                f"{path}: truncated JSON (it ends at byte {size} before the document closes); "
+                "capture or copy it again"
+            ) from None
+        raise ProfileFormatError(
+            f"{path}: invalid JSON at line {error.lineno} column {error.colno} ({error.msg}); "
+            f"{_understood()}"
+        ) from None
+    except RecursionError:
+        raise ProfileFormatError(f"{path}: JSON nested too deeply to read") from None
+
+
+def _read_json(path: Path, document: Any) -> Profile:
+    """Dispatch a parsed JSON document on its keys (the head only hinted)."""
+    if is_speedscope(document):
+        return read_speedscope(document, str(path))
+    if is_pyinstrument(document):
+        return read_pyinstrument(document, str(path))
+    raise ProfileFormatError(f"{path}: JSON, but not a profile in a known format; {_understood()}")

@@ -1,0 +1,65 @@
+"""Tell profile formats apart by their first bytes, never by the file name.
+
+Files arrive renamed (``profile.txt`` that is speedscope JSON, ``out`` with no
+suffix), so the name says nothing reliable. The head of the content does.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+#: How much of a file :func:`sniff_format` needs to see.
+HEAD_BYTES = 64 * 1024
+
+#: The formats :func:`workbench.profiles.io.read_profile` understands, for error messages.
+UNDERSTOOD = (
+    "collapsed stacks (py-spy raw, flamegraph folded), speedscope JSON, "
+    "pyinstrument JSON (-r json) or session (-r pyisession)"
+)
+
+# A folded line: a stack, one space, a count (integer, or decimal as flamegraph.pl allows).
+_FOLDED_LINE = re.compile(r"^\S.* \d+(?:\.\d+)?[ \t]*$")
+_SPEEDSCOPE_KEYS = re.compile(r'"(?:\$schema"\s*:\s*"[^"]*speedscope|shared"\s*:|profiles"\s*:)')
+_PYINSTRUMENT_KEYS = re.compile(r'"(?:root_frame|frame_records|start_call_stack)"\s*:')
+
+
+def sniff_format(head: bytes) -> str:
+    """The format of a file whose first bytes are ``head``.
+
+    Returns ``collapsed``, ``speedscope`` or ``pyinstrument`` when the head
+    decides it; otherwise ``json`` (a JSON object whose kind the head does not
+    show — the reader looks at the whole document), ``empty``, ``binary``
+    (NUL bytes or not UTF-8) or ``unknown``.
+    """
+    if b"\x00" in head:
+        return "binary"
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "binary"
+    stripped = text.lstrip()
+    if not stripped:
+        return "empty"
+    if stripped.startswith("{"):
+        if _SPEEDSCOPE_KEYS.search(stripped):
+            return "speedscope"
+        if _PYINSTRUMENT_KEYS.search(stripped):
+            return "pyinstrument"
+        return "json"
+    first = _first_data_line(stripped)
+    if first is None:
+        return "unknown"
+    if _FOLDED_LINE.match(first):
+        return "collapsed"
+    if len(head) >= HEAD_BYTES and first == stripped.splitlines()[-1] and ";" in first:
+        return "collapsed"  # a stack deeper than the head: its count is further on
+    return "unknown"
+
+
+def _first_data_line(text: str) -> str | None:
+    """The first line that is neither blank nor a ``#`` comment (our writer's header)."""
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            return line
+    return None

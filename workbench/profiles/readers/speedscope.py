@@ -1,0 +1,139 @@
+"""speedscope JSON (https://www.speedscope.app/file-format-schema.json).
+
+A file holds ``shared.frames`` and several profiles — py-spy writes one
+``sampled`` profile per thread, named ``Thread TID "name"``; other tools write
+``evented`` profiles (open/close events over time). Each profile becomes one
+thread of the result, so threads can be merged (the default) or picked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from workbench.errors import ProfileFormatError
+from workbench.profiles.model import Frame, Profile, ProfileMeta, Unit
+
+#: Top-level key our writer adds for metadata speedscope has no field for
+#: (speedscope ignores unknown top-level keys).
+META_KEY = "workbench"
+SCHEMA_URL = "https://www.speedscope.app/file-format-schema.json"
+#: speedscope value units → (our unit, factor to that unit).
+UNITS: dict[str, tuple[Unit, float]] = {
+    "seconds": ("seconds", 1.0),
+    "milliseconds": ("seconds", 1e-3),
+    "microseconds": ("seconds", 1e-6),
+    "nanoseconds": ("seconds", 1e-9),
+    "none": ("samples", 1.0),
+    "bytes": ("samples", 1.0),
+}
+_META_FIELDS = ("rate", "duration", "command", "pid", "git_revision", "captured_at")
+
+
+def is_speedscope(document: Any) -> bool:
+    """Whether a parsed JSON document is a speedscope file."""
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("profiles"), list)
+        and (
+            isinstance(document.get("shared"), dict) or "speedscope" in str(document.get("$schema"))
+        )
+    )
+
+
+def read_speedscope(document: dict[str, Any], source: str) -> Profile:
+    """The profiles of a speedscope document, one thread each."""
+    profiles = document["profiles"]
+    if not profiles:
+        raise ProfileFormatError(f"{source}: speedscope file holds no profiles")
+    units = {UNITS.get(str(p.get("unit")), ("?", 0.0))[0] for p in profiles if isinstance(p, dict)}
+    if "?" in units or len(units) != 1:
+        raise ProfileFormatError(
+            f"{source}: speedscope profiles use units {sorted(units)} that cannot be combined; "
+            f"known units: {', '.join(UNITS)}"
+        )
+    profile = Profile(ProfileMeta(format="speedscope", unit=units.pop(), name=document.get("name")))
+    frame_ids = _intern_frames(profile, document.get("shared", {}).get("frames"), source)
+    saved = document.get(META_KEY)
+    unthreaded = saved.get("unthreaded_profile") if isinstance(saved, dict) else None
+    durations = []
+    for index, entry in enumerate(profiles):
+        thread = -1 if index == unthreaded else profile.thread_index(_profile_name(entry, index))
+        factor = UNITS[entry["unit"]][1]
+        try:
+            stacks = _sampled(entry) if entry.get("type") == "sampled" else _evented(entry)
+            for stack, weight in stacks.items():
+                profile.add_stack(map(frame_ids.__getitem__, stack), weight * factor, thread)
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            raise ProfileFormatError(
+                f"{source}: speedscope profile {index} is malformed ({type(error).__name__}: "
+                f"{error}); expected a 'sampled' or 'evented' profile as the schema says"
+            ) from None
+        if "startValue" in entry and "endValue" in entry:
+            durations.append((entry["endValue"] - entry["startValue"]) * factor)
+    if profile.meta.unit == "seconds" and durations:
+        profile.meta.duration = max(durations)
+    _restore_meta(profile.meta, saved)
+    return profile
+
+
+def _profile_name(entry: dict[str, Any], index: int) -> str:
+    return str(entry.get("name") or f"profile {index}")
+
+
+def _intern_frames(profile: Profile, frames: Any, source: str) -> list[int]:
+    """Ids of ``shared.frames``, in file order."""
+    if not isinstance(frames, list):
+        raise ProfileFormatError(f"{source}: speedscope file has no shared.frames list")
+    try:
+        return [
+            profile.intern(Frame(str(frame["name"]), frame.get("file") or "", frame.get("line")))
+            for frame in frames
+        ]
+    except (KeyError, TypeError, AttributeError):
+        raise ProfileFormatError(
+            f"{source}: speedscope shared.frames entries need at least a 'name'"
+        ) from None
+
+
+def _sampled(entry: dict[str, Any]) -> Counter[tuple[int, ...]]:
+    """Weight per distinct stack of a sampled profile (samples are root first)."""
+    weights = entry.get("weights") or [1.0] * len(entry["samples"])
+    if len(weights) != len(entry["samples"]):
+        raise ValueError("samples and weights differ in length")
+    totals: Counter[tuple[int, ...]] = Counter()
+    for stack, weight in zip(entry["samples"], weights, strict=True):
+        totals[tuple(stack)] += float(weight)
+    return totals
+
+
+def _evented(entry: dict[str, Any]) -> Counter[tuple[int, ...]]:
+    """Weight per distinct stack of an evented profile: time with exactly that stack open."""
+    if entry.get("type") != "evented":
+        raise ValueError(f"unknown profile type {entry.get('type')!r}")
+    totals: Counter[tuple[int, ...]] = Counter()
+    stack: list[int] = []
+    last = float(entry.get("startValue", 0.0))
+    for event in entry["events"]:
+        at = float(event["at"])
+        if stack and at > last:
+            totals[tuple(stack)] += at - last
+        last = max(last, at)
+        if event["type"] == "O":
+            stack.append(int(event["frame"]))
+        elif event["type"] == "C":
+            if not stack or stack[-1] != int(event["frame"]):
+                raise ValueError(f"close of frame {event['frame']} that is not the innermost open")
+            stack.pop()
+        else:
+            raise ValueError(f"unknown event type {event['type']!r}")
+    return totals
+
+
+def _restore_meta(meta: ProfileMeta, saved: Any) -> None:
+    """Put back what our writer stored under :data:`META_KEY`."""
+    if not isinstance(saved, dict):
+        return
+    for key in _META_FIELDS:
+        if saved.get(key) is not None:
+            setattr(meta, key, saved[key])
