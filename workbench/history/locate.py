@@ -11,10 +11,15 @@ a common name. Here the qualified name is resolved on the syntax tree, so
 from __future__ import annotations
 
 import ast
+import difflib
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbench.errors import HistoryError
+from workbench.history.repo import file_at
+from workbench.profiles.identity import FunctionKey
 
 if TYPE_CHECKING:
     import git
@@ -40,32 +45,127 @@ class Span:
         return isinstance(line, int) and self.start <= line <= self.end
 
 
+_LOCALS = re.compile(r"\.<locals>(?=\.)")
+_OVERLOAD_NAMES = {"overload", "typing.overload", "typing_extensions.overload", "t.overload"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Def:
+    qualname: str
+    """``outer.inner`` style: ``<locals>`` left out."""
+    start: int
+    end: int
+    overload: bool
+
+
 def parse_function_ref(text: str) -> tuple[str, str]:
     """``(path, qualname)`` from ``path:Class.method`` or a frame label ``qualname (path:line)``.
 
     Raises :class:`HistoryError` when ``text`` names no file.
     """
-    raise NotImplementedError
+    key = FunctionKey.parse(text)
+    if not key.path or not key.qualname:
+        raise HistoryError(f"{text!r} names no file; write it as path/to/file.py:Class.method")
+    return key.path, key.qualname
 
 
-def locate_in_source(source: str, qualname: str, path: str = "") -> Span:
-    """The span of ``qualname`` in ``source`` (pure: no git).
+def _normal(qualname: str) -> str:
+    return _LOCALS.sub("", qualname.strip())
 
-    Raises :class:`HistoryError` naming the functions that exist nearby when
-    ``qualname`` is not defined, or when ``source`` does not parse.
-    """
-    raise NotImplementedError
+
+def _is_overload(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        ast.unparse(d.func if isinstance(d, ast.Call) else d) in _OVERLOAD_NAMES
+        for d in node.decorator_list
+    )
+
+
+def _defs(tree: ast.AST, prefix: str = "") -> Iterator[_Def]:
+    """Every function in ``tree`` with its span, depth first in source order."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = prefix + node.name
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            yield _Def(name, start, node.end_lineno or node.lineno, _is_overload(node))
+            yield from _defs(node, name + ".")
+        elif isinstance(node, ast.ClassDef):
+            yield from _defs(node, prefix + node.name + ".")
+        else:
+            yield from _defs(node, prefix)
+
+
+def _parse(source: str, path: str) -> ast.Module:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError) as error:
+        raise HistoryError(f"{path or 'the source'} does not parse as Python ({error})") from None
 
 
 def function_names(source: str) -> list[str]:
     """Every function's qualified name in ``source``, in source order (``outer.inner`` style)."""
-    raise NotImplementedError
+    return [found.qualname for found in _defs(_parse(source, ""))]
 
 
-def locate_function(repo: git.Repo, path: str, qualname: str, rev: str = "HEAD") -> Span:
-    """The span of ``qualname`` in ``path`` as of commit ``rev``.
+def locate_in_source(source: str, qualname: str, path: str = "", near: int | None = None) -> Span:
+    """The span of ``qualname`` in ``source`` (pure: no git).
+
+    ``qualname`` may be a full qualified name (``Class.method``,
+    ``outer.<locals>.inner`` or ``outer.inner``) or, as some profilers report,
+    a bare name that is unique in the file. Among several definitions of the
+    same name the one whose span holds line ``near`` wins, else the last one
+    that is not an ``@overload`` stub (the one Python binds). Raises
+    :class:`HistoryError` naming the functions that exist nearby when
+    ``qualname`` is not defined, or when ``source`` does not parse.
+    """
+    wanted = _normal(qualname)
+    defs = list(_defs(_parse(source, path)))
+    found = [d for d in defs if d.qualname == wanted]
+    if not found and "." not in wanted:
+        found = [d for d in defs if d.qualname.rsplit(".", 1)[-1] == wanted]
+        if len({d.qualname for d in found}) > 1 and not _holding(found, near):
+            names = ", ".join(sorted({d.qualname for d in found}))
+            raise HistoryError(
+                f"{qualname!r} is ambiguous in {path or 'the source'} ({names}); "
+                "give the qualified name"
+            )
+    if not found:
+        raise HistoryError(_not_found(qualname, wanted, path, [d.qualname for d in defs]))
+    best = _holding(found, near) or [d for d in found if not d.overload] or found
+    chosen = best[-1]
+    return Span(path, chosen.qualname, chosen.start, chosen.end)
+
+
+def _holding(defs: list[_Def], line: int | None) -> list[_Def]:
+    """The innermost of ``defs`` whose span holds ``line``, as a 0/1-item list."""
+    if line is None:
+        return []
+    holding = [d for d in defs if d.start <= line <= d.end]
+    return sorted(holding, key=lambda d: d.end - d.start)[:1]
+
+
+def _not_found(qualname: str, wanted: str, path: str, names: list[str]) -> str:
+    scope = wanted.rpartition(".")[0]
+    names = list(dict.fromkeys(names))
+    nearby = difflib.get_close_matches(wanted, names, n=6, cutoff=0.5)
+    nearby += [n for n in names if scope and n.startswith(scope + ".") and n not in nearby]
+    where = path or "the source"
+    if not names:
+        return f"{qualname!r} not found: {where} defines no functions"
+    listed = ", ".join(nearby[:8]) if nearby else ", ".join(names[:8])
+    return f"{qualname!r} not found in {where}; functions nearby: {listed}"
+
+
+def locate_function(
+    repo: git.Repo, path: str, qualname: str, rev: str = "HEAD", near: int | None = None
+) -> Span:
+    """The span of ``qualname`` in ``path`` as of commit ``rev`` (see :func:`locate_in_source`).
 
     Raises :class:`HistoryError` when the file does not exist at ``rev`` or the
     function is not in it.
     """
-    raise NotImplementedError
+    source = file_at(repo, rev, path)
+    if source is None:
+        raise HistoryError(
+            f"{path} is not a file in the repository at {rev[:12]}; check the path and --rev"
+        )
+    return locate_in_source(source, qualname, path, near)

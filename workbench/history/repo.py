@@ -3,7 +3,7 @@
 Every question the history answers is asked at a resolved commit sha, so a
 cached answer can never be served for a branch that has since moved.
 GitPython costs ~55 ms to import; :func:`quick_resolve` answers the one thing
-the cached path needs (repository root and sha) with a single plain
+the cached path needs (repository root, git dir and shas) with a single plain
 ``git rev-parse`` so a warm answer never pays for it.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from workbench.errors import HistoryError
@@ -23,12 +23,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Pinned:
-    """A repository root and a revision resolved to a full commit sha."""
+    """A repository and revisions resolved to full commit shas."""
 
     root: str
-    """Absolute path of the working tree (or of the git dir for a bare repository)."""
-    sha: str
-    """The 40-hex commit the question is asked at."""
+    """Absolute path of the working tree."""
+    git_dir: str
+    """Absolute path of the common git directory (shared by worktrees)."""
+    shas: tuple[str, ...]
+    """The 40-hex commits, one per revision asked for, in order."""
+
+    @property
+    def sha(self) -> str:
+        """The first (usually only) resolved revision."""
+        return self.shas[0]
 
 
 def open_repo(path: str | os.PathLike[str] | None = None) -> git.Repo:
@@ -36,27 +43,104 @@ def open_repo(path: str | os.PathLike[str] | None = None) -> git.Repo:
 
     Raises :class:`HistoryError` when ``path`` is not inside a git repository.
     """
-    raise NotImplementedError
+    import git
+
+    where = Path(path or ".")
+    if not where.exists():
+        raise HistoryError(f"{where} does not exist; pass --repo with the repository folder")
+    try:
+        return git.Repo(where, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise HistoryError(
+            f"{where} is not a git repository; pass --repo with the folder that holds the code"
+        ) from None
 
 
 def as_repo(repo: git.Repo | str | os.PathLike[str] | None) -> git.Repo:
     """``repo`` itself if it is a ``git.Repo``, else :func:`open_repo` of it."""
-    raise NotImplementedError
+    if repo is None or isinstance(repo, (str, os.PathLike)):
+        return open_repo(repo)
+    return repo
+
+
+def _check_rev(rev: str) -> None:
+    if not rev or rev.startswith("-"):
+        raise HistoryError(f"unknown revision {rev!r}; give a branch, tag or commit sha")
 
 
 def resolve_rev(repo: git.Repo, rev: str = "HEAD") -> str:
     """The full sha of commit ``rev``; :class:`HistoryError` for an unknown revision."""
-    raise NotImplementedError
+    import git
+
+    _check_rev(rev)
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
+    except git.GitCommandError:
+        raise HistoryError(_unknown_rev_message(rev, repo.working_dir)) from None
 
 
-def quick_resolve(path: str | os.PathLike[str] | None, rev: str = "HEAD") -> Pinned:
-    """Repository root and commit sha of ``rev`` in one ``git rev-parse``, without GitPython."""
-    raise NotImplementedError
+def _unknown_rev_message(rev: str, where: object) -> str:
+    if rev == "HEAD":
+        return f"the repository at {where} has no commits yet (HEAD is unborn)"
+    return f"unknown revision {rev!r} in {where}; check the branch, tag or sha (git log --oneline)"
+
+
+def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
+    """Repository root, git dir and commit shas of ``revs`` in one ``git rev-parse``.
+
+    Used before GitPython is imported, by the cached path. Raises
+    :class:`HistoryError` like :func:`open_repo` and :func:`resolve_rev`.
+    """
+    where = Path(path or ".")
+    if not where.is_dir():
+        where_file = where
+        where = where.parent
+        if not where.is_dir():
+            raise HistoryError(
+                f"{where_file} does not exist; pass --repo with the repository folder"
+            )
+    revs = revs or ("HEAD",)
+    for rev in revs:
+        _check_rev(rev)
+    result = subprocess.run(
+        ["git", "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"]
+        + [f"{rev}^{{commit}}" for rev in revs],
+        cwd=where,
+        capture_output=True,
+        text=True,
+    )
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) != 2 + len(revs):
+        if "not a git repository" in result.stderr:
+            raise HistoryError(
+                f"{where} is not a git repository; pass --repo with the folder that holds the code"
+            )
+        if len(lines) >= 2:
+            bad = next(
+                (rev for rev, line in zip(revs, lines[2:], strict=False) if len(line) != 40), None
+            )
+            raise HistoryError(_unknown_rev_message(bad or revs[len(lines) - 2], lines[0]))
+        raise HistoryError(f"git rev-parse failed in {where}: {result.stderr.strip()}")
+    return Pinned(lines[0], lines[1], tuple(lines[2:]))
 
 
 def shallow_boundary(repo: git.Repo) -> frozenset[str]:
     """Shas whose parents are missing because the clone is shallow (empty if complete)."""
-    raise NotImplementedError
+    shallow = Path(repo.common_dir) / "shallow"
+    try:
+        return frozenset(shallow.read_text().split())
+    except FileNotFoundError:
+        return frozenset()
+
+
+def file_at(repo: git.Repo, rev: str, path: str) -> str | None:
+    """The text of ``path`` at commit ``rev``, or None when it is not a file there."""
+    import git
+
+    try:
+        return repo.git.cat_file("blob", f"{rev}:{path}", strip_newline_in_stdout=False)
+    except git.GitCommandError:
+        return None
 
 
 def repo_path(repo: git.Repo, path: str, rev: str = "HEAD") -> str:
@@ -67,14 +151,37 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD") -> str:
     ends with the longest ``/``-suffix of ``path``. Raises :class:`HistoryError`
     when no file matches, or several match equally well (naming them).
     """
-    raise NotImplementedError
+    path = path.replace("\\", "/")
+    root = Path(repo.working_tree_dir or repo.common_dir).resolve()
+    if os.path.isabs(path):
+        try:
+            return Path(path).resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass  # another checkout: match by suffix below
+    clean = str(PurePosixPath(path)).lstrip("/")
+    files = repo.git.ls_tree("-r", "--name-only", "--full-tree", rev).splitlines()
+    if clean in files:
+        return clean
+    parts = PurePosixPath(clean).parts
+    for start in range(len(parts)):
+        suffix = "/".join(parts[start:])
+        matches = [name for name in files if name == suffix or name.endswith("/" + suffix)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            shown = ", ".join(matches[:5])
+            raise HistoryError(
+                f"{path} matches several files in the repository ({shown}); give the path "
+                "relative to the repository root"
+            )
+    raise HistoryError(f"{path} is not in the repository at {rev[:12]}; check --repo and --rev")
 
 
 def write_commit_graph(repo: git.Repo) -> None:
     """``git commit-graph write --reachable --changed-paths``: makes ``log -L`` 3-5x faster."""
-    raise NotImplementedError
+    repo.git.commit_graph("write", "--reachable", "--changed-paths")
 
 
-def cache_root(root: str | Path) -> Path:
-    """Folder for derived data about the repository at ``root`` (``.workbench/``)."""
-    raise NotImplementedError
+def cache_dir(git_dir: str | Path) -> Path:
+    """Folder for derived data about a repository: inside its git dir, never in its tree."""
+    return Path(git_dir) / "workbench"
