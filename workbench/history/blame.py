@@ -8,10 +8,14 @@ from other files) is opt-in and labelled, since it changes attribution.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+
+from workbench.errors import HistoryError
+from workbench.history.repo import as_repo, resolve_rev
 
 if TYPE_CHECKING:
     import git
@@ -34,9 +38,22 @@ class BlameLine:
     orig_path: str = ""
     """Path of the file in the blamed commit (differs after a rename or, with -C, a copy)."""
     orig_line: int = 0
+    boundary: bool = False
+    """The commit is a shallow-clone boundary (or a root): the line may be older."""
 
     def to_json(self) -> dict[str, Any]:
-        raise NotImplementedError
+        return {
+            "line": self.line,
+            "sha": self.sha,
+            "author": self.author,
+            "email": self.email,
+            "date": self.date.isoformat(),
+            "summary": self.summary,
+            "text": self.text,
+            "orig_path": self.orig_path,
+            "orig_line": self.orig_line,
+            "boundary": self.boundary,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +66,14 @@ class AuthorShare:
     share: float
     """Fraction of the blamed lines, 0..1."""
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "author": self.author,
+            "email": self.email,
+            "lines": self.lines,
+            "share": self.share,
+        }
+
 
 def blame_span(
     repo: git.Repo | str | os.PathLike[str] | None,
@@ -60,7 +85,7 @@ def blame_span(
     copies: bool = False,
 ) -> list[BlameLine]:
     """Blame lines ``start..end`` (inclusive) of ``path`` at ``rev``, ignoring whitespace."""
-    raise NotImplementedError
+    return _blame(repo, path, [f"-L{start},{end}"], rev, copies)
 
 
 def blame_lines(
@@ -72,14 +97,83 @@ def blame_lines(
     copies: bool = False,
 ) -> list[BlameLine]:
     """Blame exactly ``lines`` (hot lines of a profile) in one call, in line order."""
-    raise NotImplementedError
+    wanted = sorted(set(lines))
+    if not wanted:
+        return []
+    return _blame(repo, path, [f"-L{line},{line}" for line in wanted], rev, copies)
+
+
+def _blame(
+    repo: git.Repo | str | os.PathLike[str] | None,
+    path: str,
+    ranges: list[str],
+    rev: str,
+    copies: bool,
+) -> list[BlameLine]:
+    import git
+
+    repo = as_repo(repo)
+    sha = resolve_rev(repo, rev)
+    options = ["--porcelain", "-w", *(["-C"] if copies else []), *ranges, sha, "--", path]
+    try:
+        output = repo.git.blame(*options, strip_newline_in_stdout=False)
+    except git.GitCommandError as error:
+        detail = (error.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+        raise HistoryError(f"cannot blame {path} at {sha[:12]}: {detail}") from None
+    return parse_porcelain(output)
 
 
 def author_shares(lines: Sequence[BlameLine]) -> list[AuthorShare]:
     """Authors by the number of ``lines`` they last changed, largest first."""
-    raise NotImplementedError
+    counts = Counter((line.author, line.email) for line in lines)
+    total = len(lines) or 1
+    return [
+        AuthorShare(author, email, count, count / total)
+        for (author, email), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 def parse_porcelain(output: str) -> list[BlameLine]:
-    """Lines from ``git blame --porcelain`` output."""
-    raise NotImplementedError
+    """Lines from ``git blame --porcelain`` output.
+
+    Porcelain gives a commit's fields only the first time it appears, so they
+    are remembered per sha.
+    """
+    commits: dict[str, dict[str, str]] = {}
+    result: list[BlameLine] = []
+    current: dict[str, str] = {}
+    sha = ""
+    orig_line = final_line = 0
+    for raw in output.split("\n"):
+        if raw.startswith("\t"):
+            info = commits[sha]
+            result.append(
+                BlameLine(
+                    final_line,
+                    sha,
+                    info.get("author", ""),
+                    info.get("author-mail", "").strip("<>"),
+                    _date(info.get("author-time", "0"), info.get("author-tz", "+0000")),
+                    info.get("summary", ""),
+                    raw[1:],
+                    current.get("filename", info.get("filename", "")),
+                    orig_line,
+                    "boundary" in info,
+                )
+            )
+            continue
+        head, _, value = raw.partition(" ")
+        if len(head) == 40 and all(c in "0123456789abcdef" for c in head):
+            sha = head
+            numbers = value.split()
+            orig_line, final_line = int(numbers[0]), int(numbers[1])
+            current = commits.setdefault(sha, {})
+        elif head:
+            current[head] = value
+    return result
+
+
+def _date(epoch: str, tz: str) -> datetime:
+    sign = -1 if tz.startswith("-") else 1
+    offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[3:5])) * sign
+    return datetime.fromtimestamp(int(epoch), timezone(offset))
