@@ -32,6 +32,10 @@ class _Labelled(StrEnum):
         all of them mean the same member. Raises ``ValueError`` listing the
         accepted values otherwise.
         """
+        try:
+            return cls(text)
+        except ValueError:
+            pass
         wanted = _normalise(text)
         for member in cls:
             if wanted in (_normalise(member.value), _normalise(member.label)):
