@@ -46,6 +46,7 @@ class Span:
 
 
 _LOCALS = re.compile(r"\.<locals>(?=\.)")
+_FRAME_LINE = re.compile(r" \(.*:(\d+)\)$")
 _OVERLOAD_NAMES = {"overload", "typing.overload", "typing_extensions.overload", "t.overload"}
 
 
@@ -67,6 +68,12 @@ def parse_function_ref(text: str) -> tuple[str, str]:
     if not key.path or not key.qualname:
         raise HistoryError(f"{text!r} names no file; write it as path/to/file.py:Class.method")
     return key.path, key.qualname
+
+
+def frame_line(text: str) -> int | None:
+    """The line of a frame label ``qualname (path:line)``, or None."""
+    match = _FRAME_LINE.search(text.strip())
+    return int(match[1]) if match else None
 
 
 def _normal(qualname: str) -> str:

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.errors import HistoryError
 from workbench.history.cache import cache_for
-from workbench.history.locate import Span, locate_function, locate_in_source, parse_function_ref
+from workbench.history.locate import (
+    Span,
+    frame_line,
+    locate_function,
+    locate_in_source,
+    parse_function_ref,
+)
 from workbench.history.repo import as_repo, file_at, quick_resolve, repo_path, shallow_boundary
 
 if TYPE_CHECKING:
@@ -165,26 +171,42 @@ def function_history(
     since: str | None = None,
     rev_range: str | None = None,
     use_cache: bool = True,
+    near: int | None = None,
 ) -> FunctionHistory:
     """The commits that changed ``function`` (``path:qualname`` or a frame label).
 
     ``since`` (any date git understands, e.g. ``2024-01-01`` or ``90 days ago``)
     and ``rev_range`` (``BASE..BRANCH``; its right side replaces ``rev``)
-    restrict the commits. Raises :class:`HistoryError` for an unknown revision,
-    a file missing at that revision, or a function that is not in it.
+    restrict the commits. ``near`` (a line the profile saw the function at;
+    taken from a frame label when it has one) picks among same-named
+    definitions when the name is not qualified. Raises :class:`HistoryError`
+    for an unknown revision, a file missing at that revision, or a function
+    that is not in it.
     """
     path, qualname = parse_function_ref(function)
+    near = near if near is not None else frame_line(function)
     base, tip = split_range(rev_range) if rev_range else (None, rev)
     where = repo if repo is None or isinstance(repo, (str, os.PathLike)) else repo.working_dir
     pinned = quick_resolve(where, tip, *([base] if base else []))
     # A relative date ("90 days ago") means another window tomorrow: key on the day too.
     key = json.dumps(
-        ["history", pinned.root, pinned.shas, path, qualname, since, since and str(dt.date.today())]
+        [
+            "history",
+            pinned.root,
+            pinned.shas,
+            path,
+            qualname,
+            near,
+            since,
+            since and str(dt.date.today()),
+        ]
     )
     cache = cache_for(pinned.git_dir) if use_cache else None
     if cache is not None and (hit := cache.get(key)) is not None:
         return FunctionHistory.from_json(hit)
-    answer = _compute(as_repo(repo or pinned.root), function, path, qualname, pinned.shas, since)
+    answer = _compute(
+        as_repo(repo or pinned.root), function, path, qualname, pinned.shas, since, near
+    )
     answer.rev_range = rev_range
     if cache is not None:
         cache.put(key, answer.to_json(patches=True))
@@ -198,10 +220,11 @@ def _compute(
     qualname: str,
     shas: tuple[str, ...],
     since: str | None,
+    near: int | None,
 ) -> FunctionHistory:
     tip, base = shas[0], (shas[1] if len(shas) > 1 else None)
     path = repo_path(repo, path, tip) if file_at(repo, tip, path) is None else path
-    span = locate_function(repo, path, qualname, tip)
+    span = locate_function(repo, path, qualname, tip, near)
     boundary = shallow_boundary(repo)
     answer = FunctionHistory(function, path, span, tip, shallow=bool(boundary), since=since)
     current = span

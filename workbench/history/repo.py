@@ -143,13 +143,19 @@ def file_at(repo: git.Repo, rev: str, path: str) -> str | None:
         return None
 
 
-def repo_path(repo: git.Repo, path: str, rev: str = "HEAD") -> str:
+def tracked_files(repo: git.Repo, rev: str = "HEAD") -> list[str]:
+    """Every file path in commit ``rev`` (one ``git ls-tree``)."""
+    return repo.git.ls_tree("-r", "--name-only", "--full-tree", "-z", rev).split("\x00")
+
+
+def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | None = None) -> str:
     """``path`` as the repository knows it at ``rev`` (relative, ``/``-separated).
 
     Profiles carry absolute paths, paths relative to a ``sys.path`` entry, or
     paths from another checkout; the repository file is the one whose path
-    ends with the longest ``/``-suffix of ``path``. Raises :class:`HistoryError`
-    when no file matches, or several match equally well (naming them).
+    ends with the longest ``/``-suffix of ``path``. ``files`` (from
+    :func:`tracked_files`) saves the listing when mapping many paths. Raises
+    :class:`HistoryError` when no file matches, or several match equally well.
     """
     path = path.replace("\\", "/")
     root = Path(repo.working_tree_dir or repo.common_dir).resolve()
@@ -158,11 +164,8 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD") -> str:
             return Path(path).resolve().relative_to(root).as_posix()
         except ValueError:
             pass  # another checkout: match by suffix below
-    clean = str(PurePosixPath(path)).lstrip("/")
-    files = repo.git.ls_tree("-r", "--name-only", "--full-tree", rev).splitlines()
-    if clean in files:
-        return clean
-    parts = PurePosixPath(clean).parts
+    parts = PurePosixPath(path.lstrip("/")).parts
+    files = tracked_files(repo, rev) if files is None else files
     for start in range(len(parts)):
         suffix = "/".join(parts[start:])
         matches = [name for name in files if name == suffix or name.endswith("/" + suffix)]
