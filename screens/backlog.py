@@ -1,0 +1,716 @@
+"""The Backlog pane: the impact/effort matrix and a list, groomed with the keyboard.
+
+The screen owns the store (opened from ``context.db``) and is the only code
+that calls it. Every store call runs in a thread worker under one lock, then
+posts a typed message; the handler updates widgets on the UI thread. Widgets
+get plain items: the lists page them (only the visible rows plus a margin are
+ever loaded), the detail panel draws one item and its history.
+
+A refused write (someone else changed the item: StaleEditError; a locked or
+broken database: StoreError) becomes a one-line notification and a reload,
+never a crash, and nothing already stored is overwritten.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from screens.backlog_query import FILTER_HELP, parse_filter
+from screens.item_dialog import ItemDialog
+from screens.messages import BacklogItemRequested
+from screens.status_dialog import StatusDialog
+from screens.widgets.backlog_list import BacklogList, header_text
+from screens.widgets.item_detail import ItemDetail
+from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
+from workbench.context import LaunchContext
+from workbench.errors import StaleEditError, StoreError
+from workbench.paths import styles_dir
+from workbench.triage.model import (
+    EDITABLE_FIELDS,
+    Batch,
+    Evidence,
+    EvidenceKind,
+    Item,
+    ItemFilter,
+    Quadrant,
+    Source,
+    Status,
+)
+from workbench.triage.store import BacklogStore
+
+Write = Callable[[BacklogStore], tuple[list[Item], str]]
+"""One user action against the store: the items it left behind and a one-line summary."""
+
+
+def _binding(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
+    """Every pane key has an id (remappable) and a tooltip (the palette's help line)."""
+    return Binding(key, action, description, id=f"backlog.{action}", tooltip=tooltip, show=show)
+
+
+def locate(store: BacklogStore, item_filter: ItemFilter, item: Item) -> int | None:
+    """Index of ``item`` in ``store.list(item_filter)`` (quadrant order), by bisection.
+
+    The store orders one quadrant by impact desc, effort asc, id; probing one
+    row at a time finds an item among 100,000 in ~17 small queries instead of
+    reading every page, so the cursor can follow an item wherever it lands.
+    """
+
+    def key(other: Item) -> tuple[int, int, int, int]:
+        return (other.quadrant.rank, -other.impact, other.effort, other.id or 0)
+
+    target = key(item)
+    low, high = 0, store.count(item_filter)
+    while low < high:
+        middle = (low + high) // 2
+        probe = store.list(item_filter, offset=middle, limit=1)
+        if not probe:
+            return None
+        if key(probe[0]) < target:
+            low = middle + 1
+        else:
+            high = middle
+    found = store.list(item_filter, offset=low, limit=1)
+    return low if found and found[0].id == item.id else None
+
+
+# -- messages from workers -------------------------------------------------
+@dataclass
+class CountsLoaded(Message):
+    """How many items the filter selects, in all and per quadrant."""
+
+    generation: int
+    total: int
+    by_quadrant: dict[Quadrant, int]
+
+
+@dataclass
+class PageLoaded(Message):
+    """Rows ``offset``.. of ``backlog_list``'s filter."""
+
+    backlog_list: BacklogList
+    generation: int
+    offset: int
+    items: list[Item]
+
+
+@dataclass
+class ItemsChanged(Message):
+    """A write committed: say ``summary``; the cursor follows ``follow`` (at ``index``)."""
+
+    summary: str
+    follow: Item | None = None
+    index: int | None = None
+    clear_marks: bool = False
+
+
+@dataclass
+class StoreFailed(Message):
+    """A store call was refused; ``reason`` is its one-line message."""
+
+    reason: str
+
+
+@dataclass
+class DetailLoaded(Message):
+    """The selected item, fresh from the store, with its history."""
+
+    item: Item
+    events: list[Any]
+
+
+@dataclass
+class Exported(Message):
+    path: Path
+    count: int
+
+
+class BacklogScreen(Screen):
+    """The triage matrix and list over one backlog database."""
+
+    CSS_PATH = styles_dir() / "backlog.tcss"
+    AUTO_FOCUS = "QuadrantPanel"
+
+    BINDINGS = [
+        _binding("l", "toggle_view", "Matrix/List", "Switch between the 2×2 matrix and one list"),
+        _binding("slash", "filter", "Filter", f"Narrow the items: {FILTER_HELP}"),
+        _binding("a", "add", "Add", "Add an item (form)"),
+        _binding("e", "edit", "Edit", "Edit the selected item (form)"),
+        _binding("plus,equals_sign", "raise_impact", "Impact+", "Raise impact by one"),
+        _binding("minus", "lower_impact", "Impact-", "Lower impact by one", False),
+        _binding("greater_than_sign,full_stop", "raise_effort", "Effort+", "Raise effort by one"),
+        _binding("less_than_sign,comma", "lower_effort", "Effort-", "Lower effort by one", False),
+        _binding("s", "status", "Status", "Set status of the selected or marked items"),
+        _binding("d", "done", "Done", "Mark the selected or marked items done", False),
+        _binding("v", "mark", "Mark", "Mark or unmark the selected item for a bulk action"),
+        _binding("V", "clear_marks", "Unmark all", "Clear every mark", False),
+        _binding("u", "undo", "Undo", "Undo the last change"),
+        _binding("U,ctrl+r", "redo", "Redo", "Redo the last undone change", False),
+        _binding("x", "export", "Export", "Write the triage as Markdown to a file"),
+        _binding("enter", "toggle_detail", "Detail", "Show evidence and history of the item"),
+        _binding("K", "toggle_kpis", "KPIs", "Show the team KPIs and escalations"),
+        _binding("r", "reload", "Reload", "Re-read the database (changes by others)", False),
+        _binding("escape", "close", "Close", "Close the side panel, then clear the filter", False),
+        *(
+            _binding(str(n), f"quadrant({n - 1})", q.action, f"Go to {q.action}", False)
+            for n, q in enumerate(GRID_ORDER, start=1)
+        ),
+    ]
+
+    item_filter: reactive[ItemFilter] = reactive(ItemFilter, always_update=True)
+    """What the lists show; set by the filter line, each change reloads."""
+    view: reactive[str] = reactive("matrix")
+    """``matrix`` (four quadrant panels) or ``list`` (one list of every quadrant)."""
+    side: reactive[str] = reactive("")
+    """The side panel shown: ``detail``, ``kpis`` or nothing."""
+    marked: reactive[frozenset[int]] = reactive(frozenset)
+    """Ids the next status or move applies to, instead of the selected item."""
+
+    def __init__(self, db: Path | None = None) -> None:
+        super().__init__()
+        self.db = db
+        """Database path; None opens the default location when first needed."""
+        self._store: BacklogStore | None = None
+        self._lock = threading.Lock()
+        self._versions: dict[int, int] = {}
+        self._generation = 0
+        self._quadrant = Quadrant.IMMEDIATE_PR
+        self._marked_items: dict[int, Item] = {}
+        self._total = 0
+
+    # -- layout ----------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="backlog-body"):
+            with Vertical(id="backlog-main"):
+                yield Input(placeholder=FILTER_HELP, id="backlog-filter")
+                with ContentSwitcher(initial="matrix", id="backlog-views"):
+                    yield QuadrantMatrix(id="matrix")
+                    with Vertical(id="list"):
+                        yield Static(header_text(), id="backlog-list-header")
+                        yield BacklogList(id="backlog-list")
+            yield ItemDetail(id="backlog-detail")
+            yield Static("", id="backlog-kpis", markup=False)
+        yield Static("", id="backlog-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#backlog-filter").display = False
+        self.sub_title = "Backlog"
+        self.reload()
+
+    @property
+    def matrix(self) -> QuadrantMatrix:
+        return self.query_one(QuadrantMatrix)
+
+    @property
+    def lists(self) -> list[BacklogList]:
+        """Every list widget: the four quadrant panels and the long list."""
+        return [*self.matrix.panels, self.query_one("#backlog-list", BacklogList)]
+
+    @property
+    def active_list(self) -> BacklogList:
+        """The list the keys act on: the long list, or the current quadrant's panel."""
+        if self.view == "list":
+            return self.query_one("#backlog-list", BacklogList)
+        return self.matrix.panel(self._quadrant)
+
+    def _list_filter(self, backlog_list: BacklogList) -> ItemFilter:
+        if isinstance(backlog_list, QuadrantPanel):
+            return replace(self.item_filter, quadrant=backlog_list.quadrant)
+        return self.item_filter
+
+    # -- the store, from workers only --------------------------------------
+    def _with_store(self, call: Callable[[BacklogStore], Any]) -> Any:
+        """Run ``call`` on the store under the lock, opening the store first if needed."""
+        with self._lock:
+            if self._store is None:
+                self._store = BacklogStore.open(self.db)
+                self.db = self._store.path
+            return call(self._store)
+
+    def on_unmount(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    # -- loading -----------------------------------------------------------
+    def reload(self) -> None:
+        """Count again and re-page every list (after a write or a filter change)."""
+        self._generation += 1
+        self._count(self._generation, self.item_filter)
+        if self.side == "detail":
+            self._load_detail()
+        elif self.side == "kpis":
+            self._load_kpis()
+
+    @work(thread=True, exclusive=True, group="backlog-count", exit_on_error=False)
+    def _count(self, generation: int, item_filter: ItemFilter) -> None:
+        def counts(store: BacklogStore) -> tuple[int, dict[Quadrant, int]]:
+            by_quadrant = store.counts_by_quadrant(item_filter)
+            return sum(by_quadrant.values()), by_quadrant
+
+        try:
+            total, by_quadrant = self._with_store(counts)
+        except StoreError as error:
+            self.post_message(StoreFailed(str(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(CountsLoaded(generation, total, by_quadrant))
+
+    def on_counts_loaded(self, message: CountsLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        empty = "no items match the filter" if self._filtering else "no open items — a to add"
+        for panel in self.matrix.panels:
+            panel.set_count(message.by_quadrant.get(panel.quadrant, 0))
+            panel.reset(message.by_quadrant.get(panel.quadrant, 0), empty_message=empty)
+        self.query_one("#backlog-list", BacklogList).reset(message.total, empty_message=empty)
+        self._update_status(message.total)
+
+    @on(BacklogList.PageWanted)
+    def _page_wanted(self, message: BacklogList.PageWanted) -> None:
+        backlog_list = message.backlog_list
+        item_filter = self._list_filter(backlog_list)
+        generation = self._generation
+
+        def fetch() -> None:
+            offset, limit = message.offset, message.limit
+            try:
+                items = self._with_store(
+                    lambda store: store.list(item_filter, offset=offset, limit=limit)
+                )
+            except StoreError as error:
+                self.post_message(StoreFailed(str(error)))
+                return
+            if not get_current_worker().is_cancelled:
+                self.post_message(PageLoaded(backlog_list, generation, offset, items))
+
+        self.run_worker(
+            fetch,
+            thread=True,
+            exclusive=True,
+            group=f"backlog-page-{backlog_list.id}",
+            exit_on_error=False,
+        )
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.generation == self._generation:
+            message.backlog_list.set_page(message.offset, message.items)
+
+    # -- selection ---------------------------------------------------------
+    @on(BacklogList.Highlighted)
+    def _highlighted(self, message: BacklogList.Highlighted) -> None:
+        if message.backlog_list is not self.active_list:
+            return
+        if self.side == "detail":
+            self._load_detail()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        if isinstance(event.widget, QuadrantPanel):
+            self._quadrant = event.widget.quadrant
+
+    def action_quadrant(self, index: int) -> None:
+        """Focus one quadrant of the matrix (1–4 in reading order)."""
+        self.view = "matrix"
+        self._quadrant = GRID_ORDER[index]
+        self.matrix.panel(self._quadrant).focus()
+
+    def action_toggle_view(self) -> None:
+        self.view = "list" if self.view == "matrix" else "matrix"
+
+    def watch_view(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = view
+        self.active_list.focus()
+
+    # -- filter ------------------------------------------------------------
+    @property
+    def _filtering(self) -> bool:
+        return self.item_filter != ItemFilter()
+
+    def action_filter(self) -> None:
+        line = self.query_one("#backlog-filter", Input)
+        line.display = True
+        line.focus()
+
+    @on(Input.Submitted, "#backlog-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.item_filter = parse_filter(event.value)
+        except ValueError as error:
+            self.notify(str(error), title="Filter", severity="warning")
+            return
+        event.input.display = bool(event.value.strip())
+        self.active_list.focus()
+
+    def watch_item_filter(self) -> None:
+        if self.is_mounted:
+            for backlog_list in self.lists:
+                backlog_list.cursor = 0
+            self.reload()
+
+    def action_close(self) -> None:
+        """Escape: close the side panel first, then clear the filter."""
+        line = self.query_one("#backlog-filter", Input)
+        if line.has_focus:
+            line.display = bool(self._filtering)
+            self.active_list.focus()
+        elif self.side:
+            self.side = ""
+        elif self._filtering:
+            line.value = ""
+            line.display = False
+            self.item_filter = ItemFilter()
+
+    # -- writes --------------------------------------------------------------
+    def _targets(self) -> list[Item]:
+        """The marked items (as they were seen when marked), else the selected one."""
+        if self.marked:
+            return [self._marked_items[item_id] for item_id in sorted(self._marked_items)]
+        selected = self.active_list.selected
+        return [selected] if selected else []
+
+    def _expected(self, item: Item) -> int:
+        """The version this process last saw: its own writes count, others' do not."""
+        return max(item.version, self._versions.get(item.id or 0, 0))
+
+    def _remember(self, items: list[Item]) -> None:
+        for item in items:
+            if item.id is not None:
+                self._versions[item.id] = item.version
+
+    def _write(self, call: Write, *, follow: bool = True, clear_marks: bool = False) -> None:
+        """Run one user action in the write worker; the cursor then follows its last item.
+
+        The filter the cursor's index is computed in is captured here, on the UI
+        thread: the new quadrant's panel in the matrix, the whole list otherwise.
+        """
+        self._write_worker(call, self.item_filter, self.view == "matrix", follow, clear_marks)
+
+    @work(thread=True, group="backlog", exit_on_error=False)
+    def _write_worker(
+        self,
+        call: Write,
+        item_filter: ItemFilter,
+        per_quadrant: bool,
+        follow: bool,
+        clear_marks: bool,
+    ) -> None:
+        """Writes are serialised by the store lock, never cancelled: each one counts."""
+
+        def run(store: BacklogStore) -> ItemsChanged:
+            items, summary = call(store)
+            self._remember(items)
+            last = items[-1] if items and follow else None
+            index = None
+            if last is not None and last.status.is_open:
+                where = item_filter
+                if per_quadrant:
+                    where = replace(item_filter, quadrant=last.quadrant)
+                index = locate(store, where, last)
+            return ItemsChanged(summary, last, index, clear_marks)
+
+        try:
+            self.post_message(self._with_store(run))
+        except StoreError as error:
+            self.post_message(StoreFailed(str(error)))
+
+    def on_items_changed(self, message: ItemsChanged) -> None:
+        if message.clear_marks:
+            self.marked = frozenset()
+        item = message.follow
+        if item is not None:
+            target = (
+                self.matrix.panel(item.quadrant)
+                if self.view == "matrix"
+                else self.query_one("#backlog-list", BacklogList)
+            )
+            target.follow(item.id or 0)
+            if message.index is not None:
+                target.cursor = message.index
+            if self.view == "matrix":
+                self._quadrant = item.quadrant
+                target.focus()
+        self.notify(message.summary, timeout=3)
+        self.reload()
+
+    def on_store_failed(self, message: StoreFailed) -> None:
+        self.notify(message.reason, title="Not saved", severity="error", timeout=8)
+        self.reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in a worker is shown, not swallowed, and does not kill the pane."""
+        if event.state is WorkerState.ERROR:
+            self.notify(f"{event.worker.error!r}", title="Backlog error", severity="error")
+
+    def _move(self, impact: int, effort: int) -> None:
+        targets = self._targets()
+        if not targets:
+            self.notify("no item selected", severity="warning")
+            return
+
+        def call(store: BacklogStore) -> tuple[list[Item], str]:
+            moved = [
+                store.move(
+                    item.id or 0,
+                    impact_delta=impact,
+                    effort_delta=effort,
+                    expected_version=self._expected(item),
+                )
+                for item in targets
+            ]
+            return moved, _moved_summary(moved)
+
+        self._write(call)
+
+    def action_raise_impact(self) -> None:
+        self._move(1, 0)
+
+    def action_lower_impact(self) -> None:
+        self._move(-1, 0)
+
+    def action_raise_effort(self) -> None:
+        self._move(0, 1)
+
+    def action_lower_effort(self) -> None:
+        self._move(0, -1)
+
+    def action_mark(self) -> None:
+        selected = self.active_list.selected
+        if selected is None or selected.id is None:
+            return
+        if self._marked_items.pop(selected.id, None) is None:
+            self._marked_items[selected.id] = selected
+        self.marked = frozenset(self._marked_items)
+
+    def action_clear_marks(self) -> None:
+        self.marked = frozenset()
+
+    def watch_marked(self, marked: frozenset[int]) -> None:
+        if not marked:
+            self._marked_items.clear()
+        for backlog_list in self.lists:
+            backlog_list.set_marked(marked)
+        self._update_status()
+
+    def action_status(self) -> None:
+        targets = self._targets()
+        if not targets:
+            self.notify("no item selected", severity="warning")
+            return
+
+        def chosen(choice: tuple[Status, str] | None) -> None:
+            if choice is not None:
+                self._set_status(targets, *choice)
+
+        self.app.push_screen(StatusDialog(len(targets)), chosen)
+
+    def action_done(self) -> None:
+        targets = self._targets()
+        if targets:
+            self._set_status(targets, Status.DONE, "")
+
+    def _set_status(self, targets: list[Item], status: Status, why: str) -> None:
+        versions = {item.id or 0: self._expected(item) for item in targets}
+
+        def call(store: BacklogStore) -> tuple[list[Item], str]:
+            items = store.set_status(
+                list(versions), status, justification=why or None, expected_versions=versions
+            )
+            return items, f"{_ids(items)} → {status.label}"
+
+        self._write(call, follow=status.is_open, clear_marks=True)
+
+    def action_add(self) -> None:
+        self._open_dialog(None, ItemDialog())
+
+    def action_edit(self) -> None:
+        selected = self.active_list.selected
+        if selected is None:
+            self.notify("no item selected", severity="warning")
+            return
+        self._open_dialog(selected, ItemDialog(selected, heading=f"Edit #{selected.id}"))
+
+    def propose_item(self, message: BacklogItemRequested) -> None:
+        """Another pane sent a hotspot: open the add form prefilled with its evidence."""
+        evidence = []
+        if message.function:
+            evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
+        if message.profile:
+            evidence.append(Evidence(EvidenceKind.PROFILE, str(message.profile)))
+        draft = Item(
+            title=message.title,
+            hypothesis=message.hypothesis,
+            source=Source.PROFILE_DRIFT,
+            evidence=evidence,
+        )
+        self._open_dialog(None, ItemDialog(draft, heading="Add item from hotspot"))
+
+    def _open_dialog(self, original: Item | None, dialog: ItemDialog) -> None:
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            if original is None:
+                self._write(lambda store: _added(store.add(Item(**values))))
+            else:
+                self._save_edit(original, values)
+
+        self.app.push_screen(dialog, saved)
+
+    def _save_edit(self, original: Item, values: dict[str, Any]) -> None:
+        item_id = original.id or 0
+        changes = {
+            name: values[name]
+            for name in EDITABLE_FIELDS
+            if name in values and values[name] != getattr(original, name)
+        }
+        old = {(e.kind, e.ref): e for e in original.evidence}
+        new = {(e.kind, e.ref): e for e in values["evidence"]}
+        expected = self._expected(original)
+
+        def call(store: BacklogStore) -> tuple[list[Item], str]:
+            if changes:
+                item = store.update(item_id, changes, expected_version=expected)
+            else:
+                item = store.get(item_id)
+                if item.version != expected:
+                    raise StaleEditError(
+                        f"#{item_id} was changed elsewhere since you opened it; "
+                        "your edit was not saved (reloaded: check it and edit again)"
+                    )
+            for key in new.keys() - old.keys():
+                item = store.link(item_id, new[key])
+            for key in old.keys() - new.keys():
+                if old[key].id is not None:
+                    item = store.unlink(item_id, old[key].id)
+            return [item], f"saved #{item_id}"
+
+        self._write(call)
+
+    def action_undo(self) -> None:
+        self._write(lambda store: _replayed(store, store.undo(), "undo"))
+
+    def action_redo(self) -> None:
+        self._write(lambda store: _replayed(store, store.redo(), "redo"))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    # -- export --------------------------------------------------------------
+    def action_export(self) -> None:
+        self._export(Path.cwd() / f"triage-{datetime.now():%Y%m%d-%H%M%S}.md")
+
+    @work(thread=True, group="backlog-export", exit_on_error=False)
+    def _export(self, path: Path) -> None:
+        from workbench.reports.triage_markdown import write_triage_markdown
+
+        try:
+            count = self._with_store(lambda store: write_triage_markdown(store, path))
+        except (StoreError, OSError) as error:
+            self.post_message(StoreFailed(f"export failed: {error}"))
+            return
+        self.post_message(Exported(path, count))
+
+    def on_exported(self, message: Exported) -> None:
+        self.notify(Text(str(message.path)).plain, title=f"Exported {message.count} items")
+
+    # -- side panels ---------------------------------------------------------
+    def action_toggle_detail(self) -> None:
+        self.side = "" if self.side == "detail" else "detail"
+
+    def action_toggle_kpis(self) -> None:
+        self.side = "" if self.side == "kpis" else "kpis"
+
+    def watch_side(self, side: str) -> None:
+        self.query_one("#backlog-detail").display = side == "detail"
+        self.query_one("#backlog-kpis").display = side == "kpis"
+        if side == "detail":
+            self._load_detail()
+        elif side == "kpis":
+            self._load_kpis()
+
+    def _load_detail(self) -> None:
+        selected = self.active_list.selected
+        if selected is None or selected.id is None:
+            self.query_one(ItemDetail).show(None, [])
+            return
+        self._fetch_detail(selected.id)
+
+    @work(thread=True, exclusive=True, group="backlog-detail", exit_on_error=False)
+    def _fetch_detail(self, item_id: int) -> None:
+        try:
+            item, events = self._with_store(
+                lambda store: (store.get(item_id), store.history(item_id))
+            )
+        except StoreError as error:
+            self.post_message(StoreFailed(str(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(DetailLoaded(item, events))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        self.query_one(ItemDetail).show(message.item, message.events)
+
+    def _load_kpis(self) -> None:
+        """Filled in once the KPI module lands."""
+
+    # -- status line -----------------------------------------------------------
+    def _update_status(self, total: int | None = None) -> None:
+        if total is not None:
+            self._total = total
+        parts = [f"{self._total} items"]
+        if self._filtering:
+            parts.append(f"filter: {self.query_one('#backlog-filter', Input).value}")
+        if self.marked:
+            parts.append(f"{len(self.marked)} marked")
+        parts.append(f"db: {self.db}" if self.db else "db: default")
+        self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)))
+
+
+def _ids(items: list[Item]) -> str:
+    return ", ".join(f"#{item.id}" for item in items[:5]) + (" …" if len(items) > 5 else "")
+
+
+def _moved_summary(items: list[Item]) -> str:
+    if len(items) == 1:
+        item = items[0]
+        return f"#{item.id} impact {item.impact} · effort {item.effort} → {item.action}"
+    return f"moved {_ids(items)}"
+
+
+def _added(item: Item) -> tuple[list[Item], str]:
+    return [item], f"added #{item.id} → {item.action}"
+
+
+def _replayed(store: BacklogStore, batch: Batch | None, verb: str) -> tuple[list[Item], str]:
+    """The items an undo/redo batch touched, as stored now (an undone add is gone)."""
+    if batch is None:
+        return [], f"nothing to {verb}"
+    items = []
+    for item_id in sorted({event.item_id for event in batch.events}):
+        try:
+            items.append(store.get(item_id))
+        except StoreError:
+            continue
+    return items, batch.label
+
+
+def make_screen(context: LaunchContext) -> BacklogScreen:
+    """Mode factory for ``WorkbenchApp``: the pane over ``context.db``."""
+    return BacklogScreen(context.db)

@@ -1,0 +1,303 @@
+"""A backlog list drawn line by line from a window of rows paged out of SQLite.
+
+A backlog can hold 100,000 items; a ``DataTable`` would measure every cell
+before its first paint. This widget only knows the total count and one window
+of loaded rows around what is visible. When the viewport needs rows it does
+not hold it posts :class:`BacklogList.PageWanted`; the owning screen fetches
+that page in a thread worker and hands it back with :meth:`BacklogList.set_page`.
+Rows not loaded yet draw as a muted placeholder instead of blocking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from workbench.triage.model import Item
+
+#: Rows fetched beyond the viewport on each side, so short scrolls need no fetch.
+PAGE_MARGIN = 40
+
+_STATUS_MARKS = {
+    "new": "·",
+    "triaged": "○",
+    "in_progress": "◐",
+    "done": "●",
+    "deferred": "↷",
+    "waived": "≈",
+    "rejected": "✗",
+}
+
+
+def row_text(item: Item, *, marked: bool, compact: bool) -> Text:
+    """One item as a plain ``Text`` line: user text is appended, never parsed as markup."""
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append("● " if marked else "  ", style="bold")
+    text.append(f"#{item.id:<6}", style="dim")
+    text.append(f"I{item.impact} E{item.effort} ")
+    text.append(f"{_STATUS_MARKS.get(item.status.value, '?')} ")
+    if not compact:
+        text.append(f"{item.action:<14}")
+        text.append(f"{item.status.label:<12}")
+        text.append(f"{item.taxonomy.label:<11}")
+        text.append(f"{item.owner[:12]:<13}", style="italic")
+    text.append(item.title)
+    if compact and item.owner:
+        text.append(f"  @{item.owner}", style="dim italic")
+    return text
+
+
+def header_text() -> Text:
+    """Column titles for the wide layout, aligned with :func:`row_text`."""
+    return Text(
+        "  " + f"{'id':<7}{'I  E':<5}  {'action':<14}{'status':<12}{'taxonomy':<11}"
+        f"{'owner':<13}title",
+        no_wrap=True,
+        end="",
+    )
+
+
+class BacklogList(ScrollView, can_focus=True):
+    """Items of one filter; the cursor row is the selection the screen acts on."""
+
+    BINDINGS = [
+        Binding(
+            "j,down", "cursor_down", "Down", id="backlog.down", tooltip="Next item", show=False
+        ),
+        Binding("k,up", "cursor_up", "Up", id="backlog.up", tooltip="Previous item", show=False),
+        Binding("g,home", "cursor_top", "Top", id="backlog.top", tooltip="First item", show=False),
+        Binding(
+            "G,end", "cursor_bottom", "Bottom", id="backlog.bottom", tooltip="Last item", show=False
+        ),
+        Binding(
+            "pagedown,ctrl+d",
+            "page_down",
+            "Page down",
+            id="backlog.page_down",
+            tooltip="One screen of items down",
+            show=False,
+        ),
+        Binding(
+            "pageup,ctrl+u",
+            "page_up",
+            "Page up",
+            id="backlog.page_up",
+            tooltip="One screen of items up",
+            show=False,
+        ),
+    ]
+
+    COMPONENT_CLASSES = {
+        "backlog-list--cursor",
+        "backlog-list--marked",
+        "backlog-list--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    BacklogList {
+        height: 1fr;
+        overflow-x: hidden;
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+    """Index of the selected row within the whole filtered list (not the window)."""
+
+    @dataclass
+    class PageWanted(Message):
+        """The viewport shows rows ``offset``.. that are not loaded; fetch ``limit`` rows."""
+
+        backlog_list: BacklogList
+        offset: int
+        limit: int
+
+        @property
+        def control(self) -> BacklogList:
+            return self.backlog_list
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor rests on ``item`` (None: the list is empty or the row not loaded)."""
+
+        backlog_list: BacklogList
+        item: Item | None
+
+        @property
+        def control(self) -> BacklogList:
+            return self.backlog_list
+
+    def __init__(self, *, compact: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.compact = compact
+        """Quadrant panels drop the action/status/taxonomy columns."""
+        self.total = 0
+        """How many items the filter selects, as last counted."""
+        self.marked: frozenset[int] = frozenset()
+        """Ids drawn with a mark; owned by the screen, shared by every list."""
+        self._offset = 0
+        self._rows: list[Item] = []
+        self._requested: tuple[int, int] | None = None
+        self._follow: int | None = None
+        self._empty_message = "no items"
+
+    # -- data in ---------------------------------------------------------
+    def reset(self, total: int, *, empty_message: str = "no items") -> None:
+        """A new count for this list: drop the window and ask again for what is visible."""
+        self.total = total
+        self._empty_message = empty_message
+        self._rows = []
+        self._requested = None
+        self.virtual_size = Size(self.size.width, total)
+        if self.cursor >= total:
+            self.cursor = max(0, total - 1)
+        self.refresh()
+        self._want_visible()
+
+    def set_page(self, offset: int, rows: list[Item]) -> None:
+        """Rows fetched for ``offset``: they become the window drawn from now on."""
+        self._offset, self._rows = offset, rows
+        self._requested = None
+        if self._follow is not None:
+            for index, item in enumerate(rows):
+                if item.id == self._follow:
+                    self._follow = None
+                    self.cursor = offset + index
+                    break
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.selected))
+
+    def follow(self, item_id: int) -> None:
+        """Put the cursor on ``item_id`` when it shows up in a loaded page."""
+        self._follow = item_id
+
+    def set_marked(self, marked: frozenset[int]) -> None:
+        self.marked = marked
+        self.refresh()
+
+    # -- data out --------------------------------------------------------
+    @property
+    def selected(self) -> Item | None:
+        """The item under the cursor, if its row is loaded."""
+        return self.row(self.cursor)
+
+    def row(self, index: int) -> Item | None:
+        local = index - self._offset
+        return self._rows[local] if 0 <= local < len(self._rows) else None
+
+    @property
+    def loaded(self) -> list[Item]:
+        """The window of rows currently held (for tests and for acting on the view)."""
+        return list(self._rows)
+
+    @property
+    def visible_items(self) -> list[Item]:
+        """The loaded items inside the viewport, top to bottom."""
+        top = round(self.scroll_offset.y)
+        rows = (self.row(index) for index in range(top, min(self.total, top + self.size.height)))
+        return [item for item in rows if item is not None]
+
+    # -- cursor ----------------------------------------------------------
+    def watch_cursor(self, cursor: int) -> None:
+        self.scroll_to_region(Region(0, cursor, 1, 1), animate=False, force=True)
+        self.refresh()
+        self._want_visible()
+        self.post_message(self.Highlighted(self, self.selected))
+
+    def _move(self, delta: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(self.total - 1, self.cursor + delta))
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_top(self) -> None:
+        self._move(-self.total)
+
+    def action_cursor_bottom(self) -> None:
+        self._move(self.total)
+
+    def action_page_down(self) -> None:
+        self._move(max(1, self.size.height - 1))
+
+    def action_page_up(self) -> None:
+        self._move(-max(1, self.size.height - 1))
+
+    # -- paging ----------------------------------------------------------
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+        self._want_visible()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._want_visible()
+
+    def _want_visible(self) -> None:
+        """Ask for a page when a visible row is outside the loaded window."""
+        if not self.is_mounted or not self.total:
+            return
+        top = round(self.scroll_offset.y)
+        bottom = min(self.total, top + max(self.size.height, 1))
+        window_end = self._offset + len(self._rows)
+        if self._rows and self._offset <= top and bottom <= window_end:
+            return
+        offset = max(0, top - PAGE_MARGIN)
+        limit = bottom - offset + PAGE_MARGIN
+        if self._requested == (offset, limit):
+            return
+        self._requested = (offset, limit)
+        self.post_message(self.PageWanted(self, offset, limit))
+
+    # -- drawing ---------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_offset.y) + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= self.total:
+            if index == 0:
+                return self._strip(
+                    Text(f"  {self._empty_message}", end=""), "placeholder", base, width
+                )
+            return Strip.blank(width, base)
+        item = self.row(index)
+        if item is None:
+            return self._strip(Text("  …", end=""), "placeholder", base, width)
+        marked = item.id in self.marked
+        text = row_text(item, marked=marked, compact=self.compact)
+        if index == self.cursor and self.has_focus:
+            part = "cursor"
+        elif marked:
+            part = "marked"
+        else:
+            part = None
+        strip = self._strip(text, part, base, width)
+        if index == self.cursor and not self.has_focus:
+            strip = strip.apply_style(Style(underline=True))
+        return strip
+
+    def _strip(self, text: Text, part: str | None, base: Style, width: int) -> Strip:
+        style = base + self.get_component_rich_style(f"backlog-list--{part}") if part else base
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = [
+            Segment(seg.text, style + seg.style if seg.style else style)
+            for seg in text.render(self.app.console)
+        ]
+        return Strip(segments, width).crop(0, width)
+
+    def on_focus(self) -> None:
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.selected))
+
+    def on_blur(self) -> None:
+        self.refresh()

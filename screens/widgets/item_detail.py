@@ -1,0 +1,105 @@
+"""The detail of one item: every field, its evidence and its change history.
+
+Built as one ``rich.text.Text`` by :func:`detail_text`, so titles, owners and
+evidence from users and profiles are appended as data and never parsed as
+markup.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from workbench.triage.model import Event, Item
+
+
+def _value(raw: str | None) -> str:
+    """An event's JSON-encoded old/new value, shown as the person typed it."""
+    if raw is None:
+        return "∅"
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    return "∅" if value in (None, "") else str(value)
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _field(text: Text, name: str, value: str) -> None:
+    text.append(f"{name}: ", style="bold")
+    text.append(value)
+    text.append("   ")
+
+
+def detail_text(item: Item, events: list[Event]) -> Text:
+    """Fields, KPI, evidence and history of ``item`` as plain appended text."""
+    text = Text()
+    text.append(f"#{item.id}  ", style="dim")
+    text.append(item.title, style="bold")
+    text.append("\n")
+    text.append(f"{item.action}", style="reverse")
+    text.append(f"  {item.quadrant.label}  impact {item.impact} · effort {item.effort}\n\n")
+    _field(text, "Status", item.status.label)
+    _field(text, "Owner", item.owner or "–")
+    _field(text, "Critical", "yes" if item.critical else "no")
+    text.append("\n")
+    _field(text, "Source", item.source.label)
+    _field(text, "Signal", item.signal.label)
+    _field(text, "Pattern", item.pattern.label)
+    text.append("\n")
+    _field(text, "Taxonomy", item.taxonomy.label)
+    _field(text, "KPI", item.kpi_name)
+    text.append("\n")
+    _field(text, "Baseline", _number(item.kpi_baseline))
+    _field(text, "Target", _number(item.kpi_target))
+    _field(text, "Latest", _number(item.kpi_latest))
+    text.append("\n")
+    for name, value in (
+        ("Hypothesis", item.hypothesis),
+        ("Justification", item.justification),
+        ("Notes", item.notes),
+    ):
+        if value:
+            text.append(f"\n{name}\n", style="bold")
+            text.append(value)
+            text.append("\n")
+    text.append(f"\nEvidence ({len(item.evidence)})\n", style="bold")
+    for evidence in item.evidence:
+        text.append(f"  {evidence.kind.label:<10}", style="dim")
+        text.append(evidence.ref)
+        if evidence.note:
+            text.append(f"  — {evidence.note}", style="italic")
+        text.append("\n")
+    text.append(f"\nHistory ({len(events)})\n", style="bold")
+    for event in events:
+        text.append(f"  {event.at[:16].replace('T', ' ')}  ", style="dim")
+        text.append(event.actor or "?")
+        text.append(f"  {event.action}")
+        if event.field:
+            text.append(f" {event.field}: ")
+            text.append(_value(event.old))
+            text.append(" → ")
+            text.append(_value(event.new))
+        text.append("\n")
+    return text
+
+
+class ItemDetail(VerticalScroll):
+    """A side panel with the selected item's detail; the screen feeds it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("select an item", id="item-detail-body", markup=False)
+
+    def show(self, item: Item | None, events: list[Event]) -> None:
+        """Draw ``item`` (None: nothing selected)."""
+        body = self.query_one("#item-detail-body", Static)
+        body.update(detail_text(item, events) if item else Text("select an item"))
+        self.item = item
+        """The item drawn, for tests and for the screen to compare with the selection."""
