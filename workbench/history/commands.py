@@ -1,9 +1,225 @@
-"""Subcommands: show, diff, gate, convert (filled in by the profiles work)."""
+"""Subcommands: ``history``, ``hotspots`` and ``candidates``.
+
+Imports happen inside the handlers: ``workbench --help`` and a cached
+``workbench history`` must not pay for GitPython or numpy.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
+
+from workbench.errors import HistoryError
+
+FORMATS = ("text", "json", "markdown")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - placeholder
+def register(sub: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to the ``workbench`` parser."""
+    history = sub.add_parser(
+        "history",
+        help="who changed a function, when and why (git log -L on its ast span)",
+        description=(
+            "List the commits that changed FUNCTION (path/to/file.py:Class.method, or a "
+            "profile frame 'name (path:line)'). Put '--' before a FUNCTION that starts "
+            "with '-'. Exit 0, or 2 for a bad repository, revision, path or name."
+        ),
+    )
+    history.add_argument("function", nargs="?", metavar="FUNCTION")
+    _repo_option(history)
+    history.add_argument("--rev", default="HEAD", help="revision to look from (default HEAD)")
+    window = history.add_mutually_exclusive_group()
+    window.add_argument("--since", metavar="DATE", help="only commits after DATE (git date)")
+    window.add_argument(
+        "--range", dest="rev_range", metavar="BASE..BRANCH", help="only commits in BASE..BRANCH"
+    )
+    history.add_argument(
+        "--blame", action="store_true", help="blame the span (git blame -w): authors and lines"
+    )
+    history.add_argument(
+        "--copies",
+        action="store_true",
+        help="blame with -C: see through code moved from other files",
+    )
+    history.add_argument(
+        "--lines", metavar="N,N", type=_lines, help="blame only these (hot) lines, e.g. 12,15"
+    )
+    history.add_argument("--no-cache", action="store_true", help="recompute, ignoring the cache")
+    history.add_argument(
+        "--write-commit-graph",
+        action="store_true",
+        help="write git's commit-graph with changed-path filters (log -L 3-5x faster), then exit",
+    )
+    _format_option(history)
+    history.set_defaults(handler=run_history)
+
+    hotspots = sub.add_parser(
+        "hotspots",
+        help="hot code that keeps changing: profile heat x git churn",
+        description="Rank the hottest functions of PROFILE by heat x commits in a window.",
+    )
+    hotspots.add_argument("profile", metavar="PROFILE")
+    _repo_option(hotspots)
+    hotspots.add_argument(
+        "--since", default="90 days ago", metavar="DATE", help="churn window (default 90 days)"
+    )
+    hotspots.add_argument("--top", type=int, default=20, help="functions to rank (default 20)")
+    hotspots.add_argument("--rev", default="HEAD", help="revision the profile ran (default HEAD)")
+    _format_option(hotspots)
+    hotspots.set_defaults(handler=run_hotspots)
+
+    candidates = sub.add_parser(
+        "candidates",
+        help="commits in BASE..BRANCH that changed the functions that got slower",
+        description=(
+            "Diff BASE_PROFILE and BRANCH_PROFILE and list the commits of --range that "
+            "changed the regressed functions (then the ones on their hot paths)."
+        ),
+    )
+    candidates.add_argument("base", metavar="BASE_PROFILE")
+    candidates.add_argument("branch", metavar="BRANCH_PROFILE")
+    candidates.add_argument("--range", dest="rev_range", metavar="BASE..BRANCH", required=True)
+    _repo_option(candidates)
+    _format_option(candidates)
+    candidates.set_defaults(handler=run_candidates)
+
+
+def _repo_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--repo", metavar="DIR", help="git repository of the code (default: current directory)"
+    )
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text")
+
+
+def _lines(text: str) -> list[int]:
+    try:
+        lines = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of line numbers") from None
+    if not lines or min(lines) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give line numbers from 1, e.g. 12,15")
+    return lines
+
+
+def _warn(message: str) -> None:
+    from workbench.history.render import literal
+
+    print(f"workbench: warning: {literal(message)}", file=sys.stderr)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """``workbench history``: commits, churn and (with --blame/--lines) authors of a function."""
+    if args.write_commit_graph:
+        from workbench.history.repo import open_repo, write_commit_graph
+
+        write_commit_graph(open_repo(args.repo))
+        print("commit-graph written with changed-path filters")
+        return 0
+    if not args.function:
+        raise HistoryError("give a FUNCTION, e.g. workbench history pkg/mod.py:Class.method")
+    from workbench.history.log import function_history
+
+    history = function_history(
+        args.repo,
+        args.function,
+        rev=args.rev,
+        since=args.since,
+        rev_range=args.rev_range,
+        use_cache=not args.no_cache,
+    )
+    if history.shallow:
+        _warn(
+            f"shallow clone: history is cut at {history.truncated_at[:12]}"
+            if history.truncated_at
+            else "shallow clone: history may be incomplete"
+        )
+    blame: list[Any] = []
+    shares: list[Any] = []
+    label = "git blame -w -C (moves from other files followed)" if args.copies else "git blame -w"
+    if args.blame or args.lines:
+        from workbench.history.blame import author_shares, blame_lines, blame_span
+
+        if args.lines:
+            blame = blame_lines(
+                args.repo, history.path, args.lines, rev=history.rev, copies=args.copies
+            )
+        else:
+            span = history.span
+            blame = blame_span(
+                args.repo, history.path, span.start, span.end, rev=history.rev, copies=args.copies
+            )
+        shares = author_shares(blame)
+    _print_history(args.format, history, blame, shares, label)
+    return 0
+
+
+def _print_history(fmt: str, history: Any, blame: list[Any], shares: list[Any], label: str) -> None:
+    from workbench.history import render
+
+    if fmt == "json":
+        from workbench.output import print_json
+
+        data = history.to_json()
+        if blame:
+            data["blame"] = {
+                "command": label,
+                "lines": [line.to_json() for line in blame],
+                "authors": [share.to_json() for share in shares],
+            }
+        print_json(data)
+    elif fmt == "markdown":
+        print(render.history_markdown(history, blame, shares, label))
+    else:
+        print(render.history_text(history, blame, shares, label))
+
+
+def run_hotspots(args: argparse.Namespace) -> int:
+    """``workbench hotspots``: heat x churn ranking of a profile's functions."""
+    from workbench.history import render
+    from workbench.history.hotspots import hotspot_ranking
+    from workbench.output import print_json
+    from workbench.profiles.io import read_profile
+
+    profile = read_profile(args.profile)
+    if args.top < 1:
+        raise HistoryError("--top must be at least 1")
+    spots = hotspot_ranking(
+        args.repo, profile, since=args.since or None, top=args.top, rev=args.rev
+    )
+    if args.format == "json":
+        print_json({"since": args.since, "hotspots": [spot.to_json() for spot in spots]})
+    elif args.format == "markdown":
+        print(render.hotspots_markdown(spots, args.since))
+    else:
+        print(render.hotspots_text(spots, args.since))
+    return 0
+
+
+def run_candidates(args: argparse.Namespace) -> int:
+    """``workbench candidates``: commits of a range that changed the regressed functions."""
+    from workbench.history import render
+    from workbench.history.candidates import regression_candidates
+    from workbench.output import print_json
+    from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.io import read_profile
+
+    diff = diff_profiles(read_profile(args.base), read_profile(args.branch))
+    candidates, notes = regression_candidates(args.repo, diff, args.rev_range)
+    if args.format == "json":
+        print_json(
+            {
+                "range": args.rev_range,
+                "regressions": [item.to_json() for item in diff.regressions],
+                "candidates": [candidate.to_json() for candidate in candidates],
+                "notes": notes,
+            }
+        )
+    elif args.format == "markdown":
+        print(render.candidates_markdown(candidates, notes, args.rev_range))
+    else:
+        print(render.candidates_text(candidates, notes, args.rev_range))
+    return 0

@@ -1,0 +1,181 @@
+"""Text and Markdown renderings of history answers, for the command line.
+
+Commit messages, author names and paths are untrusted: in text they are shown
+literally with control characters made visible (an ANSI escape in a commit
+summary must not repaint the terminal); in Markdown every cell goes through
+:func:`workbench.reports.markdown.escape_md`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from workbench.reports.markdown import escape_md, md_table
+
+if TYPE_CHECKING:  # type names only: the history path must not import numpy
+    from workbench.history.blame import AuthorShare, BlameLine
+    from workbench.history.candidates import Candidate
+    from workbench.history.hotspots import Hotspot
+    from workbench.history.log import FunctionHistory
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def literal(value: object) -> str:
+    """``value`` on one terminal line, control characters shown as escapes."""
+    text = " ".join(str(value).splitlines())
+    return _CONTROL.sub(lambda match: repr(match[0])[1:-1], text)
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Columns padded to their widest cell; the last column is never padded."""
+    cells = [[literal(cell) for cell in row] for row in [headers, *rows]]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
+    return "\n".join(
+        "  ".join(
+            cell if column == len(row) - 1 else cell.ljust(widths[column])
+            for column, cell in enumerate(row)
+        ).rstrip()
+        for row in cells
+    )
+
+
+def _commit_rows(history: FunctionHistory) -> list[list[object]]:
+    return [
+        [c.sha[:12], f"{c.date:%Y-%m-%d}", c.author, f"+{c.added}", f"-{c.removed}", c.summary]
+        for c in history.commits
+    ]
+
+
+_COMMIT_HEADERS = ["sha", "date", "author", "added", "removed", "summary"]
+_BLAME_HEADERS = ["line", "sha", "date", "author", "summary", "code"]
+_AUTHOR_HEADERS = ["author", "lines", "share"]
+
+
+def _blame_rows(lines: Sequence[BlameLine]) -> list[list[object]]:
+    return [
+        [b.line, b.sha[:12], f"{b.date:%Y-%m-%d}", b.author, b.summary, b.text.strip()]
+        for b in lines
+    ]
+
+
+def _author_rows(shares: Sequence[AuthorShare]) -> list[list[object]]:
+    return [[s.author, s.lines, f"{s.share:.0%}"] for s in shares]
+
+
+def _headline(history: FunctionHistory) -> str:
+    span = history.span
+    window = history.rev_range or (f"since {history.since}" if history.since else "")
+    return (
+        f"{span.path}:{span.qualname} lines {span.start}-{span.end} at {history.rev[:12]}"
+        f"{' (' + window + ')' if window else ''}: {len(history.commits)} commits, "
+        f"+{history.added} -{history.removed}"
+    )
+
+
+def history_text(
+    history: FunctionHistory,
+    blame: Sequence[BlameLine] = (),
+    shares: Sequence[AuthorShare] = (),
+    blame_label: str = "",
+) -> str:
+    """The ``--format text`` answer."""
+    parts = [literal(_headline(history))]
+    parts += [f"note: {literal(note)}" for note in history.notes]
+    if history.commits:
+        parts.append(text_table(_COMMIT_HEADERS, _commit_rows(history)))
+    if shares:
+        parts.append(f"\nauthors of the current lines ({blame_label}):")
+        parts.append(text_table(_AUTHOR_HEADERS, _author_rows(shares)))
+    if blame:
+        parts.append(f"\nlast change of each line ({blame_label}):")
+        parts.append(text_table(_BLAME_HEADERS, _blame_rows(blame)))
+    return "\n".join(parts)
+
+
+def history_markdown(
+    history: FunctionHistory,
+    blame: Sequence[BlameLine] = (),
+    shares: Sequence[AuthorShare] = (),
+    blame_label: str = "",
+) -> str:
+    """The ``--format markdown`` answer."""
+    parts = [
+        f"### History of `{escape_md(history.span.qualname)}`",
+        "",
+        escape_md(_headline(history)),
+    ]
+    parts += ["", *(f"- {escape_md(note)}" for note in history.notes)] if history.notes else []
+    parts += ["", md_table(_COMMIT_HEADERS, _commit_rows(history))]
+    if shares:
+        parts += ["", f"Authors of the current lines ({escape_md(blame_label)}):", ""]
+        parts.append(md_table(_AUTHOR_HEADERS, _author_rows(shares)))
+    if blame:
+        parts += ["", f"Last change of each line ({escape_md(blame_label)}):", ""]
+        parts.append(md_table(_BLAME_HEADERS, _blame_rows(blame)))
+    return "\n".join(parts)
+
+
+_HOTSPOT_HEADERS = ["score", "self %", "total %", "commits", "lines", "authors", "function"]
+
+
+def _hotspot_rows(spots: Sequence[Hotspot]) -> list[list[object]]:
+    return [
+        [
+            f"{s.score:.1f}",
+            f"{s.self_share:.1%}",
+            f"{s.total_share:.1%}",
+            s.commits,
+            s.lines_changed,
+            s.authors,
+            f"{s.path}:{s.function.rpartition(':')[2]}" + (f"  ({s.note})" if s.note else ""),
+        ]
+        for s in spots
+    ]
+
+
+def hotspots_text(spots: Sequence[Hotspot], since: str | None) -> str:
+    """The ``hotspots --format text`` answer."""
+    if not spots:
+        return "no function of the profile is in the repository"
+    title = f"hot code that keeps changing (score = heat x commits {_window(since)}):"
+    return title + "\n" + text_table(_HOTSPOT_HEADERS, _hotspot_rows(spots))
+
+
+def hotspots_markdown(spots: Sequence[Hotspot], since: str | None) -> str:
+    """The ``hotspots --format markdown`` answer."""
+    title = f"### Hotspots: heat x churn {escape_md(_window(since))}"
+    return title + "\n\n" + md_table(_HOTSPOT_HEADERS, _hotspot_rows(spots))
+
+
+def _window(since: str | None) -> str:
+    return f"since {since}" if since else "over all history"
+
+
+_CANDIDATE_HEADERS = ["rank", "sha", "date", "author", "score", "summary", "why"]
+
+
+def _candidate_rows(candidates: Sequence[Candidate]) -> list[list[object]]:
+    return [
+        [rank, c.sha[:12], f"{c.date:%Y-%m-%d}", c.author, f"{c.score:.2f}", c.summary, c.reason]
+        for rank, c in enumerate(candidates, 1)
+    ]
+
+
+def candidates_text(candidates: Sequence[Candidate], notes: Sequence[str], rev_range: str) -> str:
+    """The ``candidates --format text`` answer."""
+    head = f"regression candidates in {literal(rev_range)}: {len(candidates)}"
+    body = [text_table(_CANDIDATE_HEADERS, _candidate_rows(candidates))] if candidates else []
+    return "\n".join([head, *body, *(f"note: {literal(note)}" for note in notes)])
+
+
+def candidates_markdown(
+    candidates: Sequence[Candidate], notes: Sequence[str], rev_range: str
+) -> str:
+    """The ``candidates --format markdown`` answer."""
+    parts = [f"### Regression candidates in {escape_md(rev_range)}", ""]
+    parts.append(md_table(_CANDIDATE_HEADERS, _candidate_rows(candidates)))
+    parts += ["", *(f"- {escape_md(note)}" for note in notes)] if notes else []
+    return "\n".join(parts)
