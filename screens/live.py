@@ -1,0 +1,443 @@
+"""The Live pane: attach to a Python process (or launch one) and watch it.
+
+Layout: a status line (target, achieved/requested rate, blocking mode, elapsed,
+lost time, state), the top functions of the rolling window (or of the whole
+session) above a live icicle, and beside them the thread list and the CPU,
+RSS and thread-count sparklines.
+
+Data flow: one long-running thread worker (:class:`~screens.live_feed.Feed`)
+does every blocking call and fills a thread-safe ``LiveSession``; its
+messages only mark what changed. A 2 Hz timer redraws what changed since the
+last draw (the session's version, thread dumps, metrics), and nothing while
+the view is paused — sampling goes on underneath.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from screens.live_feed import (
+    Attached,
+    Feed,
+    FeedConfig,
+    MetricsUpdated,
+    SamplesArrived,
+    SamplingStopped,
+    TargetExited,
+    ThreadsUpdated,
+)
+from screens.live_stats import (
+    SORT_ORDER,
+    FunctionKeys,
+    FunctionRow,
+    SortKey,
+    function_stats,
+    top_rows,
+    trend_marks,
+)
+from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
+from screens.process_picker import ProcessPickerDialog
+from screens.widgets.live_icicle import LiveIcicle, profile_tree
+from screens.widgets.live_status import StatusLine
+from screens.widgets.live_top import TopTable
+from screens.widgets.sparklines import MetricsSparklines
+from screens.widgets.thread_table import ThreadTable
+from workbench.context import LaunchContext
+from workbench.errors import WorkbenchError
+from workbench.paths import data_dir, styles_dir
+from workbench.sampling.session import LiveSession, default_snapshot_name
+
+#: Seconds between two redraws (2 Hz): fast enough to feel live, cheap enough
+#: to keep the whole pane within a few percent of a core.
+REFRESH_SECONDS = 0.5
+#: Rows of the top table; the rest is summarised in its title.
+TOP_N = 40
+#: Where snapshots handed to another pane are written, under the current directory.
+HANDOFF_DIR = Path(".workbench") / "snapshots"
+
+
+class SnapshotSaved(Message):
+    """A snapshot file was written; ``purpose`` says what to do with it."""
+
+    def __init__(self, path: Path, purpose: str, row: FunctionRow | None) -> None:
+        super().__init__()
+        self.path = path
+        self.purpose = purpose
+        """'save', 'base', 'branch' or 'backlog'."""
+        self.row = row
+        """The selected function, for a backlog item."""
+
+
+def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: object) -> Binding:
+    return Binding(key, action, description, id=f"live.{action}", tooltip=tooltip, **kwargs)
+
+
+class LiveScreen(Screen):
+    """Live sampling of one process; ``config`` None starts with the process picker."""
+
+    CSS_PATH = [styles_dir() / "live.tcss"]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("space", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
+        _binding("w", "toggle_window", "Window/total", "Show the rolling window or everything"),
+        _binding("slash", "filter", "Filter", "Show functions whose name or module matches"),
+        _binding("s", "cycle_sort", "Sort", "Sort by self %, total % or name"),
+        _binding("t", "cycle_thread", "Thread", "Show one thread at a time, then all"),
+        _binding("S,ctrl+s", "snapshot", "Save", "Save the view as a speedscope file here"),
+        _binding("B", "send('base')", "As base", "Open a snapshot in Compare as the baseline"),
+        _binding("N", "send('branch')", "As branch", "Open a snapshot in Compare as the branch"),
+        _binding("h", "history", "History", "Git history of the selected function"),
+        _binding("b", "backlog", "Backlog", "File a backlog item for the selected function"),
+        _binding("a", "pick", "Attach", "Pick another Python process to sample"),
+        _binding("escape", "clear_filter", "Clear filter", "Clear the filter", show=False),
+    ]
+
+    paused: reactive[bool] = reactive(False)
+    """The view is frozen (samples still accumulate)."""
+    cumulative: reactive[bool] = reactive(False)
+    """Show everything since attaching instead of the rolling window."""
+    sort: reactive[SortKey] = reactive("self")
+    """Top table order."""
+    filter_text: reactive[str] = reactive("")
+    """Only functions whose name or module path contains this (case-insensitive)."""
+    focused_thread: reactive[str | None] = reactive(None)
+    """Show only this thread's stacks; None shows all threads."""
+
+    def __init__(self, config: FeedConfig | None) -> None:
+        super().__init__()
+        self.config = config
+        self.session: LiveSession | None = None
+        """Everything sampled from the current target; None until attached."""
+        self._feed: Feed | None = None
+        self._keys = FunctionKeys()
+        self._drawn_version = -1
+        self._threads_dirty = self._metrics_dirty = False
+        self._mode_text = ""
+        self._problem: str | None = None
+        self._rows: dict[str, FunctionRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StatusLine(id="live-status")
+        with Horizontal(id="live-body"):
+            with Vertical(id="live-main"):
+                yield Input(placeholder="filter: function or module", id="live-filter")
+                yield TopTable(id="live-top")
+                yield LiveIcicle(id="live-icicle")
+            with Vertical(id="live-side"):
+                yield ThreadTable(id="live-threads")
+                yield MetricsSparklines(id="live-metrics")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TopTable).focus()
+        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+        if self.config is None:
+            self.action_pick()
+        else:
+            self.start(self.config)
+
+    def on_unmount(self) -> None:
+        self._stop_feed()
+
+    # -- the feed ----------------------------------------------------------
+    def start(self, config: FeedConfig) -> None:
+        """Stop any current target and start sampling the one ``config`` names."""
+        self._stop_feed()
+        self.config = config
+        self.session = None
+        self._problem = None
+        self._drawn_version = -1
+        self.remove_class("-exited")
+        self._feed = Feed(config)
+        self.run_feed(self._feed)
+        self.refresh_view()
+
+    def _stop_feed(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+            self._feed = None
+        self.workers.cancel_group(self, "sampler")
+
+    @work(thread=True, exclusive=True, group="sampler", exit_on_error=False)
+    def run_feed(self, feed: Feed) -> None:
+        """Attach and sample until the target exits or the screen goes away."""
+        worker = get_current_worker()
+        feed.run(self.post_message, lambda: worker.is_cancelled)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "sampler" or event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        reason = str(error) if isinstance(error, WorkbenchError) else repr(error)
+        self._problem = reason
+        self.add_class("-exited")
+        self.notify(reason, title="Cannot sample", severity="error", timeout=10, markup=False)
+        self.refresh_view()
+
+    def on_attached(self, message: Attached) -> None:
+        self.session = message.session
+        self._mode_text = message.reason or ("nonblocking" if message.nonblocking else "blocking")
+        self.refresh_view()
+
+    def on_samples_arrived(self, message: SamplesArrived) -> None:
+        """The session moved on; the next tick redraws (its version changed)."""
+
+    def on_threads_updated(self, message: ThreadsUpdated) -> None:
+        self._threads_dirty = True
+
+    def on_metrics_updated(self, message: MetricsUpdated) -> None:
+        self._metrics_dirty = True
+
+    def on_target_exited(self, message: TargetExited) -> None:
+        self.add_class("-exited")
+        self.cumulative = True
+        total = self.session.total_samples if self.session else 0
+        self.notify(
+            f"The target exited; all {total} samples are kept. Press S to save them.",
+            title="Target exited",
+            timeout=10,
+        )
+        self.refresh_view(force=True)
+
+    def on_sampling_stopped(self, message: SamplingStopped) -> None:
+        self._problem = message.reason
+        self.add_class("-exited")
+        self.notify(message.reason, title="Sampling stopped", severity="error", markup=False)
+        self.refresh_view(force=True)
+
+    # -- drawing -------------------------------------------------------------
+    def refresh_view(self, force: bool = False) -> None:
+        """Redraw what changed since the last draw (nothing but the status when paused)."""
+        self.query_one(StatusLine).show(
+            self.session,
+            self.config.label if self.config else "no target: press a to pick a process",
+            self._mode_text,
+            self.paused,
+            self._problem,
+        )
+        session = self.session
+        if session is None or (self.paused and not force):
+            return
+        if force or session.version != self._drawn_version:
+            self._drawn_version = session.version
+            self._draw_profile(session)
+        if force or self._threads_dirty:
+            self._threads_dirty = False
+            self.query_one(ThreadTable).show_threads(session.thread_shares(), self.focused_thread)
+        if force or self._metrics_dirty:
+            self._metrics_dirty = False
+            self.query_one(MetricsSparklines).show(
+                {
+                    "cpu": list(session.cpu_history),
+                    "rss": list(session.rss_history),
+                    "threads": list(session.thread_history),
+                }
+            )
+
+    def _draw_profile(self, session: LiveSession) -> None:
+        """Top table and icicle of the current view, in one batch.
+
+        Trend marks compare the window with the previous window; in the
+        cumulative view they say whether the last window runs hotter than
+        the session's average.
+        """
+        threads = [self.focused_thread] if self.focused_thread is not None else None
+        window = function_stats(session.window_profile(), self._keys, threads)
+        if self.cumulative:
+            profile = session.total_profile()
+            stats = function_stats(profile, self._keys, threads)
+            now, before = window.shares(), stats.shares()
+        else:
+            profile, stats = session.window_profile(), window
+            previous = function_stats(session.previous_window_profile(), self._keys, threads)
+            now, before = stats.shares(), previous.shares()
+        rows = top_rows(stats, self.sort, self.filter_text, TOP_N)
+        self._rows = {row.key: row for row in rows}
+        table = self.query_one(TopTable)
+        with self.app.batch_update():
+            table.show_rows(rows, trend_marks(now, before, self._rows))
+            table.border_title = self._view_title(len(stats.rows), len(rows), stats.total)
+            self.query_one(LiveIcicle).replace_tree(
+                profile_tree(profile, self._keys, self._view_title(), threads)
+            )
+
+    def _view_title(self, functions: int = 0, shown: int = 0, total: float = 0) -> str:
+        view = "all samples" if self.cumulative else f"last {self._window_seconds():.0f} s"
+        parts = [view]
+        if self.focused_thread is not None:
+            parts.append(f"thread {self.focused_thread}")
+        if functions:
+            parts.append(f"{total:.0f} samples, {shown} of {functions} functions")
+        if self.filter_text:
+            parts.append(f"filter “{self.filter_text}”")
+        parts.append(f"by {self.sort}")
+        return " · ".join(parts)
+
+    def _window_seconds(self) -> float:
+        return self.config.window_seconds if self.config else 0.0
+
+    def _redraw(self) -> None:
+        """A view setting changed: redraw now, even when paused."""
+        self.refresh_view(force=True)
+
+    watch_cumulative = watch_sort = watch_filter_text = watch_focused_thread = _redraw
+
+    def watch_paused(self, paused: bool) -> None:
+        self.set_class(paused, "-paused")
+        self.refresh_view()
+
+    # -- keys ----------------------------------------------------------------
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def action_toggle_window(self) -> None:
+        self.cumulative = not self.cumulative
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+
+    def action_cycle_thread(self) -> None:
+        """All threads → each thread, busiest first → all threads."""
+        names = [share.name for share in self.session.thread_shares()] if self.session else []
+        if not names:
+            self.notify("No thread dump yet; try again in a second.", severity="warning")
+            return
+        order: list[str | None] = [None, *names]
+        current = order.index(self.focused_thread) if self.focused_thread in order else 0
+        self.focused_thread = order[(current + 1) % len(order)]
+
+    @on(ThreadTable.RowSelected, "#live-threads")
+    def _thread_picked(self, event: ThreadTable.RowSelected) -> None:
+        """Enter on a thread focuses it; enter on the focused one shows all again."""
+        name = event.row_key.value
+        self.focused_thread = None if name == self.focused_thread else name
+
+    def action_filter(self) -> None:
+        box = self.query_one("#live-filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    @on(Input.Changed, "#live-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+
+    @on(Input.Submitted, "#live-filter")
+    def _filter_done(self) -> None:
+        self.query_one(TopTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#live-filter", Input)
+        box.value = ""
+        box.remove_class("-visible")
+        self.query_one(TopTable).focus()
+
+    def action_pick(self) -> None:
+        """Choose a process in the picker, then sample it instead of the current one."""
+
+        def chosen(pid: int | None) -> None:
+            if pid is not None:
+                base = self.config or FeedConfig()
+                self.start(FeedConfig(pid=pid, rate=base.rate, nonblocking=base.nonblocking))
+
+        self.app.push_screen(ProcessPickerDialog(), chosen)
+
+    # -- snapshots and hand-offs -------------------------------------------
+    def action_snapshot(self) -> None:
+        self._snapshot("save")
+
+    def action_send(self, role: str) -> None:
+        self._snapshot(role)
+
+    def action_backlog(self) -> None:
+        row = self._selected_row()
+        if row is not None:
+            self._snapshot("backlog", row)
+
+    def action_history(self) -> None:
+        row = self._selected_row()
+        if row is not None:
+            self.post_message(HistoryRequested(row.key, list(row.lines)))
+
+    def _selected_row(self) -> FunctionRow | None:
+        """The function under the cursor: the icicle's when it has focus, else the table's."""
+        icicle = self.query_one(LiveIcicle)
+        key = icicle.selected.data if icicle.has_focus and icicle.selected else None
+        key = key or self.query_one(TopTable).selected_key
+        row = self._rows.get(key) if key else None
+        if row is None:
+            self.notify("Select a function first.", severity="warning")
+        return row
+
+    def _snapshot(self, purpose: str, row: FunctionRow | None = None) -> None:
+        session = self.session
+        if session is None or session.total_samples == 0:
+            self.notify("Nothing sampled yet.", severity="warning")
+            return
+        name = default_snapshot_name(session.pid)
+        path = Path.cwd() / name if purpose == "save" else Path.cwd() / HANDOFF_DIR / name
+        which = "total" if self.cumulative or session.target_exited else "window"
+        self.write_snapshot(session, path, which, purpose, row)
+
+    @work(thread=True, group="snapshot", exit_on_error=False)
+    def write_snapshot(
+        self,
+        session: LiveSession,
+        path: Path,
+        which: str,
+        purpose: str,
+        row: FunctionRow | None,
+    ) -> None:
+        """Write the file off the UI thread (it asks git for the revision)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        saved = session.snapshot(path, which)  # type: ignore[arg-type]
+        self.post_message(SnapshotSaved(saved, purpose, row))
+
+    def on_snapshot_saved(self, message: SnapshotSaved) -> None:
+        if message.purpose == "save":
+            self.notify(str(message.path), title="Snapshot saved", markup=False)
+        elif message.purpose == "backlog" and message.row is not None:
+            row = message.row
+            self.post_message(
+                BacklogItemRequested(
+                    title=f"Hotspot {row.function}: {row.self_pct:.1f}% self",
+                    function=row.key,
+                    profile=message.path,
+                    hypothesis=f"{row.function} takes {row.self_pct:.1f}% self, "
+                    f"{row.total_pct:.1f}% total of the sampled time",
+                )
+            )
+        else:
+            self.post_message(CompareProfileChosen(message.path, message.purpose))
+
+
+def demo_command() -> list[str]:
+    """The bundled demo workload, run by the interpreter running the workbench."""
+    return [sys.executable, str(data_dir() / "demo_workload.py")]
+
+
+def make_screen(context: LaunchContext) -> LiveScreen:
+    """The Live pane for ``context``: its command, its PID, the demo, or the picker."""
+    command = context.command or (demo_command() if context.demo else [])
+    if not command and context.pid is None:
+        return LiveScreen(None)
+    return LiveScreen(
+        FeedConfig(
+            pid=context.pid,
+            command=command,
+            rate=context.rate,
+            nonblocking=context.nonblocking,
+        )
+    )

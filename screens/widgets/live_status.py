@@ -1,0 +1,79 @@
+"""The Live pane's status line: what is sampled, how well, and in what state.
+
+``PID 4242 python app.py │ 99/100 Hz │ nonblocking (12 threads) │ 0:42 │ lost 3.1% │ ● sampling``
+
+Built as one ``Text`` from plain strings: the command line comes from the
+target and is never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from workbench.sampling.session import LiveSession
+
+SEPARATOR = " │ "
+
+
+def format_elapsed(seconds: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``) of a session's age."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def state_text(session: LiveSession | None, paused: bool, problem: str | None) -> Text:
+    """The state at the end of the line: sampling, paused, exited or the failure."""
+    if problem is not None:
+        return Text(f"■ {problem}", style="bold red")
+    if session is None:
+        return Text("◌ attaching…", style="italic")
+    if session.target_exited:
+        return Text("■ target exited — data kept, S saves it", style="bold red")
+    if paused:
+        return Text("⏸ paused (sampling goes on)", style="bold yellow")
+    return Text("● sampling", style="bold green")
+
+
+def status_text(
+    session: LiveSession | None,
+    target: str,
+    mode: str,
+    paused: bool,
+    problem: str | None,
+) -> Text:
+    """The whole status line; ``target`` is what the user asked for (PID or command)."""
+    parts: list[Text] = []
+    if session is None:
+        parts.append(Text(target))
+    else:
+        parts.append(Text.assemble(("PID ", "dim"), (str(session.pid), "bold"), " "))
+        parts[-1].append(session.command or target)
+        rate = session.achieved_rate
+        parts.append(Text(f"{rate:.0f}/{session.requested_rate} Hz"))
+        parts.append(Text(mode))
+        parts.append(Text(format_elapsed(session.elapsed)))
+        if session.elapsed > 0:
+            lost = 100.0 * session.gap_seconds / session.elapsed
+            parts.append(Text(f"lost {lost:.1f}%", style="dim"))
+        parts.append(Text(f"{session.total_samples} samples", style="dim"))
+    parts.append(state_text(session, paused, problem))
+    return Text(SEPARATOR).join(parts)
+
+
+class StatusLine(Static):
+    """One line of status; :meth:`show` redraws it only when its text changed."""
+
+    def show(
+        self,
+        session: LiveSession | None,
+        target: str,
+        mode: str,
+        paused: bool,
+        problem: str | None,
+    ) -> None:
+        text = status_text(session, target, mode, paused, problem)
+        if text != getattr(self, "_shown", None):
+            self._shown = text
+            self.update(text)

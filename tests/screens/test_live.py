@@ -1,0 +1,297 @@
+"""The Live pane driven through Pilot on real targets sampled by real py-spy.
+
+Each test spawns a small CPU-bound Python program (a named hot function, a
+second thread whose name is Rich markup, a function whose name is ``[/]``),
+opens the app on it and polls — with deadlines, never fixed sleeps — until
+the pane shows what py-spy saw. After every app exit, no py-spy child of
+this process may remain.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from screens.app import WorkbenchApp
+from screens.live import LiveScreen
+from screens.process_picker import ProcessPickerDialog
+from screens.widgets.keyed_table import KeyedTable
+from screens.widgets.live_status import StatusLine
+from screens.widgets.live_top import TopTable
+from screens.widgets.thread_table import ThreadTable
+from workbench.context import LaunchContext
+from workbench.paths import data_dir
+from workbench.profiles.io import read_profile
+
+pytestmark = pytest.mark.slow
+
+SIZE = (160, 50)
+HOT = "hot_spin_function"
+MARKUP_THREAD = "[bold]x[/]"
+TARGET = f"""
+import sys, threading
+
+def {HOT}(n):
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+def markup_trap(n):
+    return {HOT}(n)
+
+# A function whose name would close a Rich markup tag if it were parsed.
+markup_trap.__code__ = markup_trap.__code__.replace(co_name="[/]", co_qualname="[/]")
+
+def side_worker():
+    while True:
+        markup_trap(20000)
+
+threading.Thread(target=side_worker, name={MARKUP_THREAD!r}, daemon=True).start()
+print("ready", flush=True)
+while True:
+    {HOT}(20000)
+"""
+
+
+@pytest.fixture
+def target_script(tmp_path: Path) -> Path:
+    script = tmp_path / "busy_target.py"
+    script.write_text(TARGET)
+    return script
+
+
+@pytest.fixture
+def target(target_script: Path) -> Iterator[subprocess.Popen[str]]:
+    """A running CPU-bound target with two threads; killed after the test."""
+    process = subprocess.Popen(
+        [sys.executable, str(target_script)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    yield process
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture(autouse=True)
+def no_pyspy_left_behind() -> Iterator[None]:
+    """After each test (its app has exited), no py-spy runs as our descendant."""
+    yield
+    deadline = time.monotonic() + 5.0
+    while (left := _pyspy_children()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left == [], f"py-spy left behind: {left}"
+
+
+def _pyspy_children() -> list[str]:
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "py-spy" in child.name() and child.status() != psutil.STATUS_ZOMBIE:
+                found.append(" ".join(child.cmdline()))
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.1)
+
+
+def live(app: WorkbenchApp) -> LiveScreen:
+    screen = app.get_screen_stack("live")[0] if app.current_mode != "live" else app.screen
+    assert isinstance(screen, LiveScreen)
+    return screen
+
+
+def top_functions(app: WorkbenchApp) -> list[str]:
+    return live(app).query_one(TopTable).column_text("function")
+
+
+def shows_hot(app: WorkbenchApp) -> bool:
+    return HOT in top_functions(app)
+
+
+async def test_attach_shows_hot_function_threads_and_literal_markup(target) -> None:
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shows_hot(app))
+        screen = live(app)
+        await wait_until(pilot, lambda: "[/]" in top_functions(app))
+        threads = screen.query_one(ThreadTable)
+        await wait_until(
+            pilot, lambda: any(MARKUP_THREAD in name for name in threads.column_text("thread"))
+        )
+        status = screen.query_one(StatusLine)
+        assert f"PID {target.pid}" in str(status.render())
+        assert "sampling" in str(status.render())
+        assert screen.query_one("#live-metrics")
+
+
+async def test_pause_freezes_view_while_sampling_goes_on(target) -> None:
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shows_hot(app))
+        screen = live(app)
+        table = screen.query_one(TopTable)
+        await pilot.press("space")
+        assert screen.paused and screen.has_class("-paused")
+        frozen = table.column_text("samples")
+        samples_then = screen.session.total_samples
+        await wait_until(pilot, lambda: screen.session.total_samples > samples_then + 150)
+        assert table.column_text("samples") == frozen
+        await pilot.press("space")
+        await wait_until(pilot, lambda: table.column_text("samples") != frozen)
+
+
+async def test_window_sort_filter_and_thread_focus(target) -> None:
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shows_hot(app))
+        screen = live(app)
+        table = screen.query_one(TopTable)
+
+        await pilot.press("w")
+        assert screen.cumulative and "all samples" in str(table.border_title)
+        await pilot.press("w")
+        assert not screen.cumulative and "last" in str(table.border_title)
+
+        await pilot.press("s")
+        assert screen.sort == "total"
+        await pilot.press("s")
+        names = table.column_text("function")
+        assert names == sorted(names, key=str.casefold)
+        await pilot.press("s")
+        assert screen.sort == "self"
+
+        await pilot.press("slash")
+        await pilot.press(*"spin")
+        assert screen.filter_text == "spin"
+        assert table.column_text("function") == [HOT]
+        await pilot.press("escape")
+        assert screen.filter_text == "" and len(table.column_text("function")) > 1
+
+        threads = screen.query_one(ThreadTable)
+        await wait_until(pilot, lambda: len(threads.row_keys) >= 2)
+        await pilot.press("t")
+        assert screen.focused_thread == threads.row_keys[0]
+        assert "▶" in threads.column_text("focus")
+        focused = screen.focused_thread
+        await wait_until(pilot, lambda: focused in str(table.border_title))
+        for _ in range(len(threads.row_keys)):
+            await pilot.press("t")
+        assert screen.focused_thread is None
+
+
+async def test_snapshot_writes_a_readable_profile(target, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shows_hot(app))
+        await pilot.press("S")
+        await wait_until(pilot, lambda: bool(list(tmp_path.glob("*.speedscope.json"))))
+        await app.workers.wait_for_complete()
+    (saved,) = tmp_path.glob("*.speedscope.json")
+    profile = read_profile(saved)
+    assert any(frame.function == HOT for frame in profile.frames)
+    assert profile.total_weight > 0
+
+
+async def test_send_snapshot_to_compare_and_function_to_history(target, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shows_hot(app))
+        await pilot.press("B")
+        await wait_until(pilot, lambda: app.current_mode == "compare")
+        assert list((tmp_path / ".workbench" / "snapshots").glob("*.speedscope.json"))
+        await app.switch_mode("live")
+        await pilot.press("h")
+        await wait_until(pilot, lambda: app.current_mode == "history")
+        assert app.context.function == live(app).query_one(TopTable).selected_key
+
+
+async def test_target_exit_keeps_data_and_says_so(target) -> None:
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shows_hot(app))
+        screen = live(app)
+        target.send_signal(signal.SIGKILL)
+        target.wait()
+        await wait_until(pilot, lambda: screen.has_class("-exited"))
+        assert "target exited" in str(screen.query_one(StatusLine).render())
+        assert screen.cumulative and shows_hot(app)
+        assert screen.session.total_samples > 0
+
+
+async def test_run_launches_command_and_stops_it_on_quit(target_script) -> None:
+    app = WorkbenchApp(LaunchContext(mode="live", command=[sys.executable, str(target_script)]))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: shows_hot(app))
+        launched = live(app).session.pid
+        assert psutil.pid_exists(launched)
+        await pilot.press("q")
+    assert not psutil.pid_exists(launched) or psutil.Process(launched).status() == "zombie"
+
+
+async def test_picker_filters_and_attaches(target) -> None:
+    app = WorkbenchApp(LaunchContext(mode="live"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ProcessPickerDialog))
+        picker = app.screen
+        table = picker.query_one(KeyedTable)
+        await wait_until(pilot, lambda: str(target.pid) in table.row_keys)
+        await pilot.press(*str(target.pid))
+        assert table.row_keys == [str(target.pid)]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: shows_hot(app))
+        assert live(app).session.pid == target.pid
+
+
+async def test_unsampleable_pid_says_why(tmp_path) -> None:
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        app = WorkbenchApp(LaunchContext(mode="live", pid=sleeper.pid))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = live(app)
+            await wait_until(pilot, lambda: screen.has_class("-exited"))
+            assert "not a Python process" in str(screen.query_one(StatusLine).render())
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_demo_workload_names_threads_and_exits_on_sigterm() -> None:
+    demo = subprocess.Popen([sys.executable, str(data_dir() / "demo_workload.py")])
+    try:
+        pyspy = Path(sys.executable).with_name("py-spy")
+        deadline = time.monotonic() + 10
+        names: set[str] = set()
+        wanted = {"request-worker-1", "request-worker-3", "cache-refresher", "io-waiter"}
+        while not wanted <= names and time.monotonic() < deadline:
+            dump = subprocess.run(
+                [str(pyspy), "dump", "--pid", str(demo.pid)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "RUST_BACKTRACE": "0"},
+            )
+            names = set(re.findall(r'^Thread .*?"(.*)"$', dump.stdout, re.MULTILINE))
+        assert wanted <= names
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=5) == 0
+    finally:
+        demo.kill()
+        demo.wait()
