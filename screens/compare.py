@@ -1,0 +1,417 @@
+"""The Compare pane: baseline vs branch — summary, gate verdict, differential icicle, tables.
+
+All blocking work (reading both files, the diff, the gates, the icicle tree)
+runs in one exclusive thread worker that calls :mod:`screens.compare_work`
+and posts a typed message; the handlers only hand ready data to widgets.
+A bad file ends in a one-line error on the pane, never in a crash.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from screens.compare_work import Comparison, compare, profile_stamp
+from screens.dialogs import PathDialog
+from screens.messages import BacklogItemRequested, HistoryRequested
+from screens.widgets.delta_table import DeltaTable
+from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
+from screens.widgets.icicle import Icicle, IcicleNode
+from workbench.context import LaunchContext
+from workbench.errors import WorkbenchError
+from workbench.paths import styles_dir
+from workbench.profiles.diff import By, FunctionDelta, ProfileSummary, summarize
+from workbench.profiles.difftree import ROOT_KEY, DiffNode
+from workbench.profiles.identity import FunctionKey, function_key
+from workbench.profiles.io import read_profile
+from workbench.profiles.model import Profile
+
+ROLES = ("base", "branch")
+ROLE_TITLES = {"base": "Base", "branch": "Branch"}
+#: Hot lines handed to the History pane at most.
+MAX_HOT_LINES = 10
+
+
+@dataclass
+class ProfileRead(Message):
+    """A worker read (or found cached) the profile for ``role``."""
+
+    role: str
+    path: Path
+    stamp: tuple[str, int, int]
+    profile: Profile
+    summary: ProfileSummary
+    seconds: float
+
+
+@dataclass
+class DiffComputed(Message):
+    """A worker finished comparing the two profiles."""
+
+    comparison: Comparison
+    by: str
+
+
+@dataclass
+class DiffFailed(Message):
+    """Reading or comparing failed with a user-facing one-line ``error``."""
+
+    error: str
+    role: str | None = None
+
+
+class CompareScreen(Screen):
+    """Baseline vs branch: what got slower, what got faster, and do the gates pass."""
+
+    CSS_PATH = [styles_dir() / "compare.tcss"]
+    HELP = """
+### Compare
+A baseline profile against a branch profile. The icicle's widths are the
+branch's inclusive shares; **red grew**, **blue shrank**. The tables rank
+functions by their change of *self* share in percentage points.
+
+`tab` moves between the icicle and the tables; `h` and `b` act on the
+function selected in whichever has focus.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "h",
+            "history",
+            "History",
+            id="compare.history",
+            tooltip="Open the git history of the selected function",
+        ),
+        Binding(
+            "b",
+            "backlog",
+            "Backlog item",
+            id="compare.backlog",
+            tooltip="File a backlog item for the selected function, with the branch profile",
+        ),
+        Binding(
+            "o",
+            "choose('base')",
+            "Open base",
+            id="compare.open_base",
+            tooltip="Choose the baseline profile file",
+        ),
+        Binding(
+            "O",
+            "choose('branch')",
+            "Open branch",
+            id="compare.open_branch",
+            tooltip="Choose the branch profile file",
+        ),
+        Binding("r", "reload", "Reload", id="compare.reload", tooltip="Read both files again"),
+        Binding(
+            "t",
+            "toggle_level",
+            "Function/line",
+            id="compare.level",
+            tooltip="Compare by function or by line",
+        ),
+    ]
+
+    def __init__(self, context: LaunchContext) -> None:
+        super().__init__()
+        self.context = context
+        self.paths: dict[str, Path | None] = {"base": context.base, "branch": context.branch}
+        """The files chosen for each role (not necessarily read yet)."""
+        self.by: By = "function"
+        """Level of the tables: 'function' or 'line'."""
+        self.comparison: Comparison | None = None
+        """The last comparison shown."""
+        self._profiles: dict[str, tuple[tuple[str, int, int], Profile]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="compare-header"):
+            with Vertical(id="compare-profiles"):
+                yield ProfileSummaryView("Base", id="summary-base")
+                yield ProfileSummaryView("Branch", id="summary-branch")
+                yield Static("", id="compare-error", markup=False)
+            yield GateVerdictView(id="compare-verdict")
+        yield Icicle(id="compare-icicle")
+        yield Static("", id="icicle-status", markup=False)
+        with Horizontal(id="compare-tables"):
+            with Vertical(id="compare-deltas"):
+                yield Static("", id="deltas-caption", markup=False)
+                yield DeltaTable(id="deltas")
+            with Vertical(id="compare-hotspots"):
+                yield Static("New hotspots", id="hotspots-caption", markup=False)
+                yield DeltaTable(limit=20, id="hotspots")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(GateVerdictView).show_message("Gates: load both profiles to evaluate.")
+        self._show_hints()
+        self._start()
+
+    # -- loading ----------------------------------------------------------
+    def load_profile(self, role: str, path: Path) -> None:
+        """Use ``path`` as the ``role`` ('base' or 'branch') profile and recompute."""
+        if role not in ROLES:
+            raise ValueError(f"role must be 'base' or 'branch', not {role!r}")
+        self.paths[role] = Path(path)
+        self._profiles.pop(role, None)
+        self._start()
+
+    def _start(self) -> None:
+        """Read what is chosen and, when both are there, compare them in a worker."""
+        self._show_hints()
+        if any(self.paths.values()):
+            self._set_error("")
+            self.query_one("#icicle-status", Static).update("Reading profiles…")
+            self._compare(dict(self.paths), self.by, dict(self._profiles))
+
+    def _show_hints(self) -> None:
+        for role, key in (("base", "o"), ("branch", "O")):
+            path = self.paths[role]
+            view = self.query_one(f"#summary-{role}", ProfileSummaryView)
+            if path is None:
+                view.show_hint(f"no profile — press {key} to choose one")
+            elif role not in self._profiles:
+                view.show_hint(f"reading {path} …")
+
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def _compare(
+        self,
+        paths: dict[str, Path | None],
+        by: By,
+        cached: dict[str, tuple[tuple[str, int, int], Profile]],
+    ) -> None:
+        """Read both profiles (reusing unchanged ones), then diff, gate and build the tree."""
+        worker = get_current_worker()
+        profiles: dict[str, Profile] = {}
+        for role, path in paths.items():
+            if path is None:
+                continue
+            try:
+                profiles[role] = self._read(role, path, cached.get(role), worker.is_cancelled)
+            except WorkbenchError as error:
+                if not worker.is_cancelled:
+                    self.post_message(DiffFailed(str(error), role))
+        if len(profiles) < len(ROLES) or worker.is_cancelled:
+            return
+        try:
+            result = compare(
+                profiles["base"],
+                profiles["branch"],
+                by=by,
+                project_dir=self.context.repo,
+                cancelled=lambda: worker.is_cancelled,
+            )
+        except WorkbenchError as error:
+            if not worker.is_cancelled:
+                self.post_message(DiffFailed(str(error)))
+            return
+        if result is not None and not worker.is_cancelled:
+            self.post_message(DiffComputed(result, by))
+
+    def _read(
+        self,
+        role: str,
+        path: Path,
+        cached: tuple[tuple[str, int, int], Profile] | None,
+        cancelled: bool,
+    ) -> Profile:
+        """The profile at ``path``, from ``cached`` when the file has not changed (worker side)."""
+        started = time.perf_counter()
+        try:
+            stamp = profile_stamp(path)
+        except OSError:
+            stamp = (str(path), -1, -1)
+        if cached is not None and cached[0] == stamp:
+            profile = cached[1]
+        else:
+            profile = read_profile(path)
+        if not cancelled:
+            self.post_message(
+                ProfileRead(
+                    role, path, stamp, profile, summarize(profile), time.perf_counter() - started
+                )
+            )
+        return profile
+
+    def on_profile_read(self, message: ProfileRead) -> None:
+        if self.paths.get(message.role) != message.path:
+            return
+        self._profiles[message.role] = (message.stamp, message.profile)
+        view = self.query_one(f"#summary-{message.role}", ProfileSummaryView)
+        view.show_summary(message.summary)
+
+    def on_diff_computed(self, message: DiffComputed) -> None:
+        comparison = message.comparison
+        self.comparison = comparison
+        diff = comparison.diff
+        self.query_one("#summary-base", ProfileSummaryView).show_summary(diff.base)
+        self.query_one("#summary-branch", ProfileSummaryView).show_summary(diff.branch)
+        self.query_one(GateVerdictView).show_verdict(comparison.verdict)
+        if comparison.gate_error:
+            self.notify(
+                comparison.gate_error, title="Gate settings", severity="warning", markup=False
+            )
+        icicle = self.query_one(Icicle)
+        icicle.delta_scale = comparison.delta_scale
+        icicle.noise = min(diff.noise_pct, 0.05) if diff.noise_pct else 0.05
+        icicle.root = comparison.icicle
+        self.query_one("#deltas", DeltaTable).set_categories(
+            {
+                "regressions": diff.regressions,
+                "improvements": diff.improvements,
+                "all": diff.functions,
+            }
+        )
+        self.query_one("#hotspots", DeltaTable).set_categories({"new hotspots": diff.new_hotspots})
+        self._set_error("")
+
+    def on_diff_failed(self, message: DiffFailed) -> None:
+        self._set_error(message.error)
+        self.notify(message.error, title="Compare", severity="error", markup=False)
+        if message.role is not None:
+            view = self.query_one(f"#summary-{message.role}", ProfileSummaryView)
+            view.show_hint(f"could not read — press {'o' if message.role == 'base' else 'O'}")
+        self.query_one("#icicle-status", Static).update("")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected failure in the worker is shown, not swallowed (it is a bug)."""
+        if event.worker.group == "compare" and event.state == WorkerState.ERROR:
+            self.post_message(DiffFailed(f"internal error: {event.worker.error!r}"))
+
+    def _set_error(self, error: str) -> None:
+        label = self.query_one("#compare-error", Static)
+        label.update(Text(error))
+        label.display = bool(error)
+
+    # -- reactions --------------------------------------------------------
+    @on(Icicle.NodeSelected)
+    def _node_selected(self, event: Icicle.NodeSelected) -> None:
+        self.query_one("#icicle-status", Static).update(self._node_status(event.node))
+
+    @on(Icicle.Zoomed)
+    def _zoomed(self, event: Icicle.Zoomed) -> None:
+        # Content(...) is plain text: a function named "[/]" must not be read as markup.
+        self.query_one(Icicle).border_subtitle = (
+            "" if event.node.parent is None else Content(f"zoomed: {event.node.label}")
+        )
+
+    @on(DeltaTable.Changed, "#deltas")
+    def _deltas_changed(self, event: DeltaTable.Changed) -> None:
+        caption = f"{event.summary}  ·  s sort · f filter · t {self._other_level()} level"
+        self.query_one("#deltas-caption", Static).update(caption)
+
+    def _other_level(self) -> str:
+        return "line" if self.by == "function" else "function"
+
+    def _node_status(self, node: IcicleNode) -> Text:
+        """Full label and base% → branch% (Δ points) of an icicle node."""
+        diff_node: DiffNode = node.data
+        path = " › ".join(step.label for step in node.path()[1:]) or diff_node.label
+        text = Text(path, style="bold")
+        text.append(f"   {diff_node.base_pct:.2f}% → {diff_node.branch_pct:.2f}%  ")
+        delta = diff_node.delta_pct
+        text.append(f"({delta:+.2f} pts)", style="bold" if abs(delta) >= 0.05 else "")
+        if diff_node.key != ROOT_KEY:
+            text.append(f"   {diff_node.key}", style="dim")
+        return text
+
+    # -- actions ----------------------------------------------------------
+    def _selected_function(self) -> tuple[FunctionKey, FunctionDelta | None] | None:
+        """The function the focused widget has selected, with its row in the diff if any."""
+        focused = self.focused
+        if isinstance(focused, DeltaTable):
+            delta = focused.delta_at_cursor()
+            return (delta.key, delta) if delta is not None else None
+        node = self.query_one(Icicle).selected
+        if node is None or node.data.key == ROOT_KEY:
+            return None
+        key = node.data.key
+        return key, self._function_delta(key)
+
+    def _function_delta(self, key: FunctionKey) -> FunctionDelta | None:
+        if self.comparison is None:
+            return None
+        return next((d for d in self.comparison.diff.functions if d.key == key), None)
+
+    def _hot_lines(self, key: FunctionKey, delta: FunctionDelta | None) -> list[int]:
+        """Lines of ``key`` the branch profile sampled (the row's own line in line mode)."""
+        if delta is not None and delta.line is not None:
+            return [delta.line]
+        cached = self._profiles.get("branch")
+        if cached is None:
+            return []
+        lines = {
+            frame.line
+            for frame in cached[1].frames
+            if frame.line is not None and function_key(frame) == key
+        }
+        return sorted(lines)[:MAX_HOT_LINES]
+
+    def action_history(self) -> None:
+        selected = self._selected_function()
+        if selected is None:
+            self.notify("Select a function in the icicle or a table first.", markup=False)
+            return
+        key, delta = selected
+        self.post_message(HistoryRequested(str(key), self._hot_lines(key, delta)))
+
+    def action_backlog(self) -> None:
+        selected = self._selected_function()
+        if selected is None:
+            self.notify("Select a function in the icicle or a table first.", markup=False)
+            return
+        key, delta = selected
+        self.post_message(
+            BacklogItemRequested(
+                title=f"Regression in {key.qualname}",
+                function=str(key),
+                profile=self.paths["branch"],
+                hypothesis=self._hypothesis(key, delta),
+            )
+        )
+
+    def _hypothesis(self, key: FunctionKey, delta: FunctionDelta | None) -> str:
+        if delta is None or self.comparison is None:
+            return f"{key} changed between the baseline and the branch profile."
+        diff = self.comparison.diff
+        hotspot = " — a new hotspot" if delta in diff.new_hotspots else ""
+        return (
+            f"Self share of {key} went from {delta.base_self_pct:.2f}% to "
+            f"{delta.branch_self_pct:.2f}% ({delta.delta_self_pct:+.2f} pts){hotspot} "
+            f"between {diff.base.name} and {diff.branch.name}."
+        )
+
+    def action_choose(self, role: str) -> None:
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.load_profile(role, path)
+
+        title = "Baseline profile" if role == "base" else "Branch profile"
+        self.app.push_screen(PathDialog(title, self.paths.get(role)), chosen)
+
+    def action_reload(self) -> None:
+        self._profiles.clear()
+        self._start()
+
+    def action_toggle_level(self) -> None:
+        self.by = "line" if self.by == "function" else "function"
+        self.notify(f"Comparing by {self.by}.", markup=False)
+        self._start()
+
+
+def make_screen(context: LaunchContext) -> CompareScreen:
+    """Mode factory: the Compare pane opened on ``context.base``/``context.branch`` if set."""
+    return CompareScreen(context)
