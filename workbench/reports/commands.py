@@ -1,9 +1,79 @@
-"""Subcommands: show, diff, gate, convert (filled in by the profiles work)."""
+"""Subcommands: ``workbench export markdown|json`` — the triage for a review or a tool.
+
+``-o FILE`` writes the file (replaced only once complete); without it the
+export goes to stdout.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from workbench.errors import WorkbenchError
+from workbench.reports.triage_markdown import render_triage
+from workbench.triage.commands import add_db_option, with_store
+from workbench.triage.kpis import compute_kpis
+from workbench.triage.model import ItemFilter
+from workbench.triage.store import BacklogStore
+from workbench.triage.transfer import export_document
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - placeholder
-    """Add this area's subcommands to the ``workbench`` parser."""
+def _emit(chunks: Iterable[str], output: Path | None) -> None:
+    """Write to stdout, or to ``output`` through a temporary file renamed at the end,
+    so a failed export never leaves half a report where the last good one was."""
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    try:
+        folder = output.resolve().parent
+        handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=folder, prefix=f".{output.name}.", delete=False
+        )
+        with handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(handle.name, output)
+    except OSError as error:
+        raise WorkbenchError(f"cannot write {output}: {error.strerror or error}") from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _markdown(store: BacklogStore, args: argparse.Namespace) -> int:
+    item_filter = ItemFilter(include_closed=args.all)
+    total = store.count(item_filter)
+    scope = "items" if args.all else "open items"
+    subtitle = f"{total} {scope} in {store.path}; an impact or effort ≥ {store.split} is high."
+    items = store.iter_all(item_filter, order="matrix", limit=args.limit)
+    report = compute_kpis(store, repo=args.repo)
+    _emit(render_triage(items, report, title=args.title, subtitle=subtitle), args.output)
+    return 0
+
+
+def _json(store: BacklogStore, args: argparse.Namespace) -> int:
+    document = export_document(store, compute_kpis(store, repo=args.repo))
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    _emit([text], args.output)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``export markdown`` and ``export json`` to the ``workbench`` parser."""
+    export = sub.add_parser("export", help="export the triage as Markdown or JSON")
+    kinds = export.add_subparsers(dest="export_kind", metavar="FORMAT", required=True)
+    markdown = kinds.add_parser("markdown", help="triage by quadrant and taxonomy, KPIs")
+    markdown.add_argument("--all", action="store_true", help="include closed items")
+    markdown.add_argument("--title", default="Performance triage")
+    markdown.add_argument("--limit", type=int, help="at most N items")
+    markdown.set_defaults(handler=with_store(_markdown))
+    as_json = kinds.add_parser("json", help="every item, its evidence, and the KPIs")
+    as_json.set_defaults(handler=with_store(_json))
+    for parser in (markdown, as_json):
+        add_db_option(parser)
+        parser.add_argument("-o", "--output", type=Path, metavar="FILE")
+        parser.add_argument("--repo", type=Path, help="git repository to date linked commits")

@@ -1,9 +1,430 @@
-"""Subcommands: show, diff, gate, convert (filled in by the profiles work)."""
+"""Subcommands: ``workbench backlog add|list|show|edit|move|status|link|snapshot|import|
+propose|undo|redo`` and ``workbench kpis``.
+
+Every command takes ``--db PATH`` (default: ``.workbench/triage.db`` at the git
+root, else the user data dir). Writes print only after their transaction
+committed, so a printed id is an item that exists.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workbench.output import print_json
+from workbench.triage import kpis as kpi_module
+from workbench.triage.intake import DEFAULT_DRIFT_PCT, propose_items
+from workbench.triage.model import (
+    EDITABLE_FIELDS,
+    Evidence,
+    Item,
+    ItemFilter,
+    Pattern,
+    Quadrant,
+    Signal,
+    Source,
+    Status,
+    Taxonomy,
+)
+from workbench.triage.store import BacklogStore, ValidationError
+from workbench.triage.transfer import item_to_dict, read_import, write_csv
+
+Handler = Callable[[argparse.Namespace], int]
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - placeholder
-    """Add this area's subcommands to the ``workbench`` parser."""
+# -- shared by every store command (also used by ``workbench export``) -----
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="backlog database (default: .workbench/triage.db at the git root, else user data)",
+    )
+
+
+def open_store(args: argparse.Namespace) -> BacklogStore:
+    return BacklogStore.open(getattr(args, "db", None))
+
+
+def with_store(run: Callable[[BacklogStore, argparse.Namespace], int]) -> Handler:
+    """A handler that opens the store from ``--db``, runs, and always closes it."""
+
+    def handler(args: argparse.Namespace) -> int:
+        with open_store(args) as store:
+            return run(store, args)
+
+    return handler
+
+
+def plain(text: object) -> str:
+    """Backlog text made safe for a terminal: control characters (escape sequences a
+    title could carry) shown as ``?``, never interpreted."""
+    return "".join(
+        "?" if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in str(text)
+    )
+
+
+# -- options ---------------------------------------------------------------
+_CHOICES: dict[str, type] = {
+    "source": Source,
+    "signal": Signal,
+    "pattern": Pattern,
+    "taxonomy": Taxonomy,
+    "status": Status,
+}
+_EVIDENCE_OPTIONS = ("function", "commit", "benchmark", "url", "profile")
+
+
+def _enum(kind: type) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return kind.parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = kind.__name__.lower()
+    return parse
+
+
+def _add_field_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    """The item fields as options; for ``add`` they have defaults, for ``edit`` not."""
+    parser.add_argument("--hypothesis", help="what you think is slow and why")
+    parser.add_argument("--notes", help="free notes (searched with the text filter)")
+    for name, kind in _CHOICES.items():
+        values = ", ".join(member.value for member in kind)
+        parser.add_argument(f"--{name}", type=_enum(kind), help=f"one of: {values}")
+    parser.add_argument("--impact", type=int, choices=range(1, 6), metavar="1-5")
+    parser.add_argument("--effort", type=int, choices=range(1, 6), metavar="1-5")
+    parser.add_argument("--kpi", help="KPI name (default: the taxonomy's KPI)")
+    parser.add_argument("--baseline", dest="kpi_baseline", type=float, metavar="N")
+    parser.add_argument("--target", dest="kpi_target", type=float, metavar="N")
+    parser.add_argument("--latest", dest="kpi_latest", type=float, metavar="N")
+    parser.add_argument("--owner")
+    parser.add_argument("--justification", help="why it is waived or deferred")
+    parser.add_argument(
+        "--critical",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="on a critical path (benchmark coverage counts these)",
+    )
+    if editing:
+        parser.add_argument("--title")
+        parser.add_argument(
+            "--expect-version",
+            type=int,
+            metavar="N",
+            help="refuse if the item changed since you read version N (show prints it)",
+        )
+
+
+def _add_evidence_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--function", action="append", default=[], metavar="PATH:QUALNAME")
+    parser.add_argument("--commit", action="append", default=[], metavar="SHA")
+    parser.add_argument("--benchmark", action="append", default=[], metavar="NAME")
+    parser.add_argument("--url", action="append", default=[], metavar="URL")
+    parser.add_argument("--profile", action="append", default=[], metavar="FILE")
+    parser.add_argument("--note", default="", help="note on the evidence (e.g. a commit's time)")
+
+
+def _field_values(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        name: getattr(args, name)
+        for name in EDITABLE_FIELDS
+        if getattr(args, name, None) is not None
+    }
+
+
+def _evidence(args: argparse.Namespace) -> list[Evidence]:
+    return [
+        Evidence(kind, ref, args.note) for kind in _EVIDENCE_OPTIONS for ref in getattr(args, kind)
+    ]
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quadrant", type=_enum(Quadrant), help="immediate_pr, design_review, ...")
+    parser.add_argument("--taxonomy", type=_enum(Taxonomy))
+    parser.add_argument(
+        "--status", type=_enum(Status), action="append", default=[], help="repeatable"
+    )
+    parser.add_argument("--owner")
+    parser.add_argument("--function", metavar="PATH:QUALNAME", help="items with this evidence")
+    parser.add_argument("-q", "--text", help="full-text search in titles, hypotheses, notes")
+    parser.add_argument("--all", action="store_true", help="include closed items")
+
+
+def filter_from(args: argparse.Namespace) -> ItemFilter:
+    return ItemFilter(
+        text=args.text,
+        quadrant=args.quadrant,
+        taxonomy=args.taxonomy,
+        status=args.status,
+        owner=args.owner,
+        function=args.function,
+        include_closed=args.all,
+    )
+
+
+# -- commands --------------------------------------------------------------
+def _add(store: BacklogStore, args: argparse.Namespace) -> int:
+    values = _field_values(args)
+    try:
+        item = Item(evidence=_evidence(args), **values)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    print(store.add(item).id)
+    return 0
+
+
+def _list(store: BacklogStore, args: argparse.Namespace) -> int:
+    item_filter = filter_from(args)
+    items = store.list(item_filter, offset=args.offset, limit=args.limit)
+    if args.format == "json":
+        print_json([item_to_dict(item) for item in items])
+    elif args.format == "csv":
+        write_csv(items, sys.stdout)
+    else:
+        total = store.count(item_filter)
+        for item in items:
+            print(_line(item))
+        shown = f"{args.offset + 1}-{args.offset + len(items)} of {total}" if items else "0"
+        print(f"-- {shown} items (split {store.split}: a score ≥ {store.split} is high)")
+    return 0
+
+
+def _line(item: Item) -> str:
+    return (
+        f"#{item.id:<5} {item.quadrant.action:<13} I{item.impact} E{item.effort}  "
+        f"{item.status.value:<11} {item.taxonomy.value:<10} {plain(item.owner or '-'):<10} "
+        f"{plain(item.title)}"
+    )
+
+
+def _show(store: BacklogStore, args: argparse.Namespace) -> int:
+    item = store.get(args.id)
+    history = store.history(args.id)
+    if args.format == "json":
+        print_json({**item_to_dict(item), "history": [vars(event) for event in history]})
+        return 0
+    from workbench.reports.triage_markdown import kpi_cell
+
+    rows = [
+        ("quadrant", f"{item.quadrant.label} → {item.action} (impact {item.impact}, "
+                     f"effort {item.effort}, split {store.split})"),
+        ("status", item.status.label + (f" — {item.justification}" if item.justification else "")),
+        ("owner", item.owner or "-"),
+        ("taxonomy", f"{item.taxonomy.label}; KPI {kpi_cell(item)}"),
+        ("source", f"{item.source.label}; signal {item.signal.label}; "
+                   f"pattern {item.pattern.label}"),
+        ("critical", "yes" if item.critical else "no"),
+        ("hypothesis", item.hypothesis or "-"),
+        ("notes", item.notes or "-"),
+        ("created", f"{item.created_at[:19]}; updated {item.updated_at[:19]}; "
+                    f"version {item.version}"),
+    ]  # fmt: skip
+    print(f"#{item.id} {plain(item.title)}")
+    for name, value in rows:
+        print(f"  {name:<11}{plain(value)}")
+    print("  evidence")
+    for evidence in item.evidence or []:
+        note = f"  ({evidence.note})" if evidence.note else ""
+        print(f"    [{evidence.id}] {evidence.kind.value:<10}{plain(evidence.ref)}{plain(note)}")
+    if not item.evidence:
+        print("    none (workbench backlog link ID --function PATH:QUALNAME ...)")
+    print("  history")
+    for event in history:
+        print(f"    {event.at[:19]}  {plain(event.actor)}  {plain(event.summary)}")
+    return 0
+
+
+def _edit(store: BacklogStore, args: argparse.Namespace) -> int:
+    changes = _field_values(args)
+    if not changes:
+        raise ValidationError("nothing to change; give at least one option like --title")
+    item = store.update(args.id, changes, expected_version=args.expect_version)
+    print(_line(item))
+    return 0
+
+
+def _score_change(text: str | None, current: int) -> int:
+    """``+1``/``-2`` are relative, ``4`` absolute; returns the delta."""
+    if text is None:
+        return 0
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a score: use +1, -1 or 1..5") from None
+    return number if text[:1] in "+-" else number - current
+
+
+def _move(store: BacklogStore, args: argparse.Namespace) -> int:
+    current = store.get(args.id)
+    item = store.move(
+        args.id,
+        impact_delta=_score_change(args.impact, current.impact),
+        effort_delta=_score_change(args.effort, current.effort),
+        expected_version=args.expect_version or current.version,
+    )
+    print(_line(item))
+    return 0
+
+
+def _status(store: BacklogStore, args: argparse.Namespace) -> int:
+    for item in store.set_status(args.ids, args.status, justification=args.justification):
+        print(_line(item))
+    return 0
+
+
+def _link(store: BacklogStore, args: argparse.Namespace) -> int:
+    evidence = _evidence(args)
+    if not evidence:
+        raise ValidationError("nothing to link; give --function, --commit, --benchmark, --url "
+                              "or --profile")  # fmt: skip
+    for one in evidence:
+        item = store.link(args.id, one)
+    for path in args.profile:
+        kpi_module.record_profile_top(store, Path(path), args.target or Path(path).stem)
+    print(_line(item))
+    return 0
+
+
+def _snapshot(store: BacklogStore, args: argparse.Namespace) -> int:
+    top = kpi_module.record_profile_top(store, args.profile, args.target, top_n=args.top)
+    print(f"stored top {len(top)} functions of {args.profile} for target {args.target}")
+    return 0
+
+
+def _import(store: BacklogStore, args: argparse.Namespace) -> int:
+    result = read_import(args.file)
+    for row, reason in result.skipped:
+        print(f"skipped row {row}: {plain(reason)}", file=sys.stderr)
+    if result.skipped and args.strict:
+        raise ValidationError(
+            f"{len(result.skipped)} rows cannot be imported (listed above); nothing was imported"
+        )
+    if args.dry_run or not result.items:
+        print(f"would import {len(result.items)} items, skip {len(result.skipped)}")
+        return 0
+    added = store.add_many(result.items, label=f"import {args.file.name}")
+    print(
+        f"imported {len(added)} items (#{added[0].id}-#{added[-1].id}), "
+        f"skipped {len(result.skipped)}; `workbench backlog undo` removes them all"
+    )
+    return 0
+
+
+def _propose(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.io import read_profile
+
+    diff = diff_profiles(read_profile(args.base), read_profile(args.branch))
+    return print_proposals(propose_items(diff, store, args.drift_pct))
+
+
+def print_proposals(items: list[Item]) -> int:
+    """What ``--propose`` prints: one line per new item, or why there is none."""
+    for item in items:
+        print(f"proposed {_line(item)}")
+    if not items:
+        print("no new hotspot or regression above the drift threshold needs a new item")
+    return 0
+
+
+def _replay(store: BacklogStore, args: argparse.Namespace) -> int:
+    batch = store.undo() if args.command_name == "undo" else store.redo()
+    if batch is None:
+        print(f"nothing to {args.command_name}")
+        return 0
+    items = sorted({event.item_id for event in batch.events})
+    print(f"{plain(batch.label)} ({len(batch.events)} changes on {len(items)} items)")
+    return 0
+
+
+def _kpis(store: BacklogStore, args: argparse.Namespace) -> int:
+    report = kpi_module.compute_kpis(store, repo=args.repo)
+    if args.format == "json":
+        print_json(report.to_json())
+        return 0
+    for kpi in report.kpis:
+        print(f"{kpi.name:<22} {kpi.display:>8}  target {kpi.target:<6} {kpi.status:<9} "
+              f"{kpi.detail}")  # fmt: skip
+    for escalation in report.escalations:
+        print(f"ESCALATE  {plain(escalation.reason)}")
+    return 0
+
+
+# -- registration ----------------------------------------------------------
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``backlog`` (with its verbs) and ``kpis`` to the ``workbench`` parser."""
+    backlog = sub.add_parser(
+        "backlog", help="triage backlog: add, list, groom, import, undo", description=__doc__
+    )
+    verbs = backlog.add_subparsers(dest="backlog_command", metavar="VERB", required=True)
+
+    def verb(name: str, run: Callable[[BacklogStore, argparse.Namespace], int], help_: str):
+        parser = verbs.add_parser(name, help=help_, description=help_)
+        add_db_option(parser)
+        parser.set_defaults(handler=with_store(run), command_name=name)
+        return parser
+
+    add = verb("add", _add, "add an item; prints its id once committed")
+    add.add_argument("title")
+    _add_field_options(add, editing=False)
+    _add_evidence_options(add)
+
+    listing = verb("list", _list, "list items in matrix order (open items unless --all)")
+    _filter_options(listing)
+    listing.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--offset", type=int, default=0)
+
+    show = verb("show", _show, "an item with its evidence and history")
+    show.add_argument("id", type=int)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+    edit = verb("edit", _edit, "change fields of an item")
+    edit.add_argument("id", type=int)
+    _add_field_options(edit, editing=True)
+
+    move = verb("move", _move, "change impact/effort: +1/-1 relative, or 1..5 absolute")
+    move.add_argument("id", type=int)
+    move.add_argument("--impact", metavar="±N|N")
+    move.add_argument("--effort", metavar="±N|N")
+    move.add_argument("--expect-version", type=int, metavar="N")
+
+    status = verb("status", _status, "set the status of one or more items")
+    status.add_argument("status", type=_enum(Status), help=", ".join(s.value for s in Status))
+    status.add_argument("ids", type=int, nargs="+", metavar="ID")
+    status.add_argument("--justification", help="required to waive")
+
+    link = verb("link", _link, "attach evidence; --profile also stores its top functions")
+    link.add_argument("id", type=int)
+    _add_evidence_options(link)
+    link.add_argument("--target", help="what --profile profiled, for hotspot churn (default: stem)")
+
+    snapshot = verb("snapshot", _snapshot, "store a profile's top functions for hotspot churn")
+    snapshot.add_argument("profile", type=Path)
+    snapshot.add_argument("--target", required=True, help="service or benchmark profiled")
+    snapshot.add_argument("--top", type=int, default=kpi_module.DEFAULT_TOP_N)
+
+    importing = verb("import", _import, "import items from our JSON export or a CSV sheet")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    importing.add_argument("--strict", action="store_true", help="refuse if any row is skipped")
+
+    propose = verb("propose", _propose, "file items for the drift between two profiles")
+    propose.add_argument("base", type=Path)
+    propose.add_argument("branch", type=Path)
+    propose.add_argument("--drift-pct", type=float, default=DEFAULT_DRIFT_PCT, metavar="PCT")
+
+    verb("undo", _replay, "revert your last change (one action, possibly many items)")
+    verb("redo", _replay, "re-apply the change you last undid")
+
+    kpis = sub.add_parser("kpis", help="team KPIs and escalations from the backlog")
+    add_db_option(kpis)
+    kpis.add_argument("--format", choices=("text", "json"), default="text")
+    kpis.add_argument("--repo", type=Path, help="git repository to date linked commits")
+    kpis.set_defaults(handler=with_store(_kpis))

@@ -7,6 +7,7 @@ what the database, JSON and CSV hold); :attr:`label` is the human spelling.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Self
@@ -318,6 +319,25 @@ class Event:
     field: str | None
     old: str | None
     new: str | None
+
+    @property
+    def summary(self) -> str:
+        """One line for a history view: ``impact: 2 → 4``, ``linked commit:abc123``."""
+        old, new = (None if v is None else json.loads(v) for v in (self.old, self.new))
+        prefix = "" if self.action in ("create", "update", "link", "unlink") else f"{self.action}: "
+        if self.action == "create":
+            return "created"
+        if self.field == "item":
+            return prefix + ("item restored" if new is not None else "item removed")
+        if self.field == "evidence":
+            linked = new is not None
+            ref = new if linked else old
+            return f"{prefix}{'linked' if linked else 'unlinked'} {ref['kind']}:{ref['ref']}"
+        return f"{prefix}{self.field}: {_show(old)} → {_show(new)}"
+
+
+def _show(value: object) -> str:
+    return "∅" if value in (None, "") else str(value)
 
 
 @dataclass

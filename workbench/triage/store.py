@@ -64,6 +64,9 @@ _ORDERS = {
     "quadrant": "qrank, impact DESC, effort, id",
     "id": "id",
     "updated": "updated_at DESC, id DESC",
+    "matrix": "qrank, CASE taxonomy "
+    + " ".join(f"WHEN '{t.value}' THEN {n}" for n, t in enumerate(Taxonomy))
+    + " END, impact DESC, effort, id",
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -260,11 +263,20 @@ class BacklogStore:
             return self._items(self.conn.execute(sql, where.params).fetchall())
 
     def iter_all(
-        self, item_filter: ItemFilter | None = None, *, order: str = "quadrant", chunk: int = 2000
+        self,
+        item_filter: ItemFilter | None = None,
+        *,
+        order: str = "quadrant",
+        limit: int | None = None,
+        chunk: int = 2000,
     ) -> Iterator[Item]:
-        """Every matching item, fetched ``chunk`` at a time (exports of 100k items)."""
+        """Every matching item (or the first ``limit``), fetched ``chunk`` at a time, so an
+        export of 100k items never holds them all. ``order="matrix"`` groups by quadrant,
+        then taxonomy."""
         where = self._where(item_filter)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {_ORDERS[order]}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         cursor = self.conn.execute(sql, where.params)
         while rows := cursor.fetchmany(chunk):
             yield from self._items(rows)

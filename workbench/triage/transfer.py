@@ -18,13 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
+from workbench.triage.kpis import KpiReport
 from workbench.triage.model import (
     EDITABLE_FIELDS,
     Evidence,
     EvidenceKind,
     Item,
+    ItemFilter,
     Status,
 )
+from workbench.triage.schema import SCHEMA_VERSION
+from workbench.triage.store import BacklogStore, now
 
 ITEM_FIELDS = ("id", *EDITABLE_FIELDS, "quadrant", "created_at", "updated_at", "version")
 """Columns of ``list --format csv`` and keys of an exported item, in order."""
@@ -241,3 +245,17 @@ def parse_evidence(ref: str) -> Evidence:
     if re.search(r"\.(json|txt|collapsed|folded|speedscope|prof)$", ref):
         return Evidence(EvidenceKind.PROFILE, ref)
     return Evidence(EvidenceKind.BENCHMARK, ref)
+
+
+def export_document(store: BacklogStore, report: KpiReport, *, include_closed: bool = True) -> dict:
+    """The whole backlog and its KPIs as one JSON document; ``import`` reads it back."""
+    item_filter = ItemFilter(include_closed=include_closed)
+    return {
+        "format": "triage-workbench-backlog",
+        "schema": SCHEMA_VERSION,
+        "exported_at": now(),
+        "split": store.split,
+        "counts": {q.value: n for q, n in store.counts_by_quadrant(item_filter).items()},
+        "kpis": report.to_json(),
+        "items": [item_to_dict(item) for item in store.iter_all(item_filter, order="id")],
+    }

@@ -1,0 +1,93 @@
+"""The triage as Markdown for a review or a pull request.
+
+Grouped as the matrix reads: quadrant (with its action), then taxonomy; each
+item a table row with its scores, status, KPI (baseline → latest / target)
+and evidence. A KPI summary and the escalations come first, because that is
+what a reviewer asks about. Every value from the backlog goes through
+:func:`~workbench.reports.markdown.escape_md` (via ``md_table``), so a ``|``,
+a backtick or ``<script>`` in a title renders literally on GitHub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+
+from workbench.reports.markdown import escape_md, md_table
+from workbench.triage.kpis import KpiReport
+from workbench.triage.model import Item
+
+ITEM_HEADERS = ("#", "Title", "Impact", "Effort", "Status", "Owner", "KPI", "Evidence")
+HYPOTHESIS_CHARS = 160
+"""Hypotheses are cut to this length in the table (``workbench backlog show`` has them all)."""
+
+
+def kpi_cell(item: Item) -> str:
+    """``name: baseline → latest / target`` with ``?`` for a value not measured yet."""
+
+    def number(value: float | None) -> str:
+        return "?" if value is None else f"{value:g}"
+
+    values = f"{number(item.kpi_baseline)} → {number(item.kpi_latest)}"
+    return f"{item.kpi_name}: {values} / {number(item.kpi_target)}"
+
+
+def _title_cell(item: Item) -> str:
+    hypothesis = item.hypothesis.strip()
+    if len(hypothesis) > HYPOTHESIS_CHARS:
+        hypothesis = hypothesis[: HYPOTHESIS_CHARS - 1] + "…"
+    title = item.title + (" (critical)" if item.critical else "")
+    return f"{title} — {hypothesis}" if hypothesis else title
+
+
+def _row(item: Item) -> tuple[object, ...]:
+    status = item.status.label
+    if item.justification:
+        status += f" ({item.justification})"
+    evidence = "; ".join(f"{e.kind.value}: {e.ref}" for e in item.evidence) or "—"
+    return (
+        item.id,
+        _title_cell(item),
+        item.impact,
+        item.effort,
+        status,
+        item.owner or "—",
+        kpi_cell(item),
+        evidence,
+    )
+
+
+def kpi_section(report: KpiReport) -> list[str]:
+    rows = [(k.name, k.display, k.target, k.status, k.detail) for k in report.kpis]
+    lines = ["## KPI summary", "", md_table(("KPI", "Value", "Target", "Status", "Detail"), rows)]
+    lines += ["", "## Escalations", ""]
+    if report.escalations:
+        lines += [f"- {escape_md(e.reason)}" for e in report.escalations]
+    else:
+        lines.append("None.")
+    return lines
+
+
+def render_triage(
+    items: Iterable[Item],
+    report: KpiReport,
+    *,
+    title: str = "Performance triage",
+    subtitle: str = "",
+) -> Iterator[str]:
+    """Markdown, a block at a time. ``items`` must come in matrix order (quadrant, then
+    taxonomy: ``store.iter_all(order="matrix")``), so a 10,000-item export streams."""
+    yield f"# {escape_md(title)}\n"
+    if subtitle:
+        yield f"\n{escape_md(subtitle)}\n"
+    yield "\n" + "\n".join(kpi_section(report)) + "\n"
+    empty = True
+    for quadrant, in_quadrant in groupby(items, key=lambda item: item.quadrant):
+        empty = False
+        yield f"\n## {quadrant.action} — {quadrant.label}\n"
+        for taxonomy, group in groupby(in_quadrant, key=lambda item: item.taxonomy):
+            rows = [_row(item) for item in group]
+            yield f"\n### {taxonomy.label} ({len(rows)})\n\n"
+            yield md_table(ITEM_HEADERS, rows) + "\n"
+    if empty:
+        yield "\nNo items.\n"
