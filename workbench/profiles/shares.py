@@ -10,8 +10,8 @@ frame ids; a Python loop over them takes about a minute, numpy a second.
   ``bincount`` over the leaves.
 * Total weight counts a function once per stack even when it recurses. The
   naive ``bincount`` over every frame counts repeats; repeats are found by
-  sorting ``(stack, function)`` keys — stack-major, so the keys are already in
-  runs and the stable sort (timsort) only orders each stack's few frames — and
+  sorting ``(stack, function)`` keys packed in 32 bits (numpy's SIMD
+  quicksort: about 4 ns a frame, five times faster than the stable sort) and
   the weight of every repeat is subtracted. Done in chunks of stacks so that
   the temporaries stay a few tens of MB whatever the profile size.
 """
@@ -61,11 +61,19 @@ def function_ids(
     by: Literal["function", "line"] = "function",
     roots: Sequence[str] = (),
 ) -> FunctionIds:
-    """Dense ids for the identities of ``profile.frames`` (one Python step per frame)."""
+    """Dense ids for the identities of ``profile.frames`` (one Python step per frame).
+
+    The identity is :func:`~workbench.profiles.identity.function_key`'s, with
+    the stable path computed once per file rather than once per frame.
+    """
     ids: dict[Hashable, int] = {}
+    stable: dict[str, str] = {}
     frame_to_id = np.empty(len(profile.frames), dtype=np.int32)
     for index, frame in enumerate(profile.frames):
-        key: Hashable = function_key(frame, roots)
+        path = stable.get(frame.file)
+        if path is None:
+            path = stable[frame.file] = function_key(frame, roots).path
+        key: Hashable = FunctionKey(path, frame.function)
         if by == "line":
             key = (key, frame.line)
         frame_to_id[index] = ids.setdefault(key, len(ids))
@@ -95,8 +103,9 @@ def share_table(
     leaves = ids.frame_to_id[frames[offsets[1:][nonempty] - 1]]
     self_weight = np.bincount(leaves, weights=weights[nonempty], minlength=count)
     total_weight = _total_weights(ids.frame_to_id, frames, offsets, weights, count)
-    occurs = np.zeros(count, dtype=bool)
-    occurs[ids.frame_to_id[np.unique(frames)] if len(frames) else []] = True
+    # Readers may intern frames no stack uses (a thread filter drops stacks): skip those.
+    used_frames = np.bincount(frames, minlength=len(profile.frames)) > 0
+    occurs = np.bincount(ids.frame_to_id[used_frames], minlength=count) > 0
     keep = np.flatnonzero(occurs)
     return ShareTable(
         keys=[ids.keys[index] for index in keep.tolist()],
@@ -115,22 +124,25 @@ def _total_weights(
 ) -> np.ndarray:
     """Weight of the stacks containing each id, a recursive id counted once per stack."""
     total = np.zeros(count, dtype=np.float64)
-    shift = np.uint64(max(1, int(count).bit_length()))
-    low_mask = np.uint64((1 << int(shift)) - 1)
+    bits = max(1, int(count).bit_length())
+    # (stack in chunk, id) packed in 32 bits while ids leave room for 256+ stacks a chunk.
+    key_type = np.uint32 if bits <= 24 else np.uint64
+    max_stacks = 1 << (8 * key_type().itemsize - bits)
+    shift = key_type(bits)
+    low_mask = key_type((1 << bits) - 1)
     stacks = len(weights)
     start = 0
     while start < stacks:
         # Whole stacks, about CHUNK_FRAMES frames (at least one stack).
         stop = int(np.searchsorted(offsets, offsets[start] + CHUNK_FRAMES, side="right")) - 1
-        stop = min(max(stop, start + 1), stacks)
-        lo, hi = int(offsets[start]), int(offsets[stop])
-        ids = frame_to_id[frames[lo:hi]]
+        stop = min(max(stop, start + 1), stacks, start + max_stacks)
+        ids = frame_to_id[frames[offsets[start] : offsets[stop]]]
         lengths = np.diff(offsets[start : stop + 1])
         chunk_weights = weights[start:stop]
         total += np.bincount(ids, weights=np.repeat(chunk_weights, lengths), minlength=count)
-        keys = np.repeat(np.arange(stop - start, dtype=np.uint64) << shift, lengths)
-        keys |= ids.astype(np.uint64)
-        keys.sort(kind="stable")
+        keys = np.repeat(np.arange(stop - start, dtype=key_type) << shift, lengths)
+        keys |= ids.astype(key_type)
+        keys.sort()  # unstable is fine: only equal keys need to end up adjacent
         repeats = keys[1:][keys[1:] == keys[:-1]]
         if len(repeats):
             total -= np.bincount(
