@@ -40,16 +40,18 @@ from screens.live_feed import (
 )
 from screens.live_stats import (
     SORT_ORDER,
-    FunctionKeys,
     FunctionRow,
+    FunctionStats,
     SortKey,
     function_stats,
+    hot_lines,
+    thread_view,
     top_rows,
     trend_marks,
 )
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
 from screens.process_picker import ProcessPickerDialog
-from screens.widgets.live_icicle import LiveIcicle, profile_tree
+from screens.widgets.live_icicle import LiveIcicle, live_tree
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.sparklines import MetricsSparklines
@@ -57,6 +59,7 @@ from screens.widgets.thread_table import ThreadTable
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.paths import data_dir, styles_dir
+from workbench.profiles.model import Profile
 from workbench.sampling.session import LiveSession, default_snapshot_name
 
 #: Seconds between two redraws (2 Hz): fast enough to feel live, cheap enough
@@ -121,12 +124,14 @@ class LiveScreen(Screen):
         self.session: LiveSession | None = None
         """Everything sampled from the current target; None until attached."""
         self._feed: Feed | None = None
-        self._keys = FunctionKeys()
+        self._profile: Profile | None = None
+        """The profile the table shows (for the hot lines of ``h``)."""
         self._drawn_version = -1
         self._threads_dirty = self._metrics_dirty = False
         self._mode_text = ""
         self._problem: str | None = None
-        self._rows: dict[str, FunctionRow] = {}
+        self._stats = FunctionStats({}, 0.0)
+        """Every function of the shown view (the table shows the top of it)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -250,29 +255,28 @@ class LiveScreen(Screen):
     def _draw_profile(self, session: LiveSession) -> None:
         """Top table and icicle of the current view, in one batch.
 
-        Trend marks compare the window with the previous window; in the
-        cumulative view they say whether the last window runs hotter than
-        the session's average.
+        Trend marks and icicle colours compare the window with the previous
+        window; in the cumulative view the marks say whether the last window
+        runs hotter than the session's average.
         """
-        threads = [self.focused_thread] if self.focused_thread is not None else None
-        window = function_stats(session.window_profile(), self._keys, threads)
+        window = thread_view(session.window_profile(), self.focused_thread)
         if self.cumulative:
-            profile = session.total_profile()
-            stats = function_stats(profile, self._keys, threads)
-            now, before = window.shares(), stats.shares()
+            profile, base = thread_view(session.total_profile(), self.focused_thread), None
+            stats = function_stats(profile)
+            now, before = function_stats(window).shares(), stats.shares()
         else:
-            profile, stats = session.window_profile(), window
-            previous = function_stats(session.previous_window_profile(), self._keys, threads)
-            now, before = stats.shares(), previous.shares()
+            profile = window
+            base = thread_view(session.previous_window_profile(), self.focused_thread)
+            stats = function_stats(profile)
+            now, before = stats.shares(), function_stats(base).shares()
+        self._profile = profile
         rows = top_rows(stats, self.sort, self.filter_text, TOP_N)
-        self._rows = {row.key: row for row in rows}
+        self._stats = stats
         table = self.query_one(TopTable)
         with self.app.batch_update():
-            table.show_rows(rows, trend_marks(now, before, self._rows))
+            table.show_rows(rows, trend_marks(now, before, [row.key for row in rows]))
             table.border_title = self._view_title(len(stats.rows), len(rows), stats.total)
-            self.query_one(LiveIcicle).replace_tree(
-                profile_tree(profile, self._keys, self._view_title(), threads)
-            )
+            self.query_one(LiveIcicle).replace_tree(live_tree(base, profile))
 
     def _view_title(self, functions: int = 0, shown: int = 0, total: float = 0) -> str:
         view = "all samples" if self.cumulative else f"last {self._window_seconds():.0f} s"
@@ -335,7 +339,7 @@ class LiveScreen(Screen):
         self.filter_text = event.value.strip()
 
     @on(Input.Submitted, "#live-filter")
-    def _filter_done(self) -> None:
+    def _filter_done(self, _event: Input.Submitted) -> None:
         self.query_one(TopTable).focus()
 
     def action_clear_filter(self) -> None:
@@ -369,14 +373,18 @@ class LiveScreen(Screen):
     def action_history(self) -> None:
         row = self._selected_row()
         if row is not None:
-            self.post_message(HistoryRequested(row.key, list(row.lines)))
+            lines = hot_lines(self._profile, row.key) if self._profile is not None else []
+            self.post_message(HistoryRequested(row.key, lines))
 
     def _selected_row(self) -> FunctionRow | None:
         """The function under the cursor: the icicle's when it has focus, else the table's."""
         icicle = self.query_one(LiveIcicle)
-        key = icicle.selected.data if icicle.has_focus and icicle.selected else None
-        key = key or self.query_one(TopTable).selected_key
-        row = self._rows.get(key) if key else None
+        node = icicle.selected if icicle.has_focus else None
+        if node is not None and node.parent is not None:
+            key: str | None = str(node.data.key)
+        else:
+            key = self.query_one(TopTable).selected_key
+        row = self._stats.rows.get(key) if key else None
         if row is None:
             self.notify("Select a function first.", severity="warning")
         return row

@@ -1,19 +1,22 @@
 """What the Live pane's top table shows, computed from a profile without a terminal.
 
 Pure functions over :class:`~workbench.profiles.model.Profile` so they are
-tested directly. They live beside the screen because they exist for it: one
-thread at a time (``t``), a text filter (``/``), a sort order (``s``) and a
-trend mark against an earlier look at the same view.
+tested directly. The shares themselves come from the core (the same numbers
+``workbench show`` and the diff print); what lives here exists for the pane:
+one thread at a time (``t``), a text filter (``/``), a sort order (``s``) and
+a trend mark against the previous window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from workbench.profiles.identity import FunctionKey, function_key
-from workbench.profiles.model import Frame, Profile
+from workbench.errors import ProfileFormatError
+from workbench.profiles.diff import function_shares
+from workbench.profiles.model import Profile
+from workbench.profiles.readers.threads import select_thread
 
 SortKey = Literal["self", "total", "name"]
 SORT_ORDER: tuple[SortKey, ...] = ("self", "total", "name")
@@ -33,8 +36,6 @@ class FunctionRow:
     total_samples: float
     self_pct: float
     total_pct: float
-    lines: tuple[int, ...] = ()
-    """Hot lines of the function (leaf samples), most samples first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,78 +44,55 @@ class FunctionStats:
 
     rows: Mapping[str, FunctionRow]
     total: float
-    """Weight of every stack that passed the thread filter."""
+    """Weight of every stack in the view."""
 
     def shares(self) -> dict[str, float]:
         """Self share of each function, what the trend mark compares."""
         return {key: row.self_pct for key, row in self.rows.items()}
 
 
-class FunctionKeys:
-    """Frame → function identity, cached: ``stable_path`` walks the disk once per file."""
+def thread_view(profile: Profile, thread: str | None) -> Profile:
+    """Only the stacks of ``thread`` (a label from ``meta.threads``); None keeps all.
 
-    def __init__(self) -> None:
-        self._keys: dict[Frame, FunctionKey] = {}
-
-    def __call__(self, frame: Frame) -> FunctionKey:
-        key = self._keys.get(frame)
-        if key is None:
-            key = self._keys[frame] = function_key(frame)
-        return key
-
-
-def thread_indices(profile: Profile, threads: Iterable[str] | None) -> set[int] | None:
-    """Indices into ``profile.meta.threads`` of the named threads; None means all."""
-    if threads is None:
-        return None
-    names = set(threads)
-    return {index for index, name in enumerate(profile.meta.threads) if name in names}
-
-
-def function_stats(
-    profile: Profile, keys: FunctionKeys, threads: Iterable[str] | None = None
-) -> FunctionStats:
-    """Self and total weight per function of ``profile``.
-
-    ``threads`` keeps only stacks of those thread names (None keeps all).
-    Total counts a function once per stack, so recursion never exceeds 100%.
+    A thread with no samples in this profile (idle through the window) gives
+    an empty profile rather than an error.
     """
-    wanted = thread_indices(profile, threads)
-    frame_keys = [keys(frame) for frame in profile.frames]
-    self_w: dict[FunctionKey, float] = {}
-    total_w: dict[FunctionKey, float] = {}
-    line_w: dict[FunctionKey, dict[int, float]] = {}
-    grand = 0.0
-    for frame_ids, weight, thread in profile.stacks():
-        if wanted is not None and thread not in wanted:
-            continue
-        grand += weight
-        if not frame_ids:
-            continue
-        for key in {frame_keys[frame_id] for frame_id in frame_ids}:
-            total_w[key] = total_w.get(key, 0.0) + weight
-        leaf = frame_keys[frame_ids[-1]]
-        self_w[leaf] = self_w.get(leaf, 0.0) + weight
-        line = profile.frames[frame_ids[-1]].line
-        if line is not None:
-            per_line = line_w.setdefault(leaf, {})
-            per_line[line] = per_line.get(line, 0.0) + weight
-    scale = 100.0 / grand if grand else 0.0
-    rows = {}
-    for key, total in total_w.items():
-        own = self_w.get(key, 0.0)
-        hot_lines = sorted(line_w.get(key, {}).items(), key=lambda item: -item[1])
-        rows[str(key)] = FunctionRow(
+    if thread is None:
+        return profile
+    try:
+        return select_thread(profile, thread, "live view")
+    except ProfileFormatError:
+        return Profile(replace(profile.meta, threads=[]))
+
+
+def function_stats(profile: Profile) -> FunctionStats:
+    """Self and total weight per function (the core's shares; recursion counted once)."""
+    total = profile.total_weight
+    scale = 100.0 / total if total else 0.0
+    rows = {
+        str(key): FunctionRow(
             key=str(key),
             function=key.qualname,
             file=key.path,
             self_samples=own,
-            total_samples=total,
+            total_samples=inclusive,
             self_pct=own * scale,
-            total_pct=total * scale,
-            lines=tuple(line for line, _ in hot_lines),
+            total_pct=inclusive * scale,
         )
-    return FunctionStats(rows, grand)
+        for key, (own, inclusive) in function_shares(profile).items()
+    }
+    return FunctionStats(rows, total)
+
+
+def hot_lines(profile: Profile, key: str) -> list[int]:
+    """Lines of function ``key`` where its samples landed, most samples first."""
+    shares = function_shares(profile, by="line")
+    weighted = [
+        (own, line)
+        for (function, line), (own, _) in shares.items()  # type: ignore[misc]
+        if str(function) == key and line is not None and own > 0
+    ]
+    return [line for _, line in sorted(weighted, reverse=True)]
 
 
 def matches(row: FunctionRow, text: str) -> bool:

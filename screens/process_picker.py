@@ -103,7 +103,7 @@ class ProcessPickerDialog(ModalScreen[int | None]):
         self._show()
 
     @on(Input.Changed, "#picker-filter")
-    def _filter_changed(self) -> None:
+    def _filter_changed(self, _event: Input.Changed) -> None:
         self._show()
 
     def _show(self) -> None:
@@ -138,7 +138,7 @@ class ProcessPickerDialog(ModalScreen[int | None]):
 
     @on(Input.Submitted, "#picker-filter")
     @on(KeyedTable.RowSelected, "#picker-table")
-    def _attach(self) -> None:
+    def _choose(self, _event: Message) -> None:
         key = self.query_one(KeyedTable).selected_key
         if key is not None:
             self.dismiss(int(key))

@@ -1,73 +1,51 @@
-"""The Live pane's icicle: the shared :class:`Icicle` fed a profile that keeps changing.
+"""The Live pane's icicle: the shared :class:`Icicle`, fed a profile that keeps changing.
 
-The Compare pane's icicle takes a plain tree; this module turns a sampled
-profile into that tree (frames merged by function, widest callee first) and
-keeps the user's zoom and selection when a new window replaces the tree —
-twice a second, so without that every refresh would throw the user back to
-the root.
+In the window view it is *differential*: the core's diff tree of the previous
+window (base) against the current one (branch), drawn the way the Compare
+pane draws a diff — width is the share now, red grew, blue shrank — so a hot
+path that is heating up shows before it dominates (``py-spy top`` only shows
+the present). The cumulative view is a plain tree of everything sampled.
+
+A new tree arrives up to twice a second; :meth:`LiveIcicle.replace_tree`
+keeps the user's zoom and selection by following their function paths into
+it, so a refresh never throws the user back to the root.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from screens.live_stats import FunctionKeys, thread_indices
+from screens.compare_work import icicle_from_diff
 from screens.widgets.icicle import Icicle, IcicleNode
+from workbench.profiles.difftree import diff_tree
 from workbench.profiles.model import Profile
 
-
-class _Builder:
-    """A node under construction: weight plus children keyed by function identity."""
-
-    __slots__ = ("label", "key", "weight", "children")
-
-    def __init__(self, label: str, key: str) -> None:
-        self.label = label
-        self.key = key
-        self.weight = 0.0
-        self.children: dict[str, _Builder] = {}
-
-    def freeze(self, total: float) -> IcicleNode:
-        children = sorted(self.children.values(), key=lambda child: -child.weight)
-        return IcicleNode(
-            self.label,
-            self.weight / total if total else 0.0,
-            children=[child.freeze(total) for child in children],
-            data=self.key,
-        )
+#: Call paths below this share (percent) in both windows are left out of the tree.
+MIN_PCT = 0.1
+#: Points of change drawn at full colour: a window is noisy, small moves stay pale.
+DELTA_SCALE = 5.0
 
 
-def profile_tree(
-    profile: Profile, keys: FunctionKeys, title: str, threads: Iterable[str] | None = None
-) -> IcicleNode:
-    """An icicle tree of ``profile`` (stacks of ``threads`` only, when given).
+def live_tree(base: Profile | None, current: Profile) -> IcicleNode:
+    """The icicle tree of ``current``: differential against ``base``, plain when None.
 
-    Each node's ``data`` is its function key (``path:qualname``) so the screen's
-    history and backlog keys work on the icicle's selection too.
+    Each node's ``data`` is the core's diff node; its ``key`` is the function
+    identity (``path:qualname``) the history and backlog keys use.
     """
-    wanted = thread_indices(profile, threads)
-    frame_keys = [str(keys(frame)) for frame in profile.frames]
-    root = _Builder(title, "")
-    for frame_ids, weight, thread in profile.stacks():
-        if wanted is not None and thread not in wanted:
-            continue
-        root.weight += weight
-        node = root
-        for frame_id in frame_ids:
-            key = frame_keys[frame_id]
-            child = node.children.get(key)
-            if child is None:
-                child = node.children[key] = _Builder(profile.frames[frame_id].function, key)
-            child.weight += weight
-            node = child
-    return root.freeze(root.weight)
+    tree, _ = icicle_from_diff(diff_tree(base or current, current, min_pct=MIN_PCT))
+    if base is None:
+        pending = [tree]
+        while pending:
+            node = pending.pop()
+            node.delta = None  # plain colour: nothing to compare with
+            pending.extend(node.children)
+    return tree
 
 
 def _same_node(tree: IcicleNode, path: list[IcicleNode]) -> IcicleNode | None:
     """The node of ``tree`` at the same function path as ``path`` (root excluded)."""
     node = tree
     for wanted in path[1:]:
-        node = next((child for child in node.children if child.data == wanted.data), None)
+        key = wanted.data.key
+        node = next((child for child in node.children if child.data.key == key), None)
         if node is None:
             return None
     return node
@@ -75,6 +53,9 @@ def _same_node(tree: IcicleNode, path: list[IcicleNode]) -> IcicleNode | None:
 
 class LiveIcicle(Icicle):
     """An :class:`Icicle` whose tree is replaced often without losing zoom and selection."""
+
+    def on_mount(self) -> None:
+        self.delta_scale = DELTA_SCALE
 
     def replace_tree(self, tree: IcicleNode) -> None:
         """Show ``tree``; zoom and selection follow their function paths into it."""
