@@ -227,11 +227,12 @@ def _regressions(store: BacklogStore) -> list[Escalation]:
     rows = store.conn.execute(
         "SELECT i.id, i.title, i.taxonomy, i.kpi_baseline, i.kpi_target, i.kpi_latest,"
         " (SELECT count(*) FROM evidence e WHERE e.item_id = i.id AND e.kind = 'commit')"
-        " FROM items i WHERE closed = 0 AND kpi_baseline IS NOT NULL AND kpi_baseline != 0"
-        " AND kpi_latest IS NOT NULL ORDER BY i.id"
+        # `+closed` and no ORDER BY keep the planner on the partial index of measured items.
+        " FROM items i WHERE +closed = 0 AND kpi_baseline IS NOT NULL AND kpi_baseline != 0"
+        " AND kpi_latest IS NOT NULL"
     ).fetchall()
     escalations = []
-    for item_id, title, taxonomy, base, goal, latest, changes in rows:
+    for item_id, title, taxonomy, base, goal, latest, changes in sorted(rows):
         worse = -(latest - base) * direction(taxonomy, base, goal) / abs(base) * 100
         if worse > REGRESSION_ESCALATE and changes >= PERSISTING_CHANGES:
             reason = (

@@ -33,10 +33,9 @@ class _Labelled(StrEnum):
         all of them mean the same member. Raises ``ValueError`` listing the
         accepted values otherwise.
         """
-        try:
-            return cls(text)
-        except ValueError:
-            pass
+        member = cls._value2member_map_.get(text)
+        if member is not None:
+            return member
         wanted = _normalise(text)
         for member in cls:
             if wanted in (_normalise(member.value), _normalise(member.label)):

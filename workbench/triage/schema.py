@@ -83,7 +83,11 @@ def _v1_to_v2(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
         CREATE INDEX idx_items_matrix ON items(closed, qrank, impact DESC, effort, id);
+        CREATE INDEX idx_items_groups ON items(closed, qrank, taxonomy, impact DESC, effort, id);
         CREATE INDEX idx_items_status ON items(status);
+        CREATE INDEX idx_items_measured ON items(status, closed)
+            WHERE kpi_baseline IS NOT NULL AND kpi_latest IS NOT NULL;
+        CREATE INDEX idx_items_critical ON items(status) WHERE critical = 1;
         CREATE INDEX idx_items_taxonomy ON items(taxonomy, qrank);
         CREATE INDEX idx_items_updated ON items(updated_at);
         CREATE INDEX idx_evidence_item ON evidence(item_id);

@@ -64,9 +64,7 @@ _ORDERS = {
     "quadrant": "qrank, impact DESC, effort, id",
     "id": "id",
     "updated": "updated_at DESC, id DESC",
-    "matrix": "qrank, CASE taxonomy "
-    + " ".join(f"WHEN '{t.value}' THEN {n}" for n, t in enumerate(Taxonomy))
-    + " END, impact DESC, effort, id",
+    "matrix": "qrank, taxonomy, impact DESC, effort, id",
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
 
