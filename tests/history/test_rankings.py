@@ -1,0 +1,90 @@
+"""Regression candidates and heat x churn hotspots from real profiles over the story repo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.history.gitrepo import GitRepo
+from workbench.history.candidates import regression_candidates
+from workbench.history.hotspots import hotspot_ranking
+from workbench.profiles.diff import diff_profiles
+from workbench.profiles.io import read_profile
+
+
+def _line(repo: GitRepo, path: str, text: str) -> int:
+    return (repo.path / path).read_text().splitlines().index(text) + 1
+
+
+def write_profiles(story: GitRepo, folder: Path) -> tuple[Path, Path]:
+    """Collapsed stacks as py-spy writes them: bare method names, file:line frames."""
+    compute = f"compute (pkg/shapes.py:{_line(story, 'pkg/shapes.py', '        total += i * 2')})"
+    inner = f"inner (pkg/util.py:{_line(story, 'pkg/util.py', '        return v + 2')})"
+    helper = (
+        f"helper (pkg/util.py:{_line(story, 'pkg/util.py', '    return list(map(inner, values))')})"
+    )
+    area = f"area (pkg/shapes.py:{_line(story, 'pkg/shapes.py', '        return self.s ** 2')})"
+    fetch = f"fetch (pkg/shapes.py:{_line(story, 'pkg/shapes.py', '    return url.strip()')})"
+    main = "main (app.py:1)"
+    base = folder / "base.txt"
+    base.write_text(
+        f"{main};{compute} 10\n{main};{helper};{inner} 10\n{main};{area} 70\n{main};{fetch} 10\n"
+    )
+    branch = folder / "branch.txt"
+    branch.write_text(
+        f"{main};{compute} 40\n{main};{helper};{inner} 30\n{main};{area} 25\n{main};{fetch} 5\n"
+    )
+    return base, branch
+
+
+@pytest.fixture
+def profiles(story: GitRepo, tmp_path: Path) -> tuple[Path, Path]:
+    return write_profiles(story, tmp_path)
+
+
+def test_candidates_rank_direct_changes_before_call_paths(
+    story: GitRepo, profiles: tuple[Path, Path]
+) -> None:
+    diff = diff_profiles(read_profile(profiles[0]), read_profile(profiles[1]))
+    rev_range = f"{story.commits['c5']}..{story.commits['c13']}"
+    candidates, notes = regression_candidates(story.path, diff, rev_range)
+    assert [(story.label(c.sha), c.direct) for c in candidates] == [("c9", True), ("c13", False)]
+    assert candidates[0].functions == ["pkg/shapes.py:compute"]
+    assert candidates[0].score == pytest.approx(30.0)
+    assert candidates[1].functions == ["pkg/util.py:helper"]
+    assert candidates[1].score == pytest.approx(20.0)
+    assert "compute" in candidates[0].reason
+    assert notes == []
+
+
+def test_candidates_outside_the_range_are_not_listed(
+    story: GitRepo, profiles: tuple[Path, Path]
+) -> None:
+    diff = diff_profiles(read_profile(profiles[0]), read_profile(profiles[1]))
+    candidates, notes = regression_candidates(
+        story.path, diff, f"{story.commits['c1']}..{story.commits['c5']}"
+    )
+    # In c1..c5 compute changed in c5; helper and inner lived in shapes.py then,
+    # so the profile's pkg/util.py keys are not found at the range's branch side.
+    assert [story.label(c.sha) for c in candidates] == ["c5"]
+    assert [note.split(":")[0] for note in notes] == ["skipped pkg/util.py", "skipped pkg/util.py"]
+
+
+def test_hotspots_rank_heat_times_churn(story: GitRepo, profiles: tuple[Path, Path]) -> None:
+    spots = hotspot_ranking(story.path, read_profile(profiles[1]), since="2000-01-01")
+    assert [(s.function, s.commits) for s in spots] == [
+        ("pkg/shapes.py:compute", 3),
+        ("pkg/util.py:inner", 2),
+        ("pkg/shapes.py:area", 2),
+        ("pkg/util.py:helper", 3),
+        ("pkg/shapes.py:fetch", 2),
+    ]
+    assert spots[0].score == pytest.approx(60 * 3)
+    assert spots[0].lines_changed == 9
+    assert spots[2].path == "pkg/shapes.py"
+    recent = hotspot_ranking(story.path, read_profile(profiles[1]), since="2024-01-09", top=2)
+    assert [(s.function, s.commits) for s in recent] == [
+        ("pkg/shapes.py:compute", 1),
+        ("pkg/util.py:inner", 0),
+    ]
