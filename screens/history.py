@@ -1,0 +1,382 @@
+"""The History pane: who changed a hot function, when, and why.
+
+The pane asks :mod:`workbench.history` one question at a time in an exclusive
+thread worker (git can take seconds on a large repository) and shows the
+answer: the commits that changed the function's span with their churn, the
+selected commit's patch, blame of the span (or of the profile's hot lines),
+the authors' shares and churn over time. Commit messages, author names and
+patches are untrusted text and are drawn as ``Text``/``Syntax``, never markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from screens.prompt_dialog import PromptDialog
+from workbench.context import LaunchContext
+from workbench.errors import WorkbenchError
+from workbench.history.blame import AuthorShare, BlameLine, author_shares, blame_lines, blame_span
+from workbench.history.log import FunctionCommit, FunctionHistory, function_history
+from workbench.paths import styles_dir
+
+BLAME_LABELS = {
+    False: "git blame -w (whitespace ignored)",
+    True: "git blame -w -C (lines moved or copied from other files followed: attribution changes)",
+}
+
+
+@dataclass
+class HistoryLoaded(Message):
+    """A worker answered the question for ``function``."""
+
+    function: str
+    history: FunctionHistory
+    blame: list[BlameLine] = field(default_factory=list)
+    authors: list[AuthorShare] = field(default_factory=list)
+    copies: bool = False
+
+
+@dataclass
+class HistoryFailed(Message):
+    """The question could not be answered; ``error`` is one line for the user."""
+
+    function: str
+    error: str
+
+
+@dataclass(frozen=True)
+class HistoryQuestion:
+    """What the worker is asked: everything it needs, nothing from the UI."""
+
+    repo: Path | None
+    function: str
+    hot_lines: tuple[int, ...] = ()
+    copies: bool = False
+
+
+def answer(question: HistoryQuestion) -> HistoryLoaded:
+    """Blocking: history of the function, then blame of its hot lines or whole span."""
+    history = function_history(question.repo, question.function)
+    if question.hot_lines:
+        blame = blame_lines(
+            question.repo, history.path, question.hot_lines, rev=history.rev, copies=question.copies
+        )
+    else:
+        span = history.span
+        blame = blame_span(
+            question.repo,
+            history.path,
+            span.start,
+            span.end,
+            rev=history.rev,
+            copies=question.copies,
+        )
+    return HistoryLoaded(question.function, history, blame, author_shares(blame), question.copies)
+
+
+def churn_series(commits: list[FunctionCommit]) -> list[float]:
+    """Lines changed per commit, oldest first: the shape of churn over time."""
+    return [float(commit.added + commit.removed) for commit in reversed(commits)]
+
+
+class HistoryScreen(Screen):
+    """Git archaeology of one function."""
+
+    CSS_PATH = [styles_dir() / "history.tcss"]
+    HELP = """
+### History
+The commits that changed the function's span (`git log -L`, followed back
+across moves), the selected commit's patch, blame of the span or of the
+profile's hot lines, authors and churn. `f` asks about another function.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f",
+            "ask_function",
+            "Function",
+            id="history.function",
+            tooltip="Type a function key (path:Class.method) to dig into",
+        ),
+        Binding(
+            "c",
+            "toggle_copies",
+            "Blame -C",
+            id="history.copies",
+            tooltip="Blame through lines moved or copied from other files (changes attribution)",
+        ),
+        Binding(
+            "r",
+            "reload",
+            "Reload",
+            id="history.reload",
+            tooltip="Ask git again (answers are cached per revision)",
+        ),
+        Binding(
+            "y",
+            "copy_sha",
+            "Copy sha",
+            id="history.copy_sha",
+            tooltip="Copy the selected commit's sha to the clipboard",
+        ),
+        Binding(
+            "l",
+            "link_commit",
+            "Link to item",
+            id="history.link",
+            tooltip="Attach the selected commit to a backlog item as evidence",
+        ),
+    ]
+
+    def __init__(self, context: LaunchContext) -> None:
+        super().__init__()
+        self.context = context
+        self.function: str | None = context.function
+        """The function key asked about."""
+        self.hot_lines: tuple[int, ...] = ()
+        """Profile hot lines to blame instead of the whole span."""
+        self.copies = False
+        """Whether blame follows lines across files (``-C``)."""
+        self.loaded: HistoryLoaded | None = None
+        """The answer on screen."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="history-title", markup=False)
+        yield Static("", id="history-status", markup=False)
+        with Horizontal(id="history-body"):
+            with Vertical(id="history-left"):
+                yield DataTable(id="history-commits", cursor_type="row", zebra_stripes=True)
+                yield Static("Churn per commit, oldest → newest", id="churn-caption", markup=False)
+                yield Sparkline([], id="history-churn")
+            with TabbedContent(id="history-tabs"):
+                with TabPane("Patch", id="tab-patch"):
+                    yield Static("", id="patch-header", markup=False)
+                    with VerticalScroll(id="patch-scroll"):
+                        yield Static("", id="history-patch")
+                with TabPane("Blame", id="tab-blame"):
+                    yield Static("", id="blame-label", markup=False)
+                    yield DataTable(id="history-blame", cursor_type="row")
+                with TabPane("Authors", id="tab-authors"):
+                    yield DataTable(id="history-authors", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        commits = self.query_one("#history-commits", DataTable)
+        commits.add_columns("date", "sha", "author", "+", "-", "summary")
+        self.query_one("#history-blame", DataTable).add_columns(
+            "line", "sha", "author", "date", "source"
+        )
+        self.query_one("#history-authors", DataTable).add_columns(
+            "author", "lines", "share", "commits"
+        )
+        if self.function:
+            self._ask()
+        else:
+            self._status(
+                "Press f and type a function key, or press h on a hotspot in Compare or Live."
+            )
+
+    # -- questions --------------------------------------------------------
+    def open_function(self, function: str, lines: list[int] | None = None) -> None:
+        """Dig into ``function`` (called by the app when another pane asks)."""
+        self.function = function
+        self.hot_lines = tuple(sorted(set(lines or ())))
+        self._ask()
+
+    def _ask(self) -> None:
+        if not self.function:
+            return
+        self.query_one("#history-title", Static).update(Text(self.function))
+        what = f"hot lines {', '.join(map(str, self.hot_lines))}" if self.hot_lines else "span"
+        self._status(f"Asking git about {self.function} (blame of the {what})…")
+        repo = self.context.repo
+        self._dig(HistoryQuestion(repo, self.function, self.hot_lines, self.copies))
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _dig(self, question: HistoryQuestion) -> None:
+        """Run the git questions off the UI thread; post the answer or the error."""
+        worker = get_current_worker()
+        try:
+            result: Message = answer(question)
+        except WorkbenchError as error:
+            result = HistoryFailed(question.function, str(error))
+        if not worker.is_cancelled:
+            self.post_message(result)
+
+    def on_history_failed(self, message: HistoryFailed) -> None:
+        if message.function == self.function:
+            self._status(message.error, error=True)
+
+    def on_history_loaded(self, message: HistoryLoaded) -> None:
+        if message.function != self.function:
+            return
+        self.loaded = message
+        history = message.history
+        span = history.span
+        notes = " · ".join(history.notes)
+        self._status(
+            f"{history.path}:{span.start}-{span.end} at {history.rev[:12]} · "
+            f"{len(history.commits)} commits · +{history.added} −{history.removed} lines"
+            + (f" · {notes}" if notes else "")
+        )
+        self._fill_commits(history.commits)
+        self._fill_blame(message.blame, message.copies)
+        self._fill_authors(message.authors, history)
+        self.query_one("#history-churn", Sparkline).data = churn_series(history.commits)
+        self._show_patch(history.commits[0] if history.commits else None)
+
+    # -- drawing ----------------------------------------------------------
+    def _fill_commits(self, commits: list[FunctionCommit]) -> None:
+        table = self.query_one("#history-commits", DataTable)
+        table.clear()
+        for commit in commits:
+            table.add_row(
+                Text(f"{commit.date:%Y-%m-%d}"),
+                Text(commit.sha[:10]),
+                Text(commit.author),
+                Text(f"+{commit.added}", style="green"),
+                Text(f"-{commit.removed}", style="red"),
+                Text(commit.summary),
+                key=commit.sha,
+            )
+
+    def _fill_blame(self, blame: list[BlameLine], copies: bool) -> None:
+        self.query_one("#blame-label", Static).update(BLAME_LABELS[copies])
+        table = self.query_one("#history-blame", DataTable)
+        table.clear()
+        for line in blame:
+            table.add_row(
+                Text(str(line.line)),
+                Text(line.sha[:10]),
+                Text(line.author),
+                Text(f"{line.date:%Y-%m-%d}"),
+                Text(line.text),
+            )
+
+    def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory) -> None:
+        commits_by_author = history.commits_by_author()
+        table = self.query_one("#history-authors", DataTable)
+        table.clear()
+        for share in shares:
+            table.add_row(
+                Text(share.author),
+                Text(str(share.lines)),
+                Text(f"{share.share:.0%}"),
+                Text(str(commits_by_author.get(share.author, 0))),
+            )
+
+    def _show_patch(self, commit: FunctionCommit | None) -> None:
+        patch = self.query_one("#history-patch", Static)
+        header = self.query_one("#patch-header", Static)
+        if commit is None:
+            header.update(Text("No commit changed this span in the range asked."))
+            patch.update("")
+            return
+        header.update(
+            Text(f"{commit.sha}  {commit.author}  {commit.date:%Y-%m-%d %H:%M}\n{commit.summary}")
+        )
+        patch.update(Syntax(commit.patch, "diff", word_wrap=False, theme="ansi_dark"))
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#history-status", Static)
+        status.update(Text(text))
+        status.set_class(error, "-error")
+
+    def selected_commit(self) -> FunctionCommit | None:
+        """The commit under the cursor of the commit list, if any."""
+        if self.loaded is None or not self.loaded.history.commits:
+            return None
+        row = self.query_one("#history-commits", DataTable).cursor_row
+        commits = self.loaded.history.commits
+        return commits[row] if 0 <= row < len(commits) else None
+
+    @on(DataTable.RowHighlighted, "#history-commits")
+    def _commit_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_patch(self.selected_commit())
+
+    # -- actions ----------------------------------------------------------
+    def action_ask_function(self) -> None:
+        def chosen(function: str | None) -> None:
+            if function:
+                self.open_function(function)
+
+        self.app.push_screen(
+            PromptDialog(
+                "Function to dig into",
+                placeholder="path/to/module.py:Class.method",
+                initial=self.function or "",
+            ),
+            chosen,
+        )
+
+    def action_toggle_copies(self) -> None:
+        self.copies = not self.copies
+        self.notify(BLAME_LABELS[self.copies])
+        self._ask()
+
+    def action_reload(self) -> None:
+        self._ask()
+
+    def action_copy_sha(self) -> None:
+        commit = self.selected_commit()
+        if commit is None:
+            self.notify("No commit selected.", severity="warning")
+            return
+        self.app.copy_to_clipboard(commit.sha)
+        self.notify(f"Copied {commit.sha[:12]}")
+
+    def action_link_commit(self) -> None:
+        commit = self.selected_commit()
+        if commit is None:
+            self.notify("No commit selected.", severity="warning")
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self._link(int(answer), commit)
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Link {commit.sha[:12]} to backlog item #",
+                placeholder="item id, e.g. 12",
+                validate=lambda text: None if text.isdigit() else "An item id is a number.",
+            ),
+            chosen,
+        )
+
+    @work(thread=True, group="history-link", exit_on_error=False)
+    def _link(self, item_id: int, commit: FunctionCommit) -> None:
+        """Attach ``commit`` to item ``item_id`` in the backlog store (off the UI thread)."""
+        from workbench.triage.model import Evidence, EvidenceKind
+        from workbench.triage.store import BacklogStore
+
+        try:
+            store = BacklogStore.open(self.context.db)
+            try:
+                store.link(
+                    item_id, Evidence(EvidenceKind.COMMIT, commit.sha, commit.date.isoformat())
+                )
+            finally:
+                store.close()
+        except WorkbenchError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Linked {commit.sha[:12]} to item #{item_id}")
+
+
+def make_screen(context: LaunchContext) -> HistoryScreen:
+    """The History pane's base screen (the app's mode factory)."""
+    return HistoryScreen(context)

@@ -1,0 +1,127 @@
+"""The History pane on a real git repository built in a temp dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from screens.app import WorkbenchApp
+from screens.history import HistoryScreen
+from screens.messages import HistoryRequested
+from screens.prompt_dialog import PromptDialog
+from tests.history.gitrepo import GitRepo
+from workbench.context import LaunchContext
+from workbench.triage.model import EvidenceKind, Item
+from workbench.triage.store import BacklogStore
+
+SIZE = (160, 50)
+HOSTILE = "[@click=app.quit]x [/] fix"
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    """``app.py:Cache.lookup`` changed by three commits, one with a markup-looking message."""
+    repo = GitRepo(tmp_path_factory.mktemp("history-pane") / "repo")
+    repo.write("app.py", "class Cache:\n    def lookup(self, k):\n        return k\n")
+    repo.commit("add cache", author="alice")
+    repo.write(
+        "app.py", "class Cache:\n    def lookup(self, k):\n        k = str(k)\n        return k\n"
+    )
+    repo.commit(HOSTILE, author="bob")
+    repo.write("README", "unrelated\n")
+    repo.commit("docs only", author="alice")
+    repo.write(
+        "app.py",
+        "class Cache:\n    def lookup(self, k):\n        k = str(k)\n"
+        "        for _ in range(3):\n            k = k.strip()\n        return k\n",
+    )
+    repo.commit("loop in lookup", author="carol")
+    return repo
+
+
+def table_column(app: WorkbenchApp, selector: str, column: int) -> list[str]:
+    table = app.screen.query_one(selector, DataTable)
+    return [table.get_row_at(row)[column].plain for row in range(table.row_count)]
+
+
+async def settle(app: WorkbenchApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_commits_patch_blame_and_authors(repo: GitRepo) -> None:
+    app = WorkbenchApp(
+        LaunchContext(mode="history", repo=repo.path, function="app.py:Cache.lookup")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        summaries = table_column(app, "#history-commits", 5)
+        assert summaries == ["loop in lookup", HOSTILE, "add cache"]
+        assert app.is_running, "a markup-looking commit message must not act"
+        status = str(app.screen.query_one("#history-status", Static).render())
+        assert "3 commits" in status
+        header = str(app.screen.query_one("#patch-header", Static).render())
+        assert "loop in lookup" in header
+        # Blame of the span: every line of lookup, with its last author.
+        assert table_column(app, "#history-blame", 4)[-1].strip() == "return k"
+        authors = table_column(app, "#history-authors", 0)
+        assert set(authors) == {"Alice Example", "Bob | Builder", "Carol `Coder`"}
+        # Moving down the list shows the older commit's patch.
+        app.screen.query_one("#history-commits", DataTable).focus()
+        await pilot.press("down")
+        await pilot.pause()
+        assert HOSTILE in str(app.screen.query_one("#patch-header", Static).render())
+
+
+async def test_hot_lines_and_typed_function(repo: GitRepo) -> None:
+    app = WorkbenchApp(LaunchContext(mode="history", repo=repo.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.post_message(HistoryRequested("app.py:Cache.lookup", [3]))
+        await settle(app, pilot)
+        assert table_column(app, "#history-blame", 0) == ["3"]
+        assert table_column(app, "#history-blame", 2) == ["Bob | Builder"]
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptDialog)
+        dialog_input = app.screen.query_one("#dialog-input")
+        dialog_input.value = "app.py:Cache.missing"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        status = app.screen.query_one("#history-status", Static)
+        assert status.has_class("-error")
+        assert "lookup" in str(status.render()), "the error names what exists nearby"
+
+
+async def test_link_selected_commit_to_backlog_item(repo: GitRepo, tmp_path: Path) -> None:
+    db = tmp_path / "triage.db"
+    store = BacklogStore.open(db)
+    item = store.add(Item(title="lookup got slow", impact=4, effort=2))
+    store.close()
+    context = LaunchContext(mode="history", repo=repo.path, function="app.py:Cache.lookup", db=db)
+    app = WorkbenchApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        app.screen.query_one("#dialog-input").value = str(item.id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    store = BacklogStore.open(db)
+    evidence = store.get(item.id).evidence
+    store.close()
+    assert [(e.kind, e.ref) for e in evidence] == [
+        (EvidenceKind.COMMIT, repo.commits["loop in lookup"])
+    ]
+
+
+async def test_outside_a_repository_says_so(tmp_path: Path) -> None:
+    app = WorkbenchApp(LaunchContext(mode="history", repo=tmp_path, function="a.py:f"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        status = app.screen.query_one("#history-status", Static)
+        assert status.has_class("-error")
+        assert "git" in str(status.render()).lower()
