@@ -14,7 +14,7 @@ never a crash, and nothing already stored is overwritten.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,10 +37,13 @@ from screens.messages import BacklogItemRequested
 from screens.status_dialog import StatusDialog
 from screens.widgets.backlog_list import BacklogList, header_text
 from screens.widgets.item_detail import ItemDetail
+from screens.widgets.kpi_panel import KpiPanel
 from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
 from workbench.context import LaunchContext
 from workbench.errors import StaleEditError, StoreError
 from workbench.paths import styles_dir
+from workbench.reports.triage_markdown import render_triage
+from workbench.triage.kpis import KpiReport, compute_kpis
 from workbench.triage.model import (
     EDITABLE_FIELDS,
     Batch,
@@ -135,9 +138,34 @@ class DetailLoaded(Message):
 
 
 @dataclass
+class KpisComputed(Message):
+    report: KpiReport
+
+
+@dataclass
 class Exported(Message):
+    """``count`` items were written as Markdown to ``path``."""
+
     path: Path
     count: int
+
+
+def export_markdown(store: BacklogStore, item_filter: ItemFilter, path: Path) -> int:
+    """Write the triage of ``item_filter`` to ``path`` (atomically); returns the item count."""
+    count = 0
+
+    def counted(items: Iterable[Item]) -> Iterator[Item]:
+        nonlocal count
+        for count, item in enumerate(items, start=1):  # noqa: B007 - the count is the result
+            yield item
+
+    report = compute_kpis(store)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        items = counted(store.iter_all(item_filter, order="matrix"))
+        out.writelines(render_triage(items, report, subtitle=f"Backlog {store.path}"))
+    partial.replace(path)
+    return count
 
 
 class BacklogScreen(Screen):
@@ -181,10 +209,12 @@ class BacklogScreen(Screen):
     marked: reactive[frozenset[int]] = reactive(frozenset)
     """Ids the next status or move applies to, instead of the selected item."""
 
-    def __init__(self, db: Path | None = None) -> None:
+    def __init__(self, db: Path | None = None, repo: Path | None = None) -> None:
         super().__init__()
         self.db = db
         """Database path; None opens the default location when first needed."""
+        self.repo = repo
+        """Repository of the profiled code: the time-to-detect KPI reads commit times there."""
         self._store: BacklogStore | None = None
         self._lock = threading.Lock()
         self._versions: dict[int, int] = {}
@@ -205,7 +235,7 @@ class BacklogScreen(Screen):
                         yield Static(header_text(), id="backlog-list-header")
                         yield BacklogList(id="backlog-list")
             yield ItemDetail(id="backlog-detail")
-            yield Static("", id="backlog-kpis", markup=False)
+            yield KpiPanel(id="backlog-kpis")
         yield Static("", id="backlog-status", markup=False)
         yield Footer()
 
@@ -618,17 +648,19 @@ class BacklogScreen(Screen):
 
     @work(thread=True, group="backlog-export", exit_on_error=False)
     def _export(self, path: Path) -> None:
-        from workbench.reports.triage_markdown import write_triage_markdown
-
+        """The items the pane shows (its filter), in matrix order, streamed to ``path``."""
+        item_filter = self.item_filter
         try:
-            count = self._with_store(lambda store: write_triage_markdown(store, path))
+            count = self._with_store(lambda store: export_markdown(store, item_filter, path))
         except (StoreError, OSError) as error:
             self.post_message(StoreFailed(f"export failed: {error}"))
             return
         self.post_message(Exported(path, count))
 
     def on_exported(self, message: Exported) -> None:
-        self.notify(Text(str(message.path)).plain, title=f"Exported {message.count} items")
+        self.last_export = message.path
+        """Where the last export went (tests read it)."""
+        self.notify(str(message.path), title=f"Exported {message.count} items", markup=False)
 
     # -- side panels ---------------------------------------------------------
     def action_toggle_detail(self) -> None:
@@ -667,8 +699,18 @@ class BacklogScreen(Screen):
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self.query_one(ItemDetail).show(message.item, message.events)
 
+    @work(thread=True, exclusive=True, group="backlog-kpis", exit_on_error=False)
     def _load_kpis(self) -> None:
-        """Filled in once the KPI module lands."""
+        try:
+            report = self._with_store(lambda store: compute_kpis(store, repo=self.repo))
+        except StoreError as error:
+            self.post_message(StoreFailed(str(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(KpisComputed(report))
+
+    def on_kpis_computed(self, message: KpisComputed) -> None:
+        self.query_one(KpiPanel).show(message.report)
 
     # -- status line -----------------------------------------------------------
     def _update_status(self, total: int | None = None) -> None:
@@ -713,4 +755,4 @@ def _replayed(store: BacklogStore, batch: Batch | None, verb: str) -> tuple[list
 
 def make_screen(context: LaunchContext) -> BacklogScreen:
     """Mode factory for ``WorkbenchApp``: the pane over ``context.db``."""
-    return BacklogScreen(context.db)
+    return BacklogScreen(context.db, context.repo)

@@ -1,0 +1,372 @@
+"""The Backlog pane driven with keys, over a real SQLite file seeded through the real store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from screens.app import WorkbenchApp
+from screens.backlog import BacklogScreen
+from screens.item_dialog import ItemDialog
+from screens.messages import BacklogItemRequested
+from screens.widgets.backlog_list import BacklogList
+from screens.widgets.item_detail import ItemDetail
+from screens.widgets.kpi_panel import KpiPanel
+from workbench.context import LaunchContext
+from workbench.triage.model import (
+    Evidence,
+    EvidenceKind,
+    Item,
+    ItemFilter,
+    Quadrant,
+    Source,
+    Status,
+)
+from workbench.triage.store import BacklogStore
+
+SIZE = (160, 50)
+
+
+def seed(path: Path, items: Iterable[Item]) -> list[Item]:
+    with BacklogStore.open(path) as store:
+        return store.add_many(list(items))
+
+
+def stored(path: Path, item_id: int) -> Item:
+    with BacklogStore.open(path) as store:
+        return store.get(item_id)
+
+
+async def settle(app: WorkbenchApp, pilot: Pilot) -> None:
+    """Let workers finish and their messages land (handlers may start more workers)."""
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            await pilot.pause()
+            return
+    raise AssertionError(f"workers still busy: {list(app.workers)}")
+
+
+async def press(app: WorkbenchApp, pilot: Pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    await pilot.press(*("space" if ch == " " else ch for ch in text))
+
+
+@asynccontextmanager
+async def backlog(db: Path) -> AsyncIterator[tuple[WorkbenchApp, Pilot, BacklogScreen]]:
+    app = WorkbenchApp(LaunchContext(mode="backlog", db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BacklogScreen)
+        yield app, pilot, screen
+
+
+def notices(app: WorkbenchApp) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "triage.db"
+
+
+@pytest.fixture
+def four(db: Path) -> list[Item]:
+    """One or more items per quadrant, ids 1..6."""
+    return seed(
+        db,
+        [
+            Item(title="cache warmup", impact=5, effort=1),  # immediate PR
+            Item(title="quadratic join in orders", impact=4, effort=2),  # immediate PR
+            Item(title="async pipeline", impact=4, effort=5),  # design review
+            Item(title="rename benchmark", impact=2, effort=1),  # batch fixes
+            Item(title="rewrite parser", impact=1, effort=4),  # defer
+            Item(title="pool connections", impact=2, effort=2),  # batch fixes
+        ],
+    )
+
+
+async def test_matrix_shows_counts_and_top_items_per_quadrant(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        counts = {panel.quadrant: panel.total for panel in screen.matrix.panels}
+        assert counts == {
+            Quadrant.IMMEDIATE_PR: 2,
+            Quadrant.DESIGN_REVIEW: 1,
+            Quadrant.BATCH_FIXES: 2,
+            Quadrant.DEFER: 1,
+        }
+        immediate = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
+        assert immediate.border_title == "Immediate PR · 2"
+        assert [item.title for item in immediate.visible_items] == [
+            "cache warmup",
+            "quadratic join in orders",
+        ]
+        assert "Batch fixes · 2" in str(screen.matrix.panel(Quadrant.BATCH_FIXES).border_title)
+
+
+async def test_j_k_g_move_the_selection(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "l")  # the long list: every open item in matrix order
+        assert screen.view == "list"
+        listing = screen.active_list
+        assert listing.selected.title == "cache warmup"
+        await press(app, pilot, "j", "j")
+        assert listing.cursor == 2
+        assert listing.selected.title == "async pipeline"
+        await press(app, pilot, "k")
+        assert listing.selected.title == "quadratic join in orders"
+        await press(app, pilot, "G")
+        assert listing.selected.title == "rewrite parser"
+        await press(app, pilot, "g")
+        assert listing.cursor == 0
+
+
+async def test_raising_impact_moves_the_item_to_another_quadrant(
+    db: Path, four: list[Item]
+) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "3")  # Batch fixes: rename benchmark (I2 E1) first
+        item = screen.active_list.selected
+        assert item.title == "rename benchmark"
+        await press(app, pilot, "plus")
+        assert stored(db, item.id).quadrant is Quadrant.IMMEDIATE_PR
+        immediate = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
+        assert immediate.total == 3
+        assert screen.matrix.panel(Quadrant.BATCH_FIXES).total == 1
+        assert app.focused is immediate
+        assert immediate.selected.id == item.id
+        await press(app, pilot, "greater_than_sign", "greater_than_sign")  # effort 1 → 3
+        assert stored(db, item.id).effort == 3
+        design = screen.matrix.panel(Quadrant.DESIGN_REVIEW)
+        assert app.focused is design and design.selected.id == item.id
+        assert item.id in [i.id for i in design.visible_items]
+
+
+async def test_add_through_the_dialog_with_typed_keys(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "a")
+        assert isinstance(app.screen, ItemDialog)
+        await type_text(pilot, "N+1 queries in checkout")
+        for field, score in (("#impact", "5"), ("#effort", "1")):
+            app.screen.query_one(field).focus()  # focus selects the old score: typing replaces it
+            await type_text(pilot, score)
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, BacklogScreen)
+        with BacklogStore.open(db) as store:
+            [added] = store.list(ItemFilter(text="checkout"))
+        assert added.title == "N+1 queries in checkout"
+        assert (added.impact, added.effort) == (5, 1)
+        immediate = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
+        assert immediate.total == 3 and immediate.selected.id == added.id
+
+
+async def test_dialog_refuses_bad_input_and_stays_open(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "a", "enter")
+        assert isinstance(app.screen, ItemDialog)
+        assert "title" in str(app.screen.query_one("#item-form-error").render())
+        await type_text(pilot, "x")
+        app.screen.query_one("#evidence").text = "nonsense line"
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, ItemDialog)
+        assert "evidence line 1" in str(app.screen.query_one("#item-form-error").render())
+        await press(app, pilot, "escape")
+        with BacklogStore.open(db) as store:
+            assert store.count() == len(four)
+
+
+async def test_status_key_sets_status_and_waiver_asks_why(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        first = screen.active_list.selected
+        await press(app, pilot, "s", "d")
+        assert stored(db, first.id).status is Status.DONE
+        assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 1  # done leaves the matrix
+        second = screen.active_list.selected
+        await press(app, pilot, "s", "w")
+        await type_text(pilot, "vendor code")
+        await press(app, pilot, "enter")
+        waived = stored(db, second.id)
+        assert waived.status is Status.WAIVED and waived.justification == "vendor code"
+
+
+async def test_mark_two_items_then_one_status_for_both(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "v", "j", "v")
+        assert len(screen.marked) == 2
+        await press(app, pilot, "s", "i")
+        ids = [four[0].id, four[1].id]
+        assert [stored(db, i).status for i in ids] == [Status.IN_PROGRESS] * 2
+        assert screen.marked == frozenset()
+
+
+async def test_marked_items_move_together(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "3", "v", "j", "v", "plus")
+        batch = [i for i in four if i.title in ("rename benchmark", "pool connections")]
+        assert {stored(db, i.id).impact for i in batch} == {3}
+        assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 4
+
+
+async def test_undo_restores_and_redo_reapplies(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        item = screen.active_list.selected
+        await press(app, pilot, "minus", "minus", "minus")  # 5 → 2: leaves Immediate PR
+        assert stored(db, item.id).impact == 2
+        await press(app, pilot, "u")
+        assert stored(db, item.id).impact == 3
+        await press(app, pilot, "u", "u")
+        assert stored(db, item.id).impact == 5
+        assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 2
+        await press(app, pilot, "U")
+        assert stored(db, item.id).impact == 4
+
+
+async def test_filter_narrows_by_text_and_by_token(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "slash")
+        await type_text(pilot, "join")
+        await press(app, pilot, "enter")
+        assert sum(panel.total for panel in screen.matrix.panels) == 1
+        assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).loaded[0].title.startswith("quadratic")
+        await press(app, pilot, "slash", "ctrl+u")
+        await type_text(pilot, "q:batch")
+        await press(app, pilot, "enter")
+        assert [p.total for p in screen.matrix.panels] == [0, 0, 2, 0]
+        await press(app, pilot, "escape")  # clears the filter
+        assert sum(panel.total for panel in screen.matrix.panels) == len(four)
+
+
+async def test_export_writes_markdown(
+    db: Path, four: list[Item], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    seed(db, [Item(title="pipe | and `tick` <b>x</b>")])
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "x")
+        path = screen.last_export
+        assert path.parent == tmp_path and path.suffix == ".md"
+        text = path.read_text()
+        assert "cache warmup" in text and "Immediate PR" in text
+        assert r"pipe \| and \`tick\` &lt;b&gt;x&lt;/b&gt;" in text
+        assert str(path) in notices(app)
+
+
+async def test_markup_looking_text_is_shown_literally(db: Path) -> None:
+    seed(
+        db,
+        [
+            Item(title="[bold red]x[/]", impact=5, effort=1, owner="[/]"),
+            Item(title="[/]", impact=5, effort=1, hypothesis="[link=x]y"),
+        ],
+    )
+    async with backlog(db) as (app, pilot, screen):
+        panel = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
+        lines = [panel.render_line(y).text for y in range(2)]
+        assert "[bold red]x[/]" in lines[0] and "@[/]" in lines[0]
+        assert lines[1].rstrip().endswith("[/]")
+        await press(app, pilot, "enter", "j")
+        detail = screen.query_one(ItemDetail)
+        body = str(detail.query_one("#item-detail-body").render())
+        assert "[link=x]y" in body
+        await press(app, pilot, "l")
+        assert "[bold red]x[/]" in screen.active_list.render_line(0).text
+
+
+async def test_stale_edit_is_refused_and_loses_nothing(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        item = screen.active_list.selected
+        await press(app, pilot, "e")
+        assert isinstance(app.screen, ItemDialog)
+        with BacklogStore.open(db) as other:  # a second process grooms the same item
+            other.update(item.id, {"owner": "bob"}, expected_version=item.version)
+        await type_text(pilot, " now")
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, BacklogScreen)
+        kept = stored(db, item.id)
+        assert kept.owner == "bob" and kept.title == item.title
+        assert "changed" in notices(app).lower()
+        # The view reloaded: the next edit starts from bob's version and is accepted.
+        assert screen.active_list.selected.owner == "bob"
+        await press(app, pilot, "minus")
+        assert stored(db, item.id).impact == item.impact - 1
+
+
+async def test_stale_move_is_refused(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        item = screen.active_list.selected
+        with BacklogStore.open(db) as other:
+            other.move(item.id, impact_delta=-4)
+        await press(app, pilot, "plus")
+        assert stored(db, item.id).impact == 1
+        assert len(app._notifications) >= 1
+
+
+async def test_detail_shows_evidence_and_history(db: Path) -> None:
+    [item] = seed(db, [Item(title="slow join", impact=5, effort=1)])
+    with BacklogStore.open(db) as store:
+        store.link(item.id, Evidence(EvidenceKind.FUNCTION, "app/db.py:Orders.join", "12% self"))
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "plus", "enter")  # one more history entry: impact 5 stays 5
+        await press(app, pilot, "minus")
+        detail = screen.query_one(ItemDetail)
+        body = str(detail.query_one("#item-detail-body").render())
+        assert "app/db.py:Orders.join" in body and "12% self" in body
+        assert "impact: 5 → 4" in body
+        assert detail.item.id == item.id
+
+
+async def test_kpi_panel_lists_the_four_kpis(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "K")
+        panel = screen.query_one(KpiPanel)
+        assert panel.display
+        assert [kpi.key for kpi in panel.report.kpis] == [
+            "win_rate",
+            "time_to_detect",
+            "hotspot_churn",
+            "benchmark_coverage",
+        ]
+
+
+async def test_hotspot_from_another_pane_opens_a_prefilled_form(db: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "branch.speedscope.json"
+    async with backlog(db) as (app, pilot, screen):
+        app.post_message(
+            BacklogItemRequested("hot join", function="app/db.py:join", profile=profile)
+        )
+        await settle(app, pilot)
+        assert isinstance(app.screen, ItemDialog)
+        await press(app, pilot, "ctrl+s")
+        with BacklogStore.open(db) as store:
+            [item] = store.list()
+        assert item.source is Source.PROFILE_DRIFT and item.title == "hot join"
+        assert {(e.kind, e.ref) for e in item.evidence} == {
+            (EvidenceKind.FUNCTION, "app/db.py:join"),
+            (EvidenceKind.PROFILE, str(profile)),
+        }
+
+
+async def test_ten_thousand_items_open_paged(db: Path) -> None:
+    seed(
+        db,
+        (Item(title=f"item {n}", impact=1 + n % 5, effort=1 + n // 5 % 5) for n in range(10_000)),
+    )
+    async with backlog(db) as (app, pilot, screen):
+        assert sum(panel.total for panel in screen.matrix.panels) == 10_000
+        for panel in screen.matrix.panels:
+            assert panel.visible_items, panel.quadrant
+            assert len(panel.loaded) < 200  # a window, never the whole quadrant
+        await press(app, pilot, "l", "G")
+        listing = screen.active_list
+        assert isinstance(listing, BacklogList) and listing.cursor == 9_999
+        assert listing.selected is not None and len(listing.loaded) < 200
