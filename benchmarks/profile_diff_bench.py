@@ -60,6 +60,23 @@ def timed(job: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def own_peak_rss() -> int:
+    """This process's peak RSS in bytes.
+
+    ``VmHWM`` rather than ``ru_maxrss``: on Linux a child's ``ru_maxrss``
+    starts at its parent's high-water mark (exec keeps it), so a child of this
+    benchmark would report the parent's heap of parsed profiles.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
 def peak_rss(step: str, paths: tuple[Path, Path]) -> int:
     """Peak RSS in bytes of a fresh interpreter running ``step`` on ``paths``."""
     result = subprocess.run(
@@ -89,8 +106,7 @@ def main() -> int:
     if args.peak_of:
         step, base, branch = args.peak_of
         STEPS[step]((Path(base), Path(branch)))
-        # ru_maxrss is in KiB on Linux.
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        print(own_peak_rss())
         return 0
 
     stacks = BIG if args.big else args.stacks
@@ -106,9 +122,9 @@ def main() -> int:
         for _ in range(args.rounds):
             for step, job in STEPS.items():
                 times[step].append(timed(lambda job=job: job(paths)))
-            base, branch = read_profile(paths[0]), read_profile(paths[1])
-            times["diff"].append(timed(lambda: diff_profiles(base, branch)))
-            del base, branch
+            pair = (read_profile(paths[0]), read_profile(paths[1]))
+            times["diff"].append(timed(lambda pair=pair: diff_profiles(*pair)))
+            del pair
         floor = statistics.median(times["floor"])
         print(f"{'step':<12} {'median s':>9} {'x floor':>8}")
         for step, values in times.items():

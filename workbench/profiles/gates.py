@@ -126,7 +126,9 @@ def evaluate_gates(diff: ProfileDiff, config: GateConfig) -> GateVerdict:
         if justification is not None:
             finding.waived = True
             finding.justification = justification
-    findings.sort(key=lambda finding: (finding.waived, -finding.value, finding.rule))
+    findings.sort(
+        key=lambda finding: (finding.waived, -finding.value, finding.rule, finding.function)
+    )
     return GateVerdict(
         passed=not any(not finding.waived for finding in findings),
         findings=findings,
