@@ -238,7 +238,9 @@ def test_diff_tree_matches_plain_inclusive_weights() -> None:
 def test_diff_tree_shows_both_sides_and_prunes() -> None:
     main = frame("main", f"{ROOT}/w.py")
     base = build([([frame("main", "w.py"), frame("old", "w.py")], 9), ([frame("main", "w.py")], 1)])
-    branch = build([([main, frame("new", f"{ROOT}/w.py")], 3), ([main, frame("rare", "w.py")], 0.01)])
+    branch = build(
+        [([main, frame("new", f"{ROOT}/w.py")], 3), ([main, frame("rare", "w.py")], 0.01)]
+    )
     tree = diff_tree(base, branch, min_pct=1.0)
     (main_node,) = tree.children
     assert main_node.key == key("main", "w.py")  # suffix-matched, shorter spelling

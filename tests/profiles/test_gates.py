@@ -39,7 +39,9 @@ def test_new_hotspot_fails_without_waiver(diff: ProfileDiff) -> None:
     assert verdict.to_json()["verdict"] == "fail"
 
 
-@pytest.mark.parametrize("name", ["pkg/app.py:cache", "cache", "app.py:cache", "/x/pkg/app.py:cache"])
+@pytest.mark.parametrize(
+    "name", ["pkg/app.py:cache", "cache", "app.py:cache", "/x/pkg/app.py:cache"]
+)
 def test_waiver_turns_failure_into_documented_pass(diff: ProfileDiff, name: str) -> None:
     verdict = evaluate_gates(diff, GateConfig(waivers={name: "warm-up moved here (PERF-12)"}))
     assert verdict.passed
