@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from screens.compare_work import Comparison, compare, profile_stamp
+from screens.compare_work import Comparison, IcicleTree, build_icicle, compare, profile_stamp
 from screens.dialogs import PathDialog
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import DeltaTable
@@ -63,6 +63,13 @@ class DiffComputed(Message):
 
     comparison: Comparison
     by: str
+
+
+@dataclass
+class IcicleBuilt(Message):
+    """A worker finished the differential icicle of the pair."""
+
+    tree: IcicleTree
 
 
 @dataclass
@@ -169,13 +176,18 @@ function selected in whichever has focus.
         self._profiles.pop(role, None)
         self._start()
 
-    def _start(self) -> None:
-        """Read what is chosen and, when both are there, compare them in a worker."""
+    def _start(self, *, level_only: bool = False) -> None:
+        """Read what is chosen and, when both are there, compare them in a worker.
+
+        ``level_only``: only the table level changed, so an icicle already
+        shown is kept (it does not depend on the level).
+        """
         self._show_hints()
         if any(self.paths.values()):
             self._set_error("")
             self.query_one("#icicle-status", Static).update("Reading profiles…")
-            self._compare(dict(self.paths), self.by, dict(self._profiles))
+            with_tree = not (level_only and self.query_one(Icicle).root is not None)
+            self._compare(dict(self.paths), self.by, dict(self._profiles), with_tree)
 
     def _show_hints(self) -> None:
         for role, key in (("base", "o"), ("branch", "O")):
@@ -192,8 +204,13 @@ function selected in whichever has focus.
         paths: dict[str, Path | None],
         by: By,
         cached: dict[str, tuple[tuple[str, int, int], Profile]],
+        with_tree: bool,
     ) -> None:
-        """Read both profiles (reusing unchanged ones), then diff, gate and build the tree."""
+        """Read both profiles (reusing unchanged ones), diff and gate, then build the tree.
+
+        Each result is posted as soon as it exists: the tables and the verdict
+        show up while the (slower) icicle tree is still being built.
+        """
         worker = get_current_worker()
         profiles: dict[str, Profile] = {}
         for role, path in paths.items():
@@ -206,20 +223,16 @@ function selected in whichever has focus.
                     self.post_message(DiffFailed(str(error), role))
         if len(profiles) < len(ROLES) or worker.is_cancelled:
             return
-        try:
-            result = compare(
-                profiles["base"],
-                profiles["branch"],
-                by=by,
-                project_dir=self.context.repo,
-                cancelled=lambda: worker.is_cancelled,
-            )
-        except WorkbenchError as error:
-            if not worker.is_cancelled:
-                self.post_message(DiffFailed(str(error)))
+        comparison = compare(
+            profiles["base"], profiles["branch"], by=by, project_dir=self.context.repo
+        )
+        if worker.is_cancelled:
             return
-        if result is not None and not worker.is_cancelled:
-            self.post_message(DiffComputed(result, by))
+        self.post_message(DiffComputed(comparison, by))
+        if with_tree:
+            tree = build_icicle(profiles["base"], profiles["branch"])
+            if not worker.is_cancelled:
+                self.post_message(IcicleBuilt(tree))
 
     def _read(
         self,
@@ -264,10 +277,6 @@ function selected in whichever has focus.
             self.notify(
                 comparison.gate_error, title="Gate settings", severity="warning", markup=False
             )
-        icicle = self.query_one(Icicle)
-        icicle.delta_scale = comparison.delta_scale
-        icicle.noise = min(diff.noise_pct, 0.05) if diff.noise_pct else 0.05
-        icicle.root = comparison.icicle
         self.query_one("#deltas", DeltaTable).set_categories(
             {
                 "regressions": diff.regressions,
@@ -277,6 +286,18 @@ function selected in whichever has focus.
         )
         self.query_one("#hotspots", DeltaTable).set_categories({"new hotspots": diff.new_hotspots})
         self._set_error("")
+        icicle = self.query_one(Icicle)
+        status = self.query_one("#icicle-status", Static)
+        if icicle.selected is None:
+            status.update(f"Diffed in {comparison.seconds:.2f} s; building the icicle…")
+        else:
+            status.update(self._node_status(icicle.selected))
+
+    def on_icicle_built(self, message: IcicleBuilt) -> None:
+        icicle = self.query_one(Icicle)
+        icicle.delta_scale = message.tree.delta_scale
+        icicle.root = message.tree.root
+        icicle.border_title = f"Icicle · built in {message.tree.seconds:.2f} s"
 
     def on_diff_failed(self, message: DiffFailed) -> None:
         self._set_error(message.error)
@@ -409,7 +430,7 @@ function selected in whichever has focus.
     def action_toggle_level(self) -> None:
         self.by = "line" if self.by == "function" else "function"
         self.notify(f"Comparing by {self.by}.", markup=False)
-        self._start()
+        self._start(level_only=True)
 
 
 def make_screen(context: LaunchContext) -> CompareScreen:

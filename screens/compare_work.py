@@ -1,16 +1,16 @@
 """The Compare pane's blocking work, as plain functions a thread worker calls.
 
 Reading, diffing, gating and building the icicle tree take seconds on large
-profiles; the screen runs :func:`compare` in a worker and gets one
-:class:`Comparison` back. Nothing here touches a widget, so it is tested and
+profiles; the screen's worker calls :func:`compare` (tables and verdict)
+then :func:`build_icicle` (the slower part), posting each result as soon as
+it is ready. Nothing here touches a widget, so it is tested and
 timed without a terminal.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from screens.widgets.icicle import IcicleNode
@@ -32,53 +32,53 @@ MIN_DELTA_SCALE = 1.0
 
 @dataclass
 class Comparison:
-    """Everything the pane shows for one (base, branch, level) triple."""
+    """The tables and the verdict for one (base, branch, level) triple."""
 
     diff: ProfileDiff
     verdict: GateVerdict
-    icicle: IcicleNode
-    delta_scale: float
-    """Points of change drawn at full colour intensity."""
-    timings: dict[str, float] = field(default_factory=dict)
-    """Seconds spent per step (diff, gates, tree), for the status line and the report."""
+    seconds: float
+    """Time the diff and the gates took."""
     gate_error: str | None = None
     """Why the project's gate settings could not be used (defaults were used instead)."""
 
 
+@dataclass
+class IcicleTree:
+    """The differential icicle of a pair; built apart because it costs more than the diff."""
+
+    root: IcicleNode
+    delta_scale: float
+    """Points of change drawn at full colour intensity."""
+    seconds: float
+
+
 def compare(
-    base: Profile,
-    branch: Profile,
-    *,
-    by: By = "function",
-    project_dir: Path | None = None,
-    cancelled: Callable[[], bool] = lambda: False,
-) -> Comparison | None:
-    """Diff, gate and build the icicle tree; None if ``cancelled()`` turned true midway.
+    base: Profile, branch: Profile, *, by: By = "function", project_dir: Path | None = None
+) -> Comparison:
+    """Diff and gate ``branch`` against ``base``.
 
     Gate thresholds and waivers come from ``project_dir``'s ``[tool.workbench]``
     (the current directory when None); a malformed table does not hide the
     diff: the defaults are used and ``gate_error`` says why.
     """
+    started = time.perf_counter()
     gate_error = None
     try:
         config = load_gate_config(project_dir)
     except WorkbenchError as error:
         config, gate_error = GateConfig(), str(error)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
     diff = diff_profiles(
         base, branch, by=by, hotspot_pct=config.new_hotspot_pct, noise_pct=config.noise_pct
     )
     verdict = evaluate_gates(diff, config)
-    timings["diff"] = time.perf_counter() - started
-    if cancelled():
-        return None
+    return Comparison(diff, verdict, time.perf_counter() - started, gate_error)
+
+
+def build_icicle(base: Profile, branch: Profile) -> IcicleTree:
+    """The differential icicle of the pair (call paths below ``ICICLE_MIN_PCT`` left out)."""
     started = time.perf_counter()
-    icicle, largest = icicle_from_diff(diff_tree(base, branch, min_pct=ICICLE_MIN_PCT))
-    timings["tree"] = time.perf_counter() - started
-    return Comparison(
-        diff, verdict, icicle, max(largest, MIN_DELTA_SCALE), timings, gate_error=gate_error
-    )
+    root, largest = icicle_from_diff(diff_tree(base, branch, min_pct=ICICLE_MIN_PCT))
+    return IcicleTree(root, max(largest, MIN_DELTA_SCALE), time.perf_counter() - started)
 
 
 def icicle_from_diff(root: DiffNode) -> tuple[IcicleNode, float]:

@@ -24,7 +24,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
@@ -181,7 +180,7 @@ the bigger the change.
         & > .icicle--shrank { background: $primary; }
         & > .icicle--same { background: $panel; }
         & > .icicle--plain { background: $warning; }
-        & > .icicle--selected { background: $accent; color: $text; text-style: bold; }
+        & > .icicle--selected { background: $accent; }
     }
     """
 
@@ -356,12 +355,9 @@ the bigger the change.
         component = self.get_component_styles(kind)
         background = self.background_colors[1]
         colour = background.blend(component.background, step / _INTENSITY_STEPS)
-        text: Color = (
-            component.color if kind == "icicle--selected" else colour.get_contrast_text(1.0)
-        )
         return Style(
             bgcolor=colour.rich_color,
-            color=text.rich_color,
+            color=colour.get_contrast_text(1.0).rich_color,
             bold=kind == "icicle--selected",
         )
 
