@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ class HistoryCache:
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=2)
+        # WAL without fsync per commit: a lost answer is only recomputed.
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(_SCHEMA)
         return connection
 
@@ -37,7 +41,7 @@ class HistoryCache:
         if not self.path.exists():
             return None
         try:
-            with self._connect() as connection:
+            with closing(self._connect()) as connection:
                 row = connection.execute(
                     "SELECT value FROM answers WHERE key = ?", (key,)
                 ).fetchone()
@@ -49,19 +53,18 @@ class HistoryCache:
         """Store ``value`` (JSON-serialisable) under ``key``."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = self._connect()
-            with connection:
+            with closing(self._connect()) as connection, connection:
                 connection.execute(
                     "INSERT OR REPLACE INTO answers (key, value) VALUES (?, ?)",
                     (key, json.dumps(value, separators=(",", ":"))),
                 )
-            connection.close()
         except (OSError, sqlite3.Error):
             pass  # an unwritable cache only costs speed
 
     def clear(self) -> None:
         """Forget every answer (the benchmark's cold runs)."""
-        self.path.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
 def cache_for(git_dir: str | Path) -> HistoryCache:

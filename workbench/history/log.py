@@ -223,8 +223,12 @@ def _compute(
     near: int | None,
 ) -> FunctionHistory:
     tip, base = shas[0], (shas[1] if len(shas) > 1 else None)
-    path = repo_path(repo, path, tip) if file_at(repo, tip, path) is None else path
-    span = locate_function(repo, path, qualname, tip, near)
+    source = file_at(repo, tip, path)
+    if source is None:
+        path = repo_path(repo, path, tip)
+        span = locate_function(repo, path, qualname, tip, near)
+    else:
+        span = locate_in_source(source, qualname, path, near)
     boundary = shallow_boundary(repo)
     answer = FunctionHistory(function, path, span, tip, shallow=bool(boundary), since=since)
     current = span
