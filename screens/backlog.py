@@ -127,6 +127,8 @@ class StoreFailed(Message):
     """A store call was refused; ``reason`` is its one-line message."""
 
     reason: str
+    write: bool = False
+    """A refused write reloads the view (it may be stale); a failed read does not retry."""
 
 
 @dataclass
@@ -307,6 +309,7 @@ class BacklogScreen(Screen):
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         if message.generation != self._generation:
             return
+        self.query_one("#backlog-status").remove_class("-error")
         empty = "no items match the filter" if self._filtering else "no open items — a to add"
         for panel in self.matrix.panels:
             panel.set_count(message.by_quadrant.get(panel.quadrant, 0))
@@ -384,7 +387,7 @@ class BacklogScreen(Screen):
         try:
             self.item_filter = parse_filter(event.value)
         except ValueError as error:
-            self.notify(str(error), title="Filter", severity="warning")
+            self.notify(str(error), title="Filter", severity="warning", markup=False)
             return
         event.input.display = bool(event.value.strip())
         self.active_list.focus()
@@ -459,7 +462,7 @@ class BacklogScreen(Screen):
         try:
             self.post_message(self._with_store(run))
         except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
+            self.post_message(StoreFailed(str(error), write=True))
 
     def on_items_changed(self, message: ItemsChanged) -> None:
         if message.clear_marks:
@@ -477,17 +480,25 @@ class BacklogScreen(Screen):
             if self.view == "matrix":
                 self._quadrant = item.quadrant
                 target.focus()
-        self.notify(message.summary, timeout=3)
+        self.notify(message.summary, timeout=3, markup=False)
         self.reload()
 
     def on_store_failed(self, message: StoreFailed) -> None:
-        self.notify(message.reason, title="Not saved", severity="error", timeout=8)
-        self.reload()
+        title = "Not saved" if message.write else "Backlog unavailable"
+        self.notify(message.reason, title=title, severity="error", timeout=8, markup=False)
+        if message.write:
+            self.reload()
+        else:
+            status = self.query_one("#backlog-status", Static)
+            status.update(Text(f"✗ {message.reason}"))
+            status.add_class("-error")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug in a worker is shown, not swallowed, and does not kill the pane."""
         if event.state is WorkerState.ERROR:
-            self.notify(f"{event.worker.error!r}", title="Backlog error", severity="error")
+            self.notify(
+                repr(event.worker.error), title="Backlog error", severity="error", markup=False
+            )
 
     def _move(self, impact: int, effort: int) -> None:
         targets = self._targets()
@@ -653,7 +664,7 @@ class BacklogScreen(Screen):
         try:
             count = self._with_store(lambda store: export_markdown(store, item_filter, path))
         except (StoreError, OSError) as error:
-            self.post_message(StoreFailed(f"export failed: {error}"))
+            self.post_message(StoreFailed(f"export failed: {error}", write=True))
             return
         self.post_message(Exported(path, count))
 

@@ -59,7 +59,7 @@ def row_text(item: Item, *, marked: bool, compact: bool) -> Text:
 def header_text() -> Text:
     """Column titles for the wide layout, aligned with :func:`row_text`."""
     return Text(
-        "  " + f"{'id':<7}{'I  E':<5}  {'action':<14}{'status':<12}{'taxonomy':<11}"
+        "  " + f"{'id':<7}{'I  E':<6}  {'action':<14}{'status':<12}{'taxonomy':<11}"
         f"{'owner':<13}title",
         no_wrap=True,
         end="",

@@ -25,6 +25,8 @@ def _value(raw: str | None) -> str:
         value = json.loads(raw)
     except ValueError:
         return raw
+    if isinstance(value, dict) and {"kind", "ref"} <= value.keys():
+        return f"{value['kind']}:{value['ref']}"  # an evidence row
     return "∅" if value in (None, "") else str(value)
 
 
@@ -33,9 +35,9 @@ def _number(value: float | None) -> str:
 
 
 def _field(text: Text, name: str, value: str) -> None:
-    text.append(f"{name}: ", style="bold")
+    text.append(f"{name:<11}", style="bold")
     text.append(value)
-    text.append("   ")
+    text.append("\n")
 
 
 def detail_text(item: Item, events: list[Event]) -> Text:
@@ -44,23 +46,21 @@ def detail_text(item: Item, events: list[Event]) -> Text:
     text.append(f"#{item.id}  ", style="dim")
     text.append(item.title, style="bold")
     text.append("\n")
-    text.append(f"{item.action}", style="reverse")
-    text.append(f"  {item.quadrant.label}  impact {item.impact} · effort {item.effort}\n\n")
+    text.append(f" {item.action} ", style="reverse")
+    text.append(f"  impact {item.impact} · effort {item.effort}\n\n")
     _field(text, "Status", item.status.label)
     _field(text, "Owner", item.owner or "–")
-    _field(text, "Critical", "yes" if item.critical else "no")
-    text.append("\n")
     _field(text, "Source", item.source.label)
     _field(text, "Signal", item.signal.label)
     _field(text, "Pattern", item.pattern.label)
-    text.append("\n")
-    _field(text, "Taxonomy", item.taxonomy.label)
+    _field(text, "Taxonomy", item.taxonomy.label + (" · critical path" if item.critical else ""))
     _field(text, "KPI", item.kpi_name)
-    text.append("\n")
-    _field(text, "Baseline", _number(item.kpi_baseline))
-    _field(text, "Target", _number(item.kpi_target))
-    _field(text, "Latest", _number(item.kpi_latest))
-    text.append("\n")
+    _field(
+        text,
+        "",
+        f"baseline {_number(item.kpi_baseline)} → latest {_number(item.kpi_latest)}"
+        f" (target {_number(item.kpi_target)})",
+    )
     for name, value in (
         ("Hypothesis", item.hypothesis),
         ("Justification", item.justification),

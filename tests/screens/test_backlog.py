@@ -370,3 +370,26 @@ async def test_ten_thousand_items_open_paged(db: Path) -> None:
         listing = screen.active_list
         assert isinstance(listing, BacklogList) and listing.cursor == 9_999
         assert listing.selected is not None and len(listing.loaded) < 200
+
+
+async def test_markup_in_a_typed_title_survives_add_and_undo(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "a", "left_square_bracket", "slash", "right_square_bracket")
+        await press(app, pilot, "enter")
+        with BacklogStore.open(db) as store:
+            assert store.count(ItemFilter(text=None)) == len(four) + 1
+        await press(app, pilot, "u")  # the notification quotes the title: shown literally
+        assert "[/]" in notices(app)
+        with BacklogStore.open(db) as store:
+            assert store.count() == len(four)
+
+
+async def test_unreadable_database_is_one_line_not_a_crash(db: Path) -> None:
+    db.write_bytes(b"this is not a database" * 100)
+    async with backlog(db) as (app, pilot, screen):
+        status = screen.query_one("#backlog-status")
+        assert status.has_class("-error")
+        assert str(db) in str(status.render())
+        await press(app, pilot, "plus", "a")  # keys still answer; nothing is written
+        assert isinstance(app.screen, ItemDialog)
+    assert db.read_bytes().startswith(b"this is not a database")
