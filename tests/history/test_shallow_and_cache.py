@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -61,4 +62,17 @@ def test_cache_is_keyed_by_resolved_revision(story: GitRepo, tmp_path: Path) -> 
     newer = function_history(repo_dir, "pkg/shapes.py:fetch")
     assert [repo.label(c.sha) for c in newer.commits] == ["c14", "c9", "c1"]
     cache.clear()
-    assert not cache.path.exists()
+    with sqlite3.connect(cache.path) as connection:
+        assert connection.execute("SELECT count(*) FROM answers").fetchone() == (0,)
+
+
+def test_a_torn_cache_file_is_replaced(story: GitRepo, tmp_path: Path) -> None:
+    repo_dir = tmp_path / "copy"
+    shutil.copytree(story.path, repo_dir)
+    cache = cache_for(repo_dir / ".git")
+    cache.path.parent.mkdir(parents=True, exist_ok=True)
+    cache.path.write_bytes(b"not a database at all" * 100)
+    first = function_history(repo_dir, "pkg/shapes.py:fetch")  # answers despite the bad file
+    assert not cache.path.exists()  # dropped, not kept failing
+    assert function_history(repo_dir, "pkg/shapes.py:fetch").commits == first.commits
+    assert cache.path.read_bytes().startswith(b"SQLite format 3")

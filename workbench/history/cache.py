@@ -30,9 +30,8 @@ class HistoryCache:
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=2)
-        # WAL without fsync per commit: a lost answer is only recomputed.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
+        # No fsync: a lost or torn answer is only recomputed (see put).
+        connection.execute("PRAGMA synchronous=OFF")
         connection.execute(_SCHEMA)
         return connection
 
@@ -58,13 +57,18 @@ class HistoryCache:
                     "INSERT OR REPLACE INTO answers (key, value) VALUES (?, ?)",
                     (key, json.dumps(value, separators=(",", ":"))),
                 )
-        except (OSError, sqlite3.Error):
-            pass  # an unwritable cache only costs speed
+        except sqlite3.OperationalError:
+            pass  # locked or read-only: an unwritten answer only costs speed
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)  # torn by a crash (no fsync): start afresh
+        except OSError:
+            pass
 
     def clear(self) -> None:
-        """Forget every answer (the benchmark's cold runs)."""
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        """Forget every answer (the benchmark's cold runs); the file stays."""
+        if self.path.exists():
+            with closing(self._connect()) as connection, connection:
+                connection.execute("DELETE FROM answers")
 
 
 def cache_for(git_dir: str | Path) -> HistoryCache:
