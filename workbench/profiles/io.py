@@ -8,6 +8,7 @@ names the file and the formats we understand.
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -36,7 +37,7 @@ def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
     head = _read_head(path)
     kind = sniff_format(head)
     if kind == "collapsed":
-        profile = _read_text(path, read_collapsed)
+        profile = _read_collapsed(path)
     elif kind in ("speedscope", "pyinstrument", "json"):
         profile = _read_json(path, _load_json(path))
     else:
@@ -83,11 +84,13 @@ def _read_head(path: Path) -> bytes:
         raise ProfileFormatError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _read_text(path: Path, reader: Any) -> Profile:
-    """Run a streaming text ``reader`` on ``path``, reporting non-UTF-8 content."""
+def _read_collapsed(path: Path) -> Profile:
+    """Stream ``path`` through the collapsed reader, reporting non-UTF-8 content."""
     try:
-        with path.open(encoding="utf-8-sig", newline=None) as stream:
-            return reader(stream, str(path))
+        with path.open("rb") as stream:
+            if stream.read(3) != codecs.BOM_UTF8:
+                stream.seek(0)
+            return read_collapsed(stream, str(path))
     except UnicodeDecodeError:
         raise ProfileFormatError(
             f"{path}: binary content (not UTF-8 text), not a profile; {_understood()}"

@@ -6,12 +6,12 @@ frames ``process PID:"cmd"`` (``--subprocesses``) and ``thread (TID): name``
 (``--threads``); those become thread and process metadata, not functions.
 
 Speed matters here (a 1,000,000-line pair must parse and diff in about three
-times the cost of merely splitting its lines), so nothing loops over frames in
-Python: lines are read in batches, split with ``map`` over ``str`` methods,
-and every frame string is interned to an integer id by a ``defaultdict``
-whose factory is its own ``__len__`` (``map(names.__getitem__, ...)`` assigns
-ids at C speed). Frame strings are parsed into :class:`Frame` objects only
-once per distinct string, at the end.
+times the cost of merely splitting its lines), so the file is streamed in
+binary chunks that :mod:`~workbench.profiles.readers.folded_scan` turns into
+frame ids with numpy; nothing loops over frames in Python. Frame strings are
+decoded and parsed into :class:`Frame` objects once per distinct string, at
+the end. Chunks the scanner refuses (``\r\n``, blank lines, decimal counts)
+are cleaned line by line first, and malformed lines are reported by number.
 """
 
 from __future__ import annotations
@@ -19,23 +19,21 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable
-from itertools import accumulate, chain, islice, repeat
-from operator import itemgetter
-from typing import Any, TextIO
+from itertools import repeat
+from typing import Any, BinaryIO, NoReturn
 
 import numpy as np
 
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
 
 #: First line our writer emits: metadata the folded format has no place for.
 #: flamegraph.pl and speedscope skip lines without a trailing count.
 HEADER_PREFIX = "# workbench: "
-#: Characters read per batch: large enough to amortise, small enough to stream.
-_BATCH_CHARS = 1 << 20
+#: Bytes read per chunk: large enough to amortise numpy calls, small enough to stream.
+_CHUNK_BYTES = 8 << 20
 
 _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
 _PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
@@ -56,29 +54,33 @@ def parse_frame(text: str) -> Frame:
     return Frame(match["name"], path)
 
 
-def read_collapsed(stream: TextIO, source: str) -> Profile:
-    """Read folded stacks from text ``stream``; ``source`` names the file in errors."""
+def read_collapsed(stream: BinaryIO, source: str) -> Profile:
+    """Read folded stacks from binary ``stream``; ``source`` names the file in errors."""
     profile = Profile(ProfileMeta(format="collapsed", unit="samples", source=source))
-    names: defaultdict[str, int] = defaultdict()
-    names.default_factory = names.__len__
+    interner = FrameInterner()
+    first = stream.readline()
     header: dict[str, Any] = {}
     lines_before = 0
-    batch = stream.readlines(_BATCH_CHARS)
-    if batch and batch[0].startswith(HEADER_PREFIX):
-        header = _apply_header(profile.meta, batch[0], source)
-        batch[0] = ""
-    while batch:
-        following = stream.readlines(_BATCH_CHARS)
-        _add_batch(profile, names, batch, lines_before, at_end=not following, source=source)
-        lines_before += len(batch)
-        batch = following
+    if first.startswith(HEADER_PREFIX.encode()):
+        header = _apply_header(profile.meta, first.decode("utf-8"), source)
+        first, lines_before = b"", 1
+    chunk = bytearray(first)
+    while True:
+        chunk += stream.read(_CHUNK_BYTES)
+        if not chunk:
+            break
+        if not chunk.endswith(b"\n"):
+            chunk += stream.readline()  # complete the last line, so chunks hold whole lines
+        at_end = not chunk.endswith(b"\n")  # only the file's last line can lack one
+        lines_before += _add_chunk(profile, interner, chunk, lines_before, at_end, source)
+        chunk = bytearray()
     if not len(profile):
         raise ProfileFormatError(f"{source}: collapsed profile holds no stacks")
     counts_per_unit = float(header.get("counts_per_unit") or 1.0)
     if counts_per_unit != 1.0:
         weights = np.frombuffer(profile.weights, dtype=np.float64)
         weights /= counts_per_unit
-    _finish(profile, list(names))
+    _finish(profile, [label.decode("utf-8") for label in interner.labels])
     saved_threads = header.get("threads")
     if isinstance(saved_threads, list) and len(saved_threads) == len(profile.meta.threads):
         profile.meta.threads = [str(label) for label in saved_threads]  # exact labels, see writer
@@ -103,73 +105,73 @@ def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
     return header
 
 
-def _add_batch(
+def _add_chunk(
     profile: Profile,
-    names: defaultdict[str, int],
-    lines: list[str],
+    interner: FrameInterner,
+    data: bytearray,
     lines_before: int,
-    *,
     at_end: bool,
     source: str,
-) -> None:
-    """Append one batch of lines to ``profile``; all per-line work runs inside ``map``."""
-    stripped = list(filter(None, map(str.rstrip, lines)))
-    if not stripped:
-        return
-    parts = list(map(str.rpartition, stripped, repeat(" ")))
-    stacks = list(map(itemgetter(0), parts))
+) -> int:
+    """Append the stacks of ``data`` (whole lines); returns how many lines it held."""
     try:
-        if "" in stacks:
-            raise ValueError("no stack")
-        counts: Iterable[float] = list(map(int, map(itemgetter(2), parts)))
-    except ValueError:
-        counts = _float_counts(parts) or _raise_line_error(lines, lines_before, at_end, source)
-    split = list(map(str.split, stacks, repeat(";")))
-    frames = profile.stack_frames
-    profile.stack_offsets.extend(
-        islice(accumulate(map(len, split), initial=profile.stack_offsets[-1]), 1, None)
-    )
-    frames.extend(map(names.__getitem__, chain.from_iterable(split)))
-    profile.weights.extend(counts)
-    profile.stack_threads.extend(repeat(-1, len(split)))
+        scanned = scan_chunk(data, interner)
+        lines = len(scanned.counts)
+    except IrregularChunk:
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        cleaned, counts = _clean_chunk(bytes(data), lines_before, at_end, source)
+        if not counts:
+            return lines
+        scanned = scan_chunk(cleaned, interner)
+        scanned.counts = np.array(counts, dtype=np.float64)
+    profile.stack_frames.frombytes(scanned.frame_ids.tobytes())
+    offsets = np.cumsum(scanned.lengths, dtype=np.uint64) + np.uint64(profile.stack_offsets[-1])
+    profile.stack_offsets.frombytes(offsets.tobytes())
+    profile.weights.frombytes(scanned.counts.tobytes())
+    profile.stack_threads.extend(repeat(-1, len(scanned.counts)))
+    return lines
 
 
-def _float_counts(parts: list[tuple[str, str, str]]) -> list[float] | None:
-    """Decimal counts (flamegraph.pl accepts them), or None when some line has no number."""
-    try:
-        counts = list(map(float, map(itemgetter(2), parts)))
-    except ValueError:
-        return None
-    return counts if all(map(itemgetter(0), parts)) else None
+def _clean_chunk(
+    data: bytes, lines_before: int, at_end: bool, source: str
+) -> tuple[bytes, list[float]]:
+    """Lines the scanner accepts (count ``1``) and the real counts, or a line-numbered error.
 
-
-def _raise_line_error(
-    lines: list[str], lines_before: int, at_end: bool, source: str
-) -> list[float]:
-    """Find the first malformed line of a batch and say what is wrong with it."""
-    last = max((i for i, line in enumerate(lines) if line.strip()), default=0)
-    for index, line in enumerate(lines):
-        text = line.rstrip()
+    Handles what the fast path refuses: ``\\r\\n``, blank lines, trailing
+    blanks, decimal counts; anything else is a format error.
+    """
+    lines: list[bytes] = []
+    counts: list[float] = []
+    raw_lines = data.split(b"\n")
+    last = len(raw_lines) - 1
+    for index, raw in enumerate(raw_lines):
+        text = raw.rstrip()
         if not text:
             continue
-        stack, sep, count = text.rpartition(" ")
+        stack, sep, count = text.rpartition(b" ")
         try:
-            float(count)
-            if sep and stack:
-                continue
+            counts.append(float(count))
+            if not (sep and stack.strip()):
+                raise ValueError(stack)
         except ValueError:
-            pass
-        line_no = lines_before + index + 1
-        if at_end and index == last and not line.endswith("\n"):
-            raise ProfileFormatError(
-                f"{source}: line {line_no}: truncated — the last line stops before its "
-                "sample count; the file was cut short, capture it again"
-            )
-        shown = text if len(text) <= 60 else text[:57] + "..."
+            unterminated = at_end and index == last
+            _raise_line_error(raw, lines_before + index + 1, unterminated, source)
+        lines.append(stack + b" 1\n")
+    return b"".join(lines), counts
+
+
+def _raise_line_error(raw: bytes, line_no: int, unterminated: bool, source: str) -> NoReturn:
+    """Say what is wrong with line ``line_no``."""
+    if unterminated:
         raise ProfileFormatError(
-            f"{source}: line {line_no}: expected 'frame;frame;... COUNT', got {shown!r}"
+            f"{source}: line {line_no}: truncated — the last line stops before its "
+            "sample count; the file was cut short, capture it again"
         )
-    raise AssertionError("a batch failed to parse but no line is malformed")
+    text = raw.decode("utf-8", errors="replace").rstrip()
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    raise ProfileFormatError(
+        f"{source}: line {line_no}: expected 'frame;frame;... COUNT', got {shown!r}"
+    )
 
 
 def _finish(profile: Profile, labels: list[str]) -> None:
