@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -55,7 +56,7 @@ from screens.widgets.live_icicle import LiveIcicle, live_tree
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.sparklines import MetricsSparklines
-from screens.widgets.thread_table import ThreadTable
+from screens.widgets.thread_table import ThreadTable, thread_name
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.paths import data_dir, styles_dir
@@ -144,9 +145,10 @@ class LiveScreen(Screen):
             with Vertical(id="live-side"):
                 yield ThreadTable(id="live-threads")
                 yield MetricsSparklines(id="live-metrics")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one(ThreadTable).border_title = "threads · share of py-spy dumps"
         self.query_one(TopTable).focus()
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
         if self.config is None:
@@ -178,9 +180,18 @@ class LiveScreen(Screen):
 
     @work(thread=True, exclusive=True, group="sampler", exit_on_error=False)
     def run_feed(self, feed: Feed) -> None:
-        """Attach and sample until the target exits or the screen goes away."""
+        """Attach and sample until the target exits or the screen goes away.
+
+        A cancelled worker (the user attached elsewhere) posts nothing more,
+        so an old target's news never lands on the new one's view.
+        """
         worker = get_current_worker()
-        feed.run(self.post_message, lambda: worker.is_cancelled)
+
+        def post(message: Message) -> None:
+            if not worker.is_cancelled:
+                self.post_message(message)
+
+        feed.run(post, lambda: worker.is_cancelled)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "sampler" or event.state != WorkerState.ERROR:
@@ -268,21 +279,24 @@ class LiveScreen(Screen):
             profile = window
             base = thread_view(session.previous_window_profile(), self.focused_thread)
             stats = function_stats(profile)
-            now, before = stats.shares(), function_stats(base).shares()
+            previous = function_stats(base)
+            now, before = stats.shares(), previous.shares() if previous.total else {}
         self._profile = profile
         rows = top_rows(stats, self.sort, self.filter_text, TOP_N)
         self._stats = stats
         table = self.query_one(TopTable)
         with self.app.batch_update():
-            table.show_rows(rows, trend_marks(now, before, [row.key for row in rows]))
-            table.border_title = self._view_title(len(stats.rows), len(rows), stats.total)
+            marks = trend_marks(now, before, [row.key for row in rows]) if before else {}
+            table.show_rows(rows, marks)
+            # Text, not str: a str title is parsed as markup and thread names are untrusted.
+            table.border_title = Text(self._view_title(len(stats.rows), len(rows), stats.total))
             self.query_one(LiveIcicle).replace_tree(live_tree(base, profile))
 
     def _view_title(self, functions: int = 0, shown: int = 0, total: float = 0) -> str:
         view = "all samples" if self.cumulative else f"last {self._window_seconds():.0f} s"
         parts = [view]
         if self.focused_thread is not None:
-            parts.append(f"thread {self.focused_thread}")
+            parts.append(f"thread {thread_name(self.focused_thread)}")
         if functions:
             parts.append(f"{total:.0f} samples, {shown} of {functions} functions")
         if self.filter_text:

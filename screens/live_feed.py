@@ -206,16 +206,38 @@ class Feed:
             if self._process is not None:
                 self._process.poll()  # reap a launched target so it reads as exited
             now = time.monotonic()
-            try:
-                if now >= next_metrics:
-                    next_metrics = now + METRICS_INTERVAL
-                    metrics = reader.read()
-                    session.add_metrics(metrics)
-                    post(MetricsUpdated(metrics))
-                if now >= next_dump:
-                    next_dump = now + DUMP_INTERVAL
-                    states = sampler.dump_threads()
-                    session.add_threads(states)
-                    post(ThreadsUpdated(states))
-            except SamplingError:
-                continue  # the target is going away; the sampler notices and ends the loop
+            if now >= next_metrics:
+                next_metrics = now + METRICS_INTERVAL
+                self._read_metrics(reader, session, post)
+            if now >= next_dump:
+                next_dump = now + (DUMP_INTERVAL if self._dump(sampler, session, post) else 0)
+
+    @staticmethod
+    def _read_metrics(
+        reader: MetricsReader, session: LiveSession, post: Callable[[Message], object]
+    ) -> None:
+        try:
+            metrics = reader.read()
+        except SamplingError:
+            return  # the target is going away; the sampler notices and ends the loop
+        session.add_metrics(metrics)
+        post(MetricsUpdated(metrics))
+
+    @staticmethod
+    def _dump(
+        sampler: PySpySampler, session: LiveSession, post: Callable[[Message], object]
+    ) -> bool:
+        """One thread dump into the session; False when py-spy could not take it.
+
+        In blocking mode the dump must suspend a target that the recording
+        py-spy may be suspending at that instant, and then fails (EPERM) —
+        about half the time at 100 Hz — so a failed dump is retried on the
+        next turn of the loop instead of a whole interval later.
+        """
+        try:
+            states = sampler.dump_threads()
+        except SamplingError:
+            return False
+        session.add_threads(states)
+        post(ThreadsUpdated(states))
+        return True

@@ -13,24 +13,34 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from screens.widgets.keyed_table import KeyedTable
+from workbench.profiles.readers.threads import split_label
 from workbench.sampling.session import ThreadShare
 
 COLUMNS = (
     ("focus", " "),
-    ("thread", "thread"),
-    ("active", "active %"),
+    ("active", "act %"),
     ("gil", "GIL %"),
     ("idle", "idle %"),
-    ("samples", "samples"),
+    ("thread", "thread"),
 )
 
 
-def _number(value: float, digits: int = 1) -> Text:
-    return Text(f"{value:.{digits}f}", justify="right")
+def thread_name(label: str) -> str:
+    """The name a user gave the thread (``request-worker-1``), else its full label."""
+    parts = split_label(label)
+    return parts[1] if parts and parts[1] else label
+
+
+def _number(value: float) -> Text:
+    return Text(f"{value:.0f}", justify="right")
 
 
 class ThreadTable(KeyedTable):
-    """One row per thread, busiest first; the focused thread is marked."""
+    """One row per thread, busiest first; the focused thread is marked.
+
+    Row keys are the full thread labels (``Thread 4242 "worker"``), the
+    names the profiles use; the cell shows the thread's own name.
+    """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(COLUMNS, **kwargs)
@@ -43,11 +53,10 @@ class ThreadTable(KeyedTable):
                     share.name,
                     (
                         Text("▶" if share.name == focused else " "),
-                        Text(share.name),
                         _number(share.active_percent),
                         _number(share.gil_percent),
                         _number(max(0.0, 100.0 - share.active_percent)),
-                        _number(share.samples, 0),
+                        Text(thread_name(share.name)),
                     ),
                 )
                 for share in shares

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import psutil
 import pytest
+from textual.content import Content
+from textual.widget import Widget
 
 from screens.app import WorkbenchApp
 from screens.live import LiveScreen
@@ -27,7 +29,7 @@ from screens.process_picker import ProcessPickerDialog
 from screens.widgets.keyed_table import KeyedTable
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
-from screens.widgets.thread_table import ThreadTable
+from screens.widgets.thread_table import ThreadTable, thread_name
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
 from workbench.profiles.io import read_profile
@@ -121,6 +123,11 @@ def top_functions(app: WorkbenchApp) -> list[str]:
     return live(app).query_one(TopTable).column_text("function")
 
 
+def title(widget: Widget) -> str:
+    """A border title as the user reads it (the attribute holds escaped markup)."""
+    return Content.from_markup(widget.border_title or "").plain
+
+
 def shows_hot(app: WorkbenchApp) -> bool:
     return HOT in top_functions(app)
 
@@ -165,9 +172,9 @@ async def test_window_sort_filter_and_thread_focus(target) -> None:
         table = screen.query_one(TopTable)
 
         await pilot.press("w")
-        assert screen.cumulative and "all samples" in str(table.border_title)
+        assert screen.cumulative and "all samples" in title(table)
         await pilot.press("w")
-        assert not screen.cumulative and "last" in str(table.border_title)
+        assert not screen.cumulative and "last" in title(table)
 
         await pilot.press("s")
         assert screen.sort == "total"
@@ -190,7 +197,7 @@ async def test_window_sort_filter_and_thread_focus(target) -> None:
         assert screen.focused_thread == threads.row_keys[0]
         assert "▶" in threads.column_text("focus")
         focused = screen.focused_thread
-        await wait_until(pilot, lambda: focused in str(table.border_title))
+        await wait_until(pilot, lambda: thread_name(focused) in title(table))
         for _ in range(len(threads.row_keys)):
             await pilot.press("t")
         assert screen.focused_thread is None
