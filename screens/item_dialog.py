@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
@@ -118,7 +118,7 @@ class ItemDialog(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         item = self.item
-        with Vertical(id="item-form"):
+        with VerticalScroll(id="item-form"):
             yield Label(Text(self.heading), id="item-form-heading")
             with Grid(id="item-form-grid"):
                 yield from self._row("Title", Input(item.title, id="title", classes="-wide"))
