@@ -75,16 +75,16 @@ def diff_tree(
     stacks_base = len(base_side.weights)
     weights_base = np.concatenate([base_side.weights, np.zeros(len(branch_side.weights))])
     weights_branch = np.concatenate([np.zeros(stacks_base), branch_side.weights])
-    parents, node_keys, node_base, node_branch = _build_levels(
-        funcs, offsets, weights_base, weights_branch, len(keys)
-    )
     base_total = float(base_side.weights.sum())
     branch_total = float(branch_side.weights.sum())
-    base_pct = _percent(node_base, base_total)
-    branch_pct = _percent(node_branch, branch_total)
-    return _materialise(
-        keys, parents, node_keys, node_base, node_branch, base_pct, branch_pct, min_pct
+    levels = _build_levels(
+        funcs,
+        offsets,
+        (weights_base, weights_branch),
+        (base_total * min_pct / 100, branch_total * min_pct / 100),
+        len(keys),
     )
+    return _materialise(keys, levels, _percent(base_total), _percent(branch_total))
 
 
 def _union_sides(
@@ -108,18 +108,29 @@ def _union_sides(
     return list(index), base_side, branch_side
 
 
+@dataclass
+class _Levels:
+    """Flat node arrays; node 0 is the root, and a parent's id is below its children's."""
+
+    parents: np.ndarray
+    keys: np.ndarray
+    base: np.ndarray
+    branch: np.ndarray
+
+
 def _build_levels(
     funcs: np.ndarray,
     offsets: np.ndarray,
-    weights_base: np.ndarray,
-    weights_branch: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray],
+    minimum: tuple[float, float],
     key_count: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Parent, key, base and branch weight of every node; node 0 is the root.
+) -> _Levels:
+    """Every kept node, level by level (see the module doc).
 
-    Node ids grow level by level, so a parent's id is always smaller than its
-    children's — :func:`_materialise` relies on it.
+    A node lighter than ``minimum`` on both sides is dropped at once with the
+    stacks under it, so a pruned tree costs little more than its kept levels.
     """
+    weights_base, weights_branch = weights
     lengths = np.diff(offsets)
     parents = [np.array([-1])]
     node_keys = [np.array([0])]
@@ -132,18 +143,19 @@ def _build_levels(
     while len(alive):
         pairs = current * key_count + funcs[offsets[alive] + depth]
         unique, inverse = np.unique(pairs, return_inverse=True)
-        parents.append(unique // key_count)
-        node_keys.append(unique % key_count)
-        node_base.append(np.bincount(inverse, weights=weights_base[alive], minlength=len(unique)))
-        node_branch.append(
-            np.bincount(inverse, weights=weights_branch[alive], minlength=len(unique))
-        )
-        current = next_id + inverse
-        next_id += len(unique)
+        level_base = np.bincount(inverse, weights=weights_base[alive], minlength=len(unique))
+        level_branch = np.bincount(inverse, weights=weights_branch[alive], minlength=len(unique))
+        kept = (level_base >= minimum[0]) | (level_branch >= minimum[1])
+        parents.append(unique[kept] // key_count)
+        node_keys.append(unique[kept] % key_count)
+        node_base.append(level_base[kept])
+        node_branch.append(level_branch[kept])
+        new_ids = np.cumsum(kept) - 1 + next_id
+        next_id += int(kept.sum())
         depth += 1
-        deeper = lengths[alive] > depth
-        alive, current = alive[deeper], current[deeper]
-    return (
+        deeper = kept[inverse] & (lengths[alive] > depth)
+        alive, current = alive[deeper], new_ids[inverse[deeper]]
+    return _Levels(
         np.concatenate(parents),
         np.concatenate(node_keys),
         np.concatenate(node_base),
@@ -153,46 +165,33 @@ def _build_levels(
 
 def _materialise(
     keys: list[FunctionKey],
-    parents: np.ndarray,
-    node_keys: np.ndarray,
-    node_base: np.ndarray,
-    node_branch: np.ndarray,
-    base_pct: np.ndarray,
-    branch_pct: np.ndarray,
-    min_pct: float,
+    levels: _Levels,
+    base_scale: float,
+    branch_scale: float,
 ) -> DiffNode:
-    """:class:`DiffNode` objects for the kept nodes, children in display order."""
-    keep = np.maximum(base_pct, branch_pct) >= min_pct
-    keep[0] = True
-    # Children order: by parent, then branch share desc, then base share desc.
-    order = np.lexsort((-base_pct, -branch_pct, parents))
-    order = order[keep[order]]
-    nodes: dict[int, DiffNode] = {}
-    root = DiffNode(
-        ROOT_KEY,
-        ROOT_KEY.qualname,
-        float(node_base[0]),
-        float(node_branch[0]),
-        float(base_pct[0]),
-        float(branch_pct[0]),
-    )
-    nodes[0] = root
-    # Parents precede children in id order, so create in id order, then link in display order.
-    for node_id in np.flatnonzero(keep)[1:].tolist():
-        key = keys[int(node_keys[node_id])]
-        nodes[node_id] = DiffNode(
-            key,
-            key.qualname,
-            float(node_base[node_id]),
-            float(node_branch[node_id]),
-            float(base_pct[node_id]),
-            float(branch_pct[node_id]),
+    """:class:`DiffNode` objects, children in display order."""
+    base_pct = levels.base * base_scale
+    branch_pct = levels.branch * branch_scale
+    # Display order: by parent, then branch share desc, then base share desc.
+    order = np.lexsort((-base_pct, -branch_pct, levels.parents)).tolist()
+    parents = levels.parents.tolist()
+    nodes = [
+        DiffNode(key, key.qualname, base_w, branch_w, base_p, branch_p)
+        for key, base_w, branch_w, base_p, branch_p in zip(
+            [keys[index] for index in levels.keys.tolist()],
+            levels.base.tolist(),
+            levels.branch.tolist(),
+            base_pct.tolist(),
+            branch_pct.tolist(),
+            strict=True,
         )
-    for node_id in order.tolist():
+    ]
+    for node_id in order:
         if node_id:
-            nodes[int(parents[node_id])].children.append(nodes[node_id])
-    return root
+            nodes[parents[node_id]].children.append(nodes[node_id])
+    return nodes[0]
 
 
-def _percent(weights: np.ndarray, total: float) -> np.ndarray:
-    return weights * (100.0 / total) if total > 0 else np.zeros_like(weights)
+def _percent(total: float) -> float:
+    """The factor that turns a weight into a percentage of ``total`` (0 for an empty profile)."""
+    return 100.0 / total if total > 0 else 0.0
