@@ -107,10 +107,7 @@ class FunctionDelta:
     def to_json(self) -> dict[str, Any]:
         """Plain dict for ``--format json`` (keys promised by the issue first)."""
         return {
-            "function": self.key.qualname,
-            "file": self.key.path,
-            "key": str(self.key),
-            "line": self.line,
+            **key_json(self.key, self.line),
             "base_self_pct": round(self.base_self_pct, 4),
             "branch_self_pct": round(self.branch_self_pct, 4),
             "delta_self_pct": round(self.delta_self_pct, 4),
@@ -161,6 +158,11 @@ class ProfileDiff:
             "improvements": rows(self.improvements),
             "new_hotspots": [item.to_json() for item in self.new_hotspots],
         }
+
+
+def key_json(key: FunctionKey, line: int | None = None) -> dict[str, Any]:
+    """How every JSON row names its function: name, file, ``path:qualname`` key, line."""
+    return {"function": key.qualname, "file": key.path, "key": str(key), "line": line}
 
 
 def function_shares(

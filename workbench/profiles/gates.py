@@ -17,7 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.profiles.diff import NEW_HOTSPOT_BASE_MAX_PCT, FunctionDelta, ProfileDiff
+from workbench.profiles.diff import (
+    NEW_HOTSPOT_BASE_MAX_PCT,
+    FunctionDelta,
+    ProfileDiff,
+    key_json,
+)
 from workbench.profiles.identity import FunctionKey
 
 NEW_HOTSPOT = "new-hotspot"
@@ -53,9 +58,7 @@ class GateFinding:
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
-            "function": self.function.qualname,
-            "file": self.function.path,
-            "key": str(self.function),
+            **key_json(self.function),
             "value": round(self.value, 4),
             "threshold": self.threshold,
             "message": self.message,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.profiles.diff import By, ProfileSummary, function_shares, summarize
+from workbench.profiles.diff import By, ProfileSummary, function_shares, key_json, summarize
 from workbench.profiles.identity import FunctionKey
 from workbench.profiles.model import Profile
 
@@ -26,10 +26,7 @@ class FunctionShare:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "function": self.key.qualname,
-            "file": self.key.path,
-            "key": str(self.key),
-            "line": self.line,
+            **key_json(self.key, self.line),
             "self_pct": round(self.self_pct, 4),
             "total_pct": round(self.total_pct, 4),
             "self_weight": self.self_weight,
