@@ -33,7 +33,7 @@ from workbench.profiles.readers.threads import thread_label
 #: flamegraph.pl and speedscope skip lines without a trailing count.
 HEADER_PREFIX = "# workbench: "
 #: Bytes read per chunk: large enough to amortise numpy calls, small enough to stream.
-_CHUNK_BYTES = 8 << 20
+_CHUNK_BYTES = 4 << 20
 
 _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
 _PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")

@@ -31,7 +31,7 @@ _P = 0x100000001B3
 _P_INVERSE = pow(_P, -1, 1 << 64)
 #: Bytes hashed per prefix-sum block (blocks end at line ends).
 HASH_BLOCK = 1 << 18
-_SLOT_BITS = 22
+_SLOT_BITS = 20
 _SEMICOLON, _SPACE, _NEWLINE, _ZERO, _NINE = 59, 32, 10, 48, 57
 
 
@@ -58,7 +58,7 @@ class FrameInterner:
     labels: list[bytes] = field(default_factory=list)
     """Bytes of each frame id, in id order."""
     _hashes: np.ndarray = field(default_factory=lambda: np.zeros(1 << _SLOT_BITS, np.uint64))
-    _slot_ids: np.ndarray = field(default_factory=lambda: np.full(1 << _SLOT_BITS, -1, np.int64))
+    _slot_ids: np.ndarray = field(default_factory=lambda: np.full(1 << _SLOT_BITS, -1, np.int32))
     _overflow: dict[int, int] = field(default_factory=dict)
 
     def ids(
