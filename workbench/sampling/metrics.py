@@ -6,7 +6,12 @@ target, so these figures stay honest even when py-spy falls behind.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+
+import psutil
+
+from workbench.errors import SamplingError
 
 __all__ = ["MetricsReader", "MetricsSample"]
 
@@ -43,9 +48,78 @@ class MetricsReader:
     def __init__(self, pid: int, include_children: bool = False) -> None:
         self.pid = pid
         self.include_children = include_children
+        try:
+            self._process = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            raise SamplingError(f"no process with PID {pid} (it may have exited)") from None
+        self._known: dict[int, psutil.Process] = {pid: self._process}
+        """Processes by PID, kept so ``cpu_percent`` measures from the previous read."""
+        self._process.cpu_percent(None)
 
     def read(self) -> MetricsSample:
-        """Read now. Raises :class:`~workbench.errors.SamplingError` once the target is gone."""
-        raise NotImplementedError
+        """Read now. Raises :class:`~workbench.errors.SamplingError` once the target is gone.
+
+        CPU % is over the time since the previous read (or since the reader
+        was made, for the first read).
+        """
+        try:
+            if self._process.status() == psutil.STATUS_ZOMBIE:
+                raise psutil.NoSuchProcess(self.pid)
+            processes = [self._process]
+            if self.include_children:
+                processes += self._children()
+        except psutil.NoSuchProcess:
+            raise SamplingError(f"process {self.pid} has exited") from None
+        totals = [0.0, 0, 0, 0, 0, 0, 0, 0]
+        for process in processes:
+            try:
+                figures = _figures(process)
+            except psutil.NoSuchProcess:
+                if process is self._process:
+                    raise SamplingError(f"process {self.pid} has exited") from None
+                continue  # a child ended between listing and reading
+            totals = [a + b for a, b in zip(totals, figures, strict=True)]
+        cpu, rss, threads, files, fds, read_bytes, write_bytes, switches = totals
+        return MetricsSample(
+            time=time.monotonic(),
+            cpu_percent=float(cpu),
+            rss_bytes=int(rss),
+            threads=int(threads),
+            open_files=int(files),
+            fds=int(fds),
+            io_read_bytes=int(read_bytes),
+            io_write_bytes=int(write_bytes),
+            ctx_switches=int(switches),
+        )
+
+    def _children(self) -> list[psutil.Process]:
+        """Live descendants, reusing known ``Process`` objects so CPU % has a baseline."""
+        current = {}
+        for child in self._process.children(recursive=True):
+            known = self._known.get(child.pid)
+            if known is None:
+                known = child
+                child.cpu_percent(None)  # first sight: counts from the next read
+            current[child.pid] = known
+        self._known = {self.pid: self._process, **current}
+        return list(current.values())
 
 
+def _figures(process: psutil.Process) -> tuple[float, int, int, int, int, int, int, int]:
+    """CPU %, RSS, threads, open files, FDs, I/O bytes read/written, context switches."""
+    with process.oneshot():
+        cpu = process.cpu_percent(None)
+        rss = process.memory_info().rss
+        threads = process.num_threads()
+        switches = sum(process.num_ctx_switches())
+        try:
+            files = len(process.open_files())
+            fds = process.num_fds()
+        except (psutil.AccessDenied, AttributeError):
+            files = fds = 0
+        try:
+            io = process.io_counters()
+            read_bytes, write_bytes = io.read_bytes, io.write_bytes
+        except (psutil.AccessDenied, AttributeError):
+            read_bytes = write_bytes = 0
+    return cpu, rss, threads, files, fds, read_bytes, write_bytes, switches

@@ -21,11 +21,32 @@ garbage-collected: no py-spy is ever left behind.
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import queue
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from workbench.profiles.model import Frame, Profile
+import numpy as np
+import psutil
+
+from workbench.errors import ProfileFormatError, SamplingError
+from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.profiles.readers.collapsed import read_collapsed
+from workbench.profiles.readers.threads import thread_label
+from workbench.sampling.processes import ProcessInfo, check_target
 
 __all__ = [
     "NONBLOCKING_THREAD_THRESHOLD",
@@ -33,6 +54,8 @@ __all__ = [
     "SampleBatch",
     "ThreadState",
     "find_pyspy",
+    "parse_thread_dump",
+    "parse_window",
 ]
 
 #: More OS threads than this and py-spy runs with ``--nonblocking`` by default.
@@ -44,13 +67,15 @@ class SampleBatch:
     """One window of samples (about one second) from one py-spy run."""
 
     started_at: float
-    """``time.monotonic()`` when py-spy started sampling this window (estimated)."""
+    """``time.monotonic()`` when py-spy said it started sampling this window."""
     duration: float
-    """Seconds this window covered."""
+    """Wall seconds from then to py-spy's output: longer than the window when py-spy
+    lagged (its ticks then came slower), shorter for a target that exited."""
     profile: Profile
     """Stacks of this window; ``meta.threads`` holds thread names, ``unit='samples'``."""
     samples: int
-    """Sampling ticks achieved: the busiest thread's sample count (see module doc)."""
+    """Sampling ticks taken: ``rate x window - errors`` (py-spy takes a fixed count per
+    run); for the last window of an exited target, the busiest thread's sample count."""
     expected: int
     """Ticks asked for: ``rate * duration``."""
     gap_seconds: float
@@ -78,17 +103,150 @@ class ThreadState:
 
     @property
     def label(self) -> str:
-        """Name to show: the thread name, else ``thread <id>``."""
-        return self.name or f"thread {self.thread_id}"
+        """``Thread ID "NAME"``: the same label the batches' profiles give this thread."""
+        return thread_label(str(self.thread_id), self.name)
+
+
+#: How long a ``py-spy dump`` may take before it is killed (it normally takes 16-37 ms).
+DUMP_TIMEOUT = 5.0
+#: After :meth:`PySpySampler.stop` sends SIGINT, how long py-spy gets to write and exit.
+STOP_GRACE = 1.0
+#: Failed py-spy runs in a row (target still alive) before the sampler gives up.
+MAX_FAILURES = 2
+
+_ERRORS = re.compile(r"Errors: (\d+)")
+_DATA_PREFIXES = (b"thread (", b"process ")
 
 
 def find_pyspy() -> Path:
     """The py-spy executable: beside ``sys.executable`` first, then on PATH.
 
     Raises :class:`~workbench.errors.SamplingError` saying ``pip install
-    py-spy`` when neither has it.
+    py-spy`` when neither has it. The first choice matters: the py-spy wheel
+    installs its binary into the same ``bin/`` as the interpreter, which need
+    not be on PATH when the workbench runs from a virtualenv without activating it.
     """
-    raise NotImplementedError
+    beside = Path(sys.executable).parent / ("py-spy.exe" if os.name == "nt" else "py-spy")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("py-spy")
+    if found:
+        return Path(found)
+    raise SamplingError(
+        f"py-spy not found next to {sys.executable} nor on PATH; "
+        f"install it: {sys.executable} -m pip install py-spy"
+    )
+
+
+def parse_window(output: bytes, rate: float) -> tuple[Profile, int]:
+    """Stacks of one ``py-spy record --format raw --threads`` output, and its tick count.
+
+    Status lines (``py-spy> ...``) and anything else that is not a stack are
+    skipped. The tick count is the busiest thread's sample count: without
+    ``--idle`` py-spy writes only running threads' stacks, so this is exact
+    while one thread stays busy and a lower bound when every thread idles.
+    """
+    lines = [line for line in output.splitlines(keepends=True) if line.startswith(_DATA_PREFIXES)]
+    if not lines:
+        return Profile(ProfileMeta(format="live", unit="samples", rate=rate)), 0
+    try:
+        profile = read_collapsed(io.BytesIO(b"".join(lines)), "py-spy output")
+    except ProfileFormatError as error:
+        raise SamplingError(f"py-spy wrote output we cannot read: {error}") from None
+    profile.meta.format = "live"
+    profile.meta.rate = rate
+    profile.meta.source = None
+    threads = np.frombuffer(profile.stack_threads, dtype=np.int32)
+    weights = np.frombuffer(profile.weights, dtype=np.float64)
+    per_thread = np.bincount(threads + 1, weights=weights)
+    ticks = float(per_thread[1:].max()) if len(per_thread) > 1 else float(weights.sum())
+    return profile, int(round(ticks))
+
+
+def parse_thread_dump(document: Any) -> list[ThreadState]:
+    """Threads of one ``py-spy dump --json`` document (frames turned root first)."""
+    states = []
+    for thread in document if isinstance(document, list) else []:
+        frames = [
+            Frame(frame.get("name") or "?", frame.get("filename") or "", frame.get("line"))
+            for frame in reversed(thread.get("frames") or [])
+        ]
+        states.append(
+            ThreadState(
+                thread_id=int(thread.get("os_thread_id") or thread.get("thread_id") or 0),
+                name=thread.get("thread_name"),
+                active=bool(thread.get("active")),
+                owns_gil=bool(thread.get("owns_gil")),
+                frames=frames,
+                pid=thread.get("pid"),
+            )
+        )
+    return states
+
+
+class _Children:
+    """The py-spy processes one sampler started, killed as a group whatever happens."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: set[subprocess.Popen[bytes]] = set()
+
+    def spawn(self, args: list[str], stdout: int) -> subprocess.Popen[bytes]:
+        env = dict(os.environ, RUST_BACKTRACE="0")
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        with self.lock:
+            self.running.add(process)
+        return process
+
+    def forget(self, process: subprocess.Popen[bytes]) -> None:
+        process.wait()
+        with self.lock:
+            self.running.discard(process)
+
+    def signal_all(self, sig: int) -> None:
+        with self.lock:
+            processes = list(self.running)
+        for process in processes:
+            _signal_group(process, sig)
+
+    def kill_all(self) -> None:
+        """SIGKILL every process group still running and reap it."""
+        with self.lock:
+            processes = list(self.running)
+            self.running.clear()
+        for process in processes:
+            _signal_group(process, signal.SIGKILL)
+            try:
+                process.wait(timeout=2.0)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@dataclass
+class _Run:
+    """One ``py-spy record`` window in flight."""
+
+    process: subprocess.Popen[bytes]
+    spawned_at: float
+    output: bytearray = field(default_factory=bytearray)
+    sampling_at: float | None = None
+    """When the ``py-spy> Sampling process`` line arrived."""
 
 
 class PySpySampler:
@@ -101,6 +259,11 @@ class PySpySampler:
     py-spy longer than its timeout. ``start`` calls
     :func:`~workbench.sampling.processes.check_target` and raises
     :class:`~workbench.errors.SamplingError` with the real cause.
+
+    Chaining: a new run is spawned every ``window_seconds`` on a fixed
+    cadence. Each run spends its first 20-100 ms attaching, so the next run
+    starts sampling about when the previous one stops; what is still missed
+    is each batch's ``gap_seconds``.
     """
 
     def __init__(
@@ -111,50 +274,117 @@ class PySpySampler:
         subprocesses: bool = False,
         window_seconds: int = 1,
         idle: bool = False,
+        windows: int | None = None,
     ) -> None:
         """``nonblocking=None`` decides from the target's thread count at :meth:`start`.
 
         ``idle=True`` also records idle threads' stacks (wall-clock view);
-        the default records what runs, like ``py-spy record``.
+        the default records what runs, like ``py-spy record``. ``windows``
+        stops after that many windows (``workbench record`` uses one window
+        of the whole duration: no gap at all); None samples until :meth:`stop`.
         """
-        raise NotImplementedError
+        if rate <= 0:
+            raise SamplingError(f"sampling rate must be a positive number of Hz, not {rate}")
+        if window_seconds < 1 or int(window_seconds) != window_seconds:
+            raise SamplingError("py-spy samples in whole seconds: use a window of 1 s or more")
+        self.pid = pid
+        self.rate = int(rate)
+        self.subprocesses = subprocesses
+        self.window_seconds = int(window_seconds)
+        self.idle = idle
+        self.windows = windows
+        self.info: ProcessInfo | None = None
+        """The target's :class:`~workbench.sampling.processes.ProcessInfo`, set by :meth:`start`."""
+        self._requested_nonblocking = nonblocking
+        self._nonblocking = bool(nonblocking)
+        self._reason = "not started"
+        self._children = _Children()
+        self._finalizer = weakref.finalize(self, self._children.kill_all)
+        self._queue: queue.Queue[SampleBatch | None] = queue.Queue()
+        self._stopping = threading.Event()
+        self._ended = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._target_exited = False
+        self._error: str | None = None
+        self._pyspy: Path | None = None
 
+    # -- state ------------------------------------------------------------
     @property
     def nonblocking(self) -> bool:
         """Whether py-spy runs with ``--nonblocking`` (decided by :meth:`start`)."""
-        raise NotImplementedError
+        return self._nonblocking
 
     @property
     def reason(self) -> str:
         """Why blocking mode is what it is, one short sentence for the status line."""
-        raise NotImplementedError
+        return self._reason
 
     @property
     def alive(self) -> bool:
         """True while sampling goes on; False after :meth:`stop` or once the target exited."""
-        raise NotImplementedError
+        return (
+            self._thread is not None
+            and not self._ended.is_set()
+            and not self._stopping.is_set()
+            and not self._target_exited
+        )
 
     @property
     def target_exited(self) -> bool:
         """The target process has exited (batches already sampled remain valid)."""
-        raise NotImplementedError
+        return self._target_exited
 
     @property
     def error(self) -> str | None:
         """Why sampling stopped early when it was not the target exiting (py-spy failed)."""
-        raise NotImplementedError
+        return self._error
 
+    # -- control ----------------------------------------------------------
     def start(self) -> None:
         """Check the target, decide blocking mode and start the first py-spy run."""
-        raise NotImplementedError
+        if self._thread is not None:
+            raise RuntimeError("PySpySampler.start() called twice")
+        self._pyspy = find_pyspy()
+        self.info = info = check_target(self.pid)
+        self._nonblocking, self._reason = self._decide_blocking(info.threads)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"py-spy sampler {self.pid}", daemon=True
+        )
+        self._thread.start()
+
+    def _decide_blocking(self, threads: int) -> tuple[bool, str]:
+        if self._requested_nonblocking is True:
+            return True, "nonblocking, as asked: py-spy never pauses the target"
+        if self._requested_nonblocking is False:
+            return False, "blocking, as asked: py-spy pauses the target for each sample"
+        if threads > NONBLOCKING_THREAD_THRESHOLD:
+            return True, (
+                f"nonblocking: {threads} threads > {NONBLOCKING_THREAD_THRESHOLD}, "
+                "pausing them all would slow the target"
+            )
+        return False, (
+            f"blocking: {threads} thread{'s' if threads != 1 else ''} "
+            f"<= {NONBLOCKING_THREAD_THRESHOLD}, pauses cost ~2% at 100 Hz"
+        )
 
     def poll(self, timeout: float | None = None) -> SampleBatch | None:
         """The next batch, waiting up to ``timeout`` s; None if none came or sampling ended."""
-        raise NotImplementedError
+        try:
+            batch = self._queue.get(timeout=timeout) if timeout else self._queue.get_nowait()
+        except queue.Empty:
+            return None
+        if batch is None:
+            self._queue.put(None)  # keep the end mark for later polls
+        return batch
 
     def batches(self) -> Iterator[SampleBatch]:
         """Every batch until sampling ends (target exit or :meth:`stop`)."""
-        raise NotImplementedError
+        while True:
+            batch = self._queue.get()
+            if batch is None:
+                self._queue.put(None)
+                return
+            yield batch
 
     def dump_threads(self) -> list[ThreadState]:
         """Each thread's name, active and GIL flags and stack, right now.
@@ -163,11 +393,45 @@ class PySpySampler:
         has exited; raises :class:`~workbench.errors.SamplingError` on other
         failures.
         """
-        raise NotImplementedError
+        if self._target_exited or self._stopping.is_set():
+            return []
+        args = [str(self._pyspy or find_pyspy()), "dump", "--pid", str(self.pid), "--json"]
+        # Always nonblocking: a dump that pauses the target collides with the
+        # record run pausing it at the same moment, and one of them fails.
+        args += ["--nonblocking", *self._shared_flags(nonblocking=False)]
+        process = self._children.spawn(args, subprocess.PIPE)
+        try:
+            output, _ = process.communicate(timeout=DUMP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            output = b""
+        finally:
+            self._children.forget(process)
+        if process.returncode == 0:
+            try:
+                return parse_thread_dump(json.loads(output))
+            except json.JSONDecodeError:
+                pass
+        if not _running(self.pid):
+            self._target_exited = True
+            return []
+        if self._stopping.is_set():
+            return []
+        raise SamplingError(self._failure(output))
 
     def stop(self) -> None:
-        """Kill every py-spy child (process group) and end :meth:`batches`. Idempotent."""
-        raise NotImplementedError
+        """Stop sampling and kill every py-spy child (process group). Idempotent.
+
+        py-spy first gets SIGINT (it then writes what it sampled, which
+        becomes a last batch) and :data:`STOP_GRACE` seconds, then SIGKILL.
+        """
+        self._stopping.set()
+        self._children.signal_all(signal.SIGINT)
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(STOP_GRACE + 1.0)
+        self._children.kill_all()
+        self._queue.put(None)
 
     def __enter__(self) -> PySpySampler:
         self.start()
@@ -175,3 +439,148 @@ class PySpySampler:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    # -- the background loop ----------------------------------------------
+    def _shared_flags(self, nonblocking: bool | None = None) -> list[str]:
+        flags = ["--full-filenames"]
+        if self._nonblocking if nonblocking is None else nonblocking:
+            flags.append("--nonblocking")
+        if self.subprocesses:
+            flags.append("--subprocesses")
+        return flags
+
+    def _record_args(self) -> list[str]:
+        args = [
+            str(self._pyspy),
+            "record",
+            "--pid",
+            str(self.pid),
+            "--duration",
+            str(self.window_seconds),
+            "--rate",
+            str(self.rate),
+            "--format",
+            "raw",
+            "--output",
+            "/dev/stdout",
+            "--threads",
+            *self._shared_flags(),
+        ]
+        if self.idle:
+            args.append("--idle")
+        return args
+
+    def _loop(self) -> None:
+        """Spawn runs on a fixed cadence, read their output, turn each into a batch."""
+        selector = selectors.DefaultSelector()
+        runs: dict[int, _Run] = {}
+        spawned = failures = 0
+        last_end: float | None = None
+        stop_deadline: float | None = None
+        try:
+            while True:
+                now = time.monotonic()
+                may_spawn = not self._stopping.is_set() and not self._target_exited
+                may_spawn = may_spawn and (self.windows is None or spawned < self.windows)
+                if may_spawn and not runs:
+                    process = self._children.spawn(self._record_args(), subprocess.PIPE)
+                    assert process.stdout is not None
+                    os.set_blocking(process.stdout.fileno(), False)
+                    runs[process.stdout.fileno()] = _Run(process, now)
+                    selector.register(process.stdout, selectors.EVENT_READ)
+                    spawned += 1
+                    continue
+                if not runs and not may_spawn:
+                    return
+                if self._stopping.is_set():
+                    stop_deadline = stop_deadline or now + STOP_GRACE
+                    if now >= stop_deadline:
+                        return
+                wait = 0.25
+                if stop_deadline is not None:
+                    wait = min(wait, max(0.0, stop_deadline - now))
+                for key, _ in selector.select(wait):
+                    run = runs[key.fd]
+                    chunk = os.read(key.fd, 1 << 16)
+                    if chunk:
+                        if run.sampling_at is None and b"py-spy> Sampling" in chunk:
+                            run.sampling_at = time.monotonic()
+                        run.output += chunk
+                        continue
+                    selector.unregister(key.fileobj)
+                    del runs[key.fd]
+                    self._children.forget(run.process)
+                    key.fileobj.close()  # type: ignore[union-attr]
+                    batch = self._finish(run, time.monotonic(), last_end)
+                    if batch is None:
+                        failures += 1
+                        if self._target_exited or failures >= MAX_FAILURES:
+                            if not self._target_exited:
+                                self._error = self._failure(bytes(run.output))
+                            self._stopping.set()
+                            self._children.signal_all(signal.SIGKILL)
+                        continue
+                    failures = 0
+                    last_end = batch.started_at + batch.duration
+                    self._queue.put(batch)
+                    if batch.final:
+                        self._children.signal_all(signal.SIGKILL)
+        except Exception as error:  # noqa: BLE001 - reported through .error, never silent
+            self._error = f"sampler failed: {error!r}"
+        finally:
+            selector.close()
+            self._children.kill_all()
+            self._ended.set()
+            self._queue.put(None)
+
+    def _finish(self, run: _Run, ended_at: float, last_end: float | None) -> SampleBatch | None:
+        """The batch of a finished run, or None when py-spy failed or the target is gone."""
+        text = run.output.decode("utf-8", "replace")
+        succeeded = run.process.returncode == 0 or "py-spy> Wrote" in text
+        exited = not _running(self.pid)
+        if exited:
+            self._target_exited = True
+        if not succeeded:
+            return None
+        profile, busiest = parse_window(bytes(run.output), self.rate)
+        started_at = run.sampling_at or run.spawned_at
+        duration = max(ended_at - started_at, 1e-3)
+        profile.meta.duration = duration
+        profile.meta.pid = self.pid
+        found = _ERRORS.search(text)
+        errors = int(found.group(1)) if found else 0
+        # py-spy takes exactly rate x window ticks unless the target exits first.
+        ticks = busiest if exited else self.rate * self.window_seconds - errors
+        gap = max(0.0, started_at - last_end) if last_end is not None else 0.0
+        return SampleBatch(
+            started_at=started_at,
+            duration=duration,
+            profile=profile,
+            samples=ticks,
+            expected=int(round(self.rate * duration)),
+            gap_seconds=gap,
+            errors=errors,
+            final=exited,
+        )
+
+    def _failure(self, output: bytes) -> str:
+        """The real cause of a py-spy failure: ask the system before quoting py-spy."""
+        try:
+            check_target(self.pid)
+        except SamplingError as error:
+            return str(error)
+        lines = [
+            line.strip()
+            for line in output.decode("utf-8", "replace").splitlines()
+            if line.strip() and not line.startswith("py-spy> ")
+        ]
+        said = lines[0] if lines else "no output"
+        return f"py-spy failed on process {self.pid}: {said}"
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (an exited child not yet reaped)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
