@@ -131,7 +131,7 @@ def main() -> int:
             median = statistics.median(values)
             print(f"{step:<12} {median:>9.2f} {median / floor:>7.2f}x")
         print(f"{'peak RSS':<12} {'MB':>9} {'x size':>8}   (fresh process each)")
-        for step in ("floor", "parse+diff"):
+        for step in ("floor", "parse", "parse+diff"):
             peak = peak_rss(step, paths)
             print(f"{step:<12} {peak / 1e6:>9,.0f} {peak / combined:>7.2f}x")
         ratio = statistics.median(times["parse+diff"]) / floor
