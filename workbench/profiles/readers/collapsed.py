@@ -39,6 +39,8 @@ _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
 _PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
 _PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
+#: Leaf of a sample in which py-spy saw a thread but no Python frame.
+NO_PYTHON_FRAME = Frame("(no Python frame)")
 _HEADER_FIELDS = ("unit", "rate", "duration", "command", "pid", "git_revision", "captured_at")
 
 
@@ -204,9 +206,16 @@ def _special(label: str) -> tuple[str, str, str | None] | None:
 
 
 def _strip_special_frames(
-    profile: Profile, frames: list[Frame | None], kinds: list[tuple[str, str, str | None] | None]
+    profile: Profile,
+    frames: list[Frame | None],
+    kinds: list[tuple[str, str, str | None] | None],
 ) -> None:
-    """Move thread/process frames out of the stacks and merge frames spelled twice."""
+    """Move thread/process frames out of the stacks and merge frames spelled twice.
+
+    A stack made only of such frames (py-spy sampled a thread with no Python
+    frame, at thread start or exit) gets the leaf :data:`NO_PYTHON_FRAME`, so
+    its weight stays in the total and every stack keeps a leaf.
+    """
     meta = profile.meta
     thread_names: dict[str, str | None] = {}
     processes: dict[str, str | None] = {}
@@ -242,6 +251,12 @@ def _strip_special_frames(
     stack_threads[stacks_seen[owners_seen >= 0]] = owners_seen[owners_seen >= 0]
     kept = ~is_special
     kept_lengths = np.bincount(stack_of[kept], minlength=len(profile))
+    emptied = np.flatnonzero((kept_lengths == 0) & (np.diff(offsets) > 0))
+    if len(emptied):
+        leaves = offsets[emptied + 1] - 1
+        kept[leaves] = True
+        kept_lengths[emptied] = 1
+        remap[np.unique(ids[leaves])] = profile.intern(NO_PYTHON_FRAME)
     profile.stack_frames = array("I", remap[ids[kept]].tobytes())
     new_offsets = np.concatenate(([0], np.cumsum(kept_lengths))).astype(np.uint64)
     profile.stack_offsets = array("Q", new_offsets.tobytes())

@@ -63,7 +63,8 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
         try:
             stacks = _sampled(entry) if entry.get("type") == "sampled" else _evented(entry)
             for stack, weight in stacks.items():
-                profile.add_stack(map(frame_ids.__getitem__, stack), weight * factor, thread)
+                if stack:  # an empty sample has no function to charge
+                    profile.add_stack(map(frame_ids.__getitem__, stack), weight * factor, thread)
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise ProfileFormatError(
                 f"{source}: speedscope profile {index} is malformed ({type(error).__name__}: "
