@@ -41,6 +41,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    return value
+
+
 def _percent(text: str) -> float:
     try:
         value = float(text)
@@ -80,6 +90,23 @@ def _add_top(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_rate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rate",
+        type=_positive_float,
+        metavar="HZ",
+        help="sampling rate of sample-count profiles that do not record it (py-spy raw "
+        "does not), so times can be shown",
+    )
+
+
+def _with_rate(profile: Profile, rate: float | None) -> Profile:
+    """``profile`` with ``rate`` filled in when it counts samples and did not know its rate."""
+    if rate is not None and profile.meta.unit == "samples" and not profile.meta.rate:
+        profile.meta.rate = rate
+    return profile
+
+
 def _add_noise(parser: argparse.ArgumentParser, default: float | None) -> None:
     parser.add_argument(
         "--noise-pct",
@@ -104,12 +131,13 @@ def _register_show(sub: argparse._SubParsersAction) -> None:
     _add_top(parser)
     _add_by(parser)
     parser.add_argument("--thread", metavar="T", help="only this thread (name, id or index)")
+    _add_rate(parser)
     _add_format(parser, ("text", "json"))
     parser.set_defaults(handler=run_show)
 
 
 def run_show(args: argparse.Namespace) -> int:
-    profile = read_profile(args.profile, thread=args.thread)
+    profile = _with_rate(read_profile(args.profile, thread=args.thread), args.rate)
     if args.format == "json":
         print_json(top_functions(profile, by=args.by, top=args.top).to_json())
     else:
@@ -141,6 +169,7 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
         help="self share in branch that makes a new hotspot (default: 5)",
     )
     _add_noise(parser, 0.5)
+    _add_rate(parser)
     _add_format(parser, ("text", "json", "markdown"))
     parser.set_defaults(handler=run_diff)
 
@@ -155,7 +184,8 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
-    return read_profile(args.base), read_profile(args.branch)
+    rate = getattr(args, "rate", None)
+    return _with_rate(read_profile(args.base), rate), _with_rate(read_profile(args.branch), rate)
 
 
 def _print_diff(diff: ProfileDiff, fmt: str, top: int | None) -> None:
