@@ -1,9 +1,314 @@
-"""Subcommands: show, diff, gate, convert (filled in by the profiles work)."""
+"""Subcommands of live sampling: ps, record, and attach / run / demo (open the Live pane).
+
+``ps`` and ``record`` are headless and scriptable; the other three check
+what they can before the app opens, so a bad PID or a missing command ends
+with one error line and exit 2 instead of a UI that cannot do anything.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from workbench.context import LaunchContext
+from workbench.errors import SamplingError
+from workbench.output import print_json
+from workbench.paths import data_dir
+from workbench.sampling.processes import ProcessInfo, check_target, list_python_processes
+from workbench.sampling.pyspy import PySpySampler
+from workbench.sampling.session import LiveSession, SnapshotFormat, default_snapshot_name
+
+#: File name suffixes that make ``record -o`` write collapsed stacks without ``--format``.
+_COLLAPSED_SUFFIXES = (".txt", ".collapsed", ".folded")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 - placeholder
-    """Add this area's subcommands to the ``workbench`` parser."""
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``ps``, ``record``, ``attach``, ``run`` and ``demo`` to the ``workbench`` parser."""
+    ps = sub.add_parser(
+        "ps",
+        help="list Python processes you could attach to",
+        description="List Python processes on this machine, busiest CPU first.",
+    )
+    ps.add_argument("--format", choices=("text", "json"), default="text")
+    ps.set_defaults(handler=run_ps)
+
+    record = sub.add_parser(
+        "record",
+        help="sample a running Python process to a profile file (headless)",
+        description=(
+            "Sample PID with py-spy for SECONDS and write a profile (speedscope or "
+            "collapsed). If the process exits early, what was sampled is kept (exit 0, "
+            "note on stderr); Ctrl-C stops early the same way."
+        ),
+    )
+    record.add_argument("pid", type=int, metavar="PID")
+    record.add_argument(
+        "--duration",
+        "-d",
+        type=_whole_seconds,
+        required=True,
+        metavar="SECONDS",
+        help="how long to sample, in whole seconds (py-spy's unit)",
+    )
+    _sampling_options(record)
+    record.add_argument(
+        "--subprocesses",
+        action="store_true",
+        help="also sample the process's Python children",
+    )
+    record.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="profile file to write (default: profile-PID-YYYYmmdd-HHMMSS.speedscope.json)",
+    )
+    record.add_argument(
+        "--format",
+        choices=("speedscope", "collapsed"),
+        help="file format (default: collapsed for .txt/.collapsed/.folded names, else speedscope)",
+    )
+    record.set_defaults(handler=run_record)
+
+    attach = sub.add_parser(
+        "attach",
+        help="open the Live pane on a running Python process",
+        description="Open the app on the Live pane, sampling PID.",
+    )
+    attach.add_argument("pid", type=int, metavar="PID")
+    _sampling_options(attach)
+    attach.set_defaults(handler=run_attach)
+
+    run = sub.add_parser(
+        "run",
+        help="launch a command and watch it in the Live pane",
+        description=(
+            "Start COMMAND (e.g. workbench run -- python app.py), open the Live pane on it; "
+            "quitting the app stops it."
+        ),
+    )
+    _sampling_options(run)
+    run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
+    run.set_defaults(handler=run_command)
+
+    demo = sub.add_parser(
+        "demo",
+        help="watch the bundled demo workload in the Live pane",
+        description=(
+            "Start the bundled demo service (named threads, a hot path that moves every "
+            "10 s) and open the Live pane on it; the Compare pane has a demo baseline "
+            "and branch loaded."
+        ),
+    )
+    _sampling_options(demo)
+    demo.set_defaults(handler=run_demo)
+
+
+def _sampling_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rate", type=_positive_rate, default=100, metavar="HZ", help="samples per second"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--nonblocking",
+        dest="nonblocking",
+        action="store_const",
+        const=True,
+        help="never pause the target (default when it has more than 4 threads)",
+    )
+    mode.add_argument(
+        "--blocking",
+        dest="nonblocking",
+        action="store_const",
+        const=False,
+        help="pause the target for each sample (exact stacks; default with 4 threads or fewer)",
+    )
+
+
+def _whole_seconds(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 1 or value != int(value):
+        raise argparse.ArgumentTypeError(
+            f"{text}: py-spy samples in whole seconds; use 1 or more, e.g. --duration 5"
+        )
+    return int(value)
+
+
+def _positive_rate(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of Hz") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{text}: use a rate between 1 and 10000 Hz")
+    return value
+
+
+# -- ps ---------------------------------------------------------------------
+def run_ps(args: argparse.Namespace) -> int:
+    """Print the Python processes; exit 0 even when there are none."""
+    processes = list_python_processes()
+    if args.format == "json":
+        print_json([_process_json(info) for info in processes])
+        return 0
+    if not processes:
+        print("no Python processes found (start one, or use: workbench run -- python app.py)")
+        return 0
+    width = shutil.get_terminal_size((120, 24)).columns
+    print(f"{'PID':>7} {'CPU%':>6} {'RSS':>9} {'THREADS':>7}  COMMAND")
+    for info in processes:
+        line = (
+            f"{info.pid:>7} {info.cpu_percent:>6.1f} {_mebibytes(info.rss_bytes):>9} "
+            f"{info.threads:>7}  {info.command}"
+        )
+        print(line if len(line) <= width else line[: width - 1] + "…")
+    return 0
+
+
+def _process_json(info: ProcessInfo) -> dict[str, object]:
+    return {
+        "pid": info.pid,
+        "ppid": info.ppid,
+        "name": info.name,
+        "cmdline": info.cmdline,
+        "cpu_percent": info.cpu_percent,
+        "rss_bytes": info.rss_bytes,
+        "threads": info.threads,
+    }
+
+
+def _mebibytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
+
+
+# -- record -----------------------------------------------------------------
+def run_record(args: argparse.Namespace) -> int:
+    """Sample for the duration in one py-spy run (no gaps) and write the profile."""
+    fmt = _output_format(args.output, args.format)
+    sampler = PySpySampler(
+        args.pid,
+        rate=args.rate,
+        nonblocking=args.nonblocking,
+        subprocesses=args.subprocesses,
+        window_seconds=args.duration,
+        windows=1,
+    )
+    sampler.start()
+    info = sampler.info
+    command = info.command if info else None
+    session = LiveSession(args.pid, args.rate, command=command, window_seconds=args.duration)
+    _note(
+        f"sampling PID {args.pid} at {args.rate} Hz for {args.duration} s "
+        f"({sampler.reason}); Ctrl-C stops early and keeps the samples"
+    )
+    interrupted = False
+    try:
+        for batch in sampler.batches():
+            session.add_batch(batch)
+    except KeyboardInterrupt:
+        interrupted = True
+        sampler.stop()  # py-spy gets SIGINT and writes what it sampled: one last batch
+        for batch in sampler.batches():
+            session.add_batch(batch)
+    finally:
+        sampler.stop()
+    if not session.total_samples or not len(session.total_profile()):
+        raise SamplingError(_nothing_sampled(args.pid, sampler, interrupted))
+    path = args.output or Path(default_snapshot_name(args.pid, fmt))
+    session.snapshot(path, "total", fmt)
+    profile = session.total_profile()
+    sampled = profile.meta.duration or 0.0
+    if sampler.target_exited or session.target_exited:
+        _note(
+            f"note: process {args.pid} exited after {sampled:.1f} s of the {args.duration} s "
+            "asked; the partial profile is kept"
+        )
+    elif interrupted:
+        _note(f"note: interrupted after {sampled:.1f} s; the partial profile is kept")
+    elif sampler.error:
+        _note(f"note: sampling ended early: {sampler.error}; the partial profile is kept")
+    print(
+        f"wrote {path} ({fmt}, {session.total_samples} samples over {sampled:.1f} s, "
+        f"{len(profile.meta.threads)} threads)"
+    )
+    return 0
+
+
+def _output_format(output: Path | None, chosen: str | None) -> SnapshotFormat:
+    if chosen in ("speedscope", "collapsed"):
+        return chosen  # type: ignore[return-value]
+    if output is not None and output.suffix.lower() in _COLLAPSED_SUFFIXES:
+        return "collapsed"
+    return "speedscope"
+
+
+def _nothing_sampled(pid: int, sampler: PySpySampler, interrupted: bool) -> str:
+    if sampler.error:
+        return sampler.error
+    if sampler.target_exited:
+        return f"process {pid} exited before any sample was taken; nothing to write"
+    if interrupted:
+        return "interrupted before any sample was taken; nothing to write"
+    return (
+        f"no stacks sampled from process {pid}: it was idle the whole time "
+        "(py-spy records running threads only); record longer or while it works"
+    )
+
+
+def _note(text: str) -> None:
+    print(f"workbench: {text}", file=sys.stderr, flush=True)
+
+
+# -- attach / run / demo -------------------------------------------------------
+def run_attach(args: argparse.Namespace) -> int:
+    """Check the PID now (exit 2 on a bad one), then open the Live pane on it."""
+    from workbench.launch import open_app
+
+    check_target(args.pid)
+    return open_app(
+        LaunchContext(mode="live", pid=args.pid, rate=args.rate, nonblocking=args.nonblocking)
+    )
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Check COMMAND can be started, then open the Live pane, which launches it."""
+    from workbench.launch import open_app
+
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise SamplingError("no command given; usage: workbench run -- python app.py")
+    if shutil.which(command[0]) is None:
+        raise SamplingError(f"command not found or not executable: {command[0]}")
+    return open_app(
+        LaunchContext(mode="live", command=command, rate=args.rate, nonblocking=args.nonblocking)
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Open the Live pane on the bundled demo workload, with the demo profiles in Compare."""
+    from workbench.launch import open_app
+
+    data = data_dir()
+    workload = data / "demo_workload.py"
+    if not workload.is_file():
+        raise SamplingError(f"demo workload missing: {workload}; reinstall the package")
+    compare = data / "compare_demo"
+    base, branch = compare / "base.txt", compare / "branch.txt"
+    return open_app(
+        LaunchContext(
+            mode="live",
+            demo=True,
+            command=[sys.executable, str(workload)],
+            rate=args.rate,
+            nonblocking=args.nonblocking,
+            base=base if base.is_file() else None,
+            branch=branch if branch.is_file() else None,
+        )
+    )
