@@ -224,6 +224,8 @@ class BacklogScreen(Screen):
         self._quadrant = Quadrant.IMMEDIATE_PR
         self._marked_items: dict[int, Item] = {}
         self._total = 0
+        self._last_action = ""
+        """The summary of the last write, shown in the status line (a toast per key is noise)."""
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -480,7 +482,7 @@ class BacklogScreen(Screen):
             if self.view == "matrix":
                 self._quadrant = item.quadrant
                 target.focus()
-        self.notify(message.summary, timeout=3, markup=False)
+        self._last_action = message.summary
         self.reload()
 
     def on_store_failed(self, message: StoreFailed) -> None:
@@ -732,6 +734,8 @@ class BacklogScreen(Screen):
             parts.append(f"filter: {self.query_one('#backlog-filter', Input).value}")
         if self.marked:
             parts.append(f"{len(self.marked)} marked")
+        if self._last_action:
+            parts.append(f"✓ {self._last_action}")
         parts.append(f"db: {self.db}" if self.db else "db: default")
         self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)))
 

@@ -151,16 +151,22 @@ class BacklogList(ScrollView, can_focus=True):
 
     # -- data in ---------------------------------------------------------
     def reset(self, total: int, *, empty_message: str = "no items") -> None:
-        """A new count for this list: drop the window and ask again for what is visible."""
+        """A new count for this list: ask again for what is visible.
+
+        The old window stays drawn until the new page arrives, so a reload does
+        not flash placeholders.
+        """
         self.total = total
         self._empty_message = empty_message
-        self._rows = []
         self._requested = None
-        self.virtual_size = Size(self.size.width, total)
+        if not total:
+            self._rows = []
+        if self.virtual_size.height != total:
+            self.virtual_size = Size(self.size.width, total)
         if self.cursor >= total:
             self.cursor = max(0, total - 1)
         self.refresh()
-        self._want_visible()
+        self._want_visible(stale=True)
 
     def set_page(self, offset: int, rows: list[Item]) -> None:
         """Rows fetched for ``offset``: they become the window drawn from now on."""
@@ -243,14 +249,14 @@ class BacklogList(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         self._want_visible()
 
-    def _want_visible(self) -> None:
-        """Ask for a page when a visible row is outside the loaded window."""
+    def _want_visible(self, *, stale: bool = False) -> None:
+        """Ask for a page when a visible row is outside the loaded window (or it is ``stale``)."""
         if not self.is_mounted or not self.total:
             return
         top = round(self.scroll_offset.y)
         bottom = min(self.total, top + max(self.size.height, 1))
         window_end = self._offset + len(self._rows)
-        if self._rows and self._offset <= top and bottom <= window_end:
+        if not stale and self._rows and self._offset <= top and bottom <= window_end:
             return
         offset = max(0, top - PAGE_MARGIN)
         limit = bottom - offset + PAGE_MARGIN

@@ -378,8 +378,8 @@ async def test_markup_in_a_typed_title_survives_add_and_undo(db: Path, four: lis
         await press(app, pilot, "enter")
         with BacklogStore.open(db) as store:
             assert store.count(ItemFilter(text=None)) == len(four) + 1
-        await press(app, pilot, "u")  # the notification quotes the title: shown literally
-        assert "[/]" in notices(app)
+        await press(app, pilot, "u")  # the status line quotes the title: shown literally
+        assert "undo add “[/]”" in str(screen.query_one("#backlog-status").render())
         with BacklogStore.open(db) as store:
             assert store.count() == len(four)
 

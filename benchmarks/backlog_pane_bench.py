@@ -1,0 +1,124 @@
+"""The Backlog pane end to end with 100,000 items: keys in, rows on screen.
+
+Run: ``.venv/bin/python benchmarks/backlog_pane_bench.py [--items 100000] [--rounds 5]``
+
+Drives the real app headless (``run_test``, 160×50) over a generated backlog
+(``backlog_bench.generate``) and prints medians of what a person waits for:
+
+* **open** — app start until all four quadrants show their first rows;
+* **move** — ``+`` on an item until the view has reloaded with it selected;
+* **filter text** / **filter quadrant** — the filter line applied until the
+  matrix shows the result;
+* **list bottom** — ``l`` then ``G``: the last of 100,000 rows selected.
+
+Next to each, the reference: the store calls that action makes (counts by
+quadrant plus one page per visible list), timed directly — so the ratio is
+the cost of the pane (workers, messages, drawing) over the data it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+
+from backlog_bench import generate
+
+from screens.app import WorkbenchApp
+from screens.backlog import BacklogScreen
+from workbench.context import LaunchContext
+from workbench.triage.model import ItemFilter, Quadrant
+from workbench.triage.store import BacklogStore
+
+SIZE = (160, 50)
+PAGE = 100
+
+
+async def settle(app: WorkbenchApp, pilot) -> None:  # noqa: ANN001 - textual Pilot
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            return
+
+
+async def timed(action: Callable[[], Awaitable[object]], app: WorkbenchApp, pilot) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    await action()
+    await settle(app, pilot)
+    return (time.perf_counter() - start) * 1000
+
+
+def reference(store: BacklogStore, item_filter: ItemFilter) -> float:
+    """What one view needs from the store: the counts and a page per quadrant."""
+    start = time.perf_counter()
+    store.counts_by_quadrant(item_filter)
+    for quadrant in Quadrant:
+        store.list(replace(item_filter, quadrant=quadrant), limit=PAGE)
+    return (time.perf_counter() - start) * 1000
+
+
+async def one_round(db: Path) -> dict[str, float]:
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    app = WorkbenchApp(LaunchContext(mode="backlog", db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, BacklogScreen)
+        assert all(panel.visible_items for panel in screen.matrix.panels)
+        times["open"] = (time.perf_counter() - start) * 1000
+        await pilot.press("3")
+        await settle(app, pilot)
+        times["move"] = await timed(lambda: pilot.press("plus"), app, pilot)
+        await pilot.press("u")
+        await settle(app, pilot)
+
+        async def apply(query: str) -> None:
+            screen.query_one("#backlog-filter").value = query
+            await pilot.press("slash", "enter")
+
+        times["filter text"] = await timed(lambda: apply("cache join"), app, pilot)
+        times["filter quadrant"] = await timed(lambda: apply("q:defer"), app, pilot)
+        await apply("")
+        await settle(app, pilot)
+        times["list bottom"] = await timed(lambda: pilot.press("l", "G"), app, pilot)
+        assert screen.active_list.cursor == screen.active_list.total - 1
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "triage.db"
+        generate(db, args.items)
+        rounds = [asyncio.run(one_round(db)) for _ in range(args.rounds)]
+        with BacklogStore.open(db) as store:
+            refs = {
+                "open": ItemFilter(),
+                "move": ItemFilter(),
+                "filter text": ItemFilter(text="cache join"),
+                "filter quadrant": ItemFilter(quadrant=Quadrant.DEFER),
+                "list bottom": ItemFilter(),
+            }
+            ref_ms = {
+                name: statistics.median(reference(store, f) for _ in range(args.rounds))
+                for name, f in refs.items()
+            }
+    print(f"Backlog pane, {args.items:,} items, {args.rounds} rounds (medians, ms)")
+    print(f"{'action':<16}{'pane':>10}{'store ref':>12}{'ratio':>8}")
+    for name in refs:
+        pane = statistics.median(r[name] for r in rounds)
+        print(f"{name:<16}{pane:>10.1f}{ref_ms[name]:>12.1f}{pane / ref_ms[name]:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
