@@ -1,0 +1,111 @@
+"""The py-spy driver on real targets: chained batches, thread dumps, clean stop."""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+import pytest
+
+from workbench.errors import SamplingError
+from workbench.sampling.metrics import MetricsReader
+from workbench.sampling.pyspy import NONBLOCKING_THREAD_THRESHOLD, PySpySampler
+from workbench.sampling.session import LiveSession
+
+from .conftest import pyspy_children, wait_until
+
+MANY_THREADS = f"""
+import threading, time
+
+def idle_worker():
+    while True:
+        time.sleep(0.2)
+
+for n in range({NONBLOCKING_THREAD_THRESHOLD + 2}):
+    threading.Thread(target=idle_worker, name=f"pool-{{n}}", daemon=True).start()
+print("ready", flush=True)
+time.sleep(30)
+"""
+
+
+def test_live_batches_fill_a_session_and_stop_leaves_no_pyspy(spawn) -> None:
+    target = spawn(None, "30")
+    sampler = PySpySampler(target.pid, rate=100)
+    sampler.start()
+    assert sampler.alive and not sampler.nonblocking
+    assert "blocking" in sampler.reason
+    session = LiveSession(target.pid, 100, window_seconds=1)
+    try:
+        while session.version < 2:
+            batch = sampler.poll(timeout=5)
+            assert batch is not None, sampler.error
+            assert batch.samples > 0 and batch.expected > 0 and batch.gap_seconds >= 0
+            session.add_batch(batch)
+        assert pyspy_children()  # a run is in flight right now
+    finally:
+        sampler.stop()
+    assert not sampler.alive
+    wait_until(lambda: pyspy_children() == [], timeout=3)
+    assert psutil.Process(target.pid).status() != psutil.STATUS_STOPPED
+    total, window = session.total_profile(), session.window_profile()
+    assert total.total_weight > window.total_weight > 0
+    assert session.achieved_rate > 0
+    assert session.total_samples >= 2 * 50
+
+
+def test_dump_threads_names_both_threads_with_flags(spawn) -> None:
+    target = spawn(None, "30")
+    sampler = PySpySampler(target.pid, rate=50)
+    sampler.start()
+    try:
+        states = sampler.dump_threads()
+    finally:
+        sampler.stop()
+    by_name = {state.name: state for state in states}
+    assert set(by_name) == {"MainThread", "napper"}
+    assert by_name["MainThread"].frames[0].function == "<module>"
+    assert isinstance(by_name["napper"].active, bool)
+    assert any(state.active for state in states)  # the main thread crunches
+    assert by_name["MainThread"].label == f'Thread {target.pid} "MainThread"'
+
+
+def test_many_threads_choose_nonblocking_and_say_why(spawn) -> None:
+    target = spawn(MANY_THREADS)
+    sampler = PySpySampler(target.pid)
+    sampler.start()
+    sampler.stop()
+    assert sampler.nonblocking
+    assert f"> {NONBLOCKING_THREAD_THRESHOLD}" in sampler.reason
+    forced = PySpySampler(target.pid, nonblocking=False)
+    forced.start()
+    forced.stop()
+    assert not forced.nonblocking and "as asked" in forced.reason
+
+
+def test_target_exit_ends_sampling_and_keeps_batches(spawn) -> None:
+    target = spawn(None, "1.5")
+    sampler = PySpySampler(target.pid, rate=100)
+    sampler.start()
+    session = LiveSession(target.pid, 100)
+    try:
+        for batch in sampler.batches():
+            session.add_batch(batch)
+    finally:
+        sampler.stop()
+    assert sampler.target_exited and sampler.error is None
+    assert session.target_exited
+    assert session.total_profile().total_weight > 0
+    assert sampler.dump_threads() == []
+
+
+def test_metrics_reader_reads_a_live_target_then_reports_its_exit(spawn) -> None:
+    target = spawn(None, "30")
+    reader = MetricsReader(target.pid, include_children=True)
+    time.sleep(0.3)
+    sample = reader.read()
+    assert sample.threads >= 2 and sample.rss_bytes > 0 and sample.fds >= 3
+    assert sample.cpu_percent > 0
+    target.kill()
+    target.wait()
+    with pytest.raises(SamplingError, match="exited"):
+        reader.read()
