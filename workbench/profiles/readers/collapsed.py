@@ -26,6 +26,7 @@ import numpy as np
 
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
 
@@ -39,13 +40,17 @@ _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
 _PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
 _PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
-#: Leaf of a sample in which py-spy saw a thread but no Python frame.
-NO_PYTHON_FRAME = Frame("(no Python frame)")
 _HEADER_FIELDS = ("unit", "rate", "duration", "command", "pid", "git_revision", "captured_at")
 
 
 def parse_frame(text: str) -> Frame:
-    """A frame from its collapsed spelling: ``func (path:line)``, ``func (path)`` or ``func``."""
+    """A frame from its collapsed spelling: ``func (path:line)``, ``func (path)`` or ``func``.
+
+    py-spy writes an empty stack (``" 3"``) for a sample without Python
+    frames; that empty frame is :data:`NO_PYTHON_FRAME`.
+    """
+    if not text:
+        return NO_PYTHON_FRAME
     match = _FRAME.match(text)
     if match is None:
         return Frame(text)
@@ -153,7 +158,7 @@ def _clean_chunk(
         stack, sep, count = text.rpartition(b" ")
         try:
             counts.append(float(count))
-            if not (sep and stack.strip()):
+            if not sep:
                 raise ValueError(stack)
         except ValueError:
             unterminated = at_end and index == last

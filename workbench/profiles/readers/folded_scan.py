@@ -156,7 +156,7 @@ def _counts(
         scale *= 10.0
     separators = position
     valid = (
-        (separators > line_starts)
+        (separators >= line_starts)  # an empty stack is py-spy's sample without Python frames
         & (separators < newlines - 1)
         & (chunk[np.maximum(separators, 0)] == _SPACE)
     )

@@ -19,7 +19,8 @@ UNDERSTOOD = (
 )
 
 # A folded line: a stack, one space, a count (integer, or decimal as flamegraph.pl allows).
-_FOLDED_LINE = re.compile(r"^\S.* \d+(?:\.\d+)?[ \t]*$")
+# The stack may be empty: py-spy writes `` 3`` for samples without Python frames.
+_FOLDED_LINE = re.compile(r"^(?:\S.*)? \d+(?:\.\d+)?[ \t]*$")
 _SPEEDSCOPE_KEYS = re.compile(r'"(?:\$schema"\s*:\s*"[^"]*speedscope|shared"\s*:|profiles"\s*:)')
 _PYINSTRUMENT_KEYS = re.compile(r'"(?:root_frame|frame_records|start_call_stack)"\s*:')
 

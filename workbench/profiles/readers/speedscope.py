@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta, Unit
+from workbench.profiles.readers import NO_PYTHON_FRAME
 
 #: Top-level key our writer adds for metadata speedscope has no field for
 #: (speedscope ignores unknown top-level keys).
@@ -54,6 +55,7 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
         )
     profile = Profile(ProfileMeta(format="speedscope", unit=units.pop(), name=document.get("name")))
     frame_ids = _intern_frames(profile, document.get("shared", {}).get("frames"), source)
+    no_python_frame = profile.intern(NO_PYTHON_FRAME)
     saved = document.get(META_KEY)
     unthreaded = saved.get("unthreaded_profile") if isinstance(saved, dict) else None
     durations = []
@@ -63,8 +65,8 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
         try:
             stacks = _sampled(entry) if entry.get("type") == "sampled" else _evented(entry)
             for stack, weight in stacks.items():
-                if stack:  # an empty sample has no function to charge
-                    profile.add_stack(map(frame_ids.__getitem__, stack), weight * factor, thread)
+                ids = [frame_ids[i] for i in stack] if stack else [no_python_frame]
+                profile.add_stack(ids, weight * factor, thread)
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise ProfileFormatError(
                 f"{source}: speedscope profile {index} is malformed ({type(error).__name__}: "

@@ -1,0 +1,317 @@
+"""Readers on files written by the real tools, checked against independent computations."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.profiles.conftest import (
+    BACKGROUND_FUNCTION,
+    BACKGROUND_THREAD,
+    HOT_FUNCTION,
+    RealProfiles,
+)
+from workbench.errors import ProfileFormatError
+from workbench.profiles.io import read_profile, sniff_format
+from workbench.profiles.model import Frame, Profile
+from workbench.profiles.readers import NO_PYTHON_FRAME
+from workbench.profiles.readers.collapsed import parse_frame
+
+
+def folded_lines(path: Path) -> list[tuple[list[str], float]]:
+    """The file's stacks and counts by plain string splitting (the independent computation)."""
+    result = []
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            stack, _, count = line.rstrip().rpartition(" ")
+            result.append((stack.split(";"), float(count)))
+    return result
+
+
+def self_weights(profile: Profile) -> Counter[str]:
+    """Self weight per function name (the leaf of each stack).
+
+    Samples without a Python frame are left out: on a loaded machine py-spy
+    catches many of them while the interpreter starts, and they say nothing
+    about the reader.
+    """
+    weights: Counter[str] = Counter()
+    for stack, weight, _thread in profile.stacks():
+        frame = profile.frames[stack[-1]]
+        if frame != NO_PYTHON_FRAME:
+            weights[frame.function] += weight
+    return weights
+
+
+def hot_share(profile: Profile) -> float:
+    weights = self_weights(profile)
+    return weights[HOT_FUNCTION] / sum(weights.values())
+
+
+def functions(profile: Profile) -> set[str]:
+    return {frame.function for frame in profile.frames}
+
+
+# -- py-spy raw ----------------------------------------------------------------
+
+
+def test_raw_totals_and_stacks_match_plain_splitting(real_profiles: RealProfiles) -> None:
+    profile = read_profile(real_profiles.raw)
+    expected = folded_lines(real_profiles.raw)
+    assert profile.meta.format == "collapsed"
+    assert profile.meta.unit == "samples"
+    assert len(profile) == len(expected)
+    assert profile.total_weight == sum(count for _, count in expected)
+    for index, (names, count) in enumerate(expected):
+        stack, weight, thread = next(iter([list(profile.stacks())[index]]))
+        assert [profile.frames[i] for i in stack] == [parse_frame(name) for name in names]
+        assert weight == count
+        assert thread == -1
+
+
+def test_raw_hot_function_has_most_self_samples(real_profiles: RealProfiles) -> None:
+    profile = read_profile(real_profiles.raw)
+    weights = self_weights(profile)
+    assert weights.most_common(1)[0][0] == HOT_FUNCTION
+    main = read_profile(real_profiles.raw_threads, thread="MainThread")
+    assert hot_share(main) > 0.5
+    hot_frames = [frame for frame in profile.frames if frame.function == HOT_FUNCTION]
+    assert all(frame.file == "workload.py" and frame.line for frame in hot_frames)
+
+
+def test_raw_threads_become_metadata_not_functions(real_profiles: RealProfiles) -> None:
+    profile = read_profile(real_profiles.raw_threads)
+    names = functions(profile)
+    assert not any(name.startswith(("thread (", "process ")) for name in names)
+    labels = profile.meta.threads
+    assert any(label.endswith('"MainThread"') for label in labels)
+    assert any(label.endswith(f'"{BACKGROUND_THREAD}"') for label in labels)
+    assert all(label.startswith("Thread ") for label in labels)
+    assert min(profile.stack_threads) >= 0
+    expected = folded_lines(real_profiles.raw_threads)
+    assert profile.total_weight == sum(count for _, count in expected)
+
+
+def test_thread_selection_separates_the_threads(real_profiles: RealProfiles) -> None:
+    merged = read_profile(real_profiles.raw_threads)
+    main = read_profile(real_profiles.raw_threads, thread="MainThread")
+    background = read_profile(real_profiles.raw_threads, thread=BACKGROUND_THREAD)
+    assert HOT_FUNCTION in functions(main) and BACKGROUND_FUNCTION not in functions(main)
+    assert BACKGROUND_FUNCTION in functions(background)
+    assert HOT_FUNCTION not in functions(background)
+    assert main.meta.threads == [label for label in merged.meta.threads if "MainThread" in label]
+    assert main.total_weight + background.total_weight == pytest.approx(merged.total_weight)
+    assert self_weights(main).most_common(1)[0][0] == HOT_FUNCTION
+    thread_id = main.meta.threads[0].split()[1]
+    by_id = read_profile(real_profiles.raw_threads, thread=thread_id)
+    assert by_id.total_weight == main.total_weight
+
+
+def test_unknown_thread_names_the_threads_there_are(real_profiles: RealProfiles) -> None:
+    with pytest.raises(ProfileFormatError, match="no thread 'nope'.*MainThread"):
+        read_profile(real_profiles.raw_threads, thread="nope")
+
+
+def test_raw_without_line_numbers(real_profiles: RealProfiles) -> None:
+    profile = read_profile(real_profiles.raw_nolineno)
+    hot = [frame for frame in profile.frames if frame.function == HOT_FUNCTION]
+    assert hot == [Frame(HOT_FUNCTION, "workload.py", None)]
+    assert self_weights(profile).most_common(1)[0][0] == HOT_FUNCTION
+
+
+# -- speedscope ----------------------------------------------------------------
+
+
+def test_speedscope_from_py_spy(real_profiles: RealProfiles) -> None:
+    document = json.loads(real_profiles.speedscope.read_text())
+    profile = read_profile(real_profiles.speedscope)
+    assert profile.meta.format == "speedscope"
+    assert profile.meta.unit == "seconds"
+    assert profile.total_weight == pytest.approx(
+        sum(sum(entry["weights"]) for entry in document["profiles"])
+    )
+    assert profile.meta.threads == [entry["name"] for entry in document["profiles"]]
+    # py-spy often does not know thread names yet (``Thread 5543 ""``): tell threads by content.
+    per_thread = [
+        read_profile(real_profiles.speedscope, thread=str(index))
+        for index in range(len(profile.meta.threads))
+    ]
+    main = [thread for thread in per_thread if HOT_FUNCTION in functions(thread)]
+    background = [thread for thread in per_thread if BACKGROUND_FUNCTION in functions(thread)]
+    assert len(main) == 1 and len(background) == 1 and main[0] is not background[0]
+    assert self_weights(main[0]).most_common(1)[0][0] == HOT_FUNCTION
+    assert sum(thread.total_weight for thread in per_thread) == pytest.approx(profile.total_weight)
+    hot = next(frame for frame in profile.frames if frame.function == HOT_FUNCTION)
+    assert hot.file == str(real_profiles.workload)  # py-spy's speedscope paths are absolute
+
+
+def test_speedscope_evented_profile_weights_time_with_the_stack_open(tmp_path: Path) -> None:
+    document = {
+        "$schema": "https://www.speedscope.app/file-format-schema.json",
+        "shared": {"frames": [{"name": "outer", "file": "a.py", "line": 1}, {"name": "inner"}]},
+        "profiles": [
+            {
+                "type": "evented",
+                "name": "main",
+                "unit": "milliseconds",
+                "startValue": 0,
+                "endValue": 10,
+                "events": [
+                    {"type": "O", "frame": 0, "at": 0},
+                    {"type": "O", "frame": 1, "at": 2},
+                    {"type": "C", "frame": 1, "at": 7},
+                    {"type": "C", "frame": 0, "at": 10},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "evented"
+    path.write_text(json.dumps(document))
+    profile = read_profile(path)
+    stacks = {
+        tuple(profile.frames[i].function for i in stack): weight
+        for stack, weight, _ in profile.stacks()
+    }
+    assert stacks == {("outer",): pytest.approx(0.005), ("outer", "inner"): pytest.approx(0.005)}
+    assert profile.meta.unit == "seconds"
+    assert profile.meta.duration == pytest.approx(0.010)
+
+
+# -- pyinstrument --------------------------------------------------------------
+
+
+def test_pyinstrument_json_tree(real_profiles: RealProfiles) -> None:
+    document = json.loads(real_profiles.pyinstrument_json.read_text())
+    profile = read_profile(real_profiles.pyinstrument_json)
+    assert profile.meta.format == "pyinstrument"
+    assert profile.meta.unit == "seconds"
+    assert profile.total_weight == pytest.approx(document["root_frame"]["time"], abs=1e-5)
+    assert not any(name.startswith("[") for name in functions(profile))
+    weights = self_weights(profile)
+    assert weights.most_common(1)[0][0] == HOT_FUNCTION
+    assert hot_share(profile) > 0.5
+    assert profile.meta.duration == pytest.approx(document["duration"])
+
+
+def test_pyinstrument_session(real_profiles: RealProfiles) -> None:
+    document = json.loads(real_profiles.pyinstrument_session.read_text())
+    profile = read_profile(real_profiles.pyinstrument_session)
+    assert profile.meta.format == "pyinstrument"
+    assert profile.total_weight == pytest.approx(sum(t for _, t in document["frame_records"]))
+    assert any('"MainThread"' in label for label in profile.meta.threads)
+    assert self_weights(profile).most_common(1)[0][0] == HOT_FUNCTION
+
+
+# -- sniffing --------------------------------------------------------------------
+
+
+def test_format_comes_from_content_not_file_name(
+    real_profiles: RealProfiles, tmp_path: Path
+) -> None:
+    misleading = {
+        real_profiles.raw: ("profile.json", "collapsed"),
+        real_profiles.speedscope: ("profile.txt", "speedscope"),
+        real_profiles.pyinstrument_json: ("stacks.folded", "pyinstrument"),
+    }
+    for source, (name, expected) in misleading.items():
+        copy = tmp_path / name
+        shutil.copy(source, copy)
+        assert sniff_format(copy.read_bytes()[:4096]) == expected
+        assert read_profile(copy).meta.format == expected
+
+
+# -- collapsed details -----------------------------------------------------------
+
+
+def test_collapsed_tolerates_crlf_blank_lines_trailing_blanks_and_decimals(tmp_path: Path) -> None:
+    path = tmp_path / "messy"
+    path.write_bytes(b"a (x.py:1);b (x.py:2) 3  \r\n\r\n\r\na (x.py:1) 1.5\r\nc 2")
+    profile = read_profile(path)
+    assert [(len(stack), weight) for stack, weight, _ in profile.stacks()] == [
+        (2, 3.0),
+        (1, 1.5),
+        (1, 2.0),
+    ]
+    assert profile.frames[0] == Frame("a", "x.py", 1)
+
+
+def test_markup_like_names_are_data(tmp_path: Path) -> None:
+    path = tmp_path / "names"
+    path.write_text("[/];[@click=app.quit]x (a.py:3) 4\n[bold]y 1\n")
+    names = [frame.function for frame in read_profile(path).frames]
+    assert names == ["[/]", "[@click=app.quit]x", "[bold]y"]
+
+
+def test_many_chunks_and_many_distinct_frames_match_plain_splitting(tmp_path: Path) -> None:
+    """Over 4 MB (several read chunks) and 30,000 distinct frames (frame-table overflow)."""
+    rng = random.Random(7)
+    labels = [f"f{i} (pkg/m{i % 97}.py:{i % 300})" for i in range(30_000)]
+    lines = [
+        ";".join(rng.choice(labels) for _ in range(rng.randint(20, 40))) + f" {rng.randint(1, 9)}"
+        for _ in range(7_000)
+    ]
+    path = tmp_path / "big"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size > 4 * 1024 * 1024
+    profile = read_profile(path)
+    expected = folded_lines(path)
+    assert len(profile) == len(expected)
+    for (stack, weight, _), (names, count) in zip(profile.stacks(), expected, strict=True):
+        assert [profile.frames[i].label() for i in stack] == names
+        assert weight == count
+
+
+# -- bad input -------------------------------------------------------------------
+
+
+def _bad_files(tmp_path: Path, real_profiles: RealProfiles) -> dict[str, tuple[Path, str]]:
+    """Each bad file and a fragment its error must contain."""
+    files = {
+        "empty": (b"", "empty"),
+        "blank": (b"\n  \n", "empty"),
+        "binary": (b"\x7fELF\x02\x01\x01\x00\x00\x00" * 20, "binary"),
+        "latin1": ("frame;caf\xe9 3\n".encode("latin-1"), "not UTF-8"),
+        "csv": (b"function,self,total\nmain,10,20\n", "not a profile"),
+        "foreign.json": (b'{"a": 1}', "not a profile"),
+        "package.json": (b'{"name": "x", "version": "1.0.0", "dependencies": {}}', "not a profile"),
+        "array.json": (b"[1, 2, 3]", "not a profile"),
+        "no_count": (b"a;b 3\nc;d\n", "line 2"),
+        "bad_unit.json": (
+            b'{"shared": {"frames": []}, "profiles": [{"type": "sampled", "unit": "parsecs"}]}',
+            "units",
+        ),
+    }
+    result = {}
+    for name, (content, fragment) in files.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        result[name] = (path, fragment)
+    truncated_json = tmp_path / "truncated.json"
+    truncated_json.write_bytes(real_profiles.speedscope.read_bytes()[:-40])
+    result["truncated.json"] = (truncated_json, "truncated")
+    raw = real_profiles.raw.read_bytes().rstrip(b"\n")
+    truncated_raw = tmp_path / "truncated.txt"
+    truncated_raw.write_bytes(raw[: raw.rindex(b" (")])
+    result["truncated.txt"] = (truncated_raw, "truncated")
+    result["missing"] = (tmp_path / "does-not-exist.txt", "no such file")
+    result["directory"] = (tmp_path, "directory")
+    return result
+
+
+def test_bad_files_get_one_line_naming_file_and_problem(
+    tmp_path: Path, real_profiles: RealProfiles
+) -> None:
+    for name, (path, fragment) in _bad_files(tmp_path, real_profiles).items():
+        with pytest.raises(ProfileFormatError) as caught:
+            read_profile(path)
+        message = str(caught.value)
+        assert "\n" not in message, name
+        assert str(path) in message, name
+        assert fragment in message, (name, message)
+        if fragment == "not a profile":
+            assert "speedscope" in message and "pyinstrument" in message and "collapsed" in message
