@@ -1,0 +1,66 @@
+"""The demo workspace: a repo whose history explains the demo regression, a seeded backlog."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from workbench.demo import prepare_demo
+from workbench.history.candidates import regression_candidates
+from workbench.history.log import function_history
+from workbench.paths import data_dir
+from workbench.profiles.diff import diff_profiles
+from workbench.profiles.io import read_profile
+from workbench.triage.model import Quadrant
+from workbench.triage.store import BacklogStore
+
+
+def test_demo_workspace_tells_the_whole_story(tmp_path) -> None:
+    demo = prepare_demo(tmp_path)
+    assert demo.repo is not None
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=demo.repo, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert log == [
+        "Validate every row before aggregating",
+        "Render the report incrementally",
+        "Report builder: parse, aggregate, render",
+    ]
+    # The tip is the profiled file, so profile line numbers point at the right code.
+    compare = demo.base.parent
+    assert (demo.repo / "workload.py").read_text() == (compare / "workload.py").read_text()
+    history = function_history(demo.repo, "workload.py:render_report")
+    assert [commit.summary for commit in history.commits] == log[1:]
+
+    diff = diff_profiles(read_profile(demo.base), read_profile(demo.branch))
+    candidates, _notes = regression_candidates(demo.repo, diff, "baseline..branch")
+    assert candidates[0].summary == "Validate every row before aggregating"
+
+    store = BacklogStore.open(demo.db)
+    try:
+        counts = store.counts_by_quadrant()
+        titles = [item.title for item in store.list()]
+    finally:
+        store.close()
+    assert sum(counts.values()) == 5
+    assert all(counts.get(quadrant, 0) >= 1 for quadrant in Quadrant)
+    assert any("validate_rows" in title for title in titles)
+
+
+def test_demo_pair_fails_the_new_hotspot_gate() -> None:
+    """What a CI job would see on the demo pair: validate_rows is a new hotspot, exit 1."""
+    compare = data_dir() / "compare_demo"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "gate",
+            str(compare / "base.txt"),
+            str(compare / "branch.txt"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "validate_rows" in result.stdout

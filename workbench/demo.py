@@ -1,0 +1,167 @@
+"""The built-in demo: every pane has something real to show on first run.
+
+``workbench demo`` samples the bundled workload live; this module prepares
+the rest in a fresh folder so the user's own backlog is never touched:
+
+* a small git repository whose history explains the Compare demo pair: the
+  baseline commit, a commit that made ``render_report`` concatenate strings,
+  and one that added ``validate_rows`` (the new hotspot) — so History and
+  ``workbench candidates`` have real commits to point at;
+* a backlog seeded from the demo diff (intake proposals) plus a few manual
+  hypotheses, one per taxonomy, so the matrix and the KPIs are populated.
+
+Each version of ``workload.py`` is derived from the committed file by
+removing known pieces, so the profiles' line numbers match the repository's
+tip. ``tests/test_demo.py`` fails if the workload changes shape.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.errors import WorkbenchError
+from workbench.paths import data_dir
+
+#: The concatenating branch of ``render_report``, absent before commit 2.
+_CONCATENATION = (
+    '    text = ""\n'
+    "    for _ in range(3):\n"
+    "        for name, value in sorted(totals.items()):\n"
+    '            text = text + f"{name}: {value:.2f}\\n"\n'
+    "    return text\n"
+)
+_JOIN_ONLY = (
+    '    return "\\n".join(f"{name}: {value:.2f}" for name, value in sorted(totals.items()))\n'
+)
+_VALIDATE_CALL = "        if branch:\n            validate_rows(records)\n"
+
+_MANUAL_ITEMS = [
+    {
+        "title": "Pre-warm the report cache at start-up",
+        "hypothesis": "The first requests pay for cold caches; p95 latency spikes after deploys.",
+        "source": "slo_alert",
+        "signal": "latency",
+        "pattern": "unknown",
+        "impact": 4,
+        "effort": 2,
+        "taxonomy": "preventive",
+        "owner": "alice",
+        "kpi_baseline": 420.0,
+        "kpi_target": 250.0,
+        "kpi_latest": 410.0,
+    },
+    {
+        "title": "Benchmark parse_records and aggregate in CI",
+        "hypothesis": "Critical paths without a benchmark regress unnoticed.",
+        "source": "proactive",
+        "signal": "cpu",
+        "pattern": "unknown",
+        "impact": 2,
+        "effort": 1,
+        "taxonomy": "hygiene",
+        "owner": "bob",
+        "critical": True,
+    },
+    {
+        "title": "Stream the report pipeline asynchronously",
+        "hypothesis": "Rendering waits for the whole aggregation; a pipeline raises throughput.",
+        "source": "cost_spike",
+        "signal": "cpu",
+        "pattern": "io_bound",
+        "impact": 2,
+        "effort": 5,
+        "taxonomy": "strategic",
+        "owner": "carol",
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    """Where ``workbench demo`` put its repository and backlog."""
+
+    root: Path
+    repo: Path | None
+    """The demo git repository, or None when git is not installed."""
+    db: Path
+    base: Path
+    branch: Path
+
+
+def workload_versions(final: str) -> list[str]:
+    """The three committed versions of ``workload.py``, oldest first."""
+    start = final.find("def validate_rows(")
+    end = final.find("def render_report(")
+    if start < 0 or end < start or _CONCATENATION not in final or _VALIDATE_CALL not in final:
+        raise WorkbenchError("the demo workload changed shape; update workbench/demo.py")
+    without_validation = (final[:start] + final[end:]).replace(_VALIDATE_CALL, "")
+    baseline = without_validation.replace(_CONCATENATION, _JOIN_ONLY)
+    return [baseline, without_validation, final]
+
+
+def build_demo_repo(target: Path) -> Path:
+    """Create the demo repository in ``target`` (tags ``baseline`` and ``branch``)."""
+    final = (data_dir() / "compare_demo" / "workload.py").read_text()
+    versions = workload_versions(final)
+    story = [
+        ("Alice Example", "Report builder: parse, aggregate, render", versions[0]),
+        ("Bob Builder", "Render the report incrementally", versions[1]),
+        ("Carol Coder", "Validate every row before aggregating", versions[2]),
+    ]
+    target.mkdir(parents=True, exist_ok=True)
+    _git(target, "init", "-q", "-b", "main")
+    for day, (author, message, text) in enumerate(story, start=1):
+        (target / "workload.py").write_text(text)
+        _git(target, "add", "--", "workload.py")
+        _git(target, "commit", "-q", "-m", message, author=author, day=day)
+        if day == 1:
+            _git(target, "tag", "baseline")
+    _git(target, "tag", "branch")
+    return target
+
+
+def _git(cwd: Path, *args: str, author: str = "Workbench Demo", day: int = 1) -> None:
+    email = author.split()[0].lower() + "@example.com"
+    date = f"2026-01-{day:02d}T10:00:00+00:00"
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": author,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": author,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def seed_demo_backlog(db: Path, base: Path, branch: Path) -> int:
+    """Fill a new backlog at ``db`` from the demo diff plus manual items; returns the count."""
+    from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.io import read_profile
+    from workbench.triage.intake import propose_items
+    from workbench.triage.model import Item
+    from workbench.triage.store import BacklogStore
+
+    store = BacklogStore.open(db)
+    try:
+        proposed = propose_items(diff_profiles(read_profile(base), read_profile(branch)), store)
+        manual = store.add_many([Item(**fields) for fields in _MANUAL_ITEMS], label="demo items")
+        return len(proposed) + len(manual)
+    finally:
+        store.close()
+
+
+def prepare_demo(root: Path) -> DemoWorkspace:
+    """Build the demo repository and backlog under ``root`` (a fresh folder)."""
+    compare = data_dir() / "compare_demo"
+    base, branch = compare / "base.txt", compare / "branch.txt"
+    repo = build_demo_repo(root / "repo") if shutil.which("git") else None
+    db = root / "triage.db"
+    seed_demo_backlog(db, base, branch)
+    return DemoWorkspace(root, repo, db, base, branch)
