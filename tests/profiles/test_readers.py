@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -315,3 +317,43 @@ def test_bad_files_get_one_line_naming_file_and_problem(
         assert fragment in message, (name, message)
         if fragment == "not a profile":
             assert "speedscope" in message and "pyinstrument" in message and "collapsed" in message
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b" 238\nmain (a.py:1);work (a.py:5) 3\n", "collapsed"),  # py-spy's empty stack first
+        (b"\xef\xbb\xbfmain;work 3\r\n", "collapsed"),
+        (b'{"$schema":"https://www.speedscope.app/file-format-schema.json"', "speedscope"),
+        (
+            b'{"start_time": 1.0, "duration": 2.0, "sample_count": 3, "root_frame": {',
+            "pyinstrument",
+        ),
+        (b'{"name": "pkg", "version": "1.0"}', "json"),
+        (b"", "empty"),
+        (b"\x00\x01\x02", "binary"),
+        (b"\xff\xfe\xfa", "binary"),
+        (b"function,self\nmain,3\n", "unknown"),
+    ],
+)
+def test_sniff_format(head: bytes, expected: str) -> None:
+    assert sniff_format(head) == expected
+
+
+def test_cli_reports_bad_files_in_one_line_with_exit_2(
+    tmp_path: Path, real_profiles: RealProfiles
+) -> None:
+    bad = _bad_files(tmp_path, real_profiles)
+    for name in ("binary", "truncated.json", "missing"):
+        path = bad[name][0]
+        result = subprocess.run(
+            [sys.executable, "-m", "workbench", "show", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, (name, result.stderr)
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("workbench: error:"), lines
+        assert str(path) in lines[0]

@@ -48,12 +48,12 @@ def sniff_format(head: bytes) -> str:
         if _PYINSTRUMENT_KEYS.search(stripped):
             return "pyinstrument"
         return "json"
-    first = _first_data_line(stripped)
+    first = _first_data_line(text)  # not ``stripped``: a folded line may start with a space
     if first is None:
         return "unknown"
     if _FOLDED_LINE.match(first):
         return "collapsed"
-    if len(head) >= HEAD_BYTES and first == stripped.splitlines()[-1] and ";" in first:
+    if len(head) >= HEAD_BYTES and first == text.splitlines()[-1] and ";" in first:
         return "collapsed"  # a stack deeper than the head: its count is further on
     return "unknown"
 

@@ -55,7 +55,6 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
         )
     profile = Profile(ProfileMeta(format="speedscope", unit=units.pop(), name=document.get("name")))
     frame_ids = _intern_frames(profile, document.get("shared", {}).get("frames"), source)
-    no_python_frame = profile.intern(NO_PYTHON_FRAME)
     saved = document.get(META_KEY)
     unthreaded = saved.get("unthreaded_profile") if isinstance(saved, dict) else None
     durations = []
@@ -65,7 +64,7 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
         try:
             stacks = _sampled(entry) if entry.get("type") == "sampled" else _evented(entry)
             for stack, weight in stacks.items():
-                ids = [frame_ids[i] for i in stack] if stack else [no_python_frame]
+                ids = [frame_ids[i] for i in stack] if stack else [profile.intern(NO_PYTHON_FRAME)]
                 profile.add_stack(ids, weight * factor, thread)
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise ProfileFormatError(
