@@ -1,10 +1,12 @@
-"""The commits that changed one function, from a single ``git log -L``.
+"""The commits that changed one function, with what each did inside it.
 
-``git log -L start,end:path REV`` follows the span back through history by
-itself (across moves of lines inside the file and renames of the file); the
-lines each commit added and removed inside the function are counted from its
-patch, since ``-L`` allows no ``--numstat`` and ``Commit.stats`` costs tens of
-milliseconds per commit on a large repository.
+The function is found by qualified name with ``ast`` at the revision asked
+about; then every commit that touched its file is judged on the function's own
+text before and after it (see :mod:`workbench.history.walk` for why not
+``git log -L``). Renames are followed by git (``--follow``); a function cut
+from one file and pasted into another is followed to the file it came from.
+Lines added and removed are counted inside the function only; nothing calls
+``Commit.stats`` (tens of milliseconds per commit on a large repository).
 """
 
 from __future__ import annotations
@@ -28,16 +30,12 @@ from workbench.history.locate import (
     parse_function_ref,
 )
 from workbench.history.repo import as_repo, file_at, quick_resolve, repo_path, shallow_boundary
+from workbench.history.walk import Change, FunctionFinder, file_changes, function_patch, read_blobs
 
 if TYPE_CHECKING:
     import git
 
-
-_MARK = "\x1e"
-#: One header line per commit; patch lines never start with the record separator.
-LOG_FORMAT = f"{_MARK}%H%x00%P%x00%an%x00%ae%x00%aI%x00%s"
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-#: Moves followed before giving up (each costs one more ``git log -L``).
+#: Moves to another file followed before giving up (each costs one more walk).
 _MAX_MOVES = 20
 
 
@@ -231,156 +229,95 @@ def _compute(
         span = locate_in_source(source, qualname, path, near)
     boundary = shallow_boundary(repo)
     answer = FunctionHistory(function, path, span, tip, shallow=bool(boundary), since=since)
-    current = span
+    current, start = span, tip
     for _ in range(_MAX_MOVES):
-        entries = _log(repo, current, tip, base, since)
-        answer.commits.extend(entry.commit for entry in entries)
-        if not entries:
+        created = _judge_changes(repo, answer, current, start, base, since, boundary)
+        if created is None:
             break
-        oldest = entries[-1]
-        if oldest.commit.sha in boundary:
-            answer.truncated_at = oldest.commit.sha
-            answer.notes.append(
-                f"shallow clone: history is cut at {oldest.commit.sha[:12]} "
-                f"({oldest.commit.date:%Y-%m-%d}); run git fetch --unshallow for the rest"
-            )
-            if oldest.created:  # its parent is missing, not the function
-                answer.commits.pop()
-            break
-        if not oldest.created or not oldest.parents:
-            break
-        moved = _moved_from(repo, oldest, current.qualname)
+        change, text = created
+        moved = _moved_from(repo, change, current)
         if moved is None:
             break
-        previous, text = moved
-        if text == oldest.new_text:
+        previous, old_text = moved
+        if old_text == text:
             answer.commits.pop()
-            verb = "moved unchanged"
-        else:
-            verb = "moved and changed"
-        answer.notes.append(
-            f"{verb} in {oldest.commit.sha[:12]} from {previous.path}:{previous.start}"
-        )
-        current, tip = previous, oldest.parents[0]
-    if boundary and answer.truncated_at is None and not answer.notes:
+        verb = "moved unchanged" if old_text == text else "moved and changed"
+        answer.notes.append(f"{verb} in {change.sha[:12]} from {previous.path}:{previous.start}")
+        current, start = previous, change.parents[0]
+    if boundary and answer.truncated_at is None:
         answer.notes.append("shallow clone: older history may be missing")
     return answer
 
 
-@dataclass
-class _Entry:
-    commit: FunctionCommit
-    parents: list[str]
-    created: bool
-    """Every hunk adds lines to an empty range: ``-L`` found the span's origin here."""
-    new_text: str
-    """The span's lines in this commit when ``created`` (all of them are added lines)."""
+def _judge_changes(
+    repo: git.Repo,
+    answer: FunctionHistory,
+    span: Span,
+    tip: str,
+    base: str | None,
+    since: str | None,
+    boundary: frozenset[str],
+) -> tuple[Change, str] | None:
+    """Add the commits that changed the function's text in ``span.path`` to ``answer``.
 
-
-def _log(repo: git.Repo, span: Span, tip: str, base: str | None, since: str | None) -> list[_Entry]:
-    args = [f"-L{span.start},{span.end}:{span.path}", f"--format={LOG_FORMAT}", "--no-color"]
-    if since:
-        args.append(f"--since={since}")
-    args.append(f"{base}..{tip}" if base else tip)
-    output = repo.git.log(*args, strip_newline_in_stdout=False)
-    return _parse_entries(output, span.path)
-
-
-def parse_log(output: str, path: str) -> list[FunctionCommit]:
-    """Commits from the output of ``git log -L`` run with :data:`LOG_FORMAT`, newest first."""
-    return [entry.commit for entry in _parse_entries(output, path)]
-
-
-def _parse_entries(output: str, path: str) -> list[_Entry]:
-    entries = []
-    for record in output.split("\n" + _MARK):
-        record = record.removeprefix(_MARK)
-        if not record.strip():
+    Returns the change that created the function in this file, with the
+    function's text then, when it has a parent the function may have come from.
+    """
+    changes = file_changes(repo, span.path, tip, base, since)
+    blobs = {change.old_blob for change in changes} | {change.new_blob for change in changes}
+    finder = FunctionFinder(span.qualname, read_blobs(repo, blobs))
+    created = None
+    for change in changes:
+        old = finder.version(change.old_blob, change.old_path)
+        new = finder.version(change.new_blob, change.new_path)
+        if old.unparsable:
+            answer.notes.append(
+                f"{change.old_path} before {change.sha[:12]} does not parse as Python 3: "
+                "older history is not searched"
+            )
+            break
+        if old.text == new.text:
             continue
-        header, _, patch = record.partition("\n")
-        sha, parents, author, email, date, summary = header.split("\x00", 5)
-        added, removed, created, new_lines, file_path = _count(patch)
-        commit = FunctionCommit(
-            sha,
-            author,
-            email,
-            datetime.fromisoformat(date),
-            summary,
-            added,
-            removed,
-            patch.strip("\n"),
-            file_path or path,
+        if old.text is None and change.sha in boundary:
+            answer.truncated_at = change.sha
+            answer.notes.append(
+                f"shallow clone: history is cut at {change.sha[:12]} ({change.date:%Y-%m-%d}); "
+                "whether it or older commits changed the function is unknown "
+                "(git fetch --unshallow for the rest)"
+            )
+            break
+        added, removed, patch = function_patch(old, new, change.old_path, change.new_path)
+        answer.commits.append(
+            FunctionCommit(
+                change.sha,
+                change.author,
+                change.email,
+                change.date,
+                change.summary,
+                added,
+                removed,
+                patch,
+                change.new_path,
+            )
         )
-        entries.append(_Entry(commit, parents.split(), created, "\n".join(new_lines)))
-    return entries
+        created = (change, new.text) if old.text is None and new.text is not None else None
+    if created is None or not created[0].parents:
+        return None
+    return created
 
 
-def _count(patch: str) -> tuple[int, int, bool, list[str], str]:
-    """Added and removed lines, whether the old range was empty, added text and the file path.
+def _moved_from(repo: git.Repo, change: Change, span: Span) -> tuple[Span, str] | None:
+    """Where the function was before ``change`` created it in its file: in another file.
 
-    Hunk bodies are read by the counts in their headers, so a removed line that
-    itself starts with ``--`` is never taken for a file header.
+    A function cut from one module and pasted into another (a file split)
+    looks newly written; the files that commit renamed, deleted or changed
+    are searched for the same qualified name in its parent.
     """
-    added = removed = hunks = 0
-    empty_old_ranges = True
-    new_lines: list[str] = []
-    file_path = ""
-    lines = patch.split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        if line.startswith("+++ "):
-            file_path = _unquote(line[4:]).removeprefix("b/")
-            continue
-        hunk = _HUNK.match(line)
-        if not hunk:
-            continue
-        old = int(hunk[2]) if hunk[2] is not None else 1
-        new = int(hunk[4]) if hunk[4] is not None else 1
-        hunks += 1
-        empty_old_ranges = empty_old_ranges and old == 0
-        while (old > 0 or new > 0) and index < len(lines):
-            body = lines[index]
-            index += 1
-            if body.startswith("+"):
-                added += 1
-                new -= 1
-                new_lines.append(body[1:])
-            elif body.startswith("-"):
-                removed += 1
-                old -= 1
-            elif body.startswith(" ") or body == "":
-                old -= 1
-                new -= 1
-    created = hunks > 0 and empty_old_ranges and removed == 0
-    return added, removed, created, new_lines, file_path
-
-
-def _unquote(path: str) -> str:
-    """A path as git prints it in a header: C-quoted when it has unusual bytes."""
-    if not path.startswith('"'):
-        return path
-    raw = path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-    return raw.encode("latin-1").decode("utf-8", "replace")
-
-
-def _moved_from(repo: git.Repo, entry: _Entry, qualname: str) -> tuple[Span, str] | None:
-    """Where the function was in the parent of the commit that ``-L`` says created it.
-
-    ``-L`` follows lines, so a function cut and pasted elsewhere in its file
-    (or into another file) looks newly written. Looking it up by name in the
-    parent tells a move from a creation: the file itself first, then (one more
-    git call) the files that commit renamed, deleted or changed.
-    """
-    parent = entry.parents[0]
-    name = qualname.rsplit(".", 1)[-1]
+    name = span.qualname.rsplit(".", 1)[-1]
     defined = re.compile(rf"\bdef\s+{re.escape(name)}\b")
-    found = _find_in(repo, parent, [entry.commit.path], qualname, defined)
-    if found is None:
-        others = _changed_sources(repo, parent, entry.commit.sha, entry.commit.path)
-        found = _find_in(repo, parent, others, qualname, defined)
-    return found
+    parent = change.parents[0]
+    others = _changed_sources(repo, parent, change.sha, change.new_path)
+    return _find_in(repo, parent, others, span.qualname, defined)
 
 
 def _find_in(
