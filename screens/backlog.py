@@ -14,8 +14,8 @@ never a crash, and nothing already stored is overwritten.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,29 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.backlog_query import FILTER_HELP, parse_filter
+from screens.backlog_work import (
+    CountsLoaded,
+    DetailLoaded,
+    Exported,
+    ItemsChanged,
+    KpisComputed,
+    PageLoaded,
+    StoreFailed,
+    Write,
+    added,
+    export_markdown,
+    ids,
+    locate,
+    moved_summary,
+    replayed,
+    saved_edit,
+)
 from screens.item_dialog import ItemDialog
 from screens.messages import BacklogItemRequested
 from screens.status_dialog import StatusDialog
@@ -40,13 +56,10 @@ from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
 from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
 from workbench.context import LaunchContext
-from workbench.errors import StaleEditError, StoreError
+from workbench.errors import StoreError
 from workbench.paths import styles_dir
-from workbench.reports.triage_markdown import render_triage
-from workbench.triage.kpis import KpiReport, compute_kpis
+from workbench.triage.kpis import compute_kpis
 from workbench.triage.model import (
-    EDITABLE_FIELDS,
-    Batch,
     Evidence,
     EvidenceKind,
     Item,
@@ -57,117 +70,10 @@ from workbench.triage.model import (
 )
 from workbench.triage.store import BacklogStore
 
-Write = Callable[[BacklogStore], tuple[list[Item], str]]
-"""One user action against the store: the items it left behind and a one-line summary."""
-
 
 def _binding(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
     """Every pane key has an id (remappable) and a tooltip (the palette's help line)."""
     return Binding(key, action, description, id=f"backlog.{action}", tooltip=tooltip, show=show)
-
-
-def locate(store: BacklogStore, item_filter: ItemFilter, item: Item) -> int | None:
-    """Index of ``item`` in ``store.list(item_filter)`` (quadrant order), by bisection.
-
-    The store orders one quadrant by impact desc, effort asc, id; probing one
-    row at a time finds an item among 100,000 in ~17 small queries instead of
-    reading every page, so the cursor can follow an item wherever it lands.
-    """
-
-    def key(other: Item) -> tuple[int, int, int, int]:
-        return (other.quadrant.rank, -other.impact, other.effort, other.id or 0)
-
-    target = key(item)
-    low, high = 0, store.count(item_filter)
-    while low < high:
-        middle = (low + high) // 2
-        probe = store.list(item_filter, offset=middle, limit=1)
-        if not probe:
-            return None
-        if key(probe[0]) < target:
-            low = middle + 1
-        else:
-            high = middle
-    found = store.list(item_filter, offset=low, limit=1)
-    return low if found and found[0].id == item.id else None
-
-
-# -- messages from workers -------------------------------------------------
-@dataclass
-class CountsLoaded(Message):
-    """How many items the filter selects, in all and per quadrant."""
-
-    generation: int
-    total: int
-    by_quadrant: dict[Quadrant, int]
-
-
-@dataclass
-class PageLoaded(Message):
-    """Rows ``offset``.. of ``backlog_list``'s filter."""
-
-    backlog_list: BacklogList
-    generation: int
-    offset: int
-    items: list[Item]
-
-
-@dataclass
-class ItemsChanged(Message):
-    """A write committed: say ``summary``; the cursor follows ``follow`` (at ``index``)."""
-
-    summary: str
-    follow: Item | None = None
-    index: int | None = None
-    clear_marks: bool = False
-
-
-@dataclass
-class StoreFailed(Message):
-    """A store call was refused; ``reason`` is its one-line message."""
-
-    reason: str
-    write: bool = False
-    """A refused write reloads the view (it may be stale); a failed read does not retry."""
-
-
-@dataclass
-class DetailLoaded(Message):
-    """The selected item, fresh from the store, with its history."""
-
-    item: Item
-    events: list[Any]
-
-
-@dataclass
-class KpisComputed(Message):
-    report: KpiReport
-
-
-@dataclass
-class Exported(Message):
-    """``count`` items were written as Markdown to ``path``."""
-
-    path: Path
-    count: int
-
-
-def export_markdown(store: BacklogStore, item_filter: ItemFilter, path: Path) -> int:
-    """Write the triage of ``item_filter`` to ``path`` (atomically); returns the item count."""
-    count = 0
-
-    def counted(items: Iterable[Item]) -> Iterator[Item]:
-        nonlocal count
-        for count, item in enumerate(items, start=1):  # noqa: B007 - the count is the result
-            yield item
-
-    report = compute_kpis(store)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
-        items = counted(store.iter_all(item_filter, order="matrix"))
-        out.writelines(render_triage(items, report, subtitle=f"Backlog {store.path}"))
-    partial.replace(path)
-    return count
 
 
 class BacklogScreen(Screen):
@@ -518,7 +424,7 @@ class BacklogScreen(Screen):
                 )
                 for item in targets
             ]
-            return moved, _moved_summary(moved)
+            return moved, moved_summary(moved)
 
         self._write(call)
 
@@ -576,7 +482,7 @@ class BacklogScreen(Screen):
             items = store.set_status(
                 list(versions), status, justification=why or None, expected_versions=versions
             )
-            return items, f"{_ids(items)} → {status.label}"
+            return items, f"{ids(items)} → {status.label}"
 
         self._write(call, follow=status.is_open, clear_marks=True)
 
@@ -610,47 +516,20 @@ class BacklogScreen(Screen):
             if values is None:
                 return
             if original is None:
-                self._write(lambda store: _added(store.add(Item(**values))))
+                self._write(lambda store: added(store.add(Item(**values))))
             else:
                 self._save_edit(original, values)
 
         self.app.push_screen(dialog, saved)
 
     def _save_edit(self, original: Item, values: dict[str, Any]) -> None:
-        item_id = original.id or 0
-        changes = {
-            name: values[name]
-            for name in EDITABLE_FIELDS
-            if name in values and values[name] != getattr(original, name)
-        }
-        old = {(e.kind, e.ref): e for e in original.evidence}
-        new = {(e.kind, e.ref): e for e in values["evidence"]}
-        expected = self._expected(original)
-
-        def call(store: BacklogStore) -> tuple[list[Item], str]:
-            if changes:
-                item = store.update(item_id, changes, expected_version=expected)
-            else:
-                item = store.get(item_id)
-                if item.version != expected:
-                    raise StaleEditError(
-                        f"#{item_id} was changed elsewhere since you opened it; "
-                        "your edit was not saved (reloaded: check it and edit again)"
-                    )
-            for key in new.keys() - old.keys():
-                item = store.link(item_id, new[key])
-            for key in old.keys() - new.keys():
-                if old[key].id is not None:
-                    item = store.unlink(item_id, old[key].id)
-            return [item], f"saved #{item_id}"
-
-        self._write(call)
+        self._write(saved_edit(original, values, self._expected(original)))
 
     def action_undo(self) -> None:
-        self._write(lambda store: _replayed(store, store.undo(), "undo"))
+        self._write(lambda store: replayed(store, store.undo(), "undo"))
 
     def action_redo(self) -> None:
-        self._write(lambda store: _replayed(store, store.redo(), "redo"))
+        self._write(lambda store: replayed(store, store.redo(), "redo"))
 
     def action_reload(self) -> None:
         self.reload()
@@ -738,34 +617,6 @@ class BacklogScreen(Screen):
             parts.append(f"✓ {self._last_action}")
         parts.append(f"db: {self.db}" if self.db else "db: default")
         self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)))
-
-
-def _ids(items: list[Item]) -> str:
-    return ", ".join(f"#{item.id}" for item in items[:5]) + (" …" if len(items) > 5 else "")
-
-
-def _moved_summary(items: list[Item]) -> str:
-    if len(items) == 1:
-        item = items[0]
-        return f"#{item.id} impact {item.impact} · effort {item.effort} → {item.action}"
-    return f"moved {_ids(items)}"
-
-
-def _added(item: Item) -> tuple[list[Item], str]:
-    return [item], f"added #{item.id} → {item.action}"
-
-
-def _replayed(store: BacklogStore, batch: Batch | None, verb: str) -> tuple[list[Item], str]:
-    """The items an undo/redo batch touched, as stored now (an undone add is gone)."""
-    if batch is None:
-        return [], f"nothing to {verb}"
-    items = []
-    for item_id in sorted({event.item_id for event in batch.events}):
-        try:
-            items.append(store.get(item_id))
-        except StoreError:
-            continue
-    return items, batch.label
 
 
 def make_screen(context: LaunchContext) -> BacklogScreen:
