@@ -69,9 +69,7 @@ def test_rate_gaps_and_coverage(tmp_path: Path) -> None:
     assert live.coverage == pytest.approx(1 - 0.5 / 2.5)
 
 
-def test_thread_shares_from_dumps(tmp_path: Path) -> None:
-    live = session(tmp_path)
-    live.add_batch(batch(1.0, "f"))
+def feed_dumps(live: LiveSession) -> None:
     for gil in (True, True, False, False):
         live.add_threads(
             [
@@ -79,11 +77,29 @@ def test_thread_shares_from_dumps(tmp_path: Path) -> None:
                 ThreadState(thread_id=2, name="worker", active=not gil, owns_gil=False),
             ]
         )
+
+
+def test_thread_shares_active_from_samples_gil_from_dumps(tmp_path: Path) -> None:
+    live = session(tmp_path)
+    half = batch(1.0, "f", samples=200)
+    half.profile.add_frames([Frame("work", "/app/w.py", 3)], 50, half.profile.thread_index(WORKER))
+    live.add_batch(half)
+    feed_dumps(live)
     shares = {share.name: share for share in live.thread_shares()}
     assert shares[MAIN].active_percent == 100 and shares[MAIN].gil_percent == 50
-    assert shares[MAIN].samples == 100
-    assert shares[WORKER].active_percent == 50 and shares[WORKER].gil_percent == 0
-    assert [share.name for share in live.thread_shares()][0] == MAIN
+    assert shares[MAIN].samples == 200
+    assert shares[WORKER].active_percent == 25 and shares[WORKER].gil_percent == 0
+    assert [share.name for share in live.thread_shares()] == [MAIN, WORKER]
+
+
+def test_thread_shares_fall_back_to_dumps_with_idle_stacks(tmp_path: Path) -> None:
+    live = session(tmp_path)
+    idle = batch(1.0, "f")
+    idle.includes_idle = True
+    live.add_batch(idle)
+    feed_dumps(live)
+    shares = {share.name: share for share in live.thread_shares()}
+    assert shares[WORKER].active_percent == 50 and shares[MAIN].active_percent == 100
 
 
 def test_metrics_histories_are_bounded(tmp_path: Path) -> None:

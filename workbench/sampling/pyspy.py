@@ -84,6 +84,8 @@ class SampleBatch:
     """Samples py-spy reported as failed (``Errors: N`` in its status line)."""
     final: bool = False
     """The target exited during or right after this window: no more batches follow."""
+    includes_idle: bool = False
+    """Stacks of idle threads are included (``idle=True``): a wall-clock view."""
 
 
 @dataclass
@@ -561,6 +563,7 @@ class PySpySampler:
             gap_seconds=gap,
             errors=errors,
             final=exited,
+            includes_idle=self.idle,
         )
 
     def _failure(self, output: bytes) -> str:

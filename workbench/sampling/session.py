@@ -48,14 +48,17 @@ class _Window:
 
 @dataclass(frozen=True)
 class ThreadShare:
-    """How one thread spent the session, from the periodic thread dumps."""
+    """How one thread spent the session."""
 
     name: str
     """Thread label, ``Thread ID "NAME"``, as in the profiles' ``meta.threads``."""
     active_percent: float
-    """Share of dumps in which the thread was running."""
+    """Share of sampling ticks in which the thread was running: its samples over the
+    ticks taken (py-spy records running threads only), so it has the full sampling
+    rate's resolution. Falls back to the share of thread dumps when the batches
+    include idle stacks or no tick was counted yet."""
     gil_percent: float
-    """Share of dumps in which it held the GIL."""
+    """Share of thread dumps in which it held the GIL (dumps come at 0.5-2 Hz)."""
     samples: float
     """Stack samples attributed to it in the total profile."""
 
@@ -107,6 +110,7 @@ class LiveSession:
         self._first_start: float | None = None
         self._last_end: float | None = None
         self._version = 0
+        self._idle_included = False
         self._dumps: Counter[str] = Counter()
         self._active: Counter[str] = Counter()
         self._gil: Counter[str] = Counter()
@@ -123,6 +127,7 @@ class LiveSession:
             self._total.update(stacks)
             self._total_samples += batch.samples
             self._total_gap += batch.gap_seconds
+            self._idle_included |= batch.includes_idle
             if self._first_start is None:
                 self._first_start = batch.started_at
             self._last_end = max(self._last_end or ended_at, ended_at)
@@ -217,19 +222,22 @@ class LiveSession:
         return _build(stacks, self._meta(span, self.started_wall, "total"))
 
     def thread_shares(self) -> list[ThreadShare]:
-        """Per thread: active % and GIL % over the dumps, busiest first.
+        """Per thread: active % (from samples) and GIL % (from dumps), busiest first.
 
-        Threads seen only in samples (no dump yet) are listed with 0 % shares.
+        Threads seen only in samples (no dump yet) have a 0 % GIL share.
         """
         with self._lock:
             per_thread: Counter[str] = Counter()
             for (label, _), weight in self._total.items():
                 per_thread[label] += weight
             labels = list(dict.fromkeys([*self._dumps, *per_thread]))
+            from_samples = self._total_samples > 0 and not self._idle_included
             shares = [
                 ThreadShare(
                     name=label,
-                    active_percent=_percent(self._active[label], self._dumps[label]),
+                    active_percent=min(100.0, _percent(per_thread[label], self._total_samples))
+                    if from_samples
+                    else _percent(self._active[label], self._dumps[label]),
                     gil_percent=_percent(self._gil[label], self._dumps[label]),
                     samples=float(per_thread[label]),
                 )
