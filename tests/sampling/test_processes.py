@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ from workbench.sampling.processes import (
     stop_target,
     wait_for_python,
 )
+from workbench.sampling.pyspy import find_pyspy
 
 from .conftest import wait_until
 
@@ -105,3 +107,41 @@ def test_wait_for_python_reports_an_early_exit() -> None:
     wait_until(lambda: process.poll() is not None)
     with pytest.raises(SamplingError, match="exited"):
         wait_for_python(process.pid, timeout=2)
+
+
+def test_permission_denied_names_the_fix(spawn) -> None:
+    """A non-root user cannot read a root process: the message says what to do."""
+    target = spawn(None, "30")
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked child
+        os.close(read)
+        os.setgid(65534)
+        os.setuid(65534)
+        try:
+            check_target(target.pid)
+            message = "no error"
+        except SamplingError as error:
+            message = str(error)
+        os.write(write, message.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        message = pipe.read()
+    os.waitpid(child, 0)
+    assert message.startswith(f"permission denied reading the memory of process {target.pid}")
+    assert "run as root" in message
+
+
+def test_missing_pyspy_says_how_to_install(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SamplingError, match="pip install py-spy"):
+        find_pyspy()
+
+
+def test_run_without_a_runnable_command_exits_2_before_any_ui(capsys) -> None:
+    assert main(["run", "--", "no-such-command-for-workbench"]) == 2
+    assert "command not found" in capsys.readouterr().err
+    assert main(["run"]) == 2
+    assert "no command given" in capsys.readouterr().err
