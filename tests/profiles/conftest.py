@@ -26,7 +26,7 @@ RATE = 200
 #: Seconds the workload runs per capture.
 SECONDS = 1.5
 
-WORKLOAD = '''
+WORKLOAD = """
 import sys
 import threading
 import time
@@ -61,7 +61,7 @@ def main(seconds):
 
 
 main(float(sys.argv[1]))
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ class RealProfiles:
     """``pyinstrument -r json``: the frame tree."""
     pyinstrument_session: Path
     """``pyinstrument -r pyisession``: the raw session."""
+    pyinstrument_speedscope: Path
+    """``pyinstrument -r speedscope``: an *evented* speedscope profile."""
 
 
 def _py_spy() -> str:
@@ -89,7 +91,7 @@ def _py_spy() -> str:
 
 @pytest.fixture(scope="session")
 def real_profiles(tmp_path_factory: pytest.TempPathFactory) -> RealProfiles:
-    """Capture the workload under py-spy (four ways) and pyinstrument (two ways), in parallel."""
+    """Capture the workload under py-spy (four ways) and pyinstrument (three ways), in parallel."""
     folder = tmp_path_factory.mktemp("real_profiles")
     workload = folder / "workload.py"
     workload.write_text(WORKLOAD)
@@ -102,6 +104,7 @@ def real_profiles(tmp_path_factory: pytest.TempPathFactory) -> RealProfiles:
         speedscope=folder / "speedscope.json",
         pyinstrument_json=folder / "pyinstrument.json",
         pyinstrument_session=folder / "session.pyisession",
+        pyinstrument_speedscope=folder / "pyinstrument_speedscope.json",
     )
     spy = [_py_spy(), "record", "--rate", str(RATE)]
     pyinstrument = [sys.executable, "-m", "pyinstrument"]
@@ -112,6 +115,7 @@ def real_profiles(tmp_path_factory: pytest.TempPathFactory) -> RealProfiles:
         [*spy, "--format", "speedscope", "-o", str(profiles.speedscope), "--", *run],
         [*pyinstrument, "-r", "json", "-o", str(profiles.pyinstrument_json), *run[1:]],
         [*pyinstrument, "-r", "pyisession", "-o", str(profiles.pyinstrument_session), *run[1:]],
+        [*pyinstrument, "-r", "speedscope", "-o", str(profiles.pyinstrument_speedscope), *run[1:]],
     ]
     processes = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder)

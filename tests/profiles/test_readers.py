@@ -184,6 +184,17 @@ def test_speedscope_evented_profile_weights_time_with_the_stack_open(tmp_path: P
     assert profile.meta.duration == pytest.approx(0.010)
 
 
+def test_speedscope_evented_from_pyinstrument(real_profiles: RealProfiles) -> None:
+    document = json.loads(real_profiles.pyinstrument_speedscope.read_text())
+    (entry,) = document["profiles"]
+    assert entry["type"] == "evented"
+    profile = read_profile(real_profiles.pyinstrument_speedscope)
+    span = entry["endValue"] - entry["startValue"]
+    assert 0.9 * span <= profile.total_weight <= span + 1e-9
+    assert hot_share(profile) > 0.5
+    assert profile.meta.threads == [entry["name"]]
+
+
 # -- pyinstrument --------------------------------------------------------------
 
 
