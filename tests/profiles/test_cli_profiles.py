@@ -90,8 +90,10 @@ def plain_shares(path: Path) -> tuple[float, dict[tuple[str, str], tuple[float, 
             for match in map(FRAME.match, filter(None, stack.split(";")))
             if match
         ]
-        if functions:
-            weights[functions[-1]][0] += float(count)
+        # py-spy writes samples without a Python frame as an empty stack; the reader
+        # keeps their weight under one pseudo-function.
+        functions = functions or [("(no Python frame)", "")]
+        weights[functions[-1]][0] += float(count)
         for function in set(functions):
             weights[function][1] += float(count)
     return grand, {
@@ -136,9 +138,13 @@ def test_raw_and_speedscope_of_one_program_match_by_path_suffix(
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["branch"]["total_seconds"] > 0
-    # speedscope says /tmp/.../w.py, raw says w.py: one row per function, in both profiles.
-    assert {row["file"] for row in data["functions"]} == {"w.py"}
-    assert all(row["in_base"] and row["in_branch"] for row in data["functions"])
+    # speedscope says /tmp/.../w.py, raw says w.py: one row per function, found in both.
+    # (Startup frames such as <frozen importlib._bootstrap> may be caught by one run only.)
+    ours = {row["function"]: row for row in data["functions"] if row["file"].endswith("w.py")}
+    assert {row["file"] for row in ours.values()} == {"w.py"}
+    assert len(ours) == sum(row["file"].endswith("w.py") for row in data["functions"])
+    for name in ("main", "parse", "render", "load_cache"):
+        assert ours[name]["in_base"] and ours[name]["in_branch"], name
     hot = next(row for row in data["functions"] if row["function"] == "load_cache")
     assert hot["base_self_pct"] > 5 and hot["branch_self_pct"] > 5
 
@@ -160,7 +166,9 @@ def test_text_and_markdown_outputs(recorded: dict[str, Path]) -> None:
     _, base = plain_shares(recorded["base"])
     first = data["functions"][0]
     assert first["self_pct"] == pytest.approx(max(share for share, _ in base.values()), abs=1e-3)
-    assert len(data["functions"]) == 2 and data["by_total"][0]["total_pct"] == 100.0
+    assert len(data["functions"]) == 2
+    widest = max(share for _, share in base.values())
+    assert data["by_total"][0]["total_pct"] == pytest.approx(widest, abs=1e-3)
     lines = workbench("show", recorded["base"], "--by", "line")
     assert lines.returncode == 0 and "Top by total share" in lines.stdout
     assert re.search(r"w\.py:\d+$", lines.stdout, re.M)
