@@ -8,10 +8,16 @@ A bad file ends in a one-line error on the pane, never in a crash.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import TimeoutError as HelperTimeout
+from multiprocessing import get_context
+from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -24,60 +30,65 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from screens.compare_work import Comparison, IcicleTree, build_icicle, compare, profile_stamp
+from screens.compare_work import (
+    CompareRequest,
+    Comparison,
+    IcicleTree,
+    Loaded,
+    icicle_from_rows,
+    load_and_compare,
+    tree_rows,
+)
 from screens.dialogs import PathDialog
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
 from workbench.context import LaunchContext
-from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
-from workbench.profiles.diff import By, FunctionDelta, ProfileSummary, summarize
+from workbench.profiles.diff import By, FunctionDelta
 from workbench.profiles.difftree import ROOT_KEY, DiffNode
-from workbench.profiles.identity import FunctionKey, function_key
-from workbench.profiles.io import read_profile
-from workbench.profiles.model import Profile
+from workbench.profiles.identity import FunctionKey
 
 ROLES = ("base", "branch")
 ROLE_TITLES = {"base": "Base", "branch": "Branch"}
-#: Hot lines handed to the History pane at most.
-MAX_HOT_LINES = 10
+#: How often a worker waiting on the helper checks whether it was cancelled.
+HELPER_POLL_SECONDS = 0.1
+T = TypeVar("T")
 
 
 @dataclass
-class ProfileRead(Message):
-    """A worker read (or found cached) the profile for ``role``."""
+class ProfilesLoaded(Message):
+    """The helper read what was chosen (and compared it, when both sides were there)."""
 
-    role: str
-    path: Path
-    stamp: tuple[str, int, int]
-    profile: Profile
-    summary: ProfileSummary
-    seconds: float
-
-
-@dataclass
-class DiffComputed(Message):
-    """A worker finished comparing the two profiles."""
-
-    comparison: Comparison
-    by: str
+    paths: dict[str, Path | None]
+    loaded: Loaded
 
 
 @dataclass
 class IcicleBuilt(Message):
-    """A worker finished the differential icicle of the pair."""
+    """The differential icicle of the pair is ready."""
 
     tree: IcicleTree
 
 
 @dataclass
 class DiffFailed(Message):
-    """Reading or comparing failed with a user-facing one-line ``error``."""
+    """The comparison failed in an unexpected way (a bug); ``error`` says how."""
 
     error: str
-    role: str | None = None
+
+
+def start_helper() -> Pool:
+    """The one helper process that reads and diffs (see screens.compare_work for why).
+
+    Textual replaces ``sys.stderr`` with a capture that has no file
+    descriptor, and multiprocessing hands ``sys.stderr.fileno()`` to the
+    resource tracker it starts with the first spawned process; the real
+    stderr is lent for that moment.
+    """
+    with contextlib.redirect_stderr(sys.__stderr__):
+        return get_context("spawn").Pool(processes=1)
 
 
 class CompareScreen(Screen):
@@ -141,7 +152,8 @@ function selected in whichever has focus.
         """Level of the tables: 'function' or 'line'."""
         self.comparison: Comparison | None = None
         """The last comparison shown."""
-        self._profiles: dict[str, tuple[tuple[str, int, int], Profile]] = {}
+        self._loaded: dict[str, Path] = {}
+        self._helper: Pool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -164,8 +176,12 @@ function selected in whichever has focus.
 
     def on_mount(self) -> None:
         self.query_one(GateVerdictView).show_message("Gates: load both profiles to evaluate.")
-        self._show_hints()
+        self._helper = start_helper()
         self._start()
+
+    def on_unmount(self) -> None:
+        if self._helper is not None:
+            self._helper.terminate()
 
     # -- loading ----------------------------------------------------------
     def load_profile(self, role: str, path: Path) -> None:
@@ -173,21 +189,23 @@ function selected in whichever has focus.
         if role not in ROLES:
             raise ValueError(f"role must be 'base' or 'branch', not {role!r}")
         self.paths[role] = Path(path)
-        self._profiles.pop(role, None)
+        self._loaded.pop(role, None)
         self._start()
 
-    def _start(self, *, level_only: bool = False) -> None:
+    def _start(self, *, level_only: bool = False, fresh: bool = False) -> None:
         """Read what is chosen and, when both are there, compare them in a worker.
 
         ``level_only``: only the table level changed, so an icicle already
-        shown is kept (it does not depend on the level).
+        shown is kept (it does not depend on the level). ``fresh``: read the
+        files again even if they look unchanged.
         """
         self._show_hints()
         if any(self.paths.values()):
             self._set_error("")
             self.query_one("#icicle-status", Static).update("Reading profiles…")
             with_tree = not (level_only and self.query_one(Icicle).root is not None)
-            self._compare(dict(self.paths), self.by, dict(self._profiles), with_tree)
+            request = CompareRequest(dict(self.paths), self.by, self.context.repo, fresh)
+            self._compare(request, with_tree)
 
     def _show_hints(self) -> None:
         for role, key in (("base", "o"), ("branch", "O")):
@@ -195,83 +213,65 @@ function selected in whichever has focus.
             view = self.query_one(f"#summary-{role}", ProfileSummaryView)
             if path is None:
                 view.show_hint(f"no profile — press {key} to choose one")
-            elif role not in self._profiles:
+            elif self._loaded.get(role) != path:
                 view.show_hint(f"reading {path} …")
 
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
-    def _compare(
-        self,
-        paths: dict[str, Path | None],
-        by: By,
-        cached: dict[str, tuple[tuple[str, int, int], Profile]],
-        with_tree: bool,
-    ) -> None:
-        """Read both profiles (reusing unchanged ones), diff and gate, then build the tree.
+    def _compare(self, request: CompareRequest, with_tree: bool) -> None:
+        """Have the helper read and compare, then build the tree; post each result when ready.
 
-        Each result is posted as soon as it exists: the tables and the verdict
-        show up while the (slower) icicle tree is still being built.
+        The tables and the verdict show up while the (slower) icicle tree is
+        still being built. A cancelled worker stops waiting at once; the
+        helper finishes its step and caches the profiles it read.
         """
-        worker = get_current_worker()
-        profiles: dict[str, Profile] = {}
-        for role, path in paths.items():
-            if path is None:
-                continue
-            try:
-                profiles[role] = self._read(role, path, cached.get(role), worker.is_cancelled)
-            except WorkbenchError as error:
-                if not worker.is_cancelled:
-                    self.post_message(DiffFailed(str(error), role))
-        if len(profiles) < len(ROLES) or worker.is_cancelled:
+        loaded = self._in_helper(load_and_compare, request)
+        if loaded is None:
             return
-        comparison = compare(
-            profiles["base"], profiles["branch"], by=by, project_dir=self.context.repo
-        )
-        if worker.is_cancelled:
+        self.post_message(ProfilesLoaded(request.paths, loaded))
+        if loaded.comparison is None or not with_tree:
             return
-        self.post_message(DiffComputed(comparison, by))
-        if with_tree:
-            tree = build_icicle(profiles["base"], profiles["branch"])
-            if not worker.is_cancelled:
+        started = time.perf_counter()
+        rows = self._in_helper(tree_rows, request)
+        if rows is not None:
+            tree = icicle_from_rows(rows, time.perf_counter() - started)
+            if not get_current_worker().is_cancelled:
                 self.post_message(IcicleBuilt(tree))
 
-    def _read(
-        self,
-        role: str,
-        path: Path,
-        cached: tuple[tuple[str, int, int], Profile] | None,
-        cancelled: bool,
-    ) -> Profile:
-        """The profile at ``path``, from ``cached`` when the file has not changed (worker side)."""
-        started = time.perf_counter()
-        try:
-            stamp = profile_stamp(path)
-        except OSError:
-            stamp = (str(path), -1, -1)
-        if cached is not None and cached[0] == stamp:
-            profile = cached[1]
-        else:
-            profile = read_profile(path)
-        if not cancelled:
-            self.post_message(
-                ProfileRead(
-                    role, path, stamp, profile, summarize(profile), time.perf_counter() - started
-                )
-            )
-        return profile
+    def _in_helper(
+        self, function: Callable[[CompareRequest], T], request: CompareRequest
+    ) -> T | None:
+        """``function(request)`` run in the helper process; None if the worker was cancelled."""
+        assert self._helper is not None
+        worker = get_current_worker()
+        pending = self._helper.apply_async(function, (request,))
+        while not worker.is_cancelled:
+            try:
+                return pending.get(timeout=HELPER_POLL_SECONDS)
+            except HelperTimeout:
+                continue
+        return None
 
-    def on_profile_read(self, message: ProfileRead) -> None:
-        if self.paths.get(message.role) != message.path:
-            return
-        self._profiles[message.role] = (message.stamp, message.profile)
-        view = self.query_one(f"#summary-{message.role}", ProfileSummaryView)
-        view.show_summary(message.summary)
+    def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
+        if message.paths != self.paths:
+            return  # an answer for files that are no longer chosen
+        loaded = message.loaded
+        for role, summary in loaded.summaries.items():
+            self._loaded[role] = message.paths[role]  # type: ignore[assignment]
+            self.query_one(f"#summary-{role}", ProfileSummaryView).show_summary(summary)
+        for role, error in loaded.errors.items():
+            key = "o" if role == "base" else "O"
+            view = self.query_one(f"#summary-{role}", ProfileSummaryView)
+            view.show_hint(f"could not read — press {key} to choose another file")
+            self.notify(error, title="Compare", severity="error", markup=False)
+        self._set_error("\n".join(loaded.errors.values()))
+        if loaded.comparison is not None:
+            self._show_comparison(loaded.comparison)
+        elif not loaded.errors:
+            self.query_one("#icicle-status", Static).update("")
 
-    def on_diff_computed(self, message: DiffComputed) -> None:
-        comparison = message.comparison
+    def _show_comparison(self, comparison: Comparison) -> None:
         self.comparison = comparison
         diff = comparison.diff
-        self.query_one("#summary-base", ProfileSummaryView).show_summary(diff.base)
-        self.query_one("#summary-branch", ProfileSummaryView).show_summary(diff.branch)
         self.query_one(GateVerdictView).show_verdict(comparison.verdict)
         if comparison.gate_error:
             self.notify(
@@ -285,7 +285,6 @@ function selected in whichever has focus.
             }
         )
         self.query_one("#hotspots", DeltaTable).set_categories({"new hotspots": diff.new_hotspots})
-        self._set_error("")
         icicle = self.query_one(Icicle)
         status = self.query_one("#icicle-status", Static)
         if icicle.selected is None:
@@ -302,9 +301,6 @@ function selected in whichever has focus.
     def on_diff_failed(self, message: DiffFailed) -> None:
         self._set_error(message.error)
         self.notify(message.error, title="Compare", severity="error", markup=False)
-        if message.role is not None:
-            view = self.query_one(f"#summary-{message.role}", ProfileSummaryView)
-            view.show_hint(f"could not read — press {'o' if message.role == 'base' else 'O'}")
         self.query_one("#icicle-status", Static).update("")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -371,15 +367,7 @@ function selected in whichever has focus.
         """Lines of ``key`` the branch profile sampled (the row's own line in line mode)."""
         if delta is not None and delta.line is not None:
             return [delta.line]
-        cached = self._profiles.get("branch")
-        if cached is None:
-            return []
-        lines = {
-            frame.line
-            for frame in cached[1].frames
-            if frame.line is not None and function_key(frame) == key
-        }
-        return sorted(lines)[:MAX_HOT_LINES]
+        return self.comparison.hot_lines.get(key, []) if self.comparison is not None else []
 
     def action_history(self) -> None:
         selected = self._selected_function()
@@ -424,8 +412,8 @@ function selected in whichever has focus.
         self.app.push_screen(PathDialog(title, self.paths.get(role)), chosen)
 
     def action_reload(self) -> None:
-        self._profiles.clear()
-        self._start()
+        self._loaded.clear()
+        self._start(fresh=True)
 
     def action_toggle_level(self) -> None:
         self.by = "line" if self.by == "function" else "function"
