@@ -20,6 +20,7 @@ from workbench.profiles.readers.pyinstrument import is_pyinstrument, read_pyinst
 from workbench.profiles.readers.sniff import HEAD_BYTES, UNDERSTOOD, sniff_format
 from workbench.profiles.readers.speedscope import is_speedscope, read_speedscope
 from workbench.profiles.readers.threads import select_thread
+from workbench.profiles.writers import write_collapsed, write_speedscope
 
 __all__ = ["read_profile", "sniff_format", "write_profile"]
 
@@ -50,8 +51,6 @@ def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
 
 def write_profile(profile: Profile, path: str | Path, fmt: WriteFormat) -> None:
     """Write ``profile`` to ``path`` as collapsed stacks or speedscope JSON."""
-    from workbench.profiles.writers import write_collapsed, write_speedscope  # noqa: PLC0415
-
     writers = {"collapsed": write_collapsed, "speedscope": write_speedscope}
     if fmt not in writers:
         raise ProfileFormatError(f"cannot write {fmt!r}; choose collapsed or speedscope")
@@ -98,17 +97,18 @@ def _read_collapsed(path: Path) -> Profile:
 
 
 def _load_json(path: Path) -> Any:
+    """The parsed document; a parse error at the very end of the text means truncation."""
     try:
-        with path.open("rb") as handle:
-            return json.load(handle)
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProfileFormatError(f"{path}: not UTF-8 JSON; {_understood()}") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        size = path.stat().st_size
-        if error.pos >= size - 2:
+        if error.pos >= len(text.rstrip()):
             raise ProfileFormatError(
-                f"{path}: truncated JSON (it ends at byte {size} before the document closes); "
-                "capture or copy it again"
+                f"{path}: truncated JSON (it ends after {len(text)} characters before the "
+                "document closes); capture or copy it again"
             ) from None
         raise ProfileFormatError(
             f"{path}: invalid JSON at line {error.lineno} column {error.colno} ({error.msg}); "

@@ -47,7 +47,9 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
     profiles = document["profiles"]
     if not profiles:
         raise ProfileFormatError(f"{source}: speedscope file holds no profiles")
-    units = {UNITS.get(str(p.get("unit")), ("?", 0.0))[0] for p in profiles if isinstance(p, dict)}
+    if not all(isinstance(entry, dict) for entry in profiles):
+        raise ProfileFormatError(f"{source}: speedscope 'profiles' must be a list of objects")
+    units = {UNITS.get(str(entry.get("unit")), ("?", 0.0))[0] for entry in profiles}
     if "?" in units or len(units) != 1:
         raise ProfileFormatError(
             f"{source}: speedscope profiles use units {sorted(units)} that cannot be combined; "
