@@ -89,8 +89,9 @@ class Target:
     def read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            when, count = line.split()
-            self.progress.append((float(when), int(count)))
+            fields = line.split()
+            if len(fields) == 2:  # the last line may be cut short by the kill
+                self.progress.append((float(fields[0]), int(fields[1])))
 
     def rate(self, start: float, end: float) -> float:
         """Iterations per second between two monotonic times."""
@@ -209,25 +210,8 @@ def run_unsampled(target: Target, args: argparse.Namespace) -> Measure:
     return measure_window(target, args.seconds, None)
 
 
-def run_pyspy(target: Target, args: argparse.Namespace) -> Measure:
-    duration = int(args.seconds + SETTLE + 3)
-    command = [str(find_pyspy()), "record", "--pid", str(target.process.pid), "--rate",
-               str(args.rate), "--duration", str(duration), "--format", "raw", "--output",
-               os.devnull]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        root = psutil.Process(process.pid)
-        time.sleep(SETTLE)
-        return measure_window(target, args.seconds, root)
-    finally:
-        stop(process)
-
-
-def run_record(target: Target, args: argparse.Namespace) -> Measure:
-    duration = int(args.seconds + SETTLE + 3)
-    out = Path(args.scratch) / "record.speedscope.json"
-    command = [sys.executable, "-m", "workbench", "record", str(target.process.pid),
-               "--rate", str(args.rate), "--duration", str(duration), "-o", str(out)]  # fmt: skip
+def measure_command(command: list[str], target: Target, args: argparse.Namespace) -> Measure:
+    """Run ``command`` (something that starts py-spy on the target) and measure under it."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         root = psutil.Process(process.pid)
@@ -236,6 +220,22 @@ def run_record(target: Target, args: argparse.Namespace) -> Measure:
         return measure_window(target, args.seconds, root)
     finally:
         stop(process)
+
+
+def run_pyspy(target: Target, args: argparse.Namespace) -> Measure:
+    duration = int(args.seconds + SETTLE + 3)
+    command = [str(find_pyspy()), "record", "--pid", str(target.process.pid), "--rate",
+               str(args.rate), "--duration", str(duration), "--format", "raw", "--output",
+               os.devnull]  # fmt: skip
+    return measure_command(command, target, args)
+
+
+def run_record(target: Target, args: argparse.Namespace) -> Measure:
+    duration = int(args.seconds + SETTLE + 3)
+    out = Path(args.scratch) / "record.speedscope.json"
+    command = [sys.executable, "-m", "workbench", "record", str(target.process.pid),
+               "--rate", str(args.rate), "--duration", str(duration), "-o", str(out)]  # fmt: skip
+    return measure_command(command, target, args)
 
 
 #: The Live pane's sampling without its UI: chained windows, a dump and a psutil read a second.
@@ -263,14 +263,7 @@ while sampler.alive:
 
 def run_feed(target: Target, args: argparse.Namespace) -> Measure:
     command = [sys.executable, "-c", HEADLESS_FEED, str(target.process.pid), str(args.rate)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    try:
-        root = psutil.Process(process.pid)
-        wait_for_pyspy(root)
-        time.sleep(SETTLE)
-        return measure_window(target, args.seconds, root)
-    finally:
-        stop(process)
+    return measure_command(command, target, args)
 
 
 def run_live(target: Target, args: argparse.Namespace) -> Measure:

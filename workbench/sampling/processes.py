@@ -96,17 +96,9 @@ def check_target(pid: int) -> ProcessInfo:
     """
     if pid <= 0:
         raise SamplingError(f"{pid} is not a process id; pick one from `workbench ps`")
-    try:
-        process = psutil.Process(pid)
-        if process.status() == psutil.STATUS_ZOMBIE:
-            raise SamplingError(f"process {pid} has exited (zombie); nothing left to sample")
-        info = _describe(process)
-    except psutil.NoSuchProcess:
-        raise SamplingError(
-            f"no process with PID {pid} (it may have exited); see `workbench ps`"
-        ) from None
-    except psutil.AccessDenied:
-        raise SamplingError(_permission_message(pid)) from None
+    info = _describe_pid(
+        pid, gone=f"no process with PID {pid} (it may have exited); see `workbench ps`"
+    )
     if not info.is_python:
         raise SamplingError(_not_python_message(info))
     if not _can_ptrace(pid):
@@ -124,17 +116,7 @@ def wait_for_python(pid: int, timeout: float = 5.0) -> ProcessInfo:
     """
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            process = psutil.Process(pid)
-            if process.status() == psutil.STATUS_ZOMBIE:
-                raise psutil.NoSuchProcess(pid)
-            info = _describe(process)
-        except psutil.NoSuchProcess:
-            raise SamplingError(
-                f"the command exited (PID {pid}) before it could be sampled"
-            ) from None
-        except psutil.AccessDenied:
-            raise SamplingError(_permission_message(pid)) from None
+        info = _describe_pid(pid, gone=f"the command exited (PID {pid}) before it could be sampled")
         if info.is_python:
             return check_target(pid)
         if info.python_children:
@@ -231,6 +213,24 @@ def _python_descendants(process: psutil.Process) -> list[int]:
         except (psutil.Error, OSError):
             continue
     return found
+
+
+def _describe_pid(pid: int, gone: str) -> ProcessInfo:
+    """:class:`ProcessInfo` of a live ``pid``.
+
+    Raises :class:`SamplingError` with ``gone`` when it has exited (a zombie
+    counts: only its exit status is left), with the permission fix when we
+    may not look at it.
+    """
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            raise SamplingError(gone)
+        return _describe(process)
+    except psutil.NoSuchProcess:
+        raise SamplingError(gone) from None
+    except psutil.AccessDenied:
+        raise SamplingError(_permission_message(pid)) from None
 
 
 def _describe(process: psutil.Process, measure_cpu: bool = False) -> ProcessInfo:
