@@ -124,6 +124,8 @@ def test_malformed_pyproject_is_a_config_error(
 
 
 def test_waiver_file_and_flag_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is not a folder"):
+        load_gate_config(tmp_path / "nowhere")
     with pytest.raises(ConfigError, match="does not exist"):
         read_waivers(tmp_path / "missing.toml")
     with pytest.raises(ConfigError, match=":2: expected"):

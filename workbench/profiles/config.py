@@ -56,6 +56,8 @@ def load_gate_config(
     ``project_dir`` None means the current directory; keyword arguments are
     the flags, None where not given.
     """
+    if project_dir is not None and not project_dir.is_dir():
+        raise ConfigError(f"project folder {project_dir} does not exist or is not a folder")
     config = GateConfig()
     pyproject = find_pyproject(project_dir or Path.cwd())
     if pyproject is not None:
