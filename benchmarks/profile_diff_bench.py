@@ -46,8 +46,9 @@ def read_and_split(paths: tuple[Path, Path]) -> None:
 
 
 def parse(paths: tuple[Path, Path]) -> None:
-    for path in paths:
-        read_profile(path)
+    """Both profiles, held together as the diff needs them."""
+    profiles = [read_profile(path) for path in paths]
+    del profiles
 
 
 def parse_and_diff(paths: tuple[Path, Path]) -> None:
