@@ -52,8 +52,9 @@ from workbench.triage.model import (
     quadrant_of,
 )
 
-DEFAULT_BUSY_TIMEOUT = 5.0
-"""Seconds a write waits for another process's transaction before giving up."""
+DEFAULT_BUSY_TIMEOUT = float(os.environ.get("WORKBENCH_BUSY_TIMEOUT", "5"))
+"""Seconds a write waits for another process's transaction before giving up
+(``$WORKBENCH_BUSY_TIMEOUT`` overrides, e.g. for a CI job that would rather fail fast)."""
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _ITEM_COLUMNS = (
     "id, title, hypothesis, notes, source, signal, pattern, impact, effort, quadrant,"
@@ -204,12 +205,7 @@ class BacklogStore:
             version = schema.user_version(conn)  # another process may have migrated
             self._refuse_newer(version)
             if version and version < schema.SCHEMA_VERSION:
-                backup = self.path.with_name(f"{self.path.name}.bak-v{version}")
-                target = sqlite3.connect(backup)
-                try:
-                    conn.backup(target)
-                finally:
-                    target.close()
+                self._backup(self.path.with_name(f"{self.path.name}.bak-v{version}"))
             if version < schema.SCHEMA_VERSION:
                 schema.migrate(self.db, version)
             else:
@@ -218,6 +214,22 @@ class BacklogStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def _backup(self, target_path: Path) -> None:
+        """Copy the committed database to ``target_path`` with SQLite's backup API.
+
+        Read through a second connection: ours holds the write lock for the
+        migration, and SQLite refuses to back up from a connection mid-write;
+        another reader still sees the last committed (pre-migration) state.
+        """
+        source = sqlite3.connect(self.path, timeout=self.conn.execute("PRAGMA busy_timeout")
+                                 .fetchone()[0] / 1000)  # fmt: skip
+        target = sqlite3.connect(target_path)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
 
     def _load_split(self) -> int:
         row = self.conn.execute("SELECT value FROM settings WHERE key = 'split'").fetchone()
