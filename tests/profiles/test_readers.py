@@ -368,3 +368,28 @@ def test_cli_reports_bad_files_in_one_line_with_exit_2(
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("workbench: error:"), lines
         assert str(path) in lines[0]
+
+
+def test_py_spy_process_and_hex_thread_frames(tmp_path: Path) -> None:
+    path = tmp_path / "subprocesses"
+    path.write_text(
+        'process 12:"python app.py";thread (0x7F01): MainThread;main (a.py:1);work (a.py:9) 3\n'
+        'process 12:"python app.py";thread (0x7F02);main (a.py:1) 2\n'
+        'process 12:"python app.py";thread (0x7F02): pool-1;idle (a.py:20) 1\n'
+    )
+    profile = read_profile(path)
+    assert (profile.meta.pid, profile.meta.command) == (12, "python app.py")
+    assert profile.meta.threads == ['Thread 0x7F01 "MainThread"', 'Thread 0x7F02 "pool-1"']
+    assert functions(profile) == {"main", "work", "idle"}
+    assert read_profile(path, thread="0x7f02").total_weight == 3
+    assert read_profile(path, thread="pool-1").total_weight == 3
+
+
+def test_processes_stand_for_threads_without_thread_frames(tmp_path: Path) -> None:
+    path = tmp_path / "processes"
+    path.write_text(
+        'process 7:"python a.py";main (a.py:1) 4\nprocess 8:"python b.py";main (b.py:1) 1\n'
+    )
+    profile = read_profile(path)
+    assert profile.meta.threads == ['process 7 "python a.py"', 'process 8 "python b.py"']
+    assert read_profile(path, thread="1").total_weight == 1
