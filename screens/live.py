@@ -14,6 +14,8 @@ the view is paused — sampling goes on underneath.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 from pathlib import Path
 from typing import ClassVar
@@ -150,6 +152,7 @@ class LiveScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(ThreadTable).border_title = "threads · share of py-spy dumps"
         self.query_one(TopTable).focus()
+        self._handle_hangup(True)
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
         if self.config is None:
             self.action_pick()
@@ -158,6 +161,24 @@ class LiveScreen(Screen):
 
     def on_unmount(self) -> None:
         self._stop_feed()
+        self._handle_hangup(False)
+
+    def _handle_hangup(self, install: bool) -> None:
+        """Quit cleanly when the terminal goes away (SIGHUP) or on SIGTERM.
+
+        Their default action kills the workbench on the spot, and the command
+        it launched (in its own session, so the hangup does not reach it)
+        would live on unsampled; quitting runs :meth:`on_unmount` instead.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                if install:
+                    loop.add_signal_handler(sig, self.app.exit)
+                else:
+                    loop.remove_signal_handler(sig)
+        except (RuntimeError, ValueError, NotImplementedError):
+            pass  # not the main thread, or no signals here: nothing to clean up after
 
     # -- the feed ----------------------------------------------------------
     def start(self, config: FeedConfig) -> None:
@@ -328,8 +349,8 @@ class LiveScreen(Screen):
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
 
     def action_cycle_thread(self) -> None:
-        """All threads → each thread, busiest first → all threads."""
-        names = [share.name for share in self.session.thread_shares()] if self.session else []
+        """All threads → each thread in the order the thread list shows → all threads."""
+        names = self.query_one(ThreadTable).row_keys
         if not names:
             self.notify("No thread dump yet; try again in a second.", severity="warning")
             return

@@ -13,9 +13,8 @@ it, so a refresh never throws the user back to the root.
 
 from __future__ import annotations
 
-from screens.compare_work import icicle_from_diff
 from screens.widgets.icicle import Icicle, IcicleNode
-from workbench.profiles.difftree import diff_tree
+from workbench.profiles.difftree import DiffNode, diff_tree
 from workbench.profiles.model import Profile
 
 #: Call paths below this share (percent) in both windows are left out of the tree.
@@ -27,17 +26,25 @@ DELTA_SCALE = 5.0
 def live_tree(base: Profile | None, current: Profile) -> IcicleNode:
     """The icicle tree of ``current``: differential against ``base``, plain when None.
 
-    Each node's ``data`` is the core's diff node; its ``key`` is the function
-    identity (``path:qualname``) the history and backlog keys use.
+    Width is the share in ``current``; call paths absent from it have no width
+    and are left out. Each node's ``data`` is the core's :class:`DiffNode`,
+    whose ``key`` is the function identity the history and backlog keys use.
+    Iterative, so a pathologically deep stack cannot hit the recursion limit.
     """
-    tree, _ = icicle_from_diff(diff_tree(base or current, current, min_pct=MIN_PCT))
-    if base is None:
-        pending = [tree]
-        while pending:
-            node = pending.pop()
-            node.delta = None  # plain colour: nothing to compare with
-            pending.extend(node.children)
-    return tree
+    root = diff_tree(base or current, current, min_pct=MIN_PCT)
+
+    def node_of(diff: DiffNode) -> IcicleNode:
+        delta = None if base is None else diff.delta_pct
+        return IcicleNode(diff.label, diff.branch_pct / 100.0, delta, data=diff)
+
+    top = node_of(root)
+    pending = [(root, top)]
+    while pending:
+        source, target = pending.pop()
+        for child in source.children:
+            if child.branch_pct > 0:
+                pending.append((child, target.add(node_of(child))))
+    return top
 
 
 def _same_node(tree: IcicleNode, path: list[IcicleNode]) -> IcicleNode | None:

@@ -21,10 +21,12 @@ from pathlib import Path
 import psutil
 import pytest
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 
 from screens.app import WorkbenchApp
 from screens.live import LiveScreen
+from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
 from screens.process_picker import ProcessPickerDialog
 from screens.widgets.keyed_table import KeyedTable
 from screens.widgets.live_status import StatusLine
@@ -72,13 +74,34 @@ def target_script(tmp_path: Path) -> Path:
     return script
 
 
-@pytest.fixture
-def target(target_script: Path) -> Iterator[subprocess.Popen[str]]:
-    """A running CPU-bound target with two threads; killed after the test."""
-    process = subprocess.Popen(
-        [sys.executable, str(target_script)], stdout=subprocess.PIPE, text=True
-    )
+def start_target(script: Path) -> subprocess.Popen[str]:
+    """Start ``script`` and wait until its threads run."""
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    return process
+
+
+@pytest.fixture(scope="module")
+def shared_target(tmp_path_factory) -> Iterator[subprocess.Popen[str]]:
+    """One CPU-bound target the read-only tests attach to in turn (saves a start each)."""
+    script = tmp_path_factory.mktemp("live") / "busy_target.py"
+    script.write_text(TARGET)
+    process = start_target(script)
+    yield process
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture
+def target(shared_target: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    assert shared_target.poll() is None, "the shared target died"
+    return shared_target
+
+
+@pytest.fixture
+def own_target(target_script: Path) -> Iterator[subprocess.Popen[str]]:
+    """A target this test may kill."""
+    process = start_target(target_script)
     yield process
     process.kill()
     process.wait()
@@ -121,6 +144,15 @@ def live(app: WorkbenchApp) -> LiveScreen:
 
 def top_functions(app: WorkbenchApp) -> list[str]:
     return live(app).query_one(TopTable).column_text("function")
+
+
+def _running(app: WorkbenchApp, group: str) -> bool:
+    return any(worker.group == group and worker.is_running for worker in app.workers)
+
+
+def of_kind(posted: list[Message], kind: type[Message]) -> list[Message]:
+    """Distinct messages of ``kind`` (the hook sees a bubbling message at each hop)."""
+    return list({id(message): message for message in posted if isinstance(message, kind)}.values())
 
 
 def title(widget: Widget) -> str:
@@ -210,28 +242,40 @@ async def test_snapshot_writes_a_readable_profile(target, tmp_path, monkeypatch)
         await wait_until(pilot, lambda: shows_hot(app))
         await pilot.press("S")
         await wait_until(pilot, lambda: bool(list(tmp_path.glob("*.speedscope.json"))))
-        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: not app.workers or not _running(app, "snapshot"))
     (saved,) = tmp_path.glob("*.speedscope.json")
     profile = read_profile(saved)
     assert any(frame.function == HOT for frame in profile.frames)
     assert profile.total_weight > 0
 
 
-async def test_send_snapshot_to_compare_and_function_to_history(target, tmp_path, monkeypatch):
+async def test_hand_offs_to_compare_history_and_backlog(target, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    posted: list[Message] = []
     app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
         await wait_until(pilot, lambda: shows_hot(app))
-        await pilot.press("B")
-        await wait_until(pilot, lambda: app.current_mode == "compare")
-        assert list((tmp_path / ".workbench" / "snapshots").glob("*.speedscope.json"))
-        await app.switch_mode("live")
+        selected = live(app).query_one(TopTable).selected_key
         await pilot.press("h")
-        await wait_until(pilot, lambda: app.current_mode == "history")
-        assert app.context.function == live(app).query_one(TopTable).selected_key
+        (history,) = of_kind(posted, HistoryRequested)
+        assert history.function == selected
+        await app.switch_mode("live")
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(of_kind(posted, BacklogItemRequested)))
+        (item,) = of_kind(posted, BacklogItemRequested)
+        assert item.function == selected and item.profile is not None and item.profile.is_file()
+        await app.switch_mode("live")
+        await pilot.press("N")
+        await wait_until(pilot, lambda: bool(of_kind(posted, CompareProfileChosen)))
+        (chosen,) = of_kind(posted, CompareProfileChosen)
+        assert chosen.role == "branch"
+        assert chosen.path.parent == tmp_path / ".workbench" / "snapshots"
+        assert HOT in {frame.function for frame in read_profile(chosen.path).frames}
+        await wait_until(pilot, lambda: app.current_mode == "compare")
 
 
-async def test_target_exit_keeps_data_and_says_so(target) -> None:
+async def test_target_exit_keeps_data_and_says_so(own_target) -> None:
+    target = own_target
     app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: shows_hot(app))
