@@ -71,18 +71,33 @@ from workbench.triage.model import (
 from workbench.triage.store import BacklogStore
 
 
-def _binding(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
-    """Every pane key has an id (remappable) and a tooltip (the palette's help line)."""
-    return Binding(key, action, description, id=f"backlog.{action}", tooltip=tooltip, show=show)
+def _binding(
+    key: str, action: str, description: str, tooltip: str, show: bool = True, name: str = ""
+) -> Binding:
+    """Every pane key has an id (remappable: ``backlog.<name or action>``) and a tooltip
+    (the palette's help line)."""
+    ident = f"backlog.{name or action}"
+    return Binding(key, action, description, id=ident, tooltip=tooltip, show=show)
 
 
 class BacklogScreen(Screen):
     """The triage matrix and list over one backlog database."""
 
     CSS_PATH = styles_dir() / "backlog.tcss"
-    AUTO_FOCUS = "QuadrantPanel"
+    AUTO_FOCUS = ""
+    """Nothing takes focus: the screen owns every key (the filter line takes it while open)."""
 
     BINDINGS = [
+        _binding("j,down", "cursor(1)", "Down", "Next item", False, "down"),
+        _binding("k,up", "cursor(-1)", "Up", "Previous item", False, "up"),
+        _binding("g,home", "top", "Top", "First item", False),
+        _binding("G,end", "bottom", "Bottom", "Last item", False),
+        _binding("pagedown,ctrl+d", "page(1)", "Page down", "A screen down", False, "page_down"),
+        _binding("pageup,ctrl+u", "page(-1)", "Page up", "A screen up", False, "page_up"),
+        _binding("tab", "next_quadrant(1)", "Next quadrant", "Next cell", False, "next_quadrant"),
+        _binding(
+            "shift+tab", "next_quadrant(-1)", "Previous quadrant", "Previous cell", False, "prev"
+        ),
         _binding("l", "toggle_view", "Matrix/List", "Switch between the 2×2 matrix and one list"),
         _binding("slash", "filter", "Filter", f"Narrow the items: {FILTER_HELP}"),
         _binding("a", "add", "Add", "Add an item (form)"),
@@ -103,11 +118,13 @@ class BacklogScreen(Screen):
         _binding("r", "reload", "Reload", "Re-read the database (changes by others)", False),
         _binding("escape", "close", "Close", "Close the side panel, then clear the filter", False),
         *(
-            _binding(str(n), f"quadrant({n - 1})", q.action, f"Go to {q.action}", False)
+            _binding(str(n), f"quadrant({n - 1})", q.action, f"Go to {q.action}", False, q.value)
             for n, q in enumerate(GRID_ORDER, start=1)
         ),
     ]
 
+    quadrant: reactive[Quadrant] = reactive(Quadrant.IMMEDIATE_PR)
+    """The matrix cell the keys act on (its panel has class ``-current``)."""
     item_filter: reactive[ItemFilter] = reactive(ItemFilter, always_update=True)
     """What the lists show; set by the filter line, each change reloads."""
     view: reactive[str] = reactive("matrix")
@@ -127,7 +144,6 @@ class BacklogScreen(Screen):
         self._lock = threading.Lock()
         self._versions: dict[int, int] = {}
         self._generation = 0
-        self._quadrant = Quadrant.IMMEDIATE_PR
         self._marked_items: dict[int, Item] = {}
         self._total = 0
         self._last_action = ""
@@ -150,7 +166,6 @@ class BacklogScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#backlog-filter").display = False
         self.sub_title = "Backlog"
         self.reload()
 
@@ -168,7 +183,7 @@ class BacklogScreen(Screen):
         """The list the keys act on: the long list, or the current quadrant's panel."""
         if self.view == "list":
             return self.query_one("#backlog-list", BacklogList)
-        return self.matrix.panel(self._quadrant)
+        return self.matrix.panel(self.quadrant)
 
     def _list_filter(self, backlog_list: BacklogList) -> ItemFilter:
         if isinstance(backlog_list, QuadrantPanel):
@@ -263,22 +278,45 @@ class BacklogScreen(Screen):
         if self.side == "detail":
             self._load_detail()
 
-    def on_descendant_focus(self, event: Any) -> None:
-        if isinstance(event.widget, QuadrantPanel):
-            self._quadrant = event.widget.quadrant
-
     def action_quadrant(self, index: int) -> None:
-        """Focus one quadrant of the matrix (1–4 in reading order)."""
+        """Make one quadrant of the matrix current (1–4 in reading order)."""
         self.view = "matrix"
-        self._quadrant = GRID_ORDER[index]
-        self.matrix.panel(self._quadrant).focus()
+        self.quadrant = GRID_ORDER[index]
+
+    def action_next_quadrant(self, step: int) -> None:
+        """Tab / shift+tab: the next or previous quadrant in reading order."""
+        self.action_quadrant((GRID_ORDER.index(self.quadrant) + step) % len(GRID_ORDER))
 
     def action_toggle_view(self) -> None:
         self.view = "list" if self.view == "matrix" else "matrix"
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
-        self.active_list.focus()
+        self._show_current()
+
+    def watch_quadrant(self) -> None:
+        self._show_current()
+
+    def _show_current(self) -> None:
+        """Highlight the cursor of the list the keys now act on, and follow it."""
+        active = self.active_list
+        for backlog_list in self.lists:
+            backlog_list.set_current(backlog_list is active)
+        if self.side == "detail":
+            self._load_detail()
+
+    def action_cursor(self, rows: int) -> None:
+        """j/k and friends: move the cursor of the current list."""
+        self.active_list.move_cursor(rows)
+
+    def action_page(self, pages: int) -> None:
+        self.active_list.move_page(pages)
+
+    def action_top(self) -> None:
+        self.active_list.move_cursor(-self.active_list.total)
+
+    def action_bottom(self) -> None:
+        self.active_list.move_cursor(self.active_list.total)
 
     # -- filter ------------------------------------------------------------
     @property
@@ -287,7 +325,7 @@ class BacklogScreen(Screen):
 
     def action_filter(self) -> None:
         line = self.query_one("#backlog-filter", Input)
-        line.display = True
+        line.add_class("-open")
         line.focus()
 
     @on(Input.Submitted, "#backlog-filter")
@@ -297,8 +335,8 @@ class BacklogScreen(Screen):
         except ValueError as error:
             self.notify(str(error), title="Filter", severity="warning", markup=False)
             return
-        event.input.display = bool(event.value.strip())
-        self.active_list.focus()
+        event.input.set_class(bool(event.value.strip()), "-open")
+        self.set_focus(None)
 
     def watch_item_filter(self) -> None:
         if self.is_mounted:
@@ -310,13 +348,13 @@ class BacklogScreen(Screen):
         """Escape: close the side panel first, then clear the filter."""
         line = self.query_one("#backlog-filter", Input)
         if line.has_focus:
-            line.display = bool(self._filtering)
-            self.active_list.focus()
+            line.set_class(self._filtering, "-open")
+            self.set_focus(None)
         elif self.side:
             self.side = ""
         elif self._filtering:
             line.value = ""
-            line.display = False
+            line.remove_class("-open")
             self.item_filter = ItemFilter()
 
     # -- writes --------------------------------------------------------------
@@ -386,8 +424,7 @@ class BacklogScreen(Screen):
             if message.index is not None:
                 target.cursor = message.index
             if self.view == "matrix":
-                self._quadrant = item.quadrant
-                target.focus()
+                self.quadrant = item.quadrant
         self._last_action = message.summary
         self.reload()
 
@@ -562,8 +599,8 @@ class BacklogScreen(Screen):
         self.side = "" if self.side == "kpis" else "kpis"
 
     def watch_side(self, side: str) -> None:
-        self.query_one("#backlog-detail").display = side == "detail"
-        self.query_one("#backlog-kpis").display = side == "kpis"
+        self.query_one("#backlog-detail").set_class(side == "detail", "-open")
+        self.query_one("#backlog-kpis").set_class(side == "kpis", "-open")
         if side == "detail":
             self._load_detail()
         elif side == "kpis":

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -66,35 +65,13 @@ def header_text() -> Text:
     )
 
 
-class BacklogList(ScrollView, can_focus=True):
-    """Items of one filter; the cursor row is the selection the screen acts on."""
+class BacklogList(ScrollView, can_focus=False):
+    """Items of one filter; the cursor row is the selection the screen acts on.
 
-    BINDINGS = [
-        Binding(
-            "j,down", "cursor_down", "Down", id="backlog.down", tooltip="Next item", show=False
-        ),
-        Binding("k,up", "cursor_up", "Up", id="backlog.up", tooltip="Previous item", show=False),
-        Binding("g,home", "cursor_top", "Top", id="backlog.top", tooltip="First item", show=False),
-        Binding(
-            "G,end", "cursor_bottom", "Bottom", id="backlog.bottom", tooltip="Last item", show=False
-        ),
-        Binding(
-            "pagedown,ctrl+d",
-            "page_down",
-            "Page down",
-            id="backlog.page_down",
-            tooltip="One screen of items down",
-            show=False,
-        ),
-        Binding(
-            "pageup,ctrl+u",
-            "page_up",
-            "Page up",
-            id="backlog.page_up",
-            tooltip="One screen of items up",
-            show=False,
-        ),
-    ]
+    Not focusable: the screen owns the keys and says which list is current
+    (class ``-current``). Moving between quadrants then restyles two panels
+    instead of moving focus, which would rebuild the footer on every move.
+    """
 
     COMPONENT_CLASSES = {
         "backlog-list--cursor",
@@ -218,27 +195,14 @@ class BacklogList(ScrollView, can_focus=True):
         self._want_visible()
         self.post_message(self.Highlighted(self, self.selected))
 
-    def _move(self, delta: int) -> None:
+    def move_cursor(self, delta: int) -> None:
+        """Move the cursor by ``delta`` rows, clamped to the list."""
         if self.total:
             self.cursor = max(0, min(self.total - 1, self.cursor + delta))
 
-    def action_cursor_down(self) -> None:
-        self._move(1)
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def action_cursor_top(self) -> None:
-        self._move(-self.total)
-
-    def action_cursor_bottom(self) -> None:
-        self._move(self.total)
-
-    def action_page_down(self) -> None:
-        self._move(max(1, self.size.height - 1))
-
-    def action_page_up(self) -> None:
-        self._move(-max(1, self.size.height - 1))
+    def move_page(self, pages: int) -> None:
+        """Move the cursor by ``pages`` screens of rows."""
+        self.move_cursor(pages * max(1, self.size.height - 1))
 
     # -- paging ----------------------------------------------------------
     def on_resize(self) -> None:
@@ -281,14 +245,15 @@ class BacklogList(ScrollView, can_focus=True):
             return self._strip(Text("  …", end=""), "placeholder", base, width)
         marked = item.id in self.marked
         text = row_text(item, marked=marked, compact=self.compact)
-        if index == self.cursor and self.has_focus:
+        current = self.has_class("-current")
+        if index == self.cursor and current:
             part = "cursor"
         elif marked:
             part = "marked"
         else:
             part = None
         strip = self._strip(text, part, base, width)
-        if index == self.cursor and not self.has_focus:
+        if index == self.cursor and not current:
             strip = strip.apply_style(Style(underline=True))
         return strip
 
@@ -301,9 +266,7 @@ class BacklogList(ScrollView, can_focus=True):
         ]
         return Strip(segments, width).crop(0, width)
 
-    def on_focus(self) -> None:
-        self.refresh()
-        self.post_message(self.Highlighted(self, self.selected))
-
-    def on_blur(self) -> None:
+    def set_current(self, current: bool) -> None:
+        """Make this the list the keys act on (its cursor row is drawn highlighted)."""
+        self.set_class(current, "-current")
         self.refresh()

@@ -143,12 +143,12 @@ async def test_raising_impact_moves_the_item_to_another_quadrant(
         immediate = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
         assert immediate.total == 3
         assert screen.matrix.panel(Quadrant.BATCH_FIXES).total == 1
-        assert app.focused is immediate
+        assert screen.active_list is immediate
         assert immediate.selected.id == item.id
         await press(app, pilot, "greater_than_sign", "greater_than_sign")  # effort 1 → 3
         assert stored(db, item.id).effort == 3
         design = screen.matrix.panel(Quadrant.DESIGN_REVIEW)
-        assert app.focused is design and design.selected.id == item.id
+        assert screen.active_list is design and design.selected.id == item.id
         assert item.id in [i.id for i in design.visible_items]
 
 
