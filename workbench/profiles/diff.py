@@ -20,7 +20,7 @@ would take a minute to walk.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -139,7 +139,6 @@ class ProfileDiff:
     """Branch self share ≥ ``hotspot_pct`` and absent or below 1% in base, largest first."""
     hotspot_pct: float = 5.0
     noise_pct: float = 0.5
-    settings: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, top: int | None = None) -> dict[str, Any]:
         """Plain dict for ``--format json``; ``top`` trims the lists (not the hotspots)."""
