@@ -98,7 +98,18 @@ def test_undo_and_redo_whole_batches(store: BacklogStore) -> None:
     store.move(ids[0], impact_delta=-1)  # a new action drops what was left to redo
     assert store.redo() is None
     kinds = [event.action for event in store.history(ids[2])]
-    assert kinds == ["create", "link", "update", "undo", "redo", "undo", "undo", "undo", "redo", "redo"]
+    assert kinds == [
+        "create",
+        "link",
+        "update",
+        "undo",
+        "redo",
+        "undo",
+        "undo",
+        "undo",
+        "redo",
+        "redo",
+    ]
 
 
 def test_undo_refuses_to_clobber_a_later_change(db_path: Path) -> None:
