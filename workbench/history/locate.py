@@ -58,6 +58,8 @@ class _Def:
     start: int
     end: int
     overload: bool
+    outer: int
+    """Header line of the outermost class or def it is nested in; 0 at module level."""
 
 
 def parse_function_ref(text: str) -> tuple[str, str]:
@@ -88,7 +90,7 @@ def _is_overload(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
-def _defs(tree: ast.AST, prefix: str = "") -> Iterator[_Def]:
+def _defs(tree: ast.AST, prefix: str = "", outer: int = 0) -> Iterator[_Def]:
     """Every function in ``tree`` with its span, depth first in source order."""
     for node in ast.iter_child_nodes(tree):
         if not isinstance(node, _MAY_HOLD_DEFS):
@@ -96,12 +98,13 @@ def _defs(tree: ast.AST, prefix: str = "") -> Iterator[_Def]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             name = prefix + node.name
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            yield _Def(name, start, node.end_lineno or node.lineno, _is_overload(node))
-            yield from _defs(node, name + ".")
+            end = node.end_lineno or node.lineno
+            yield _Def(name, start, end, _is_overload(node), outer)
+            yield from _defs(node, name + ".", outer or node.lineno)
         elif isinstance(node, ast.ClassDef):
-            yield from _defs(node, prefix + node.name + ".")
+            yield from _defs(node, prefix + node.name + ".", outer or node.lineno)
         else:
-            yield from _defs(node, prefix)
+            yield from _defs(node, prefix, outer)
 
 
 def _parse(source: str, path: str) -> ast.Module:
@@ -127,6 +130,13 @@ def locate_in_source(source: str, qualname: str, path: str = "", near: int | Non
     :class:`HistoryError` naming the functions that exist nearby when
     ``qualname`` is not defined, or when ``source`` does not parse.
     """
+    return locate_with_scope(source, qualname, path, near)[0]
+
+
+def locate_with_scope(
+    source: str, qualname: str, path: str = "", near: int | None = None
+) -> tuple[Span, int]:
+    """:func:`locate_in_source`, plus the header line of the outermost enclosing scope (or 0)."""
     wanted = _normal(qualname)
     defs = list(_defs(_parse(source, path)))
     found = [d for d in defs if d.qualname == wanted]
@@ -142,7 +152,7 @@ def locate_in_source(source: str, qualname: str, path: str = "", near: int | Non
         raise HistoryError(_not_found(qualname, wanted, path, [d.qualname for d in defs]))
     best = _holding(found, near) or [d for d in found if not d.overload] or found
     chosen = best[-1]
-    return Span(path, chosen.qualname, chosen.start, chosen.end)
+    return Span(path, chosen.qualname, chosen.start, chosen.end), chosen.outer
 
 
 def _holding(defs: list[_Def], line: int | None) -> list[_Def]:

@@ -268,8 +268,8 @@ def _judge_changes(
     finder = FunctionFinder(span.qualname, read_blobs(repo, blobs))
     created = None
     for change in changes:
-        old = finder.version(change.old_blob, change.old_path)
         new = finder.version(change.new_blob, change.new_path)
+        old = finder.older(change.old_blob, change.old_path, new, change.new_blob)
         if old.unparsable:
             answer.notes.append(
                 f"{change.old_path} before {change.sha[:12]} does not parse as Python 3: "
