@@ -230,13 +230,16 @@ class LiveScreen(Screen):
         self.refresh_view()
 
     def on_samples_arrived(self, message: SamplesArrived) -> None:
-        """The session moved on; the next tick redraws (its version changed)."""
+        """Draw at once rather than on the next tick: the first batch is the one users wait on."""
+        self.refresh_view()
 
     def on_threads_updated(self, message: ThreadsUpdated) -> None:
         self._threads_dirty = True
+        self.refresh_view()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
         self._metrics_dirty = True
+        self.refresh_view()
 
     def on_target_exited(self, message: TargetExited) -> None:
         self.add_class("-exited")
