@@ -121,6 +121,26 @@ def test_ambiguous_suffix_stays_apart() -> None:
     assert len(diff.functions) == 3
 
 
+def test_qualified_and_bare_names_pair_only_when_unambiguous() -> None:
+    # py-spy (Python >= 3.11) qualifies names; pyinstrument gives the bare name.
+    base = build(
+        [
+            ([frame("Cache.load")], 4),
+            ([frame("parse.<locals>.<genexpr>")], 3),
+            ([frame("render.<locals>.<genexpr>")], 3),
+        ]
+    )
+    branch = build([([frame("load")], 5), ([frame("<genexpr>")], 5)])
+    rows = {str(item.key): item for item in diff_profiles(base, branch).functions}
+    assert set(rows) == {
+        "app.py:Cache.load",
+        "app.py:parse.<locals>.<genexpr>",
+        "app.py:render.<locals>.<genexpr>",
+        "app.py:<genexpr>",
+    }
+    assert rows["app.py:Cache.load"].delta_self_pct == pytest.approx(10.0)
+
+
 def test_different_units_compare_by_share() -> None:
     base = build([([frame("a")], 30), ([frame("b")], 70)], unit="samples")  # no rate: no time
     branch = build([([frame("a")], 1.5), ([frame("b")], 0.5)], unit="seconds")

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workbench.profiles.identity import FunctionKey
+from workbench.profiles.matching import match_renames
 from workbench.profiles.model import Profile
-from workbench.profiles.shares import FunctionIds, function_ids, stack_arrays, suffix_renames
+from workbench.profiles.shares import FunctionIds, function_ids, stack_arrays
 
 #: The synthetic root: every stack of both profiles hangs under it.
 ROOT_KEY = FunctionKey("", "all")
@@ -91,7 +92,7 @@ def _union_sides(
     base: Profile, base_ids: FunctionIds, branch: Profile, branch_ids: FunctionIds
 ) -> tuple[list[FunctionKey], _Side, _Side]:
     """Both profiles' frames mapped to one id space (suffix-matched keys merged)."""
-    rename_base, rename_branch = suffix_renames(base_ids.keys, branch_ids.keys)
+    rename_base, rename_branch = match_renames(base_ids.keys, branch_ids.keys)
     index: dict[FunctionKey, int] = {ROOT_KEY: 0}
 
     def side(profile: Profile, ids: FunctionIds, renames: dict) -> _Side:

@@ -18,14 +18,14 @@ frame ids; a Python loop over them takes about a minute, numpy a second.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from workbench.profiles.identity import FunctionKey, function_key, suffix_match
+from workbench.profiles.identity import FunctionKey, function_key
+from workbench.profiles.matching import match_renames
 from workbench.profiles.model import Profile
 
 #: Frames per chunk of the total-weight pass: big enough for numpy to stream, small
@@ -158,13 +158,12 @@ def _total_weights(
 def aligned_tables(
     base: ShareTable, branch: ShareTable
 ) -> tuple[ShareTable, ShareTable, list[Hashable]]:
-    """Both tables over the union of their keys, matched by identity then by path suffix.
+    """Both tables over the union of their keys, paired as :mod:`.matching` says.
 
-    A pair matched by suffix (``/tmp/w.py:f`` with ``w.py:f``) is shown under
-    the shorter path. A match is kept only if it is one-to-one: merging two
-    functions of one profile into one row would double count their totals.
+    Pairs are one-to-one: merging two functions of one profile into one row
+    would double count their totals.
     """
-    rename_base, rename_branch = suffix_renames(base.keys, branch.keys)
+    rename_base, rename_branch = match_renames(base.keys, branch.keys)
     base_keys = [_rename(key, rename_base) for key in base.keys]
     branch_keys = [_rename(key, rename_branch) for key in branch.keys]
     index = {key: position for position, key in enumerate(base_keys)}
@@ -176,62 +175,6 @@ def aligned_tables(
         _spread(branch, [index[key] for key in branch_keys], keys),
         keys,
     )
-
-
-def suffix_renames(
-    base_keys: Sequence[Hashable], branch_keys: Sequence[Hashable]
-) -> tuple[dict[FunctionKey, FunctionKey], dict[FunctionKey, FunctionKey]]:
-    """Renames that make keys differing only by a path prefix equal on both sides.
-
-    Files are matched first (so a function new in the branch is shown under
-    the same path as its file's other functions), then the functions that
-    still differ (a file ambiguous as a whole may hold a function found in
-    only one of its candidates). Both sides get the shorter spelling.
-    """
-    base_functions = {_function_of(key) for key in base_keys}
-    branch_functions = {_function_of(key) for key in branch_keys}
-    base_paths = {FunctionKey(key.path, "") for key in base_functions}
-    branch_paths = {FunctionKey(key.path, "") for key in branch_functions}
-    path_base, path_branch = _one_to_one(base_paths, branch_paths)
-    rename_base = {
-        key: FunctionKey(path_base[FunctionKey(key.path, "")].path, key.qualname)
-        for key in base_functions
-        if FunctionKey(key.path, "") in path_base
-    }
-    rename_branch = {
-        key: FunctionKey(path_branch[FunctionKey(key.path, "")].path, key.qualname)
-        for key in branch_functions
-        if FunctionKey(key.path, "") in path_branch
-    }
-    renamed_base = {rename_base.get(key, key): key for key in base_functions}
-    renamed_branch = {rename_branch.get(key, key): key for key in branch_functions}
-    function_base, function_branch = _one_to_one(set(renamed_base), set(renamed_branch))
-    for renamed, canonical in function_base.items():
-        rename_base[renamed_base[renamed]] = canonical
-    for renamed, canonical in function_branch.items():
-        rename_branch[renamed_branch[renamed]] = canonical
-    return rename_base, rename_branch
-
-
-def _one_to_one(
-    base: set[FunctionKey], branch: set[FunctionKey]
-) -> tuple[dict[FunctionKey, FunctionKey], dict[FunctionKey, FunctionKey]]:
-    """Unambiguous, one-to-one suffix matches, each side mapped to the shorter key."""
-    matches = suffix_match(base, branch)
-    targets = Counter(matches.values())
-    to_base: dict[FunctionKey, FunctionKey] = {}
-    to_branch: dict[FunctionKey, FunctionKey] = {}
-    for source, target in matches.items():
-        if targets[target] > 1 or target in base:
-            continue
-        canonical = min(source, target, key=lambda key: (len(key.path), key.path))
-        to_base[source] = canonical
-        to_branch[target] = canonical
-    return to_base, to_branch
-
-
-def _function_of(key: Hashable) -> FunctionKey:
-    return key[0] if isinstance(key, tuple) else key  # type: ignore[return-value]
 
 
 def _rename(key: Hashable, renames: dict[FunctionKey, FunctionKey]) -> Hashable:
