@@ -41,7 +41,7 @@ from screens.compare_work import (
 )
 from screens.dialogs import PathDialog
 from screens.messages import BacklogItemRequested, HistoryRequested
-from screens.widgets.delta_table import DeltaTable
+from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
 from workbench.context import LaunchContext
@@ -171,7 +171,7 @@ function selected in whichever has focus.
                 yield DeltaTable(id="deltas")
             with Vertical(id="compare-hotspots"):
                 yield Static("New hotspots", id="hotspots-caption", markup=False)
-                yield DeltaTable(limit=20, id="hotspots")
+                yield DeltaTable(columns=NARROW_COLUMNS, limit=20, id="hotspots")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -73,12 +73,28 @@ COLUMNS: tuple[Column, ...] = (
         sign=lambda d: d.delta_self_seconds,
     ),
 )
-#: Index of the column a fresh table sorts by.
-DEFAULT_SORT = 4
+#: A narrow table for a side list (e.g. new hotspots): name and self shares.
+NARROW_COLUMNS: tuple[Column, ...] = tuple(
+    column
+    for column in COLUMNS
+    if column.label in ("Function", "Base self", "Branch self", "Δ self")
+)
+#: Header of the column a fresh table sorts by.
+DEFAULT_SORT = "Δ self"
 
 
 class DeltaTable(DataTable):
     """Top rows of one category of :class:`FunctionDelta`, sorted by any column."""
+
+    HELP: ClassVar[str] = """
+### Function deltas
+Shares are percentages of each profile's total; deltas are in percentage
+points. *Self* counts samples where the function is the leaf, *total* where
+it is anywhere on the stack.
+
+- `s`: sort by the next column (or click a header); `S`: reverse
+- `f`: regressions → improvements → all functions
+"""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "cycle_sort", "Sort", id="deltas.sort", tooltip="Sort by the next column"),
@@ -106,13 +122,24 @@ class DeltaTable(DataTable):
         def control(self) -> DeltaTable:
             return self.table
 
-    def __init__(self, *, limit: int = 100, id: str | None = None, classes: str | None = None):
+    def __init__(
+        self,
+        *,
+        columns: Sequence[Column] = COLUMNS,
+        limit: int = 100,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.limit = limit
         """Rows shown before the "… N more" row."""
         self._categories: dict[str, Sequence[FunctionDelta]] = {}
         self._category = ""
-        self._sort = DEFAULT_SORT
+        self.columns_shown = tuple(columns)
+        """The columns this table draws, in order."""
+        self._sort = next(
+            (i for i, column in enumerate(self.columns_shown) if column.label == DEFAULT_SORT), 0
+        )
         self._reverse = False
         self._shown: dict[str, FunctionDelta] = {}
 
@@ -132,7 +159,7 @@ class DeltaTable(DataTable):
     @property
     def sort_column(self) -> str:
         """Header of the column rows are sorted by."""
-        return COLUMNS[self._sort].label
+        return self.columns_shown[self._sort].label
 
     def delta_at_cursor(self) -> FunctionDelta | None:
         """The function on the highlighted row (None on the "more" row or when empty)."""
@@ -147,7 +174,7 @@ class DeltaTable(DataTable):
 
     # -- actions ----------------------------------------------------------
     def action_cycle_sort(self) -> None:
-        self._sort = (self._sort + 1) % len(COLUMNS)
+        self._sort = (self._sort + 1) % len(self.columns_shown)
         self._reverse = False
         self._rebuild()
 
@@ -172,7 +199,7 @@ class DeltaTable(DataTable):
     # -- drawing ----------------------------------------------------------
     def _ordered(self) -> list[FunctionDelta]:
         """The category's rows in the chosen order: numbers largest first, text A→Z."""
-        column = COLUMNS[self._sort]
+        column = self.columns_shown[self._sort]
         descending = column.numeric != self._reverse
         items = self._categories.get(self._category, ())
         return sorted(items, key=column.sort_key, reverse=descending)
@@ -182,20 +209,22 @@ class DeltaTable(DataTable):
         shown = ordered[: self.limit]
         self._shown = {str(index): item for index, item in enumerate(shown)}
         grew, shrank = self._sign_styles()
-        arrow = "▲" if COLUMNS[self._sort].numeric == self._reverse else "▼"
+        arrow = "▲" if self.columns_shown[self._sort].numeric == self._reverse else "▼"
         self.clear(columns=True)
-        for index, column in enumerate(COLUMNS):
+        for index, column in enumerate(self.columns_shown):
             label = f"{column.label} {arrow}" if index == self._sort else column.label
             self.add_column(Text(label), key=column.label)
         for key, item in self._shown.items():
-            self.add_row(*(self._cell(column, item, grew, shrank) for column in COLUMNS), key=key)
+            self.add_row(
+                *(self._cell(column, item, grew, shrank) for column in self.columns_shown), key=key
+            )
         hidden = len(ordered) - len(shown)
         if hidden > 0:
             self.add_row(Text(f"… {hidden:,} more", style="italic"), key=MORE_ROW)
         self.post_message(self.Changed(self, self._summary(len(shown), len(ordered))))
 
     def _summary(self, shown: int, total: int) -> str:
-        order = "▲" if COLUMNS[self._sort].numeric == self._reverse else "▼"
+        order = "▲" if self.columns_shown[self._sort].numeric == self._reverse else "▼"
         return f"{self._category}: {shown:,} of {total:,} · by {self.sort_column} {order}"
 
     @staticmethod

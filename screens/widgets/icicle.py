@@ -61,9 +61,16 @@ the bigger the change.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "select_parent", "Caller", id="icicle.up", tooltip="Select the caller"),
         Binding(
-            "down", "select_child", "Callee", id="icicle.down", tooltip="Select the widest callee"
+            "up", "select_parent", "Caller", show=False, id="icicle.up", tooltip="Select the caller"
+        ),
+        Binding(
+            "down",
+            "select_child",
+            "Callee",
+            show=False,
+            id="icicle.down",
+            tooltip="Select the widest callee",
         ),
         Binding(
             "left",
@@ -89,7 +96,14 @@ the bigger the change.
             id="icicle.zoom_out",
             tooltip="Zoom out one level",
         ),
-        Binding("0", "zoom_reset", "Reset zoom", id="icicle.reset", tooltip="Show the whole tree"),
+        Binding(
+            "0",
+            "zoom_reset",
+            "Reset zoom",
+            show=False,
+            id="icicle.reset",
+            tooltip="Show the whole tree",
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

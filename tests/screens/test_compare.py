@@ -228,6 +228,8 @@ async def test_empty_pane_says_how_to_load() -> None:
         assert "press O" in _plain(app.screen.query_one("#summary-branch", Static))
         await pilot.press("h")  # nothing selected: a hint, not a crash
         assert app.current_mode == "compare"
+        palette = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"History (h)", "Open base (o)", "Reload (r)", "Zoom (⏎)"} <= palette
 
 
 async def test_line_level_toggle(profiles: tuple[Path, Path]) -> None:
@@ -246,17 +248,16 @@ def _synthetic(path: Path, seed: int, functions: int, stacks: int) -> Path:
     lines = []
     for _ in range(stacks):
         depth = rng.randint(3, 12)
-        frames = [
-            f"f{rng.randrange(functions)} (pkg/m{rng.randrange(50)}.py)" for _ in range(depth)
-        ]
+        picks = [rng.randrange(functions) for _ in range(depth)]
+        frames = [f"f{pick} (pkg/m{pick % 50}.py)" for pick in picks]
         lines.append(f"main (pkg/app.py);{';'.join(frames)} {rng.randint(1, 20)}")
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 async def test_large_diff_shows_top_rows_only(tmp_path: Path) -> None:
-    base = _synthetic(tmp_path / "base.txt", 1, 3000, 20_000)
-    branch = _synthetic(tmp_path / "branch.txt", 2, 3000, 20_000)
+    base = _synthetic(tmp_path / "base.txt", 1, 3000, 10_000)
+    branch = _synthetic(tmp_path / "branch.txt", 2, 3000, 10_000)
     app = _app(base, branch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)

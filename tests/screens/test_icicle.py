@@ -1,0 +1,70 @@
+"""The icicle's layout and drawing, without a profile behind it."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from screens.compare_work import icicle_from_rows
+from screens.widgets.icicle import Icicle, IcicleNode, layout_rows
+from workbench.profiles.identity import FunctionKey
+
+
+def _tree() -> IcicleNode:
+    """root → a (60%: a1 40%, a2 0.1%), b (30%), c (10%)."""
+    a = IcicleNode("a", 0.6, 2.0, [IcicleNode("a1", 0.4, 3.0), IcicleNode("a2", 0.001, -1.0)])
+    return IcicleNode("root", 1.0, 0.0, [a, IcicleNode("b", 0.3, -2.0), IcicleNode("c", 0.1)])
+
+
+def test_layout_is_proportional_and_skips_what_is_narrower_than_a_column() -> None:
+    rows = layout_rows(_tree(), 100)
+    assert [(cell.node.label, cell.x0, cell.x1) for cell in rows[0]] == [("root", 0, 100)]
+    assert [(cell.node.label, cell.x0, cell.x1) for cell in rows[1]] == [
+        ("a", 0, 60),
+        ("b", 60, 90),
+        ("c", 90, 100),
+    ]
+    assert [cell.node.label for cell in rows[2]] == ["a1"]  # a2 is 0.1 column wide
+
+
+def test_zoomed_layout_gives_the_node_the_full_width() -> None:
+    a = _tree().children[0]
+    rows = layout_rows(a, 90)
+    assert (rows[0][0].x0, rows[0][0].x1) == (0, 90)
+    assert (rows[1][0].x0, rows[1][0].x1) == (0, 60)
+
+
+def test_tree_rows_become_linked_nodes_and_vanished_paths_are_dropped() -> None:
+    key = FunctionKey("m.py", "f")
+    rows = [
+        (-1, FunctionKey("", "all"), "all", 10.0, 10.0, 100.0, 100.0),
+        (0, key, "f", 5.0, 8.0, 50.0, 80.0),
+        (1, key, "gone", 2.0, 0.0, 20.0, 0.0),
+        (2, key, "under gone", 1.0, 0.0, 10.0, 0.0),
+        (0, key, "g", 5.0, 2.0, 50.0, 20.0),
+    ]
+    tree = icicle_from_rows(rows)
+    assert [child.label for child in tree.root.children] == ["f", "g"]
+    f = tree.root.children[0]
+    assert f.children == [] and f.parent is tree.root
+    assert f.share == 0.8 and f.delta == 30.0
+    assert tree.delta_scale == 30.0
+
+
+class _IcicleApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Icicle()
+
+
+async def test_rows_draw_labels_literally_and_colour_by_sign() -> None:
+    tree = IcicleNode("root", 1.0, 0.0, [IcicleNode("[/]", 0.5, 5.0), IcicleNode("x", 0.5, -5.0)])
+    app = _IcicleApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        icicle = app.query_one(Icicle)
+        icicle.root = tree
+        await pilot.pause()
+        line = icicle.render_line(1)
+        assert line.text.startswith("[/]")
+        grew = next(segment.style for segment in line if segment.text.startswith("[/]"))
+        shrank = next(segment.style for segment in line if segment.text.startswith("x"))
+        assert grew is not None and shrank is not None and grew.bgcolor != shrank.bgcolor
+        assert icicle.render_line(5).text.strip() == ""  # below the tree: blank
