@@ -253,6 +253,13 @@ def test_collapsed_tolerates_crlf_blank_lines_trailing_blanks_and_decimals(tmp_p
     assert profile.frames[0] == Frame("a", "x.py", 1)
 
 
+def test_a_stray_carriage_return_is_part_of_a_name(tmp_path: Path) -> None:
+    path = tmp_path / "cr"
+    path.write_bytes(b"a\rb;c 3\nd 1\n")
+    profile = read_profile(path)
+    assert [frame.function for frame in profile.frames] == ["a\rb", "c", "d"]
+
+
 def test_markup_like_names_are_data(tmp_path: Path) -> None:
     path = tmp_path / "names"
     path.write_text("[/];[@click=app.quit]x (a.py:3) 4\n[bold]y 1\n")

@@ -129,7 +129,12 @@ def _add_chunk(
         cleaned, counts = _clean_chunk(bytes(data), lines_before, at_end, source)
         if not counts:
             return lines
-        scanned = scan_chunk(cleaned, interner)
+        try:
+            scanned = scan_chunk(cleaned, interner)
+        except IrregularChunk:  # cleaned lines are regular; this guards against surprises
+            raise ProfileFormatError(
+                f"{source}: unreadable collapsed lines after line {lines_before}"
+            ) from None
         scanned.counts = np.array(counts, dtype=np.float64)
     profile.stack_frames.frombytes(scanned.frame_ids.tobytes())
     offsets = np.cumsum(scanned.lengths, dtype=np.uint64) + np.uint64(profile.stack_offsets[-1])

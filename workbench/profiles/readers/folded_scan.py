@@ -112,10 +112,10 @@ class FrameInterner:
 def scan_chunk(data: bytes | bytearray, interner: FrameInterner) -> ScannedChunk:
     """Scan ``data``: whole lines ``frame;frame COUNT\\n`` with integer counts, nothing else.
 
-    Raises :class:`IrregularChunk` for blank lines, ``\\r``, trailing blanks,
+    Raises :class:`IrregularChunk` for blank lines, ``\\r\\n``, trailing blanks,
     missing or decimal counts, so the caller can clean the chunk first.
     """
-    if not data.endswith(b"\n") or b"\r" in data:
+    if not data.endswith(b"\n") or b"\r\n" in data:
         raise IrregularChunk
     chunk = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(chunk == _NEWLINE)

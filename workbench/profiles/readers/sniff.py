@@ -53,14 +53,19 @@ def sniff_format(head: bytes) -> str:
         return "unknown"
     if _FOLDED_LINE.match(first):
         return "collapsed"
-    if len(head) >= HEAD_BYTES and first == text.splitlines()[-1] and ";" in first:
+    if len(head) >= HEAD_BYTES and first == _lines(text)[-1] and ";" in first:
         return "collapsed"  # a stack deeper than the head: its count is further on
     return "unknown"
 
 
 def _first_data_line(text: str) -> str | None:
     """The first line that is neither blank nor a ``#`` comment (our writer's header)."""
-    for line in text.splitlines():
+    for line in _lines(text):
         if line.strip() and not line.startswith("#"):
             return line
     return None
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as the collapsed reader sees them: split at ``\\n`` only, ``\\r`` trimmed."""
+    return [line.rstrip("\r") for line in text.split("\n")]
