@@ -1,0 +1,78 @@
+"""The backlog through the real ``workbench`` command, as a new user would drive it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.triage.conftest import cli, run_main
+
+
+def test_round_trip_through_subprocesses(db_path: Path) -> None:
+    added = cli("backlog", "add", "Quadratic join in merge_rows", "--impact", "5", "--effort",
+                "2", "--function", "shop/orders.py:merge_rows", "--baseline", "12.5", "--target",
+                "3", "--critical", "--db", db_path)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == "1\n"  # the id, and nothing else, once committed
+    listed = cli("backlog", "list", "--format", "json", "--db", db_path)
+    (item,) = json.loads(listed.stdout)
+    assert item["quadrant"] == "immediate_pr" and item["critical"] is True
+    moved = cli("backlog", "move", "1", "--effort", "+2", "--db", db_path)
+    assert moved.returncode == 0 and "Design review I5 E4" in moved.stdout
+    shown = cli("backlog", "show", "1", "--db", db_path)
+    assert "function  shop/orders.py:merge_rows" in shown.stdout
+    assert "tester  effort: 2 → 4" in shown.stdout
+    assert cli("backlog", "undo", "--db", db_path).stdout.startswith("undo move #1")
+    exported = cli("export", "markdown", "--db", db_path)
+    assert "## Immediate PR — High impact · low effort" in exported.stdout
+    assert "| 1 | Quadratic join in merge\\_rows \\(critical\\)" in exported.stdout
+
+
+def test_list_filters_and_formats(db_path: Path, capsys) -> None:
+    for title, impact, effort in (("cache warmup", 4, 1), ("socket reads", 2, 4), ("gc", 1, 1)):
+        code, out, _ = run_main(capsys, "backlog", "add", title, "--impact", str(impact),
+                                "--effort", str(effort), "--db", db_path)  # fmt: skip
+        assert code == 0
+    code, out, _ = run_main(capsys, "backlog", "list", "--quadrant", "defer", "--db", db_path)
+    assert "socket reads" in out and "cache" not in out and "-- 1-1 of 1 items" in out
+    code, out, _ = run_main(capsys, "backlog", "list", "-q", "sock", "--format", "csv",
+                            "--db", db_path)  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["title"] for row in rows] == ["socket reads"]
+    run_main(capsys, "backlog", "status", "done", "1", "3", "--db", db_path)
+    code, out, _ = run_main(capsys, "backlog", "list", "--format", "json", "--db", db_path)
+    assert [i["title"] for i in json.loads(out)] == ["socket reads"]
+    code, out, _ = run_main(capsys, "backlog", "list", "--all", "--status", "done",
+                            "--format", "json", "--db", db_path)  # fmt: skip
+    assert sorted(i["title"] for i in json.loads(out)) == ["cache warmup", "gc"]
+
+
+def test_user_errors_are_one_line_exit_2(db_path: Path, capsys) -> None:
+    run_main(capsys, "backlog", "add", "x", "--db", db_path)
+    for args, words in (
+        (("backlog", "show", "9"), "no backlog item #9"),
+        (("backlog", "status", "waived", "1"), "waiving needs a justification"),
+        (("backlog", "edit", "1"), "nothing to change"),
+        (("backlog", "move", "1", "--impact", "up"), "is not a score"),
+        (("backlog", "link", "1"), "nothing to link"),
+    ):
+        code, out, err = run_main(capsys, *args, "--db", db_path)
+        assert code == 2 and out == ""
+        assert err.count("\n") == 1 and err.startswith("workbench: error: ") and words in err
+
+
+def test_kpis_text_and_json(db_path: Path, capsys) -> None:
+    run_main(capsys, "backlog", "add", "x", "--critical", "--benchmark", "bench_x", "--db", db_path)
+    code, out, _ = run_main(capsys, "kpis", "--db", db_path)
+    assert code == 0 and "Benchmark coverage" in out and "100.0%" in out
+    code, out, _ = run_main(capsys, "kpis", "--format", "json", "--db", db_path)
+    coverage = next(k for k in json.loads(out)["kpis"] if k["key"] == "benchmark_coverage")
+    assert coverage["status"] == "ok" and coverage["value"] == 100.0
+
+
+def test_control_characters_are_not_sent_to_the_terminal(db_path: Path, capsys) -> None:
+    run_main(capsys, "backlog", "add", "evil \x1b]0;pwned\x07 title", "--db", db_path)
+    code, out, _ = run_main(capsys, "backlog", "list", "--db", db_path)
+    assert "\x1b" not in out and "evil ?]0;pwned? title" in out

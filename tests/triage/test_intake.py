@@ -1,0 +1,86 @@
+"""Intake from a real diff of two collapsed profiles: drifted functions become items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.triage.conftest import cli, write_collapsed
+from workbench.profiles.diff import diff_profiles
+from workbench.profiles.io import read_profile
+from workbench.triage.intake import drifted, guess_pattern, propose_items
+from workbench.triage.model import EvidenceKind, ItemFilter, Pattern, Source, Status
+from workbench.triage.store import BacklogStore
+
+BASE = {
+    "main (shop/app.py:1);handle (shop/app.py:10);render (shop/views.py:5)": 60,
+    "main (shop/app.py:1);handle (shop/app.py:10);parse (shop/io.py:3)": 38,
+    "main (shop/app.py:1);handle (shop/app.py:10);Pool.acquire (shop/db.py:40)": 2,
+}
+BRANCH = {
+    "main (shop/app.py:1);handle (shop/app.py:10);render (shop/views.py:5)": 40,
+    "main (shop/app.py:1);handle (shop/app.py:10);parse (shop/io.py:3)": 30,
+    "main (shop/app.py:1);handle (shop/app.py:10);merge_rows (shop/orders.py:7)": 20,
+    "main (shop/app.py:1);handle (shop/app.py:10);Pool.acquire (shop/db.py:40)": 10,
+}
+
+
+@pytest.fixture
+def profiles(tmp_path: Path) -> tuple[Path, Path]:
+    return (
+        write_collapsed(tmp_path / "base.txt", BASE),
+        write_collapsed(tmp_path / "branch.txt", BRANCH),
+    )
+
+
+def test_new_hotspot_and_regression_become_items(
+    profiles: tuple[Path, Path], store: BacklogStore
+) -> None:
+    base, branch = profiles
+    diff = diff_profiles(read_profile(base), read_profile(branch))
+    assert {str(d.key) for d in drifted(diff)} == {
+        "shop/orders.py:merge_rows",
+        "shop/db.py:Pool.acquire",
+    }
+    items = propose_items(diff, store, drift_pct=4.0)
+    by_function = {item.functions()[0]: item for item in items}
+    merge = by_function["shop/orders.py:merge_rows"]
+    assert merge.title == "New hotspot: merge_rows self 0.0% → 20.0%"
+    assert merge.source is Source.PROFILE_DRIFT and merge.status is Status.NEW
+    assert merge.pattern is Pattern.ALGORITHMIC
+    assert (merge.kpi_baseline, merge.kpi_latest, merge.impact) == (0.0, 20.0, 5)
+    profiles_linked = [e.ref for e in merge.evidence if e.kind is EvidenceKind.PROFILE]
+    assert profiles_linked == [str(branch), str(base)]
+    acquire = by_function["shop/db.py:Pool.acquire"]
+    assert acquire.pattern is Pattern.LOCK_CONTENTION
+    assert "Regression" in acquire.title or "New hotspot" in acquire.title
+
+    assert propose_items(diff, store) == []  # open items on the same functions: no duplicate
+    store.set_status([merge.id], Status.DONE)
+    again = propose_items(diff, store)
+    assert [item.functions() for item in again] == [["shop/orders.py:merge_rows"]]
+
+
+def test_higher_threshold_proposes_less(profiles: tuple[Path, Path], store: BacklogStore):
+    diff = diff_profiles(*(read_profile(p) for p in profiles))
+    assert [str(d.key) for d in drifted(diff, drift_pct=10)] == ["shop/orders.py:merge_rows"]
+
+
+def test_pattern_guesses_from_names_and_shape(profiles: tuple[Path, Path]) -> None:
+    diff = diff_profiles(*(read_profile(p) for p in profiles))
+    guesses = {d.key.qualname: guess_pattern(d) for d in diff.functions}
+    assert guesses["Pool.acquire"] is Pattern.LOCK_CONTENTION
+    assert guesses["parse"] is Pattern.UNKNOWN  # it shrank: no pattern to guess
+
+
+def test_cli_propose_then_undo(profiles: tuple[Path, Path], db_path: Path) -> None:
+    base, branch = profiles
+    result = cli("backlog", "propose", base, branch, "--db", db_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all(line.startswith("proposed #") for line in lines)
+    undone = cli("backlog", "undo", "--db", db_path)
+    assert undone.stdout.startswith("undo propose 2 from base.txt → branch.txt")
+    with BacklogStore.open(db_path) as store:
+        assert store.count(ItemFilter(include_closed=True)) == 0
