@@ -159,6 +159,11 @@ class ProfileDiff:
         }
 
 
+def split_key(key: ShareKey) -> tuple[FunctionKey, int | None]:
+    """``(function, line)`` of a share key; line is None for function-level keys."""
+    return key if isinstance(key, tuple) else (key, None)  # type: ignore[return-value]
+
+
 def key_json(key: FunctionKey, line: int | None = None) -> dict[str, Any]:
     """How every JSON row names its function: name, file, ``path:qualname`` key, line."""
     return {"function": key.qualname, "file": key.path, "key": str(key), "line": line}
@@ -225,7 +230,7 @@ def diff_profiles(
     base_own = share_table(base, by=by, roots=roots)
     branch_own = share_table(branch, by=by, roots=roots)
     base_table, branch_table, keys = aligned_tables(base_own, branch_own)
-    deltas = _deltas(base, branch, base_table, branch_table, keys, by=by)
+    deltas = _deltas(base, branch, base_table, branch_table, keys)
     deltas.sort(key=lambda item: (-item.delta_self_pct, -item.branch_self_pct, item.key))
     regressions = [item for item in deltas if item.delta_self_pct > noise_pct]
     improvements = sorted(
@@ -260,8 +265,6 @@ def _deltas(
     base_table: ShareTable,
     branch_table: ShareTable,
     keys: list[ShareKey],
-    *,
-    by: By,
 ) -> list[FunctionDelta]:
     """One :class:`FunctionDelta` per aligned key (vectorised shares, then objects)."""
     base_pct = _percent(base_table, base.total_weight)
@@ -282,7 +285,7 @@ def _deltas(
     )
     deltas = []
     for key, b_self, r_self, b_total, r_total, b_sec, r_sec, in_base, in_branch in rows:
-        function, line = key if by == "line" else (key, None)
+        function, line = split_key(key)
         deltas.append(
             FunctionDelta(
                 key=function,
@@ -319,7 +322,7 @@ def _seconds(profile: Profile, weights: np.ndarray) -> list[float | None]:
 
 def _function_count(table: ShareTable) -> int:
     """Distinct functions of a table (a line-level table has several keys per function)."""
-    return len({key[0] if isinstance(key, tuple) else key for key in table.keys})
+    return len({split_key(key)[0] for key in table.keys})
 
 
 def _round_or_none(value: float | None) -> float | None:

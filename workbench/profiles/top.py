@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.profiles.diff import By, ProfileSummary, function_shares, key_json, summarize
+from workbench.profiles.diff import (
+    By,
+    ProfileSummary,
+    function_shares,
+    key_json,
+    split_key,
+    summarize,
+)
 from workbench.profiles.identity import FunctionKey
 from workbench.profiles.model import Profile
 
@@ -62,7 +69,7 @@ def top_functions(
     scale = 100.0 / total if total > 0 else 0.0
     shares = []
     for key, (self_weight, total_weight) in function_shares(profile, by=by, roots=roots).items():
-        function, line = key if by == "line" else (key, None)
+        function, line = split_key(key)
         shares.append(
             FunctionShare(
                 key=function,
