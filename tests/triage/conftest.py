@@ -51,11 +51,19 @@ def checksum(path: Path) -> str:
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The real ``workbench`` entry point in a subprocess."""
+    return cli_in(None, *args, env=env)
+
+
+def cli_in(
+    cwd: Path | None, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """``workbench`` run from ``cwd`` (where the default database location is decided)."""
     return subprocess.run(
         [sys.executable, "-m", "workbench", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=cwd,
         env={**os.environ, "WORKBENCH_ACTOR": "tester", **(env or {})},
     )
 

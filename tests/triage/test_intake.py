@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import cli, write_collapsed
+from tests.triage.conftest import cli, cli_in, write_collapsed
 from workbench.profiles.diff import diff_profiles
 from workbench.profiles.io import read_profile
+from workbench.triage.commands import add_propose_options, propose_from_diff
 from workbench.triage.intake import drifted, guess_pattern, propose_items
 from workbench.triage.model import EvidenceKind, ItemFilter, Pattern, Source, Status
 from workbench.triage.store import BacklogStore
@@ -84,3 +87,30 @@ def test_cli_propose_then_undo(profiles: tuple[Path, Path], db_path: Path) -> No
     assert undone.stdout.startswith("undo propose 2 from base.txt → branch.txt")
     with BacklogStore.open(db_path) as store:
         assert store.count(ItemFilter(include_closed=True)) == 0
+
+
+def test_diff_propose_options_store_and_report_on_stderr(
+    profiles: tuple[Path, Path], db_path: Path, capsys
+) -> None:
+    """What ``workbench diff --propose`` runs once profiles-diff wires these two calls."""
+    parser = argparse.ArgumentParser()
+    add_propose_options(parser)
+    args = parser.parse_args(["--propose", "--drift-pct", "10", "--db", str(db_path)])
+    diff = diff_profiles(*(read_profile(p) for p in profiles))
+    propose_from_diff(diff, args)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("proposed #1")
+    with BacklogStore.open(db_path) as store:
+        assert [i.functions() for i in store.list()] == [["shop/orders.py:merge_rows"]]
+
+
+def test_default_location_is_the_git_root(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "src").mkdir()
+    result = cli_in(tmp_path / "src", "backlog", "add", "found by default")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".workbench" / "triage.db").is_file()
+    assert (tmp_path / ".workbench" / ".gitignore").read_text() == "*\n"
+    status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert ".workbench" not in status.stdout

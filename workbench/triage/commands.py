@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from workbench.output import print_json
 from workbench.triage import kpis as kpi_module
@@ -32,6 +32,9 @@ from workbench.triage.model import (
 )
 from workbench.triage.store import BacklogStore, ValidationError
 from workbench.triage.transfer import item_to_dict, read_import, write_csv
+
+if TYPE_CHECKING:
+    from workbench.profiles.diff import ProfileDiff
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -320,17 +323,49 @@ def _propose(store: BacklogStore, args: argparse.Namespace) -> int:
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.io import read_profile
 
-    diff = diff_profiles(read_profile(args.base), read_profile(args.branch))
-    return print_proposals(propose_items(diff, store, args.drift_pct))
-
-
-def print_proposals(items: list[Item]) -> int:
-    """What ``--propose`` prints: one line per new item, or why there is none."""
-    for item in items:
-        print(f"proposed {_line(item)}")
-    if not items:
-        print("no new hotspot or regression above the drift threshold needs a new item")
+    diff = diff_profiles(
+        read_profile(args.base), read_profile(args.branch), hotspot_pct=args.hotspot_pct
+    )
+    print_proposals(propose_items(diff, store, args.drift_pct), sys.stdout)
     return 0
+
+
+def print_proposals(items: list[Item], stream: TextIO) -> None:
+    """One line per new item, or why there is none."""
+    for item in items:
+        print(f"proposed {_line(item)}", file=stream)
+    if not items:
+        print("no new hotspot or regression above the drift threshold needs a new item",
+              file=stream)  # fmt: skip
+
+
+def _add_drift_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--drift-pct",
+        type=float,
+        default=DEFAULT_DRIFT_PCT,
+        metavar="PCT",
+        help=f"self-share growth in points that proposes an item (default: {DEFAULT_DRIFT_PCT:g})",
+    )
+
+
+def add_propose_options(parser: argparse.ArgumentParser) -> None:
+    """``--propose [--drift-pct PCT] [--db PATH]`` for ``workbench diff``."""
+    parser.add_argument(
+        "--propose",
+        action="store_true",
+        help="file a backlog item for each new hotspot or regression above --drift-pct",
+    )
+    _add_drift_option(parser)
+    if not any("--db" in action.option_strings for action in parser._actions):
+        add_db_option(parser)
+
+
+def propose_from_diff(diff: ProfileDiff, args: argparse.Namespace) -> None:
+    """``workbench diff --propose``: store the proposals; report them on stderr so the
+    diff's own output (text, JSON, Markdown) on stdout stays clean."""
+    with open_store(args) as store:
+        print_proposals(propose_items(diff, store, args.drift_pct), sys.stderr)
 
 
 def _replay(store: BacklogStore, args: argparse.Namespace) -> int:
@@ -418,7 +453,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     propose = verb("propose", _propose, "file items for the drift between two profiles")
     propose.add_argument("base", type=Path)
     propose.add_argument("branch", type=Path)
-    propose.add_argument("--drift-pct", type=float, default=DEFAULT_DRIFT_PCT, metavar="PCT")
+    _add_drift_option(propose)
+    propose.add_argument(
+        "--hotspot-pct",
+        type=float,
+        default=5.0,
+        metavar="PCT",
+        help="branch self share that makes a new hotspot (as in workbench diff)",
+    )
 
     verb("undo", _replay, "revert your last change (one action, possibly many items)")
     verb("redo", _replay, "re-apply the change you last undid")

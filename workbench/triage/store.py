@@ -152,7 +152,10 @@ class BacklogStore:
         corrupt or newer-schema database. Before migrating an older schema the
         file is copied to ``<name>.bak-v<old version>`` with SQLite's backup API.
         """
-        path = Path(path) if path is not None else default_db_path()
+        if path is None:
+            path = default_db_path()
+            _ignore_in_git(path.parent)
+        path = Path(path)
         _check_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -856,11 +859,26 @@ def _store_errors(path: Path) -> Iterator[None]:
                 f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
             ) from None
         raise StoreError(f"the backlog {path} cannot be used: {message}") from None
+    except sqlite3.IntegrityError as error:
+        raise StoreError(
+            f"the backlog {path} refused the change ({error}); reload and retry"
+        ) from None
     except sqlite3.DatabaseError as error:
         raise StoreError(
             f"the backlog {path} is corrupt or not a backlog database ({error}); "
             "move it away or pass --db PATH"
         ) from None
+
+
+def _ignore_in_git(folder: Path) -> None:
+    """Create ``.workbench/`` with a ``.gitignore`` of ``*``: a binary database changing
+    at every grooming key does not belong in the repository it sits in."""
+    if folder.name == ".workbench" and not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+            (folder / ".gitignore").write_text("*\n")
+        except OSError:
+            pass  # open() reports an unusable folder with the file's own error
 
 
 def _check_file(path: Path) -> None:
