@@ -314,10 +314,13 @@ class BacklogStore:
 
     def history(self, item_id: int) -> builtins.list[Event]:
         """Every event about the item, oldest first."""
+        return self._events("item_id", item_id)
+
+    def _events(self, column: str, value: int) -> builtins.list[Event]:
         rows = self.conn.execute(
             "SELECT id, batch_id, item_id, at, actor, action, field, old, new FROM events"
-            " WHERE item_id = ? ORDER BY id",
-            [item_id],
+            f" WHERE {column} = ? ORDER BY id",
+            [value],
         )
         return [Event(*row) for row in rows]
 
@@ -540,9 +543,7 @@ class BacklogStore:
             target = self.can_undo(actor=actor)
             if target is None:
                 return None
-            origin = self.conn.execute(
-                "SELECT coalesce(origin, id) FROM batches WHERE id = ?", [target.id]
-            ).fetchone()[0]
+            origin = self._origin(target.id)
             batch = self._new_batch(f"undo {target.label}", actor, "undo", origin, target.id)
             for event in reversed(self._batch_events(origin)):
                 self._replay(batch, event, forward=False)
@@ -557,9 +558,7 @@ class BacklogStore:
             target = self.can_redo(actor=actor)
             if target is None:
                 return None
-            origin = self.conn.execute(
-                "SELECT coalesce(origin, id) FROM batches WHERE id = ?", [target.id]
-            ).fetchone()[0]
+            origin = self._origin(target.id)
             label = target.label.removeprefix("redo ")
             batch = self._new_batch(f"redo {label}", actor, "redo", origin, target.id)
             for event in self._batch_events(origin):
@@ -568,6 +567,12 @@ class BacklogStore:
             self.conn.execute("UPDATE batches SET state = 'applied' WHERE id = ?", [batch])
             result = self._load_batch(batch)
         return result
+
+    def _origin(self, batch: int) -> int:
+        """The ``do`` batch whose events a batch (or a redo of it) consists of."""
+        return self.conn.execute(
+            "SELECT coalesce(origin, id) FROM batches WHERE id = ?", [batch]
+        ).fetchone()[0]
 
     def _replay(self, batch: int, event: Event, *, forward: bool) -> None:
         """Apply ``event`` again (redo) or its inverse (undo), refusing on conflicts."""
@@ -645,12 +650,7 @@ class BacklogStore:
         return int(cursor.lastrowid)
 
     def _batch_events(self, batch: int) -> builtins.list[Event]:
-        rows = self.conn.execute(
-            "SELECT id, batch_id, item_id, at, actor, action, field, old, new FROM events"
-            " WHERE batch_id = ? ORDER BY id",
-            [batch],
-        )
-        return [Event(*row) for row in rows]
+        return self._events("batch_id", batch)
 
     def _load_batch(self, batch: int) -> Batch:
         row = self.conn.execute(
