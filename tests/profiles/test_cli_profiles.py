@@ -216,6 +216,9 @@ def test_convert_round_trips_the_shares(recorded: dict[str, Path], tmp_path: Pat
     forced = tmp_path / "forced.json"
     assert workbench("convert", as_json, forced, "--to", "collapsed").returncode == 0
     assert not forced.read_text().lstrip().startswith("{")
+    unwritable = tmp_path / "no-such-folder" / "out.json"
+    failed = workbench("convert", as_json, unwritable)
+    assert_one_line_error(failed, unwritable)
     original = json.loads(workbench("show", recorded["base"], "--format", "json").stdout)
     again = json.loads(workbench("show", as_text, "--format", "json").stdout)
 

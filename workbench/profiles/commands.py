@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from workbench.context import LaunchContext
+from workbench.errors import WorkbenchError
 from workbench.launch import open_app
 from workbench.output import print_json
 from workbench.profiles import render
@@ -305,7 +306,12 @@ def _register_convert(sub: argparse._SubParsersAction) -> None:
 def run_convert(args: argparse.Namespace) -> int:
     fmt = args.to or ("speedscope" if args.output.suffix.lower() == ".json" else "collapsed")
     profile = read_profile(args.input, thread=args.thread)
-    write_profile(profile, args.output, fmt)
+    try:
+        write_profile(profile, args.output, fmt)
+    except OSError as error:
+        raise WorkbenchError(
+            f"cannot write {args.output}: {error.strerror or error}; choose a writable path"
+        ) from None
     print(f"wrote {args.output} ({fmt}, {len(profile):,} stacks)")
     return 0
 
