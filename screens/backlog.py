@@ -239,6 +239,12 @@ class BacklogScreen(Screen):
             panel.reset(message.by_quadrant.get(panel.quadrant, 0), empty_message=empty)
         self.query_one("#backlog-list", BacklogList).reset(message.total, empty_message=empty)
         self._update_status(message.total)
+        if not message.by_quadrant.get(self.quadrant):
+            # An empty current quadrant (after a filter or the last item left it):
+            # the keys go to the first quadrant that has items.
+            filled = [q for q in GRID_ORDER if message.by_quadrant.get(q)]
+            if filled:
+                self.quadrant = filled[0]
 
     @on(BacklogList.PageWanted)
     def _page_wanted(self, message: BacklogList.PageWanted) -> None:
@@ -277,6 +283,11 @@ class BacklogScreen(Screen):
             return
         if self.side == "detail":
             self._load_detail()
+
+    @on(BacklogList.Clicked)
+    def _clicked(self, message: BacklogList.Clicked) -> None:
+        if isinstance(message.backlog_list, QuadrantPanel):
+            self.quadrant = message.backlog_list.quadrant
 
     def action_quadrant(self, index: int) -> None:
         """Make one quadrant of the matrix current (1–4 in reading order)."""

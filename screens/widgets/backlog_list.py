@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -107,6 +108,16 @@ class BacklogList(ScrollView, can_focus=False):
 
         backlog_list: BacklogList
         item: Item | None
+
+        @property
+        def control(self) -> BacklogList:
+            return self.backlog_list
+
+    @dataclass
+    class Clicked(Message):
+        """A row was clicked: the screen makes this list current."""
+
+        backlog_list: BacklogList
 
         @property
         def control(self) -> BacklogList:
@@ -265,6 +276,13 @@ class BacklogList(ScrollView, can_focus=False):
             for seg in text.render(self.app.console)
         ]
         return Strip(segments, width).crop(0, width)
+
+    def on_click(self, event: events.Click) -> None:
+        """The mouse works too: a click selects the row under it."""
+        offset = event.get_content_offset(self)
+        if offset is not None and round(self.scroll_offset.y) + offset.y < self.total:
+            self.cursor = round(self.scroll_offset.y) + offset.y
+        self.post_message(self.Clicked(self))
 
     def set_current(self, current: bool) -> None:
         """Make this the list the keys act on (its cursor row is drawn highlighted)."""

@@ -242,6 +242,7 @@ async def test_filter_narrows_by_text_and_by_token(db: Path, four: list[Item]) -
         await type_text(pilot, "q:batch")
         await press(app, pilot, "enter")
         assert [p.total for p in screen.matrix.panels] == [0, 0, 2, 0]
+        assert screen.active_list.selected.title == "rename benchmark"  # keys follow the items
         await press(app, pilot, "escape")  # clears the filter
         assert sum(panel.total for panel in screen.matrix.panels) == len(four)
 
@@ -393,3 +394,18 @@ async def test_unreadable_database_is_one_line_not_a_crash(db: Path) -> None:
         await press(app, pilot, "plus", "a")  # keys still answer; nothing is written
         assert isinstance(app.screen, ItemDialog)
     assert db.read_bytes().startswith(b"this is not a database")
+
+
+async def test_tab_digits_and_a_click_pick_the_quadrant(db: Path, four: list[Item]) -> None:
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "tab")
+        assert screen.quadrant is Quadrant.DESIGN_REVIEW
+        await press(app, pilot, "shift+tab", "shift+tab")
+        assert screen.quadrant is Quadrant.DEFER
+        await press(app, pilot, "1")
+        assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).has_class("-current")
+        assert not screen.matrix.panel(Quadrant.DEFER).has_class("-current")
+        await pilot.click("#quadrant-batch_fixes", offset=(4, 2))  # border, then row 1
+        await settle(app, pilot)
+        assert screen.quadrant is Quadrant.BATCH_FIXES
+        assert screen.active_list.selected.title == "pool connections"
