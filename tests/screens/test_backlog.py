@@ -327,16 +327,44 @@ async def test_detail_shows_evidence_and_history(db: Path) -> None:
 
 
 async def test_kpi_panel_lists_the_four_kpis(db: Path, four: list[Item]) -> None:
+    seed(db, [Item(title="won", status=Status.DONE, kpi_baseline=12.0, kpi_latest=4.0)])
     async with backlog(db) as (app, pilot, screen):
         await press(app, pilot, "K")
         panel = screen.query_one(KpiPanel)
         assert panel.display
-        assert [kpi.key for kpi in panel.report.kpis] == [
-            "win_rate",
-            "time_to_detect",
-            "hotspot_churn",
-            "benchmark_coverage",
-        ]
+        kpis = {kpi.key: kpi for kpi in panel.report.kpis}
+        assert list(kpis) == ["win_rate", "time_to_detect", "hotspot_churn", "benchmark_coverage"]
+        assert kpis["win_rate"].value == 100.0  # self % 12 → 4: the corrective KPI moved down
+        assert "Performance win rate" in str(panel.query_one("#kpi-body").render())
+
+
+async def test_edit_form_changes_fields_and_evidence(db: Path) -> None:
+    [item] = seed(
+        db,
+        [
+            Item(
+                title="slow join",
+                impact=5,
+                effort=1,
+                evidence=[Evidence(EvidenceKind.COMMIT, "abc123")],
+            )
+        ],
+    )
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "e")
+        dialog = app.screen
+        assert isinstance(dialog, ItemDialog)
+        assert dialog.query_one("#evidence").text == "commit:abc123"
+        dialog.query_one("#evidence").text = "function:app/db.py:join  # 12% self\nhttps://ci/run/7"
+        dialog.query_one("#owner").focus()
+        await type_text(pilot, "dana")
+        await press(app, pilot, "ctrl+s")
+        edited = stored(db, item.id)
+        assert edited.owner == "dana"
+        assert {(e.kind, e.ref, e.note) for e in edited.evidence} == {
+            (EvidenceKind.FUNCTION, "app/db.py:join", "12% self"),
+            (EvidenceKind.URL, "https://ci/run/7", ""),
+        }
 
 
 async def test_hotspot_from_another_pane_opens_a_prefilled_form(db: Path, tmp_path: Path) -> None:
