@@ -188,36 +188,75 @@ def test_speedscope_evented_from_pyinstrument(real_profiles: RealProfiles) -> No
     document = json.loads(real_profiles.pyinstrument_speedscope.read_text())
     (entry,) = document["profiles"]
     assert entry["type"] == "evented"
+    open_time, depth, last = 0.0, 0, entry["startValue"]
+    for event in entry["events"]:  # time with at least one frame open
+        open_time += (event["at"] - last) if depth else 0.0
+        depth += 1 if event["type"] == "O" else -1
+        last = event["at"]
     profile = read_profile(real_profiles.pyinstrument_speedscope)
-    span = entry["endValue"] - entry["startValue"]
-    assert 0.9 * span <= profile.total_weight <= span + 1e-9
-    assert hot_share(profile) > 0.5
+    assert profile.total_weight == pytest.approx(open_time)
+    names = {document["shared"]["frames"][event["frame"]]["name"] for event in entry["events"]}
+    assert functions(profile) == names
     assert profile.meta.threads == [entry["name"]]
 
 
 # -- pyinstrument --------------------------------------------------------------
 
 
+def path_totals(profile: Profile) -> Counter[tuple[str, ...]]:
+    """Total weight under every call path (function names from the root)."""
+    totals: Counter[tuple[str, ...]] = Counter()
+    for stack, weight, _thread in profile.stacks():
+        names = tuple(profile.frames[i].function for i in stack)
+        for depth in range(1, len(names) + 1):
+            totals[names[:depth]] += weight
+    return totals
+
+
 def test_pyinstrument_json_tree(real_profiles: RealProfiles) -> None:
+    """Every real node's time is the weight of the stacks under its call path."""
     document = json.loads(real_profiles.pyinstrument_json.read_text())
     profile = read_profile(real_profiles.pyinstrument_json)
     assert profile.meta.format == "pyinstrument"
     assert profile.meta.unit == "seconds"
-    assert profile.total_weight == pytest.approx(document["root_frame"]["time"], abs=1e-5)
-    assert not any(name.startswith("[") for name in functions(profile))
-    weights = self_weights(profile)
-    assert weights.most_common(1)[0][0] == HOT_FUNCTION
-    assert hot_share(profile) > 0.5
     assert profile.meta.duration == pytest.approx(document["duration"])
+    assert not any(name.startswith("[") for name in functions(profile))
+    totals = path_totals(profile)
+    pending = [(document["root_frame"], ())]
+    checked = 0
+    while pending:
+        node, parent = pending.pop()
+        if node["function"].startswith("["):  # pyinstrument's synthetic [self], [await]
+            continue
+        name = (
+            f"{node['class_name']}.{node['function']}" if "class_name" in node else node["function"]
+        )
+        path = (*parent, name)
+        assert totals[path] == pytest.approx(node["time"], abs=1e-5), path
+        checked += 1
+        pending.extend((child, path) for child in node["children"])
+    assert checked == len(totals)
 
 
 def test_pyinstrument_session(real_profiles: RealProfiles) -> None:
+    """Self time per function equals the records' time summed by their innermost real frame."""
     document = json.loads(real_profiles.pyinstrument_session.read_text())
     profile = read_profile(real_profiles.pyinstrument_session)
     assert profile.meta.format == "pyinstrument"
     assert profile.total_weight == pytest.approx(sum(t for _, t in document["frame_records"]))
     assert any('"MainThread"' in label for label in profile.meta.threads)
-    assert self_weights(profile).most_common(1)[0][0] == HOT_FUNCTION
+    expected: Counter[str] = Counter()
+    for call_stack, seconds in document["frame_records"]:
+        real = [info for info in call_stack if not info.startswith("[") and "<thread>" not in info]
+        if not real:
+            continue
+        leaf = real[-1].split("\x01")[0].split("\x00")[0]
+        classes = [part[1:] for part in real[-1].split("\x01")[1:] if part.startswith("c")]
+        expected[f"{classes[0]}.{leaf}" if classes else leaf] += seconds
+    actual = self_weights(profile)
+    assert actual.keys() == expected.keys()
+    for function, seconds in expected.items():
+        assert actual[function] == pytest.approx(seconds), function
 
 
 # -- sniffing --------------------------------------------------------------------

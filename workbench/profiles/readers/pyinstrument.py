@@ -20,6 +20,7 @@ from typing import Any
 
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.threads import thread_label
 
 #: pyinstrument's identifiers of frames that are not code (pyinstrument/frame.py).
@@ -112,8 +113,7 @@ def _read_records(profile: Profile, records: list[Any]) -> None:
                 thread = profile.thread_index(parsed)
         totals[(tuple(stack), thread)] += float(seconds)
     for (stack, thread), seconds in totals.items():
-        if stack:
-            profile.add_stack(stack, seconds, thread)
+        profile.add_stack(stack or (profile.intern(NO_PYTHON_FRAME),), seconds, thread)
 
 
 def _record_frame(info: str) -> Frame | str | None:
