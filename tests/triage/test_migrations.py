@@ -12,7 +12,7 @@ import pytest
 from tests.triage.conftest import FIXTURES, checksum, sample_item
 from workbench.errors import StoreError
 from workbench.triage.model import ItemFilter, Quadrant, Status
-from workbench.triage.schema import SCHEMA_VERSION, missing_search_parts
+from workbench.triage.schema import SCHEMA_VERSION, missing_derived_parts
 from workbench.triage.store import BacklogStore
 
 
@@ -52,7 +52,7 @@ def test_v1_database_is_upgraded_with_a_backup(v1_copy: Path) -> None:
 
 def test_search_works_after_migration(v1_copy: Path) -> None:
     with BacklogStore.open(v1_copy) as store:
-        assert not missing_search_parts(store.db)
+        assert not missing_derived_parts(store.db)
         assert [i.id for i in store.list(ItemFilter(text="merge"))] == [1]
         # notes were not indexed by schema 1; they are now, for old rows too
         assert [i.id for i in store.list(ItemFilter(text="checkout"))] == [1]
@@ -78,7 +78,7 @@ def test_dropped_search_triggers_are_rebuilt_on_open(db_path: Path) -> None:
         )
     raw.close()
     with BacklogStore.open(db_path) as store:
-        assert not missing_search_parts(store.db)
+        assert not missing_derived_parts(store.db)
         assert store.count(ItemFilter(text="convoy")) == 1
 
 
@@ -93,3 +93,34 @@ def test_newer_schema_is_refused_untouched(v1_copy: Path) -> None:
     assert "schema 99, newer than this workbench knows" in message and "\n" not in message
     assert checksum(v1_copy) == before
     assert not v1_copy.with_name("triage.db.bak-v99").exists()
+
+
+def _recount(store: BacklogStore, include_closed: bool) -> dict[Quadrant, int]:
+    """The counts the slow way, to check the trigger-kept ones against."""
+    counts = dict.fromkeys(Quadrant, 0)
+    for item in store.list(ItemFilter(include_closed=include_closed), limit=None):
+        counts[item.quadrant] += 1
+    return counts
+
+
+def test_quadrant_counts_stay_exact(v1_copy: Path) -> None:
+    with BacklogStore.open(v1_copy) as store:
+        for include_closed in (False, True):
+            assert store.counts_by_quadrant(ItemFilter(include_closed=include_closed)) == (
+                _recount(store, include_closed)
+            )
+        added = store.add_many([sample_item(f"n{n}", impact=n % 5 + 1) for n in range(10)])
+        store.move(added[0].id, impact_delta=-4, effort_delta=3)
+        store.set_status([added[1].id, added[2].id], Status.DONE)
+        store.undo()
+        store.set_status([added[3].id], Status.REJECTED)
+        store.set_split(4)
+        store.undo()  # the rejection
+        store.undo()  # the move
+        store.undo()  # the ten items
+        store.redo()
+        for include_closed in (False, True):
+            assert store.counts_by_quadrant(ItemFilter(include_closed=include_closed)) == (
+                _recount(store, include_closed)
+            )
+        assert sum(store.counts_by_quadrant().values()) == store.count() == 12

@@ -144,3 +144,15 @@ def test_split_is_configurable_and_replaces_items(store: BacklogStore) -> None:
     assert BacklogStore.open(store.path).split == 4
     with pytest.raises(ValidationError):
         store.set_split(9)
+
+
+def test_linking_several_is_one_undo(store: BacklogStore) -> None:
+    item = store.add(sample_item(evidence=[]))
+    linked = store.link_many(
+        item.id, [Evidence("commit", "3f9a2c1"), Evidence("benchmark", "bench_home")]
+    )
+    assert [str(e) for e in linked.evidence] == ["commit:3f9a2c1", "benchmark:bench_home"]
+    assert store.undo().label == f"undo link #{item.id}"
+    assert store.get(item.id).evidence == []
+    with pytest.raises(ValidationError, match="needs a reference"):
+        store.link(item.id, Evidence("url", "  "))

@@ -286,8 +286,7 @@ def _link(store: BacklogStore, args: argparse.Namespace) -> int:
     if not evidence:
         raise ValidationError("nothing to link; give --function, --commit, --benchmark, --url "
                               "or --profile")  # fmt: skip
-    for one in evidence:
-        item = store.link(args.id, one)
+    item = store.link_many(args.id, evidence)
     for path in args.profile:
         kpi_module.record_profile_top(store, Path(path), args.target or Path(path).stem)
     print(_line(item))

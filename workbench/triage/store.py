@@ -189,7 +189,7 @@ class BacklogStore:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        if version < schema.SCHEMA_VERSION or schema.missing_search_parts(self.db):
+        if version < schema.SCHEMA_VERSION or schema.missing_derived_parts(self.db):
             self._upgrade()
         self._split = self._load_split()
 
@@ -212,7 +212,7 @@ class BacklogStore:
             if version < schema.SCHEMA_VERSION:
                 schema.migrate(self.db, version)
             else:
-                schema.ensure_search(self.db)
+                schema.ensure_derived(self.db)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -302,14 +302,17 @@ class BacklogStore:
 
     def counts_by_quadrant(self, item_filter: ItemFilter | None = None) -> dict[Quadrant, int]:
         """Every quadrant present as a key (0 when empty), for the matrix headers."""
-        where = self._where(item_filter)
+        f = item_filter or ItemFilter()
+        if f == ItemFilter(include_closed=f.include_closed):  # no filter: kept by triggers
+            closed = "0, 1" if f.include_closed else "0"
+            sql = f"SELECT qrank, sum(n) FROM quadrant_counts WHERE closed IN ({closed})"
+            params: builtins.list[Any] = []
+        else:
+            where = self._where(f)
+            sql, params = f"SELECT qrank, count(*) FROM items WHERE {where.sql}", where.params
         counts = dict.fromkeys(Quadrant, 0)
-        rows = self.conn.execute(
-            f"SELECT quadrant, count(*) FROM items WHERE {where.sql} GROUP BY qrank",
-            where.params,
-        )
-        for quadrant, number in rows:
-            counts[Quadrant(quadrant)] = number
+        for rank, number in self.conn.execute(sql + " GROUP BY qrank", params):
+            counts[list(Quadrant)[rank]] = number
         return counts
 
     def history(self, item_id: int) -> builtins.list[Event]:
@@ -478,17 +481,27 @@ class BacklogStore:
 
     def link(self, item_id: int, evidence: Evidence, *, actor: str | None = None) -> Item:
         """Attach evidence (idempotent for the same kind+ref)."""
-        evidence = Evidence(evidence.kind, evidence.ref.strip(), evidence.note)
-        if not evidence.ref:
+        return self.link_many(item_id, [evidence], actor=actor)
+
+    def link_many(
+        self, item_id: int, evidence: Sequence[Evidence], *, actor: str | None = None
+    ) -> Item:
+        """Attach several pieces of evidence as one batch (one undo detaches them all)."""
+        cleaned = [Evidence(e.kind, e.ref.strip(), e.note) for e in evidence]
+        if not cleaned or not all(e.ref for e in cleaned):
             raise ValidationError("evidence needs a reference (a path, function key, sha or URL)")
         with self._batch(f"link #{item_id}", actor) as batch:
             self._current(item_id)
-            exists = self.conn.execute(
-                "SELECT 1 FROM evidence WHERE item_id = ? AND kind = ? AND ref = ?",
-                [item_id, evidence.kind.value, evidence.ref],
-            ).fetchone()
-            if not exists:
-                self._insert_evidence(batch, item_id, evidence)
+            added = False
+            for one in cleaned:
+                exists = self.conn.execute(
+                    "SELECT 1 FROM evidence WHERE item_id = ? AND kind = ? AND ref = ?",
+                    [item_id, one.kind.value, one.ref],
+                ).fetchone()
+                if not exists:
+                    self._insert_evidence(batch, item_id, one)
+                    added = True
+            if added:
                 self._bump(item_id)
         return self.get(item_id)
 
