@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.profiles.model import Profile, ProfileMeta
-from workbench.profiles.readers.collapsed import HEADER_PREFIX
+from workbench.profiles.readers.collapsed import HEADER_PREFIX, HEADER_SUFFIX
 from workbench.profiles.readers.speedscope import META_KEY, SCHEMA_URL
 from workbench.profiles.readers.threads import split_label
 
@@ -42,7 +42,7 @@ def write_collapsed(profile: Profile, path: Path) -> None:
         thread: _thread_frame(profile.meta.threads[thread], thread) for thread in threads
     }
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        out.write(HEADER_PREFIX + json.dumps(header, separators=(",", ":")) + "\n")
+        out.write(f"{HEADER_PREFIX}{json.dumps(header, separators=(',', ':'))}{HEADER_SUFFIX}\n")
         for (thread, stack), weight in sorted(totals.items(), key=lambda item: item[0][0]):
             names = [labels[frame_id] for frame_id in stack]
             if thread >= 0:

@@ -30,9 +30,10 @@ from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
 
-#: First line our writer emits: metadata the folded format has no place for.
-#: flamegraph.pl and speedscope skip lines without a trailing count.
+#: First line our writer emits: metadata the folded format has no place for,
+#: as a stack of weight 0, which speedscope and flamegraph.pl ignore.
 HEADER_PREFIX = "# workbench: "
+HEADER_SUFFIX = " 0"
 #: Bytes read per chunk: large enough to amortise numpy calls, small enough to stream.
 _CHUNK_BYTES = 4 << 20
 
@@ -97,7 +98,7 @@ def read_collapsed(stream: BinaryIO, source: str) -> Profile:
 def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
     """Fill ``meta`` from our writer's header line and return the whole header."""
     try:
-        header = json.loads(line[len(HEADER_PREFIX) :])
+        header = json.loads(line[len(HEADER_PREFIX) :].rstrip().removesuffix(HEADER_SUFFIX))
     except json.JSONDecodeError as error:
         message = f"{source}: line 1: unreadable workbench header ({error})"
         raise ProfileFormatError(message) from None
