@@ -3,8 +3,10 @@
 Both outputs open in the usual viewers (flamegraph.pl, speedscope) and read
 back through :func:`workbench.profiles.io.read_profile` into the same stacks,
 weights, threads and metadata. Metadata the formats have no field for travels
-in places the viewers ignore: a ``# workbench: {json}`` first line in
-collapsed files (flamegraph.pl and speedscope skip lines without a count), a
+in places the viewers ignore: a first line ``# workbench: {json} 0`` in
+collapsed files (a stack of weight 0: speedscope drops zero-weight samples,
+flamegraph.pl draws nothing for it, and with its count the line still passes
+speedscope's "every line ends with a count" test for folded files), a
 top-level ``"workbench"`` key in speedscope files.
 """
 
