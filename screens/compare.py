@@ -369,18 +369,21 @@ function selected in whichever has focus.
             return [delta.line]
         return self.comparison.hot_lines.get(key, []) if self.comparison is not None else []
 
-    def action_history(self) -> None:
+    def _selection_or_hint(self) -> tuple[FunctionKey, FunctionDelta | None] | None:
+        """The selected function, or None after telling the user how to select one."""
         selected = self._selected_function()
         if selected is None:
             self.notify("Select a function in the icicle or a table first.", markup=False)
+        return selected
+
+    def action_history(self) -> None:
+        if (selected := self._selection_or_hint()) is None:
             return
         key, delta = selected
         self.post_message(HistoryRequested(str(key), self._hot_lines(key, delta)))
 
     def action_backlog(self) -> None:
-        selected = self._selected_function()
-        if selected is None:
-            self.notify("Select a function in the icicle or a table first.", markup=False)
+        if (selected := self._selection_or_hint()) is None:
             return
         key, delta = selected
         self.post_message(

@@ -137,29 +137,23 @@ the bigger the change.
     noise: var[float] = var(0.05)
     """Changes smaller than this many points are drawn as unchanged."""
 
-    class NodeSelected(Message):
+    class _NodeMessage(Message):
+        """Something happened to ``node`` of ``icicle``."""
+
+        def __init__(self, icicle: Icicle, node: IcicleNode) -> None:
+            super().__init__()
+            self.icicle = icicle
+            self.node = node
+
+        @property
+        def control(self) -> Icicle:
+            return self.icicle
+
+    class NodeSelected(_NodeMessage):
         """The selection moved to ``node``."""
 
-        def __init__(self, icicle: Icicle, node: IcicleNode) -> None:
-            super().__init__()
-            self.icicle = icicle
-            self.node = node
-
-        @property
-        def control(self) -> Icicle:
-            return self.icicle
-
-    class Zoomed(Message):
+    class Zoomed(_NodeMessage):
         """``node`` is now the full-width top of the icicle."""
-
-        def __init__(self, icicle: Icicle, node: IcicleNode) -> None:
-            super().__init__()
-            self.icicle = icicle
-            self.node = node
-
-        @property
-        def control(self) -> Icicle:
-            return self.icicle
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None

@@ -32,7 +32,7 @@ def _record(mode: str, out: Path) -> Path:
     raw = out.with_suffix(".raw")
     subprocess.run(
         [str(PY_SPY), "record", "--format", "raw", "--rate", "250", "-o", str(raw), "--"]
-        + [sys.executable, str(WORKLOAD), mode, "1.5"],
+        + [sys.executable, str(WORKLOAD), mode, "2"],
         check=True,
         capture_output=True,
         timeout=60,
@@ -61,6 +61,12 @@ def _functions(table: DeltaTable) -> list[str]:
 
 def _plain(widget: Static) -> str:
     return str(widget.render())
+
+
+def _focused_deltas(app: WorkbenchApp) -> DeltaTable:
+    table = app.screen.query_one("#deltas", DeltaTable)
+    table.focus()
+    return table
 
 
 async def test_regressions_hotspots_and_verdict(profiles: tuple[Path, Path]) -> None:
@@ -99,8 +105,7 @@ async def test_table_sorts_and_filters(profiles: tuple[Path, Path]) -> None:
     app = _app(*profiles)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        table = app.screen.query_one("#deltas", DeltaTable)
-        table.focus()
+        table = _focused_deltas(app)
         await pilot.press("f")
         assert table.category == "improvements"
         assert all(delta.delta_self_pct < 0 for delta in table.shown())
@@ -147,7 +152,7 @@ async def test_history_and_backlog_keys_post_requests(profiles: tuple[Path, Path
     app = _app(*profiles)
     async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
         await settle(pilot, app)
-        app.screen.query_one("#deltas", DeltaTable).focus()
+        _focused_deltas(app)
         await pilot.press("b")
         await pilot.pause()
         backlog = [m for m in posted if isinstance(m, BacklogItemRequested)]
@@ -167,8 +172,7 @@ async def test_markup_looking_names_render_as_text(profiles: tuple[Path, Path]) 
     app = _app(*profiles)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        table = app.screen.query_one("#deltas", DeltaTable)
-        table.focus()
+        table = _focused_deltas(app)
         await pilot.press("f", "f")  # all functions
         assert set(MARKUP_NAMES) <= set(_functions(table))
         drawn = "\n".join(
@@ -261,8 +265,7 @@ async def test_large_diff_shows_top_rows_only(tmp_path: Path) -> None:
     app = _app(base, branch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        table = app.screen.query_one("#deltas", DeltaTable)
-        table.focus()
+        table = _focused_deltas(app)
         await pilot.press("f", "f")
         assert table.category == "all"
         assert table.row_count == table.limit + 1
