@@ -108,7 +108,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _sampling_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--rate", type=_positive_rate, default=100, metavar="HZ", help="samples per second"
+        "--rate",
+        type=_positive_rate,
+        default=100,
+        metavar="HZ",
+        help="samples per second (default: 100)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
