@@ -373,8 +373,13 @@ def _replay(store: BacklogStore, args: argparse.Namespace) -> int:
         print(f"nothing to {args.command_name}")
         return 0
     items = sorted({event.item_id for event in batch.events})
-    print(f"{plain(batch.label)} ({len(batch.events)} changes on {len(items)} items)")
+    print(f"{plain(batch.label)} ({_count(len(batch.events), 'change')} on "
+          f"{_count(len(items), 'item')})")  # fmt: skip
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _kpis(store: BacklogStore, args: argparse.Namespace) -> int:
