@@ -136,10 +136,18 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int):
 
     def matrix_raw() -> None:
         raw.execute(
-            "SELECT quadrant, count(*) FROM items WHERE closed = 0 GROUP BY qrank"
+            "SELECT qrank, sum(n) FROM quadrant_counts WHERE closed IN (0) GROUP BY qrank"
         ).fetchall()
         for quadrant in Quadrant:
             raw.execute(page, [quadrant.rank]).fetchall()
+
+    def counted() -> None:
+        store.counts_by_quadrant(ItemFilter(owner="bob"))
+
+    def counted_raw() -> None:
+        raw.execute(
+            "SELECT qrank, count(*) FROM items WHERE closed = 0 AND owner = 'bob' GROUP BY qrank"
+        ).fetchall()
 
     def text() -> None:
         store.list(ItemFilter(text="socket"), limit=PAGE)
@@ -183,6 +191,7 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int):
 
     cases = [
         ("open the matrix (counts + 4 pages)", matrix, matrix_raw, 50),
+        ("matrix counts under a filter (owner)", counted, counted_raw, 50),
         ("filter by text (FTS, first page)", text, text_raw, 50),
         ("filter by quadrant (first page)", by_quadrant, by_quadrant_raw, 50),
         ("move one item (a transaction)", move, move_raw, 50),
