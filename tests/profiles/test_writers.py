@@ -129,6 +129,8 @@ def test_speedscope_output_follows_the_schema(real_profiles: RealProfiles, tmp_p
         assert entry["endValue"] - entry["startValue"] == pytest.approx(sum(entry["weights"]))
 
 
-def test_unknown_output_format_is_refused(tmp_path: Path) -> None:
+def test_unknown_output_format_and_unwritable_path_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ProfileFormatError, match="collapsed or speedscope"):
         write_profile(_annotated_profile(), tmp_path / "x", "svg")  # type: ignore[arg-type]
+    with pytest.raises(ProfileFormatError, match="cannot write"):
+        write_profile(_annotated_profile(), tmp_path / "no" / "such" / "dir.txt", "collapsed")

@@ -54,7 +54,10 @@ def write_profile(profile: Profile, path: str | Path, fmt: WriteFormat) -> None:
     writers = {"collapsed": write_collapsed, "speedscope": write_speedscope}
     if fmt not in writers:
         raise ProfileFormatError(f"cannot write {fmt!r}; choose collapsed or speedscope")
-    writers[fmt](profile, Path(path))
+    try:
+        writers[fmt](profile, Path(path))
+    except OSError as error:
+        raise ProfileFormatError(f"{path}: cannot write ({error.strerror})") from None
 
 
 def _understood() -> str:
