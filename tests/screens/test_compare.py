@@ -20,6 +20,7 @@ from screens.widgets.diff_summary import GateVerdictView
 from screens.widgets.icicle import Icicle
 from tests.screens.conftest import settle
 from workbench.context import LaunchContext
+from workbench.paths import data_dir
 
 WORKLOAD = Path(__file__).with_name("compare_workload.py")
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -28,19 +29,14 @@ MARKUP_NAMES = ("[/]", "[@click=app.quit]x")
 
 
 def _record(mode: str, out: Path) -> Path:
-    """``py-spy record`` of the workload in ``mode``, as collapsed stacks."""
-    raw = out.with_suffix(".raw")
+    """``py-spy record`` of the workload in ``mode``, as py-spy's raw collapsed stacks."""
     subprocess.run(
-        [str(PY_SPY), "record", "--format", "raw", "--rate", "250", "-o", str(raw), "--"]
+        [str(PY_SPY), "record", "--format", "raw", "--rate", "250", "-o", str(out), "--"]
         + [sys.executable, str(WORKLOAD), mode, "2"],
         check=True,
         capture_output=True,
         timeout=60,
     )
-    # py-spy writes " N" for samples that caught no Python frame (interpreter start-up);
-    # the collapsed reader does not accept that line yet, so it is dropped here.
-    lines = [line for line in raw.read_text().splitlines() if not line.startswith(" ")]
-    out.write_text("\n".join(lines) + "\n")
     return out
 
 
@@ -224,6 +220,15 @@ async def test_bad_file_shows_error_then_dialog_loads_a_good_one(
         assert _functions(app.screen.query_one("#deltas", DeltaTable))[0] == "parse"
 
 
+async def test_bundled_demo_pair_opens() -> None:
+    """The README's first command opens the pane on these two files."""
+    app = _app(data_dir() / "compare_demo" / "base.txt", data_dir() / "compare_demo" / "branch.txt")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert _functions(app.screen.query_one("#hotspots", DeltaTable)) == ["validate_rows"]
+        assert "FAIL" in _plain(app.screen.query_one(GateVerdictView))
+
+
 async def test_empty_pane_says_how_to_load() -> None:
     app = _app(None, None)
     async with app.run_test(size=SIZE) as pilot:
@@ -234,6 +239,10 @@ async def test_empty_pane_says_how_to_load() -> None:
         assert app.current_mode == "compare"
         palette = {command.title for command in app.get_system_commands(app.screen)}
         assert {"History (h)", "Open base (o)", "Reload (r)", "Zoom (⏎)"} <= palette
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_text = str(app.screen.query_one("HelpPanel #widget-help").source)
+        assert "red grew" in help_text
 
 
 async def test_line_level_toggle(profiles: tuple[Path, Path]) -> None:
