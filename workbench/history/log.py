@@ -25,12 +25,17 @@ from workbench.history.cache import cache_for
 from workbench.history.locate import (
     Span,
     frame_line,
-    locate_function,
     locate_in_source,
     parse_function_ref,
 )
 from workbench.history.repo import as_repo, file_at, quick_resolve, repo_path, shallow_boundary
-from workbench.history.walk import Change, FunctionFinder, file_changes, function_patch, read_blobs
+from workbench.history.walk import (
+    BlobReader,
+    Change,
+    FileLog,
+    FunctionFinder,
+    function_patch,
+)
 
 if TYPE_CHECKING:
     import git
@@ -224,14 +229,20 @@ def _compute(
     source = file_at(repo, tip, path)
     if source is None:
         path = repo_path(repo, path, tip)
-        span = locate_function(repo, path, qualname, tip, near)
-    else:
+        source = file_at(repo, tip, path) or ""
+    pending = FileLog(repo, path, tip, base, since)  # git walks while the tip is parsed
+    try:
         span = locate_in_source(source, qualname, path, near)
+    except HistoryError:
+        pending.cancel()
+        raise
     boundary = shallow_boundary(repo)
     answer = FunctionHistory(function, path, span, tip, shallow=bool(boundary), since=since)
     current, start = span, tip
     for _ in range(_MAX_MOVES):
-        created = _judge_changes(repo, answer, current, start, base, since, boundary)
+        log = pending or FileLog(repo, current.path, start, base, since)
+        pending = None
+        created = _judge_changes(repo, answer, current, log, boundary, source)
         if created is None:
             break
         change, text = created
@@ -253,23 +264,35 @@ def _judge_changes(
     repo: git.Repo,
     answer: FunctionHistory,
     span: Span,
-    tip: str,
-    base: str | None,
-    since: str | None,
+    log: FileLog,
     boundary: frozenset[str],
+    tip_source: str,
 ) -> tuple[Change, str] | None:
     """Add the commits that changed the function's text in ``span.path`` to ``answer``.
 
     Returns the change that created the function in this file, with the
     function's text then, when it has a parent the function may have come from.
     """
-    changes = file_changes(repo, span.path, tip, base, since)
-    blobs = {change.old_blob for change in changes} | {change.new_blob for change in changes}
-    finder = FunctionFinder(span.qualname, read_blobs(repo, blobs))
+    blobs = BlobReader(repo)
+    blobs.learn(tip_source)
+    try:
+        return _judge(answer, span, log.changes(), blobs, boundary)
+    finally:
+        blobs.close()
+
+
+def _judge(
+    answer: FunctionHistory,
+    span: Span,
+    changes: list[Change],
+    blobs: BlobReader,
+    boundary: frozenset[str],
+) -> tuple[Change, str] | None:
+    finder = FunctionFinder(span.qualname, blobs)
     created = None
     for change in changes:
         new = finder.version(change.new_blob, change.new_path)
-        old = finder.older(change.old_blob, change.old_path, new, change.new_blob)
+        old = finder.older(change, new)
         if old.unparsable:
             answer.notes.append(
                 f"{change.old_path} before {change.sha[:12]} does not parse as Python 3: "

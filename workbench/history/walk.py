@@ -7,18 +7,26 @@ neighbour's and ``-L`` goes on following the neighbour (listing its commits,
 missing the function's). Here each commit that touched the file is judged on
 its own: the function (found by qualified name with ``ast``) is looked up in
 the file before and after the commit, and the commit is listed when the two
-texts differ. One ``git log --raw`` names the file versions, one
-``git cat-file --batch`` reads them all, and each version is parsed once.
+texts differ.
+
+One ``git log -p -U0`` (as costly as ``-L``: both diff every version of the
+file) gives each commit's exact changed lines; each older version of the file
+is rebuilt from the newer one by undoing them, checked against git's blob id,
+and read from ``git cat-file`` only when the history branches or the check
+fails. Most commits leave a given function alone, which the changed lines
+show without parsing anything; a touched function is parsed alone.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import hashlib
 import re
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
+from subprocess import PIPE
 from typing import TYPE_CHECKING
 
 from workbench.errors import HistoryError
@@ -31,11 +39,24 @@ _MARK = "\x1e"
 #: Header of each commit; the raw file changes follow it, NUL-separated (``-z``).
 _FORMAT = f"{_MARK}%H%x00%P%x00%an%x00%ae%x00%aI%x00%s"
 _NULL = "0" * 40
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    """One changed stretch of a file (``-U0``): old lines ``old_start..`` became the new ones."""
+
+    old_start: int
+    old_count: int
+    new_start: int
+    new_count: int
+    removed: tuple[str, ...]
+    added: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One commit's change to the file, as ``git log --raw`` reports it."""
+    """One commit's change to the file, as ``git log -p -U0`` reports it."""
 
     sha: str
     parents: tuple[str, ...]
@@ -47,6 +68,7 @@ class Change:
     new_blob: str
     old_path: str
     new_path: str
+    hunks: tuple[Hunk, ...]
 
 
 @dataclass
@@ -96,66 +118,189 @@ def _common_suffix(a: list[str], b: list[str], limit: int) -> int:
     return low
 
 
-def file_changes(
-    repo: git.Repo, path: str, tip: str, base: str | None, since: str | None
-) -> list[Change]:
-    """Non-merge commits that changed ``path`` (followed across renames), newest first."""
-    args = ["--no-merges", "--follow", "--raw", "--no-abbrev", "-z", f"--format={_FORMAT}"]
-    if since:
-        args.append(f"--since={since}")
-    args += [f"{base}..{tip}" if base else tip, "--", path]
-    output = repo.git.log(*args, strip_newline_in_stdout=False)
-    changes = []
-    for record in output.split(_MARK)[1:]:
-        tokens = record.split("\x00")
-        sha, parents, author, email, date, summary = tokens[:6]
-        raw = tokens[6].strip().split()
-        if len(raw) < 5:
-            continue  # a commit --follow lists without a change to the file
-        status = raw[4]
-        old_path = tokens[7]
-        new_path = tokens[8] if status[:1] in ("R", "C") else old_path
-        changes.append(
-            Change(
-                sha,
-                tuple(parents.split()),
-                author,
-                email,
-                datetime.fromisoformat(date),
-                summary,
-                raw[2],
-                raw[3],
-                old_path,
-                new_path,
-            )
+class FileLog:
+    """``git log -p -U0`` of one file, started at once and read when needed.
+
+    Started before the function is located at the tip, so that git walks the
+    history while Python reads and parses the file.
+    """
+
+    def __init__(
+        self, repo: git.Repo, path: str, tip: str, base: str | None, since: str | None
+    ) -> None:
+        self.path = path
+        args = ["--no-merges", "--follow", "-p", "-U0", "--full-index", "--no-color"]
+        args += ["--no-ext-diff", "--no-textconv", f"--format={_FORMAT}"]
+        if since:
+            args.append(f"--since={since}")
+        args += [f"{base}..{tip}" if base else tip, "--", path]
+        self._process = subprocess.Popen(
+            ["git", "log", *args],
+            cwd=repo.working_tree_dir or repo.git_dir,
+            stdout=PIPE,
+            stderr=PIPE,
         )
-    return changes
+
+    def changes(self) -> list[Change]:
+        """Non-merge commits that changed the file (followed across renames), newest first."""
+        output, error = self._process.communicate()
+        if self._process.returncode != 0:
+            detail = error.decode("utf-8", "replace").strip().splitlines()
+            reason = detail[0] if detail else "no reason given"
+            raise HistoryError(f"git log failed for {self.path}: {reason}")
+        text = output.decode("utf-8", "surrogateescape")
+        return [change for record in text.split(_MARK)[1:] if (change := _change(record))]
+
+    def cancel(self) -> None:
+        """Stop git (the question failed before its answer was needed)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
 
 
-def read_blobs(repo: git.Repo, blobs: set[str]) -> dict[str, str]:
-    """The text of every blob, from one ``git cat-file --batch``."""
-    wanted = sorted(blob for blob in blobs if blob != _NULL)
-    if not wanted:
-        return {}
-    result = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=repo.git_dir,
-        input=("\n".join(wanted) + "\n").encode(),
-        capture_output=True,
-        check=True,
+def _change(record: str) -> Change | None:
+    """One commit of the log; None when it changed no content of the file."""
+    lines = record.split("\n")
+    sha, parents, author, email, date, summary = lines[0].split("\x00", 5)
+    old_blob = new_blob = ""
+    old_path = new_path = ""
+    hunks: list[Hunk] = []
+    index = 1
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if line.startswith("index "):
+            old_blob, _, new_blob = line.split()[1].partition("..")
+        elif line.startswith("--- "):
+            old_path = _path(line[4:])
+        elif line.startswith("+++ "):
+            new_path = _path(line[4:])
+        elif line.startswith("@@ "):
+            match = _HUNK.match(line)
+            if match is None:
+                continue
+            old_count = int(match[2]) if match[2] is not None else 1
+            new_count = int(match[4]) if match[4] is not None else 1
+            removed: list[str] = []
+            added: list[str] = []
+            while index < len(lines):
+                text = lines[index]
+                if text.startswith("\\"):  # "\ No newline at end of file"
+                    index += 1
+                elif text.startswith("-") and len(removed) < old_count:
+                    removed.append(text[1:])
+                    index += 1
+                elif text.startswith("+") and len(added) < new_count:
+                    added.append(text[1:])
+                    index += 1
+                else:
+                    break
+            hunks.append(
+                Hunk(
+                    int(match[1]), old_count, int(match[3]), new_count, tuple(removed), tuple(added)
+                )
+            )
+    if not new_blob or new_blob == old_blob:
+        return None  # a pure rename or mode change: same text
+    return Change(
+        sha,
+        tuple(parents.split()),
+        author,
+        email,
+        datetime.fromisoformat(date),
+        summary,
+        old_blob,
+        new_blob,
+        old_path or new_path,
+        new_path or old_path,
+        tuple(hunks),
     )
-    data, texts, offset = result.stdout, {}, 0
-    for blob in wanted:
-        header_end = data.index(b"\n", offset)
-        header = data[offset:header_end].split()
+
+
+def _path(text: str) -> str:
+    """A path from a ``---``/``+++`` line (``a/``, ``b/`` prefixes off; C-quoted if unusual)."""
+    if text == "/dev/null":
+        return ""
+    if text.startswith('"'):
+        raw = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+        text = raw.encode("latin-1").decode("utf-8", "replace")
+    return text[2:]
+
+
+def undo(lines: list[str], hunks: tuple[Hunk, ...]) -> list[str]:
+    """The older version of a file from its newer ``lines`` and the commit's ``-U0`` hunks."""
+    older: list[str] = []
+    position = 0
+    for hunk in hunks:
+        kept_until = hunk.new_start if hunk.new_count == 0 else hunk.new_start - 1
+        older.extend(lines[position:kept_until])
+        older.extend(hunk.removed)
+        position = kept_until + hunk.new_count
+    older.extend(lines[position:])
+    return older
+
+
+def blob_id(lines: list[str]) -> str:
+    """Git's id of the blob whose text is ``lines`` joined by newlines."""
+    data = "\n".join(lines).encode("utf-8", "surrogateescape")
+    return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
+
+
+class BlobReader:
+    """File versions by blob id: rebuilt from a newer one, or read with ``git cat-file``."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self.repo = repo
+        self.lines: dict[str, list[str]] = {}
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def learn(self, text: str) -> None:
+        """Remember a version already read (the tip's), under its blob id."""
+        lines = text.split("\n")
+        self.lines[blob_id(lines)] = lines
+
+    def get(self, blob: str) -> list[str] | None:
+        """The lines of ``blob`` (None if the repository lacks it: a shallow clone)."""
+        found = self.lines.get(blob)
+        if found is None:
+            found = self._read(blob)
+            if found is not None:
+                self.lines[blob] = found
+        return found
+
+    def rebuild(self, change: Change) -> None:
+        """Learn the older version of ``change`` by undoing it, if the result checks out."""
+        if change.old_blob in self.lines or change.old_blob == _NULL:
+            return
+        newer = self.get(change.new_blob)
+        if newer is not None:
+            older = undo(newer, change.hunks)
+            if blob_id(older) == change.old_blob:
+                self.lines[change.old_blob] = older
+
+    def _read(self, blob: str) -> list[str] | None:
+        if self._process is None:
+            self._process = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=self.repo.working_tree_dir or self.repo.git_dir,
+                stdin=PIPE,
+                stdout=PIPE,
+            )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(blob.encode() + b"\n")
+        self._process.stdin.flush()
+        header = self._process.stdout.readline().split()
         if len(header) < 3 or header[1] != b"blob":
-            offset = header_end + 1
-            continue
-        size = int(header[2])
-        start = header_end + 1
-        texts[blob] = data[start : start + size].decode("utf-8", "replace")
-        offset = start + size + 1
-    return texts
+            return None
+        data = self._process.stdout.read(int(header[2]) + 1)[:-1]
+        return data.decode("utf-8", "surrogateescape").split("\n")
+
+    def close(self) -> None:
+        if self._process is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            self._process.wait()
+            self._process = None
 
 
 def _enclosing(lines: list[str], line: int) -> list[tuple[int, str]]:
@@ -178,28 +323,21 @@ def _enclosing(lines: list[str], line: int) -> list[tuple[int, str]]:
 class FunctionFinder:
     """The function in each version of its file, parsed only when a change may touch it.
 
-    Most commits that touch a file leave a given function alone. When the
-    lines a commit changed (everything between the common prefix and suffix
-    of the two versions) lie away from the function, with nothing between
-    its outermost enclosing header and itself that could change its scope,
-    and no ``def`` of its name among them, the older version is derived from
-    the newer one without parsing. Anything else is parsed with ``ast``.
+    When none of a commit's changed lines (widened by one) falls on the
+    function, none lies between its outermost enclosing header and itself at
+    a shallower indentation (which could change its scope), and none is a
+    ``def`` of its name (which could change which definition Python binds),
+    the older version is the newer one shifted. A touched function is found
+    by its def line and parsed alone; anything unsure parses the whole file.
     """
 
-    def __init__(self, qualname: str, texts: dict[str, str]) -> None:
+    def __init__(self, qualname: str, blobs: BlobReader) -> None:
         self.qualname = qualname
-        self.texts = texts
+        self.blobs = blobs
         self.cache: dict[str, Version] = {}
-        self._lines: dict[str, list[str]] = {}
         self._counts: dict[str, int] = {}
         name = re.escape(qualname.rsplit(".", 1)[-1])
         self._defined = re.compile(rf"def\s+{name}\b")  # literal head: C-speed scan
-
-    def lines(self, blob: str) -> list[str]:
-        found = self._lines.get(blob)
-        if found is None:
-            found = self._lines[blob] = self.texts.get(blob, "").split("\n")
-        return found
 
     def version(self, blob: str, path: str) -> Version:
         """The function in ``blob``, parsed once."""
@@ -210,47 +348,41 @@ class FunctionFinder:
             found = self.cache[blob] = self._locate(blob, path)
         return found
 
-    def older(self, blob: str, path: str, newer: Version, newer_blob: str) -> Version:
-        """The function in ``blob``, the version just before ``newer_blob``."""
+    def older(self, change: Change, newer: Version) -> Version:
+        """The function just before ``change``, given ``newer``, the one just after it."""
+        blob = change.old_blob
         if blob == _NULL:
             return Version(None)
+        self.blobs.rebuild(change)  # keeps the chain of versions going, parsed or not
         found = self.cache.get(blob)
-        if found is None and newer.span is not None and newer_blob in self.texts:
-            found = self._untouched(blob, path, newer, newer_blob) or self._relocated(
-                blob, path, newer, newer_blob
-            )
+        if found is None and newer.span is not None:
+            found = self._untouched(change, newer) or self._relocated(change, newer)
             if found is not None:
                 self.cache[blob] = found
-        return found if found is not None else self.version(blob, path)
+        return found if found is not None else self.version(blob, change.old_path)
 
-    def _changed_region(self, blob: str, newer_blob: str) -> tuple[int, int]:
-        """Lengths of the common prefix and suffix of the two versions, in lines."""
-        old, new = self.lines(blob), self.lines(newer_blob)
-        limit = min(len(old), len(new))
-        prefix = _common_prefix(old, new, limit)
-        return prefix, _common_suffix(old, new, limit - prefix)
-
-    def _untouched(self, blob: str, path: str, newer: Version, newer_blob: str) -> Version | None:
+    def _untouched(self, change: Change, newer: Version) -> Version | None:
         """The same function, maybe shifted, when the change lies away from it."""
         assert newer.span is not None
-        old, new = self.lines(blob), self.lines(newer_blob)
-        prefix, suffix = self._changed_region(blob, newer_blob)
-        old_changed, new_changed = old[prefix : len(old) - suffix], new[prefix : len(new) - suffix]
-        first, last = prefix, len(new) - suffix + 1  # changed lines of ``new``, widened by one
         start, end = newer.span.start - 1, newer.bottom
-        if first <= end and last >= start:
-            return None  # the change touches the function or the lines around it
-        changed = old_changed + new_changed
-        if self._defined.search("\n".join(changed)):
-            return None  # a def of the same name came or went: the binding may differ
         shift = 0
-        if last < start:
-            shift = len(old) - len(new)
-            if last >= newer.outer and any(
-                not _blank(line) and _indent(line) < newer.indent for line in changed
-            ):
-                return None  # between its enclosing header and itself: the scope may differ
-        span = Span(path, newer.span.qualname, newer.span.start + shift, newer.span.end + shift)
+        for hunk in change.hunks:
+            low = hunk.new_start - 1 if hunk.new_count else hunk.new_start
+            high = hunk.new_start + hunk.new_count if hunk.new_count else hunk.new_start + 1
+            if low <= end and high >= start:
+                return None  # the change touches the function or the lines around it
+            changed = hunk.removed + hunk.added
+            if self._defined.search("\n".join(changed)):
+                return None  # a def of the same name came or went: the binding may differ
+            if high < start:
+                shift += hunk.old_count - hunk.new_count
+                if high >= newer.outer and any(
+                    not _blank(line) and _indent(line) < newer.indent for line in changed
+                ):
+                    return None  # between its enclosing header and itself: scope may differ
+        span = Span(
+            change.old_path, newer.span.qualname, newer.span.start + shift, newer.span.end + shift
+        )
         return Version(
             newer.text,
             span,
@@ -259,7 +391,7 @@ class FunctionFinder:
             indent=newer.indent,
         )
 
-    def _relocated(self, blob: str, path: str, newer: Version, newer_blob: str) -> Version | None:
+    def _relocated(self, change: Change, newer: Version) -> Version | None:
         """The older function found by its def line and parsed alone, or None if unsure.
 
         Its def line is looked up in the older version; the block under it is
@@ -269,9 +401,12 @@ class FunctionFinder:
         holds as many defs of the name as before (no redefinition came or went).
         """
         assert newer.span is not None
-        old, new = self.lines(blob), self.lines(newer_blob)
-        if self._def_count(blob) != self._def_count(newer_blob):
+        old, new = self.blobs.get(change.old_blob), self.blobs.get(change.new_blob)
+        if old is None or new is None:
             return None
+        if self._def_count(change.old_blob, old) != self._def_count(change.new_blob, new):
+            return None
+        path = change.old_path
         def_line = next(
             (n for n in range(newer.span.start, newer.span.end + 1) if self._def_line(new[n - 1])),
             None,
@@ -293,10 +428,10 @@ class FunctionFinder:
                 found.append(candidate)
         return found[0] if len(found) == 1 else None
 
-    def _def_count(self, blob: str) -> int:
+    def _def_count(self, blob: str, lines: list[str]) -> int:
         count = self._counts.get(blob)
         if count is None:
-            count = self._counts[blob] = len(self._defined.findall(self.texts[blob]))
+            count = self._counts[blob] = len(self._defined.findall("\n".join(lines)))
         return count
 
     def _def_line(self, line: str) -> bool:
@@ -341,14 +476,14 @@ class FunctionFinder:
         )
 
     def _locate(self, blob: str, path: str) -> Version:
-        source = self.texts.get(blob, "")
-        if not self._defined.search(source):
+        lines = self.blobs.get(blob)
+        source = "\n".join(lines) if lines is not None else ""
+        if lines is None or not self._defined.search(source):
             return Version(None)  # not even the name: no need to parse
         try:
             span, outer = locate_with_scope(source, self.qualname, path)
         except HistoryError as error:
             return Version(None, unparsable="does not parse" in str(error))
-        lines = self.lines(blob)
         indent = _indent(lines[span.start - 1])
         bottom = span.end
         while bottom < len(lines) and (_blank(lines[bottom]) or _indent(lines[bottom]) > indent):
