@@ -149,6 +149,15 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int):
             "SELECT qrank, count(*) FROM items WHERE closed = 0 AND owner = 'bob' GROUP BY qrank"
         ).fetchall()
 
+    def counted_text() -> None:
+        store.counts_by_quadrant(ItemFilter(text="socket"))
+
+    def counted_text_raw() -> None:
+        raw.execute(
+            "SELECT qrank, count(*) FROM items WHERE closed = 0 AND id IN (SELECT rowid FROM"
+            " items_fts WHERE items_fts MATCH '\"socket\"*') GROUP BY qrank"
+        ).fetchall()
+
     def text() -> None:
         store.list(ItemFilter(text="socket"), limit=PAGE)
 
@@ -192,6 +201,7 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int):
     cases = [
         ("open the matrix (counts + 4 pages)", matrix, matrix_raw, 50),
         ("matrix counts under a filter (owner)", counted, counted_raw, 50),
+        ("matrix counts under a text filter", counted_text, counted_text_raw, 50),
         ("filter by text (FTS, first page)", text, text_raw, 50),
         ("filter by quadrant (first page)", by_quadrant, by_quadrant_raw, 50),
         ("move one item (a transaction)", move, move_raw, 50),

@@ -131,7 +131,26 @@ def _v2_to_v3(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _v1_to_v2, _v2_to_v3]
+def _v3_to_v4(db: sqlite_utils.Database) -> None:
+    """Schema 4: filters the pane applies (taxonomy, owner, status) count per quadrant
+    from an index range instead of scanning the table."""
+    db.executescript(
+        """
+        DROP INDEX idx_items_taxonomy;
+        DROP INDEX idx_items_status;
+        CREATE INDEX idx_items_taxonomy ON items(taxonomy, closed, qrank);
+        CREATE INDEX idx_items_owner ON items(owner, closed, qrank);
+        CREATE INDEX idx_items_status ON items(status, qrank);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _create_v1,
+    _v1_to_v2,
+    _v2_to_v3,
+    _v3_to_v4,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
