@@ -109,3 +109,39 @@ def test_metrics_reader_reads_a_live_target_then_reports_its_exit(spawn) -> None
     target.wait()
     with pytest.raises(SamplingError, match="exited"):
         reader.read()
+
+
+PARENT_OF_HOT_CHILD = """
+import subprocess, sys, time
+
+def parent_spin():
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        sum(range(2000))
+
+child = subprocess.Popen([sys.executable, "-c", "while True: sum(range(2000))"])
+time.sleep(0.3)
+print("ready", flush=True)
+try:
+    parent_spin()
+finally:
+    child.kill()
+"""
+
+
+def test_subprocesses_sample_the_children_with_matching_thread_labels(spawn) -> None:
+    parent = spawn(PARENT_OF_HOT_CHILD)
+    child = psutil.Process(parent.pid).children()[0].pid
+    sampler = PySpySampler(parent.pid, rate=50, subprocesses=True)
+    sampler.start()
+    try:
+        batch = sampler.poll(timeout=10)
+        states = sampler.dump_threads()
+    finally:
+        sampler.stop()
+    assert batch is not None, sampler.error
+    labels = batch.profile.meta.threads
+    assert any(f"Process {child} " in label for label in labels)
+    assert any(f"Process {parent.pid} " in label for label in labels)
+    assert {state.pid for state in states} == {parent.pid, child}
+    assert {state.label for state in states} >= set(labels)

@@ -28,6 +28,7 @@ __all__ = [
     "check_target",
     "launch_target",
     "list_python_processes",
+    "python_descendants",
     "stop_target",
     "wait_for_python",
 ]
@@ -62,7 +63,7 @@ def list_python_processes() -> list[ProcessInfo]:
     """Python processes on this machine that could be attached to, busiest CPU first.
 
     Takes ~0.1 s: CPU % is measured over a short interval so the list is useful
-    on the first call. Excludes the calling process and py-spy's own children.
+    on the first call. Excludes the calling process.
     """
     candidates: list[psutil.Process] = []
     me = os.getpid()
@@ -198,6 +199,14 @@ def _is_python(process: psutil.Process) -> bool:
     except OSError:
         return False
     return _LIBPYTHON.search(maps) is not None
+
+
+def python_descendants(pid: int) -> list[int]:
+    """PIDs of the live Python processes below ``pid`` (children, grandchildren...)."""
+    try:
+        return _python_descendants(psutil.Process(pid))
+    except psutil.Error:
+        return []
 
 
 def _python_descendants(process: psutil.Process) -> list[int]:

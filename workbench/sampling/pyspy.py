@@ -44,8 +44,7 @@ import psutil
 from workbench.errors import ProfileFormatError, SamplingError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.readers.speedscope import read_speedscope
-from workbench.profiles.readers.threads import thread_label
-from workbench.sampling.processes import ProcessInfo, check_target
+from workbench.sampling.processes import ProcessInfo, check_target, python_descendants
 
 __all__ = [
     "NONBLOCKING_THREAD_THRESHOLD",
@@ -101,11 +100,18 @@ class ThreadState:
     """Stack, root first (same order as profile stacks)."""
     pid: int | None = None
     """Process it belongs to (differs from the target with ``subprocesses``)."""
+    with_process: bool = False
+    """Sampled with ``subprocesses``: the label names the process too, as py-spy does."""
 
     @property
     def label(self) -> str:
-        """``Thread ID "NAME"``: the same label the batches' profiles give this thread."""
-        return thread_label(str(self.thread_id), self.name)
+        """``Thread ID "NAME"`` (``Process PID Thread ID "NAME"`` with subprocesses):
+        the same label the batches' profiles give this thread. py-spy's
+        speedscope output quotes an unknown name as ``""`` (a program that never
+        imported ``threading`` has no thread names), so this does too."""
+        label = f'Thread {self.thread_id} "{self.name or ""}"'
+
+        return f"Process {self.pid} {label}" if self.with_process and self.pid else label
 
 
 #: How long a ``py-spy dump`` may take before it is killed (it normally takes 16-37 ms).
@@ -170,8 +176,12 @@ def parse_window(output: bytes, rate: float) -> tuple[Profile, int]:
     return profile, int(round(ticks))
 
 
-def parse_thread_dump(document: Any) -> list[ThreadState]:
-    """Threads of one ``py-spy dump --json`` document (frames turned root first)."""
+def parse_thread_dump(document: Any, with_process: bool = False) -> list[ThreadState]:
+    """Threads of one ``py-spy dump --json`` document (frames turned root first).
+
+    ``with_process``: the dump was taken with ``--subprocesses`` (see
+    :attr:`ThreadState.with_process`).
+    """
     states = []
     for thread in document if isinstance(document, list) else []:
         frames = [
@@ -186,6 +196,7 @@ def parse_thread_dump(document: Any) -> list[ThreadState]:
                 owns_gil=bool(thread.get("owns_gil")),
                 frames=frames,
                 pid=thread.get("pid"),
+                with_process=with_process,
             )
         )
     return states
@@ -407,10 +418,20 @@ class PySpySampler:
         """
         if self._target_exited or self._stopping.is_set():
             return []
-        args = [str(self._pyspy or find_pyspy()), "dump", "--pid", str(self.pid), "--json"]
+        states = self._dump(self.pid)
+        if states is None:
+            return []
+        if self.subprocesses:  # ``dump --json`` ignores --subprocesses: one dump per process
+            for child in python_descendants(self.pid):
+                states += self._dump(child, required=False) or []
+        return states
+
+    def _dump(self, pid: int, required: bool = True) -> list[ThreadState] | None:
+        """One ``py-spy dump --json`` of ``pid``; None when it has exited (or we stop)."""
+        args = [str(self._pyspy or find_pyspy()), "dump", "--pid", str(pid), "--json"]
         # Always nonblocking: a dump that pauses the target collides with the
         # record run pausing it at the same moment, and one of them fails.
-        args += ["--nonblocking", *self._shared_flags(nonblocking=False)]
+        args += ["--nonblocking", "--full-filenames"]
         process = self._children.spawn(args, subprocess.PIPE)
         try:
             output, _ = process.communicate(timeout=DUMP_TIMEOUT)
@@ -421,14 +442,15 @@ class PySpySampler:
             self._children.forget(process)
         if process.returncode == 0:
             try:
-                return parse_thread_dump(json.loads(output))
+                return parse_thread_dump(json.loads(output), self.subprocesses)
             except json.JSONDecodeError:
                 pass
-        if not _running(self.pid):
-            self._target_exited = True
-            return []
-        if self._stopping.is_set():
-            return []
+        if not _running(pid):
+            if pid == self.pid:
+                self._target_exited = True
+            return None
+        if self._stopping.is_set() or not required:
+            return None
         raise SamplingError(self._failure(output))
 
     def stop(self) -> None:
@@ -453,9 +475,9 @@ class PySpySampler:
         self.stop()
 
     # -- the background loop ----------------------------------------------
-    def _shared_flags(self, nonblocking: bool | None = None) -> list[str]:
+    def _shared_flags(self) -> list[str]:
         flags = ["--full-filenames"]
-        if self._nonblocking if nonblocking is None else nonblocking:
+        if self._nonblocking:
             flags.append("--nonblocking")
         if self.subprocesses:
             flags.append("--subprocesses")
