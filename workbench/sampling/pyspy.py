@@ -110,7 +110,6 @@ class ThreadState:
         speedscope output quotes an unknown name as ``""`` (a program that never
         imported ``threading`` has no thread names), so this does too."""
         label = f'Thread {self.thread_id} "{self.name or ""}"'
-
         return f"Process {self.pid} {label}" if self.with_process and self.pid else label
 
 
