@@ -11,6 +11,7 @@ folder, then prints medians over the rounds of:
 * **parse** — ``read_profile`` on both;
 * **parse + diff** — the above plus ``diff_profiles(by="function")``;
 * **diff** — the diff alone, on profiles already read;
+* **diff tree** — the differential tree behind the icicle (pruned at 0.01%), for information;
 
 each as a ratio to the floor (target: parse + diff ≤ 3×), and the peak RSS
 of a fresh process doing parse + diff against the pair's combined size
@@ -33,9 +34,12 @@ from pathlib import Path
 from collapsed_pair import write_pair
 
 from workbench.profiles.diff import diff_profiles
+from workbench.profiles.difftree import diff_tree
 from workbench.profiles.io import read_profile
 
 BIG = 1_000_000
+#: The icicle's pruning (nodes under 0.01% of both profiles are not drawn).
+TREE_MIN_PCT = 0.01
 
 
 def read_and_split(paths: tuple[Path, Path]) -> None:
@@ -119,12 +123,21 @@ def main() -> int:
             f"pair: 2 x {stacks:,} stacks, {combined / 1e6:,.0f} MB combined "
             f"(generated in {time.perf_counter() - start:.1f} s); {args.rounds} rounds, medians"
         )
-        times: dict[str, list[float]] = {"floor": [], "parse": [], "parse+diff": [], "diff": []}
+        times: dict[str, list[float]] = {
+            "floor": [],
+            "parse": [],
+            "parse+diff": [],
+            "diff": [],
+            "diff tree": [],
+        }
         for _ in range(args.rounds):
             for step, job in STEPS.items():
                 times[step].append(timed(lambda job=job: job(paths)))
             pair = (read_profile(paths[0]), read_profile(paths[1]))
             times["diff"].append(timed(lambda pair=pair: diff_profiles(*pair)))
+            times["diff tree"].append(
+                timed(lambda pair=pair: diff_tree(*pair, min_pct=TREE_MIN_PCT))
+            )
             del pair
         floor = statistics.median(times["floor"])
         print(f"{'step':<12} {'median s':>9} {'x floor':>8}")

@@ -67,18 +67,24 @@ def function_ids(
     The identity is :func:`~workbench.profiles.identity.function_key`'s, with
     the stable path computed once per file rather than once per frame.
     """
-    ids: dict[Hashable, int] = {}
     stable: dict[str, str] = {}
-    frame_to_id = np.empty(len(profile.frames), dtype=np.int32)
-    for index, frame in enumerate(profile.frames):
+    raw: list[tuple] = []
+    for frame in profile.frames:
         path = stable.get(frame.file)
         if path is None:
             path = stable[frame.file] = function_key(frame, roots).path
-        key: Hashable = FunctionKey(path, frame.function)
-        if by == "line":
-            key = (key, frame.line)
-        frame_to_id[index] = ids.setdefault(key, len(ids))
-    return FunctionIds(list(ids), frame_to_id)
+        raw.append((path, frame.function, frame.line) if by == "line" else (path, frame.function))
+    # Plain tuples hash in C; FunctionKey objects are made once per distinct key.
+    ids: dict[tuple, int] = {}
+    frame_to_id = np.fromiter(
+        (ids.setdefault(key, len(ids)) for key in raw), dtype=np.int32, count=len(raw)
+    )
+    keys: list[Hashable] = (
+        [(FunctionKey(path, name), line) for path, name, line in ids]
+        if by == "line"
+        else [FunctionKey(path, name) for path, name in ids]
+    )
+    return FunctionIds(keys, frame_to_id)
 
 
 def stack_arrays(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
