@@ -1,10 +1,14 @@
-"""Drive the ``py-spy`` executable: a gapless stream of one-second batches.
+"""Drive the ``py-spy`` executable: a stream of one-second sample batches, thread dumps.
 
 py-spy has no Python API and ``record`` writes its output only when it ends,
-so :class:`PySpySampler` chains short ``py-spy record --duration 1`` runs,
-starting each one slightly before the previous one ends (py-spy spends
-50-70 ms attaching before it samples). What is still lost between two
-windows is measured and reported in :attr:`SampleBatch.gap_seconds`.
+so :class:`PySpySampler` chains ``py-spy record --duration 1`` runs: the next
+starts as soon as the previous one has written. What is lost in between (the
+next run attaching: 20 ms on a quiet machine, 50-250 ms on a loaded one) is
+measured and reported in :attr:`SampleBatch.gap_seconds`. Overlapping runs
+to hide it was tried and rejected: py-spy draws its sampling intervals at
+random, so a one-second window lasts 0.8-1.2 s and cannot be timed, and two
+blocking py-spy on one target collide (here 25 and 47 of 150 samples failed).
+``workbench record`` needs no chaining: one run covers its whole duration.
 Thread state (name, active, holding the GIL) comes from ``py-spy dump
 --json`` at 1-2 Hz (:meth:`PySpySampler.dump_threads`, 16-37 ms a call).
 
@@ -277,10 +281,9 @@ class PySpySampler:
     :func:`~workbench.sampling.processes.check_target` and raises
     :class:`~workbench.errors.SamplingError` with the real cause.
 
-    Chaining: a new run is spawned every ``window_seconds`` on a fixed
-    cadence. Each run spends its first 20-100 ms attaching, so the next run
-    starts sampling about when the previous one stops; what is still missed
-    is each batch's ``gap_seconds``.
+    Chaining: the next run starts the moment the previous one writes its
+    output (see the module docstring for why not earlier); the time it
+    spends attaching is each batch's ``gap_seconds``.
     """
 
     def __init__(
