@@ -298,3 +298,24 @@ def test_names_are_printed_literally(tmp_path: Path) -> None:
     markdown = workbench("diff", plain, hostile, "--format", "markdown")
     assert markdown.returncode == 0, markdown.stderr
     assert "a\\|b\\`c\\`" in markdown.stdout and "\\[/\\]" in markdown.stdout
+
+
+def test_thread_selection_on_the_bundled_demo_pair() -> None:
+    """The demo pair was recorded with py-spy --threads: thread frames are not functions."""
+    demo = Path(__file__).resolve().parents[2] / "data" / "compare_demo"
+    base = demo / "base.txt"
+    text = base.read_text()
+    lines = [line.rpartition(" ") for line in text.splitlines()]
+    # py-spy names a thread in some lines only ("thread (41)" / "thread (41): bg-indexer").
+    thread = re.search(r"^thread \((\d+)\): bg-indexer;", text, re.M)
+    assert thread, "the demo pair lost its bg-indexer thread"
+    prefix = f"thread ({thread[1]})"
+    indexer = sum(float(count) for stack, _, count in lines if stack.startswith(prefix))
+    shown = workbench("show", base, "--thread", "bg-indexer", "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["profile"]["total_samples"] == indexer
+    assert not any(row["function"].startswith("thread (") for row in data["functions"])
+    diff = json.loads(workbench("diff", base, demo / "branch.txt", "--format", "json").stdout)
+    assert [row["function"] for row in diff["new_hotspots"]] == ["validate_rows"]
+    assert diff["base"]["total_samples"] == sum(float(count) for _, _, count in lines)
