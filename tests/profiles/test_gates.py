@@ -137,3 +137,16 @@ def test_waiver_file_and_flag_errors(tmp_path: Path) -> None:
     for text in ("f", "f=", "=why"):
         with pytest.raises(ConfigError, match="FUNCTION=REASON"):
             parse_waiver(text)
+
+
+def test_line_level_findings_name_the_line() -> None:
+    base = profile({"parse": 10})
+    branch = Profile()
+    branch.add_frames([Frame("main", "pkg/app.py"), Frame("parse", "pkg/app.py", 7)], 5)
+    branch.add_frames([Frame("main", "pkg/app.py"), Frame("parse", "pkg/app.py", 9)], 5)
+    verdict = evaluate_gates(diff_profiles(base, branch, by="line"), GateConfig())
+    assert sorted(finding.where for finding in verdict.findings) == [
+        "pkg/app.py:parse:7",
+        "pkg/app.py:parse:9",
+    ]
+    assert {row["line"] for row in verdict.to_json()["findings"]} == {7, 9}

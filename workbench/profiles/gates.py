@@ -54,11 +54,18 @@ class GateFinding:
     message: str
     waived: bool = False
     justification: str | None = None
+    line: int | None = None
+    """The line, when the diff is by line."""
+
+    @property
+    def where(self) -> str:
+        """``path:qualname``, with ``:line`` when the diff is by line."""
+        return f"{self.function}:{self.line}" if self.line is not None else str(self.function)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
-            **key_json(self.function),
+            **key_json(self.function, self.line),
             "value": round(self.value, 4),
             "threshold": self.threshold,
             "message": self.message,
@@ -115,6 +122,7 @@ def evaluate_gates(diff: ProfileDiff, config: GateConfig) -> GateVerdict:
                 GateFinding(
                     rule=SELF_GROWTH,
                     function=item.key,
+                    line=item.line,
                     value=item.delta_self_pct,
                     threshold=growth,
                     message=(
@@ -144,6 +152,7 @@ def _new_hotspot(item: FunctionDelta, config: GateConfig) -> GateFinding:
     return GateFinding(
         rule=NEW_HOTSPOT,
         function=item.key,
+        line=item.line,
         value=item.branch_self_pct,
         threshold=config.new_hotspot_pct,
         message=(

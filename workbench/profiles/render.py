@@ -218,8 +218,7 @@ def gate_text(verdict: GateVerdict, diff: ProfileDiff) -> str:
     for finding in verdict.findings:
         state = "WAIVED" if finding.waived else "FAIL"
         lines.append(
-            f"  {state:<6}  {finding.rule:<11}  {plain(str(finding.function))}: "
-            f"{plain(finding.message)}"
+            f"  {state:<6}  {finding.rule:<11}  {plain(finding.where)}: {plain(finding.message)}"
         )
         if finding.waived:
             lines.append(f"          justification: {plain(finding.justification or '')}")
@@ -245,7 +244,7 @@ def gate_markdown(verdict: GateVerdict, diff: ProfileDiff) -> str:
                     [
                         "waived" if finding.waived else "FAIL",
                         finding.rule,
-                        str(finding.function),
+                        finding.where,
                         finding.message,
                         finding.justification or "",
                     ]
