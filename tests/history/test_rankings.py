@@ -82,7 +82,7 @@ def test_hotspots_rank_heat_times_churn(story: GitRepo, profiles: tuple[Path, Pa
     ]
     assert spots[0].score == pytest.approx(60 * 3)
     assert spots[0].lines_changed == 9
-    assert spots[2].path == "pkg/shapes.py"
+    assert (spots[2].path, spots[2].qualname) == ("pkg/shapes.py", "Square.area")
     recent = hotspot_ranking(
         story.path, read_profile(profiles[1]), since="2024-01-09T00:00:00+00:00", top=2
     )

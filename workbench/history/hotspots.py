@@ -49,6 +49,8 @@ class Hotspot:
     """Distinct authors of those commits."""
     note: str = ""
     """Why churn is unknown (function not found at the revision)."""
+    qualname: str = ""
+    """Qualified name found in the repository (``Square.area`` for a profile's ``area``)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class Hotspot:
             "authors": self.authors,
             "score": round(self.score, 4),
             "note": self.note,
+            "qualname": self.qualname,
         }
 
 
@@ -102,6 +105,7 @@ def _hotspot(repo: git.Repo, heat: FunctionHeat, path: str, sha: str, since: str
     except HistoryError as error:
         spot.note = str(error)
         return spot
+    spot.qualname = history.span.qualname
     spot.commits = len(history.commits)
     spot.lines_changed = history.added + history.removed
     spot.authors = len(history.commits_by_author())

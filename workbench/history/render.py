@@ -130,7 +130,8 @@ def _hotspot_rows(spots: Sequence[Hotspot]) -> list[list[object]]:
             s.commits,
             s.lines_changed,
             s.authors,
-            f"{s.path}:{s.function.rpartition(':')[2]}" + (f"  ({s.note})" if s.note else ""),
+            f"{s.path}:{s.qualname or s.function.rpartition(':')[2]}"
+            + (f"  ({s.note})" if s.note else ""),
         ]
         for s in spots
     ]
