@@ -9,8 +9,8 @@ On the deterministic pair of ``collapsed_pair.py`` it prints medians of:
 * **read** — ``read_profile`` on both files (the worker's first step);
 * **compare** — diff + gates (``screens.compare_work.compare``): after it
   the tables and the verdict are on screen;
-* **icicle** — differential tree as rows (``tree_rows``, in the helper
-  process) + icicle nodes (``icicle_from_rows``, in the worker thread);
+* **icicle** — differential tree + icicle nodes (``build_icicle``), the
+  rest of the worker;
 * **layout** — laying out the icicle for a 160-column terminal (done on
   the UI thread at each zoom or resize; it depends on what is visible, not
   on the profile's size, and must stay in milliseconds).
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from collapsed_pair import write_pair
 
-from screens.compare_work import CompareRequest, compare, icicle_from_rows, tree_rows
+from screens.compare_work import build_icicle, compare
 from screens.widgets.icicle import layout_rows
 from workbench.profiles.io import read_profile
 
@@ -53,10 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         base_path, branch_path = write_pair(Path(folder), args.stacks)
         read = _median(args.rounds, lambda: (read_profile(base_path), read_profile(branch_path)))
         base, branch = read_profile(base_path), read_profile(branch_path)
-        request = CompareRequest({"base": base_path, "branch": branch_path})
-        diffed = _median(args.rounds, lambda: compare(base, branch))
-        built = _median(args.rounds, lambda: icicle_from_rows(tree_rows(request)))
-        tree = icicle_from_rows(tree_rows(request)).root
+    diffed = _median(args.rounds, lambda: compare(base, branch))
+    built = _median(args.rounds, lambda: build_icicle(base, branch))
+    tree = build_icicle(base, branch).root
     rows = layout_rows(tree, WIDTH)
     layout = _median(args.rounds * 10, lambda: layout_rows(tree, WIDTH))
     print(f"pair: {args.stacks:,} stacks per profile, {len(rows)} icicle rows at {WIDTH} columns")

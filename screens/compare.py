@@ -8,16 +8,9 @@ A bad file ends in a one-line error on the pane, never in a crash.
 
 from __future__ import annotations
 
-import contextlib
-import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import TimeoutError as HelperTimeout
-from multiprocessing import get_context
-from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -35,9 +28,9 @@ from screens.compare_work import (
     Comparison,
     IcicleTree,
     Loaded,
-    icicle_from_rows,
+    ProfileCache,
+    build_icicle,
     load_and_compare,
-    tree_rows,
 )
 from screens.dialogs import PathDialog
 from screens.messages import BacklogItemRequested, HistoryRequested
@@ -52,14 +45,11 @@ from workbench.profiles.identity import FunctionKey
 
 ROLES = ("base", "branch")
 ROLE_TITLES = {"base": "Base", "branch": "Branch"}
-#: How often a worker waiting on the helper checks whether it was cancelled.
-HELPER_POLL_SECONDS = 0.1
-T = TypeVar("T")
 
 
 @dataclass
 class ProfilesLoaded(Message):
-    """The helper read what was chosen (and compared it, when both sides were there)."""
+    """The worker read what was chosen (and compared it, when both sides were there)."""
 
     paths: dict[str, Path | None]
     loaded: Loaded
@@ -77,18 +67,6 @@ class DiffFailed(Message):
     """The comparison failed in an unexpected way (a bug); ``error`` says how."""
 
     error: str
-
-
-def start_helper() -> Pool:
-    """The one helper process that reads and diffs (see screens.compare_work for why).
-
-    Textual replaces ``sys.stderr`` with a capture that has no file
-    descriptor, and multiprocessing hands ``sys.stderr.fileno()`` to the
-    resource tracker it starts with the first spawned process; the real
-    stderr is lent for that moment.
-    """
-    with contextlib.redirect_stderr(sys.__stderr__):
-        return get_context("spawn").Pool(processes=1)
 
 
 class CompareScreen(Screen):
@@ -153,7 +131,7 @@ function selected in whichever has focus.
         self.comparison: Comparison | None = None
         """The last comparison shown."""
         self._loaded: dict[str, Path] = {}
-        self._helper: Pool | None = None
+        self._cache = ProfileCache()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -176,12 +154,7 @@ function selected in whichever has focus.
 
     def on_mount(self) -> None:
         self.query_one(GateVerdictView).show_message("Gates: load both profiles to evaluate.")
-        self._helper = start_helper()
         self._start()
-
-    def on_unmount(self) -> None:
-        if self._helper is not None:
-            self._helper.terminate()
 
     # -- loading ----------------------------------------------------------
     def load_profile(self, role: str, path: Path) -> None:
@@ -218,38 +191,23 @@ function selected in whichever has focus.
 
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
     def _compare(self, request: CompareRequest, with_tree: bool) -> None:
-        """Have the helper read and compare, then build the tree; post each result when ready.
+        """Read and compare, post that, then build the tree and post it.
 
         The tables and the verdict show up while the (slower) icicle tree is
-        still being built. A cancelled worker stops waiting at once; the
-        helper finishes its step and caches the profiles it read.
+        still being built. A cancelled worker posts nothing more: an older
+        worker's result must not overwrite a newer one's.
         """
-        loaded = self._in_helper(load_and_compare, request)
-        if loaded is None:
+        worker = get_current_worker()
+        loaded = load_and_compare(request, self._cache)
+        if worker.is_cancelled:
             return
         self.post_message(ProfilesLoaded(request.paths, loaded))
-        if loaded.comparison is None or not with_tree:
+        base, branch = request.paths["base"], request.paths["branch"]
+        if loaded.comparison is None or not with_tree or base is None or branch is None:
             return
-        started = time.perf_counter()
-        rows = self._in_helper(tree_rows, request)
-        if rows is not None:
-            tree = icicle_from_rows(rows, time.perf_counter() - started)
-            if not get_current_worker().is_cancelled:
-                self.post_message(IcicleBuilt(tree))
-
-    def _in_helper(
-        self, function: Callable[[CompareRequest], T], request: CompareRequest
-    ) -> T | None:
-        """``function(request)`` run in the helper process; None if the worker was cancelled."""
-        assert self._helper is not None
-        worker = get_current_worker()
-        pending = self._helper.apply_async(function, (request,))
-        while not worker.is_cancelled:
-            try:
-                return pending.get(timeout=HELPER_POLL_SECONDS)
-            except HelperTimeout:
-                continue
-        return None
+        tree = build_icicle(self._cache.read(base), self._cache.read(branch))
+        if not worker.is_cancelled:
+            self.post_message(IcicleBuilt(tree))
 
     def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
         if message.paths != self.paths:

@@ -1,21 +1,19 @@
-"""The Compare pane's heavy work, run in a helper process the screen's worker waits on.
+"""The Compare pane's blocking work, as plain functions its thread worker calls.
 
-Reading, diffing and building the differential tree of a 100,000-stack pair
-takes seconds of pure-Python and numpy work. In a thread it holds the GIL
-so often that Textual's event loop, which gives the GIL up at every
-``select``, waits ~5 ms to get it back each time: key presses took 0.6 s
-(median) to 1.5 s to be handled while a pair loaded. In a process the UI
-thread keeps the GIL to itself.
+Reading, diffing, gating and building the icicle tree take seconds on large
+profiles. The worker calls :func:`load_and_compare` (tables and verdict),
+posts that, then :func:`build_icicle` (the slower part). Nothing here
+touches a widget, so it is tested and timed without a terminal.
 
-The helper keeps the profiles it read (keyed by path, size and mtime), so
-switching function/line level or building the tree after the tables reads
-nothing again. Everything that crosses the process boundary is plain,
-flat data: the tree travels as rows, not as a deep object graph that pickle
-would have to recurse through.
+(A helper *process* was tried to keep the GIL away from the UI thread; on
+this 2-core machine under load, key latency while a 100,000-stack pair
+loaded was the same either way — median 0.5–0.6 s, dominated by CPU
+contention — so the simpler thread stayed.)
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,7 @@ from screens.widgets.icicle_tree import IcicleNode
 from workbench.errors import WorkbenchError
 from workbench.profiles.config import load_gate_config
 from workbench.profiles.diff import By, ProfileDiff, ProfileSummary, diff_profiles, summarize
-from workbench.profiles.difftree import ROOT_KEY, DiffNode, diff_tree
+from workbench.profiles.difftree import DiffNode, diff_tree
 from workbench.profiles.gates import GateConfig, GateVerdict, evaluate_gates
 from workbench.profiles.identity import FunctionKey, function_key
 from workbench.profiles.io import read_profile
@@ -39,15 +37,13 @@ ICICLE_MIN_PCT = 0.01
 MIN_DELTA_SCALE = 1.0
 #: Hot lines kept per function for the History pane.
 MAX_HOT_LINES = 10
-#: Profiles the helper keeps in memory (two pairs).
-_CACHE_SIZE = 4
-#: Profiles read by this (helper) process: (path, size, mtime) → profile.
-_profiles: dict[tuple[str, int, int], Profile] = {}
+#: Profiles kept in memory by a :class:`ProfileCache` (two pairs).
+CACHE_SIZE = 4
 
 
 @dataclass
 class CompareRequest:
-    """What to compare; ``fresh`` drops what the helper has cached."""
+    """What to compare; ``fresh`` reads the files again even if they look unchanged."""
 
     paths: dict[str, Path | None]
     by: By = "function"
@@ -90,15 +86,46 @@ class IcicleTree:
     seconds: float
 
 
-#: One diff-tree node as it crosses the process boundary: parent row (-1 for the
-#: root), key, label, base weight, branch weight, base %, branch %.
-TreeRow = tuple[int, FunctionKey, str, float, float, float, float]
+class ProfileCache:
+    """Profiles already read, keyed by path, size and modification time.
+
+    Switching function/line level or building the tree after the tables then
+    reads nothing again. Locked: a cancelled worker may still be reading
+    while its successor starts.
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._profiles: dict[tuple[str, int, int], Profile] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget every profile (``r`` reloads)."""
+        with self._lock:
+            self._profiles.clear()
+
+    def read(self, path: Path) -> Profile:
+        """The profile at ``path``, read again only when the file changed."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return read_profile(path)  # it raises the one-line error for us
+        stamp = (str(path), stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            profile = self._profiles.get(stamp)
+        if profile is None:
+            profile = read_profile(path)
+            with self._lock:
+                while len(self._profiles) >= self.size:
+                    del self._profiles[next(iter(self._profiles))]
+                self._profiles[stamp] = profile
+        return profile
 
 
-def load_and_compare(request: CompareRequest) -> Loaded:
-    """Read what is chosen; when both sides are there, diff and gate them (helper side)."""
+def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
+    """Read what is chosen; when both sides are there, diff and gate them."""
     if request.fresh:
-        _profiles.clear()
+        cache.clear()
     loaded = Loaded()
     started = time.perf_counter()
     profiles: dict[str, Profile] = {}
@@ -106,7 +133,7 @@ def load_and_compare(request: CompareRequest) -> Loaded:
         if path is None:
             continue
         try:
-            profiles[role] = _read(path)
+            profiles[role] = cache.read(path)
         except WorkbenchError as error:
             loaded.errors[role] = str(error)
         else:
@@ -117,47 +144,6 @@ def load_and_compare(request: CompareRequest) -> Loaded:
             profiles["base"], profiles["branch"], by=request.by, project_dir=request.project_dir
         )
     return loaded
-
-
-def tree_rows(request: CompareRequest) -> list[TreeRow]:
-    """The differential tree of the requested pair as flat rows, parents first (helper side)."""
-    base, branch = (_read(request.paths[role]) for role in ("base", "branch"))
-    rows: list[TreeRow] = []
-    pending: list[tuple[int, DiffNode]] = [(-1, diff_tree(base, branch, min_pct=ICICLE_MIN_PCT))]
-    while pending:
-        parent, node = pending.pop()
-        rows.append(
-            (
-                parent,
-                node.key,
-                node.label,
-                node.base_weight,
-                node.branch_weight,
-                node.base_pct,
-                node.branch_pct,
-            )
-        )
-        index = len(rows) - 1
-        pending.extend((index, child) for child in reversed(node.children))
-    return rows
-
-
-def _read(path: Path | None) -> Profile:
-    """The profile at ``path``, from the cache when the file has not changed."""
-    if path is None:
-        raise ValueError("both profiles are needed")
-    try:
-        stat = path.stat()
-        stamp = (str(path), stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        return read_profile(path)  # it raises the one-line error for us
-    profile = _profiles.get(stamp)
-    if profile is None:
-        profile = read_profile(path)
-        while len(_profiles) >= _CACHE_SIZE:
-            del _profiles[next(iter(_profiles))]
-        _profiles[stamp] = profile
-    return profile
 
 
 def compare(
@@ -191,27 +177,31 @@ def hot_lines(profile: Profile) -> dict[FunctionKey, list[int]]:
     return {key: sorted(found)[:MAX_HOT_LINES] for key, found in lines.items()}
 
 
-def icicle_from_rows(rows: list[TreeRow], seconds: float = 0.0) -> IcicleTree:
-    """The icicle of a differential tree given as rows (see :func:`tree_rows`).
+def build_icicle(base: Profile, branch: Profile) -> IcicleTree:
+    """The differential icicle of the pair (call paths below ``ICICLE_MIN_PCT`` left out)."""
+    started = time.perf_counter()
+    root, largest = icicle_from_diff(diff_tree(base, branch, min_pct=ICICLE_MIN_PCT))
+    return IcicleTree(root, max(largest, MIN_DELTA_SCALE), time.perf_counter() - started)
+
+
+def icicle_from_diff(root: DiffNode) -> tuple[IcicleNode, float]:
+    """The icicle tree of a diff tree, and its largest absolute delta in points.
 
     Width is the branch inclusive share; call paths absent from the branch
     have no width and are left out (the tables list what vanished). Each
-    node's ``data`` is its :class:`DiffNode` (without children).
+    node's ``data`` is its :class:`DiffNode`. Iterative, so a pathological
+    stack depth cannot hit the recursion limit.
     """
-    nodes: list[IcicleNode | None] = []
+    top = IcicleNode(root.label, root.branch_pct / 100.0, root.delta_pct, data=root)
     largest = 0.0
-    for parent, key, label, base_weight, branch_weight, base_pct, branch_pct in rows:
-        above = nodes[parent] if parent >= 0 else None
-        if branch_pct <= 0 or (parent >= 0 and above is None):
-            nodes.append(None)
-            continue
-        info = DiffNode(key, label, base_weight, branch_weight, base_pct, branch_pct)
-        node = IcicleNode(label, branch_pct / 100.0, info.delta_pct, data=info)
-        if above is not None:
-            above.add(node)
-            largest = max(largest, abs(info.delta_pct))
-        nodes.append(node)
-    root = nodes[0] if nodes else None
-    if root is None:  # an empty branch: nothing has width
-        root = IcicleNode(ROOT_KEY.qualname, 0.0, 0.0, data=DiffNode(ROOT_KEY, "all", 0, 0, 0, 0))
-    return IcicleTree(root, max(largest, MIN_DELTA_SCALE), seconds)
+    pending: list[tuple[DiffNode, IcicleNode]] = [(root, top)]
+    while pending:
+        source, target = pending.pop()
+        for child in source.children:
+            if child.branch_pct <= 0:
+                continue
+            delta = child.delta_pct
+            largest = max(largest, abs(delta))
+            node = target.add(IcicleNode(child.label, child.branch_pct / 100.0, delta, data=child))
+            pending.append((child, node))
+    return top, largest

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from screens.compare_work import icicle_from_rows
+from screens.compare_work import icicle_from_diff
 from screens.widgets.icicle import Icicle, IcicleNode, layout_rows
+from workbench.profiles.difftree import ROOT_KEY, DiffNode
 from workbench.profiles.identity import FunctionKey
 
 
@@ -33,21 +34,19 @@ def test_zoomed_layout_gives_the_node_the_full_width() -> None:
     assert (rows[1][0].x0, rows[1][0].x1) == (0, 60)
 
 
-def test_tree_rows_become_linked_nodes_and_vanished_paths_are_dropped() -> None:
+def test_diff_tree_becomes_linked_nodes_and_vanished_paths_are_dropped() -> None:
     key = FunctionKey("m.py", "f")
-    rows = [
-        (-1, FunctionKey("", "all"), "all", 10.0, 10.0, 100.0, 100.0),
-        (0, key, "f", 5.0, 8.0, 50.0, 80.0),
-        (1, key, "gone", 2.0, 0.0, 20.0, 0.0),
-        (2, key, "under gone", 1.0, 0.0, 10.0, 0.0),
-        (0, key, "g", 5.0, 2.0, 50.0, 20.0),
-    ]
-    tree = icicle_from_rows(rows)
-    assert [child.label for child in tree.root.children] == ["f", "g"]
-    f = tree.root.children[0]
-    assert f.children == [] and f.parent is tree.root
-    assert f.share == 0.8 and f.delta == 30.0
-    assert tree.delta_scale == 30.0
+    gone = DiffNode(key, "gone", 2.0, 0.0, 20.0, 0.0, [DiffNode(key, "under", 1.0, 0.0, 10.0, 0.0)])
+    f = DiffNode(key, "f", 5.0, 8.0, 50.0, 80.0, [gone])
+    root = DiffNode(
+        ROOT_KEY, "all", 10.0, 10.0, 100.0, 100.0, [f, DiffNode(key, "g", 5, 2, 50, 20)]
+    )
+    tree, largest = icicle_from_diff(root)
+    assert [child.label for child in tree.children] == ["f", "g"]
+    top = tree.children[0]
+    assert top.children == [] and top.parent is tree and top.data is f
+    assert top.share == 0.8 and top.delta == 30.0
+    assert largest == 30.0
 
 
 class _IcicleApp(App[None]):
