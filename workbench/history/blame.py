@@ -20,6 +20,8 @@ from workbench.history.repo import as_repo, resolve_rev
 if TYPE_CHECKING:
     import git
 
+    from workbench.history.log import FunctionHistory
+
 
 @dataclass(frozen=True, slots=True)
 class BlameLine:
@@ -121,6 +123,29 @@ def _blame(
         detail = (error.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
         raise HistoryError(f"cannot blame {path} at {sha[:12]}: {detail}") from None
     return parse_porcelain(output)
+
+
+def blame_history(
+    repo: git.Repo | str | os.PathLike[str] | None,
+    history: FunctionHistory,
+    lines: Iterable[int] = (),
+    *,
+    copies: bool = False,
+) -> list[BlameLine]:
+    """Blame the hot ``lines`` when there are any, else the function's whole span.
+
+    At the revision ``history`` was asked at, so the lines are the ones it located.
+    """
+    hot = list(lines)
+    if hot:
+        return blame_lines(repo, history.path, hot, rev=history.rev, copies=copies)
+    span = history.span
+    return blame_span(repo, history.path, span.start, span.end, rev=history.rev, copies=copies)
+
+
+def blame_label(copies: bool) -> str:
+    """What the blame was run with, shown beside it: ``-C`` changes who gets a line."""
+    return "git blame -w -C (moves from other files followed)" if copies else "git blame -w"
 
 
 def author_shares(lines: Sequence[BlameLine]) -> list[AuthorShare]:

@@ -139,27 +139,22 @@ def run_history(args: argparse.Namespace) -> int:
         )
     blame: list[Any] = []
     shares: list[Any] = []
-    label = "git blame -w -C (moves from other files followed)" if args.copies else "git blame -w"
     if args.blame or args.lines:
-        from workbench.history.blame import author_shares, blame_lines, blame_span
+        from workbench.history.blame import author_shares, blame_history
 
-        if args.lines:
-            blame = blame_lines(
-                args.repo, history.path, args.lines, rev=history.rev, copies=args.copies
-            )
-        else:
-            span = history.span
-            blame = blame_span(
-                args.repo, history.path, span.start, span.end, rev=history.rev, copies=args.copies
-            )
+        blame = blame_history(args.repo, history, args.lines or (), copies=args.copies)
         shares = author_shares(blame)
-    _print_history(args.format, history, blame, shares, label)
+    _print_history(args.format, history, blame, shares, args.copies)
     return 0
 
 
-def _print_history(fmt: str, history: Any, blame: list[Any], shares: list[Any], label: str) -> None:
+def _print_history(
+    fmt: str, history: Any, blame: list[Any], shares: list[Any], copies: bool
+) -> None:
     from workbench.history import render
+    from workbench.history.blame import blame_label
 
+    label = blame_label(copies)
     if fmt == "json":
         from workbench.output import print_json
 
