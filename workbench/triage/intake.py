@@ -106,7 +106,7 @@ def item_for(delta: FunctionDelta, diff: ProfileDiff, drift_pct: float) -> Item:
         signal=Signal.CPU,
         pattern=pattern,
         impact=_impact(delta.delta_self_pct),
-        effort=3,
+        effort=2,  # a guess (the change that caused it is in the diff), for grooming
         taxonomy=Taxonomy.CORRECTIVE,
         kpi=DEFAULT_KPI[Taxonomy.CORRECTIVE],
         kpi_baseline=round(delta.base_self_pct, 2),
