@@ -39,12 +39,11 @@ from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
 from workbench.context import LaunchContext
 from workbench.paths import styles_dir
-from workbench.profiles.diff import By, FunctionDelta
+from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
 from workbench.profiles.difftree import ROOT_KEY, DiffNode
 from workbench.profiles.identity import FunctionKey
 
 ROLES = ("base", "branch")
-ROLE_TITLES = {"base": "Base", "branch": "Branch"}
 
 
 @dataclass
@@ -153,7 +152,7 @@ function selected in whichever has focus.
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(GateVerdictView).show_message("Gates: load both profiles to evaluate.")
+        self._clear_comparison()
         self._start()
 
     # -- loading ----------------------------------------------------------
@@ -217,6 +216,7 @@ function selected in whichever has focus.
             self._loaded[role] = message.paths[role]  # type: ignore[assignment]
             self.query_one(f"#summary-{role}", ProfileSummaryView).show_summary(summary)
         for role, error in loaded.errors.items():
+            self._loaded.pop(role, None)
             key = "o" if role == "base" else "O"
             view = self.query_one(f"#summary-{role}", ProfileSummaryView)
             view.show_hint(f"could not read — press {key} to choose another file")
@@ -224,8 +224,30 @@ function selected in whichever has focus.
         self._set_error("\n".join(loaded.errors.values()))
         if loaded.comparison is not None:
             self._show_comparison(loaded.comparison)
-        elif not loaded.errors:
-            self.query_one("#icicle-status", Static).update("")
+        else:
+            self._clear_comparison()
+
+    def _clear_comparison(self) -> None:
+        """Take down what a previous pair showed: it no longer matches the files chosen."""
+        self.comparison = None
+        self.query_one(GateVerdictView).show_message("Gates: load both profiles to evaluate.")
+        self._fill_tables(None)
+        icicle = self.query_one(Icicle)
+        icicle.root = None
+        icicle.border_title = icicle.border_subtitle = ""
+        self.query_one("#icicle-status", Static).update("")
+
+    def _fill_tables(self, diff: ProfileDiff | None) -> None:
+        """The tables of ``diff``, or empty ones."""
+        self.query_one("#deltas", DeltaTable).set_categories(
+            {
+                "regressions": diff.regressions if diff else [],
+                "improvements": diff.improvements if diff else [],
+                "all": diff.functions if diff else [],
+            }
+        )
+        hotspots = diff.new_hotspots if diff else []
+        self.query_one("#hotspots", DeltaTable).set_categories({"new hotspots": hotspots})
 
     def _show_comparison(self, comparison: Comparison) -> None:
         self.comparison = comparison
@@ -235,14 +257,7 @@ function selected in whichever has focus.
             self.notify(
                 comparison.gate_error, title="Gate settings", severity="warning", markup=False
             )
-        self.query_one("#deltas", DeltaTable).set_categories(
-            {
-                "regressions": diff.regressions,
-                "improvements": diff.improvements,
-                "all": diff.functions,
-            }
-        )
-        self.query_one("#hotspots", DeltaTable).set_categories({"new hotspots": diff.new_hotspots})
+        self._fill_tables(diff)
         icicle = self.query_one(Icicle)
         status = self.query_one("#icicle-status", Static)
         if icicle.selected is None:

@@ -1,6 +1,6 @@
 """The icicle's data: a tree of plain nodes and its layout in terminal columns.
 
-Kept apart from the widget so that code building trees (workers, helper
+Kept apart from the widget so that code building trees (workers, other
 processes, tests) needs no Textual import.
 """
 

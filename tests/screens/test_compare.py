@@ -218,6 +218,11 @@ async def test_bad_file_shows_error_then_dialog_loads_a_good_one(
         assert isinstance(app.screen, CompareScreen)
         assert not app.screen.query_one("#compare-error", Static).display
         assert _functions(app.screen.query_one("#deltas", DeltaTable))[0] == "parse"
+        app.screen.load_profile("branch", bad)  # as CompareProfileChosen does
+        await settle(pilot, app)
+        assert app.screen.query_one("#compare-error", Static).display
+        assert _functions(app.screen.query_one("#deltas", DeltaTable)) == []
+        assert app.screen.query_one(Icicle).root is None, "no stale icicle for the old pair"
 
 
 async def test_bundled_demo_pair_opens() -> None:
