@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,19 @@ def test_linking_several_is_one_undo(store: BacklogStore) -> None:
     assert store.get(item.id).evidence == []
     with pytest.raises(ValidationError, match="needs a reference"):
         store.link(item.id, Evidence("url", "  "))
+
+
+def test_threads_sharing_one_store_do_not_nest_transactions(store: BacklogStore) -> None:
+    item = store.add(sample_item(impact=2))  # 3 threads × +1 never pass the cap of 5
+
+    def bump() -> None:
+        for _ in range(20):
+            store.move(item.id, impact_delta=1)
+            store.move(item.id, impact_delta=-1)
+
+    threads = [threading.Thread(target=bump) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert store.get(item.id).version == 1 + 3 * 20 * 2

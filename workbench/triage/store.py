@@ -21,6 +21,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,6 +140,7 @@ class BacklogStore:
         self.db = sqlite_utils.Database(conn)
         self._split = DEFAULT_SPLIT
         self._actor = default_actor()
+        self._lock = threading.RLock()
         """Actor of the batch being written (the event log records it per event)."""
 
     # -- opening --------------------------------------------------------
@@ -630,7 +632,9 @@ class BacklogStore:
     # -- write primitives (inside a transaction) -----------------------
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        with _store_errors(self.path):
+        """One ``BEGIN IMMEDIATE`` … ``COMMIT``; the lock keeps two threads of one process
+        (the pane's workers) from nesting transactions on the shared connection."""
+        with self._lock, _store_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
