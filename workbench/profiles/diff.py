@@ -27,7 +27,7 @@ import numpy as np
 
 from workbench.profiles.identity import FunctionKey
 from workbench.profiles.model import Profile
-from workbench.profiles.shares import ShareTable, aligned_tables, share_table
+from workbench.profiles.shares import ShareTable, aligned_tables, profile_total, share_table
 
 By = Literal["function", "line"]
 #: A share key: a :class:`FunctionKey`, or ``(FunctionKey, line)`` when ``by="line"``.
@@ -189,7 +189,7 @@ def function_shares(
 def summarize(profile: Profile, *, functions: int | None = None) -> ProfileSummary:
     """The :class:`ProfileSummary` of ``profile`` (``functions`` if already counted)."""
     meta = profile.meta
-    total = profile.total_weight
+    total = profile_total(profile)
     if functions is None:
         functions = _function_count(share_table(profile))
     source = meta.source
@@ -267,8 +267,8 @@ def _deltas(
     keys: list[ShareKey],
 ) -> list[FunctionDelta]:
     """One :class:`FunctionDelta` per aligned key (vectorised shares, then objects)."""
-    base_pct = _percent(base_table, base.total_weight)
-    branch_pct = _percent(branch_table, branch.total_weight)
+    base_pct = _percent(base_table, profile_total(base))
+    branch_pct = _percent(branch_table, profile_total(branch))
     base_self_s = _seconds(base, base_table.self_weight)
     branch_self_s = _seconds(branch, branch_table.self_weight)
     rows = zip(

@@ -95,6 +95,11 @@ def stack_arrays(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return frames, offsets.astype(np.int64, copy=False), weights
 
 
+def profile_total(profile: Profile) -> float:
+    """``profile.total_weight`` summed by numpy (Python's ``sum`` takes 30 ms a million stacks)."""
+    return float(stack_arrays(profile)[2].sum())
+
+
 def share_table(
     profile: Profile,
     *,

@@ -16,6 +16,7 @@ from workbench.profiles.diff import (
 )
 from workbench.profiles.identity import FunctionKey
 from workbench.profiles.model import Profile
+from workbench.profiles.shares import profile_total
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def top_functions(
     profile: Profile, *, by: By = "function", top: int | None = 20, roots: Sequence[str] = ()
 ) -> ProfileTop:
     """The ``top`` functions by self share and by total share (all if ``top`` is None)."""
-    total = profile.total_weight
+    total = profile_total(profile)
     scale = 100.0 / total if total > 0 else 0.0
     shares = []
     for key, (self_weight, total_weight) in function_shares(profile, by=by, roots=roots).items():
