@@ -553,35 +553,31 @@ class BacklogStore:
 
         Refused (StaleEditError) if a field it would revert was changed since.
         """
-        actor = actor or default_actor()
-        with self._transaction():
-            target = self.can_undo(actor=actor)
-            if target is None:
-                return None
-            origin = self._origin(target.id)
-            batch = self._new_batch(f"undo {target.label}", actor, "undo", origin, target.id)
-            for event in reversed(self._batch_events(origin)):
-                self._replay(batch, event, forward=False)
-            self.conn.execute("UPDATE batches SET state = 'undone' WHERE id = ?", [target.id])
-            result = self._load_batch(batch)
-        return result
+        return self._step(actor, forward=False)
 
     def redo(self, *, actor: str | None = None) -> Batch | None:
         """Re-apply the last undone batch; None if nothing to redo."""
+        return self._step(actor, forward=True)
+
+    def _step(self, actor: str | None, *, forward: bool) -> Batch | None:
+        """One undo (``forward=False``) or redo, as its own logged batch."""
         actor = actor or default_actor()
+        kind = "redo" if forward else "undo"
         with self._transaction():
-            target = self.can_redo(actor=actor)
+            target = (self.can_redo if forward else self.can_undo)(actor=actor)
             if target is None:
                 return None
             origin = self._origin(target.id)
-            label = target.label.removeprefix("redo ")
-            batch = self._new_batch(f"redo {label}", actor, "redo", origin, target.id)
-            for event in self._batch_events(origin):
-                self._replay(batch, event, forward=True)
-            self.conn.execute("UPDATE batches SET state = 'redone' WHERE id = ?", [target.id])
-            self.conn.execute("UPDATE batches SET state = 'applied' WHERE id = ?", [batch])
-            result = self._load_batch(batch)
-        return result
+            label = f"{kind} {target.label.removeprefix('redo ')}"
+            batch = self._new_batch(label, actor, kind, origin, target.id)
+            events = self._batch_events(origin)
+            for event in events if forward else reversed(events):
+                self._replay(batch, event, forward=forward)
+            done = "redone" if forward else "undone"
+            self.conn.execute("UPDATE batches SET state = ? WHERE id = ?", [done, target.id])
+            if forward:  # a redo can itself be undone
+                self.conn.execute("UPDATE batches SET state = 'applied' WHERE id = ?", [batch])
+            return self._load_batch(batch)
 
     def _origin(self, batch: int) -> int:
         """The ``do`` batch whose events a batch (or a redo of it) consists of."""
