@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -68,6 +69,8 @@ from workbench.sampling.session import LiveSession, default_snapshot_name
 #: Seconds between two redraws (2 Hz): fast enough to feel live, cheap enough
 #: to keep the whole pane within a few percent of a core.
 REFRESH_SECONDS = 0.5
+#: Without a batch for this long, thread and metric updates are drawn on the tick.
+STALE_SECONDS = 1.5
 #: Rows of the top table; the rest is summarised in its title.
 TOP_N = 40
 #: Where snapshots handed to another pane are written, under the current directory.
@@ -131,6 +134,7 @@ class LiveScreen(Screen):
         """The profile the table shows (for the hot lines of ``h``)."""
         self._drawn_version = -1
         self._threads_dirty = self._metrics_dirty = False
+        self._last_batch = 0.0
         self._mode_text = ""
         self._problem: str | None = None
         self._stats = FunctionStats({}, 0.0)
@@ -153,7 +157,7 @@ class LiveScreen(Screen):
         self.query_one(ThreadTable).border_title = "threads · share of py-spy dumps"
         self.query_one(TopTable).focus()
         self._handle_hangup(True)
-        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+        self.set_interval(REFRESH_SECONDS, self._tick)
         if self.config is None:
             self.action_pick()
         else:
@@ -231,15 +235,15 @@ class LiveScreen(Screen):
 
     def on_samples_arrived(self, message: SamplesArrived) -> None:
         """Draw at once rather than on the next tick: the first batch is the one users wait on."""
+        self._last_batch = time.monotonic()
         self.refresh_view()
 
     def on_threads_updated(self, message: ThreadsUpdated) -> None:
+        """Drawn with the next batch or tick, so the screen repaints once for both."""
         self._threads_dirty = True
-        self.refresh_view()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
         self._metrics_dirty = True
-        self.refresh_view()
 
     def on_target_exited(self, message: TargetExited) -> None:
         self.add_class("-exited")
@@ -260,7 +264,47 @@ class LiveScreen(Screen):
 
     # -- drawing -------------------------------------------------------------
     def refresh_view(self, force: bool = False) -> None:
-        """Redraw what changed since the last draw (nothing but the status when paused)."""
+        """Redraw what changed since the last draw, in one repaint.
+
+        Nothing but the status line while paused (unless ``force``: a view
+        setting changed). Called when a batch arrives — the data changes once
+        a second, so that is when everything dirty is drawn together.
+        """
+        with self.app.batch_update():
+            self._draw_status()
+            session = self.session
+            if session is None or (self.paused and not force):
+                return
+            if force or session.version != self._drawn_version:
+                self._drawn_version = session.version
+                self._draw_profile(session)
+            if force or self._threads_dirty:
+                self._threads_dirty = False
+                self.query_one(ThreadTable).show_threads(
+                    session.thread_shares(), self.focused_thread
+                )
+            if force or self._metrics_dirty:
+                self._metrics_dirty = False
+                self.query_one(MetricsSparklines).show(
+                    {
+                        "cpu": list(session.cpu_history),
+                        "rss": list(session.rss_history),
+                        "threads": list(session.thread_history),
+                    }
+                )
+
+    def _tick(self) -> None:
+        """The 2 Hz timer: the status line, and the rest only if batches stopped coming.
+
+        While batches flow, thread and metric updates wait for the next batch
+        so the screen repaints once a second, not once per message.
+        """
+        if time.monotonic() - self._last_batch > STALE_SECONDS:
+            self.refresh_view()
+        else:
+            self._draw_status()
+
+    def _draw_status(self) -> None:
         self.query_one(StatusLine).show(
             self.session,
             self.config.label if self.config else "no target: press a to pick a process",
@@ -268,27 +312,9 @@ class LiveScreen(Screen):
             self.paused,
             self._problem,
         )
-        session = self.session
-        if session is None or (self.paused and not force):
-            return
-        if force or session.version != self._drawn_version:
-            self._drawn_version = session.version
-            self._draw_profile(session)
-        if force or self._threads_dirty:
-            self._threads_dirty = False
-            self.query_one(ThreadTable).show_threads(session.thread_shares(), self.focused_thread)
-        if force or self._metrics_dirty:
-            self._metrics_dirty = False
-            self.query_one(MetricsSparklines).show(
-                {
-                    "cpu": list(session.cpu_history),
-                    "rss": list(session.rss_history),
-                    "threads": list(session.thread_history),
-                }
-            )
 
     def _draw_profile(self, session: LiveSession) -> None:
-        """Top table and icicle of the current view, in one batch.
+        """Top table and icicle of the current view.
 
         Trend marks and icicle colours compare the window with the previous
         window; in the cumulative view the marks say whether the last window
@@ -309,12 +335,11 @@ class LiveScreen(Screen):
         rows = top_rows(stats, self.sort, self.filter_text, TOP_N)
         self._stats = stats
         table = self.query_one(TopTable)
-        with self.app.batch_update():
-            marks = trend_marks(now, before, [row.key for row in rows]) if before else {}
-            table.show_rows(rows, marks)
-            # Text, not str: a str title is parsed as markup and thread names are untrusted.
-            table.border_title = Text(self._view_title(len(stats.rows), len(rows), stats.total))
-            self.query_one(LiveIcicle).replace_tree(live_tree(base, profile))
+        marks = trend_marks(now, before, [row.key for row in rows]) if before else {}
+        table.show_rows(rows, marks)
+        # Text, not str: a str title is parsed as markup and thread names are untrusted.
+        table.border_title = Text(self._view_title(len(stats.rows), len(rows), stats.total))
+        self.query_one(LiveIcicle).replace_tree(live_tree(base, profile))
 
     def _view_title(self, functions: int = 0, shown: int = 0, total: float = 0) -> str:
         view = "all samples" if self.cumulative else f"last {self._window_seconds():.0f} s"

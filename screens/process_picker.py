@@ -27,11 +27,11 @@ from workbench.sampling.processes import ProcessInfo, list_python_processes
 #: Seconds between two looks at the process list.
 REFRESH_SECONDS = 2.0
 COLUMNS = (
-    ("pid", "PID"),
-    ("cpu", "CPU %"),
-    ("rss", "RSS"),
-    ("threads", "threads"),
-    ("command", "command"),
+    ("pid", "PID", 8),
+    ("cpu", "CPU %", 6),
+    ("rss", "RSS", 10),
+    ("threads", "threads", 7),
+    ("command", "command", None),
 )
 
 

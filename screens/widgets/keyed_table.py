@@ -16,13 +16,19 @@ from textual.widgets import DataTable
 
 Row = tuple[str, Sequence[Text]]
 """A row key and its cells, one ``Text`` per column (never markup strings)."""
+Column = tuple[str, str, int | None]
+"""A column's key, label and fixed width (None: as wide as its widest cell).
+
+Give number columns a fixed width: a cell updated in place then never makes
+the table re-measure its columns and the screen lay itself out again.
+"""
 
 
 class KeyedTable(DataTable[Text]):
     """DataTable with a ``show(rows)`` that diffs against what is on screen."""
 
-    def __init__(self, columns: Sequence[tuple[str, str]], **kwargs: object) -> None:
-        """``columns``: (key, label) pairs, in display order."""
+    def __init__(self, columns: Sequence[Column], **kwargs: object) -> None:
+        """``columns`` in display order."""
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -30,8 +36,8 @@ class KeyedTable(DataTable[Text]):
         self._shown: list[Row] = []
 
     def on_mount(self) -> None:
-        for key, label in self._column_specs:
-            self.add_column(Text(label), key=key)
+        for key, label, width in self._column_specs:
+            self.add_column(Text(label), key=key, width=width)
 
     @property
     def row_keys(self) -> list[str]:
@@ -47,7 +53,7 @@ class KeyedTable(DataTable[Text]):
 
     def column_text(self, column: str) -> list[str]:
         """Plain text of column ``column``, top to bottom (what the user reads)."""
-        index = [key for key, _ in self._column_specs].index(column)
+        index = [key for key, _, _ in self._column_specs].index(column)
         return [cells[index].plain for _, cells in self._shown]
 
     def cells(self, key: str) -> Sequence[Text] | None:
@@ -58,11 +64,12 @@ class KeyedTable(DataTable[Text]):
         """Make the table show ``rows``, updating as little as possible."""
         rows = list(rows)
         if [key for key, _ in rows] == self.row_keys:
-            columns = [key for key, _ in self._column_specs]
             for (key, cells), (_, old) in zip(rows, self._shown, strict=True):
-                for column, cell, before in zip(columns, cells, old, strict=True):
+                for (column, _, width), cell, before in zip(
+                    self._column_specs, cells, old, strict=True
+                ):
                     if cell != before:
-                        self.update_cell(key, column, cell, update_width=True)
+                        self.update_cell(key, column, cell, update_width=width is None)
         else:
             selected = self.selected_key
             self.clear()

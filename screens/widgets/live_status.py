@@ -54,9 +54,8 @@ def status_text(
         parts.append(Text(f"{rate:.0f}/{session.requested_rate} Hz"))
         parts.append(Text(mode))
         parts.append(Text(format_elapsed(session.elapsed)))
-        if session.elapsed > 0:
-            lost = 100.0 * session.gap_seconds / session.elapsed
-            parts.append(Text(f"lost {lost:.1f}%", style="dim"))
+        if session.total_samples:  # between py-spy runs, per batch (not per tick)
+            parts.append(Text(f"lost {100.0 * (1.0 - session.coverage):.1f}%", style="dim"))
         parts.append(Text(f"{session.total_samples} samples", style="dim"))
     parts.append(state_text(session, paused, problem))
     return Text(SEPARATOR).join(parts)
@@ -76,4 +75,4 @@ class StatusLine(Static):
         text = status_text(session, target, mode, paused, problem)
         if text != getattr(self, "_shown", None):
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # one line, full width: the size never changes

@@ -17,12 +17,12 @@ from screens.widgets.keyed_table import KeyedTable
 
 #: Numbers first, the file last: on a narrow terminal only the file gets cut.
 COLUMNS = (
-    ("trend", " "),
-    ("self", "self %"),
-    ("total", "total %"),
-    ("samples", "samples"),
-    ("function", "function"),
-    ("file", "file"),
+    ("trend", " ", 1),
+    ("self", "self %", 6),
+    ("total", "total %", 7),
+    ("samples", "samples", 7),
+    ("function", "function", None),
+    ("file", "file", None),
 )
 #: Rich style of each trend mark: red grew, blue shrank (the Compare icicle's colours).
 TREND_STYLES = {"▲": "bold red", "▼": "bold blue", "=": "dim", "+": "bold yellow", " ": ""}

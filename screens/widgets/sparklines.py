@@ -52,5 +52,6 @@ class MetricsSparklines(Vertical):
             caption, fmt = METRICS[metric]
             latest = fmt(values[-1]) if values else "–"
             peak = f"  (peak {fmt(max(values))})" if values else ""
-            self.query_one(f"#caption-{metric}", Label).update(Text(f"{caption} {latest}{peak}"))
+            label = self.query_one(f"#caption-{metric}", Label)
+            label.update(Text(f"{caption} {latest}{peak}"), layout=False)  # full width: fixed
             self.query_one(f"#spark-{metric}", Sparkline).data = list(values)

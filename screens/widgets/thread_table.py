@@ -17,11 +17,11 @@ from workbench.profiles.readers.threads import split_label
 from workbench.sampling.session import ThreadShare
 
 COLUMNS = (
-    ("focus", " "),
-    ("active", "act %"),
-    ("gil", "GIL %"),
-    ("idle", "idle %"),
-    ("thread", "thread"),
+    ("focus", " ", 1),
+    ("active", "act %", 5),
+    ("gil", "GIL %", 5),
+    ("idle", "idle %", 6),
+    ("thread", "thread", None),
 )
 
 
