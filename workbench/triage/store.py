@@ -15,25 +15,29 @@
 from __future__ import annotations
 
 import builtins
-import getpass
 import json
-import os
 import re
 import sqlite3
-import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import sqlite_utils
 
 from workbench.errors import StaleEditError, StoreError
 from workbench.triage import schema
+from workbench.triage.dbfile import (
+    DEFAULT_BUSY_TIMEOUT,
+    check_file,
+    default_actor,
+    default_db_path,
+    ignore_in_git,
+    now,
+    store_errors,
+)
 from workbench.triage.model import (
     DEFAULT_SPLIT,
     EDITABLE_FIELDS,
@@ -44,19 +48,26 @@ from workbench.triage.model import (
     Evidence,
     Item,
     ItemFilter,
-    Pattern,
     Quadrant,
-    Signal,
-    Source,
     Status,
-    Taxonomy,
     quadrant_of,
 )
+from workbench.triage.values import (
+    ValidationError,
+    normalise_changes,
+    stale,
+    validate_item,
+)
 
-DEFAULT_BUSY_TIMEOUT = float(os.environ.get("WORKBENCH_BUSY_TIMEOUT", "5"))
-"""Seconds a write waits for another process's transaction before giving up
-(``$WORKBENCH_BUSY_TIMEOUT`` overrides, e.g. for a CI job that would rather fail fast)."""
-_SQLITE_HEADER = b"SQLite format 3\x00"
+__all__ = [
+    "BacklogStore",
+    "ItemNotFoundError",
+    "ValidationError",
+    "default_actor",
+    "default_db_path",
+    "now",
+]
+
 _ITEM_COLUMNS = (
     "id, title, hypothesis, notes, source, signal, pattern, impact, effort, quadrant,"
     " taxonomy, kpi, kpi_baseline, kpi_target, kpi_latest, status, owner, justification,"
@@ -73,41 +84,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 class ItemNotFoundError(StoreError):
     """No item with that id (or it was removed by undoing its creation)."""
-
-
-class ValidationError(StoreError):
-    """A value is out of range or missing (impact 7, waiver without justification)."""
-
-
-def default_db_path(cwd: Path | None = None) -> Path:
-    """``.workbench/triage.db`` at the root of the git repository of ``cwd``, else the
-    user data dir: the backlog travels with the code it is about."""
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=cwd or Path.cwd(),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        top = ""
-    if top:
-        return Path(top) / ".workbench" / "triage.db"
-    return Path(platformdirs.user_data_dir("triage-workbench")) / "triage.db"
-
-
-def now() -> str:
-    """UTC time as ISO 8601 to the microsecond: sortable as text, parseable everywhere."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def default_actor() -> str:
-    """Who is acting, for the event log: ``$WORKBENCH_ACTOR`` or the login name."""
-    try:
-        return os.environ.get("WORKBENCH_ACTOR") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _encode(value: Any) -> str | None:
@@ -156,9 +132,9 @@ class BacklogStore:
         """
         if path is None:
             path = default_db_path()
-            _ignore_in_git(path.parent)
+            ignore_in_git(path.parent)
         path = Path(path)
-        _check_file(path)
+        check_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(
@@ -168,7 +144,7 @@ class BacklogStore:
             raise StoreError(f"cannot open the backlog {path}: {error}") from None
         store = cls(path, conn)
         try:
-            with _store_errors(path):
+            with store_errors(path):
                 store._prepare(busy_timeout)
         except BaseException:
             conn.close()
@@ -274,7 +250,7 @@ class BacklogStore:
         sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {_ORDERS[order]}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        with _store_errors(self.path):
+        with store_errors(self.path):
             return self._items(self.conn.execute(sql, where.params).fetchall())
 
     def iter_all(
@@ -410,7 +386,7 @@ class BacklogStore:
     ) -> builtins.list[Item]:
         """Insert all or none, as one batch (one undo removes them all)."""
         for item in items:
-            _validate(item)
+            validate_item(item)
         with self._batch(label, actor) as batch:
             ids = [self._insert(batch, item) for item in items]
         return [self.get(item_id) for item_id in ids]
@@ -630,7 +606,7 @@ class BacklogStore:
     def _transaction(self) -> Iterator[None]:
         """One ``BEGIN IMMEDIATE`` … ``COMMIT``; the lock keeps two threads of one process
         (the pane's workers) from nesting transactions on the shared connection."""
-        with self._lock, _store_errors(self.path):
+        with self._lock, store_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -767,8 +743,8 @@ class BacklogStore:
     ) -> None:
         current = self._current(item_id)
         if expected_version is not None and current["version"] != expected_version:
-            raise _stale(item_id, expected_version, current["version"])
-        values = _normalise_changes(changes)
+            raise stale(item_id, expected_version, current["version"])
+        values = normalise_changes(changes)
         merged = {**current, **values}
         if merged["status"] == Status.WAIVED.value and not (merged["justification"] or "").strip():
             raise ValidationError(
@@ -807,116 +783,6 @@ class BacklogStore:
         )
         if cursor.rowcount == 0:
             latest = self._current(item_id)["version"]
-            raise _stale(item_id, current["version"], latest)
+            raise stale(item_id, current["version"], latest)
         for name, value in changed.items():
             self._log(batch, item_id, action, name, current[name], value)
-
-
-def _stale(item_id: int, read: int, now_version: int) -> StaleEditError:
-    return StaleEditError(
-        f"item {item_id} was changed by someone else since you read it "
-        f"(version {read} → {now_version}); reload and retry"
-    )
-
-
-def _validate(item: Item) -> None:
-    if not item.title.strip():
-        raise ValidationError("an item needs a title")
-    if item.status is Status.WAIVED and not item.justification.strip():
-        raise ValidationError(f"“{item.title}” is waived without a justification")
-
-
-def _normalise_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    """Parse enum names and numbers the way they are stored; ValidationError on bad values."""
-    parsers: dict[str, Any] = {
-        "source": Source.parse,
-        "signal": Signal.parse,
-        "pattern": Pattern.parse,
-        "taxonomy": Taxonomy.parse,
-        "status": Status.parse,
-    }
-    values: dict[str, Any] = {}
-    for name, value in changes.items():
-        try:
-            if name in parsers:
-                value = parsers[name](value).value
-            elif name in ("impact", "effort"):
-                value = int(value)
-                if value not in IMPACT_EFFORT_RANGE:
-                    raise ValueError(f"{name} must be 1..5 (got {value})")
-            elif name.startswith("kpi_"):
-                value = None if value in (None, "") else float(value)
-            elif name == "critical":
-                value = int(bool(value) and str(value).lower() not in ("0", "false", "no"))
-            else:
-                value = "" if value is None else str(value)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-        values[name] = value
-    return values
-
-
-@contextmanager
-def _store_errors(path: Path) -> Iterator[None]:
-    """SQLite's failures as one line each, saying what to do."""
-    try:
-        yield
-    except sqlite3.OperationalError as error:
-        message = str(error)
-        if "locked" in message or "busy" in message:
-            raise StoreError(
-                f"the backlog {path} is locked by another process; retry when it is done"
-            ) from None
-        if "readonly" in message or "read-only" in message:
-            raise StoreError(
-                f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
-            ) from None
-        raise StoreError(f"the backlog {path} cannot be used: {message}") from None
-    except sqlite3.IntegrityError as error:
-        raise StoreError(
-            f"the backlog {path} refused the change ({error}); reload and retry"
-        ) from None
-    except sqlite3.DatabaseError as error:
-        raise StoreError(
-            f"the backlog {path} is corrupt or not a backlog database ({error}); "
-            "move it away or pass --db PATH"
-        ) from None
-
-
-def _ignore_in_git(folder: Path) -> None:
-    """Create ``.workbench/`` with a ``.gitignore`` of ``*``: a binary database changing
-    at every grooming key does not belong in the repository it sits in."""
-    if folder.name == ".workbench" and not folder.exists():
-        try:
-            folder.mkdir(parents=True)
-            (folder / ".gitignore").write_text("*\n")
-        except OSError:
-            pass  # open() reports an unusable folder with the file's own error
-
-
-def _check_file(path: Path) -> None:
-    """Refuse, before SQLite touches it, a file that is not a database or cannot be written."""
-    if path.is_dir():
-        raise StoreError(f"the backlog {path} is a directory; pass --db FILE")
-    if not path.exists():
-        return
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except OSError as error:
-        raise StoreError(f"cannot read the backlog {path}: {error.strerror}") from None
-    if header and header != _SQLITE_HEADER:
-        raise StoreError(
-            f"the backlog {path} is not a SQLite database; move it away or pass --db PATH"
-        )
-    # Root ignores permission bits, so ask the bits themselves: a file marked
-    # read-only is left alone even when we could write it.
-    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
-        raise StoreError(
-            f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
-        )
-    if not os.access(path.parent, os.W_OK) or not path.parent.stat().st_mode & 0o222:
-        raise StoreError(
-            f"the folder of the backlog {path} is read-only (SQLite needs to write its WAL "
-            "there); fix its permissions or pass --db PATH"
-        )

@@ -29,6 +29,7 @@ from workbench.triage.model import (
 )
 from workbench.triage.schema import SCHEMA_VERSION
 from workbench.triage.store import BacklogStore, now
+from workbench.triage.values import ValidationError, validate_item
 
 ITEM_FIELDS = ("id", *EDITABLE_FIELDS, "quadrant", "created_at", "updated_at", "version")
 """Columns of ``list --format csv`` and keys of an exported item, in order."""
@@ -205,10 +206,11 @@ def _row_item(columns: list[str | None], cells: list[str]) -> Item:
 
 
 def _checked(item: Item) -> Item:
-    if not item.title.strip():
-        raise ValueError("empty title")
-    if item.status is Status.WAIVED and not item.justification.strip():
-        raise ValueError(f"“{item.title}” is waived without a justification")
+    """``item`` if the store would accept it; else ValueError with the store's reason."""
+    try:
+        validate_item(item)
+    except ValidationError as error:
+        raise ValueError(str(error)) from None
     return item
 
 

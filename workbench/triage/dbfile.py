@@ -1,0 +1,124 @@
+"""The backlog file itself: where it lives, and refusing one we must not touch.
+
+Checks run before SQLite writes anything, so a read-only, foreign or corrupt
+file is reported in one line and left byte-for-byte as it was; SQLite's own
+failures (locked, read-only filesystem, malformed) are mapped to the same
+one-line :class:`~workbench.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import platformdirs
+
+from workbench.errors import StoreError
+
+DEFAULT_BUSY_TIMEOUT = float(os.environ.get("WORKBENCH_BUSY_TIMEOUT", "5"))
+"""Seconds a write waits for another process's transaction before giving up
+(``$WORKBENCH_BUSY_TIMEOUT`` overrides, e.g. for a CI job that would rather fail fast)."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_db_path(cwd: Path | None = None) -> Path:
+    """``.workbench/triage.db`` at the root of the git repository of ``cwd``, else the
+    user data dir: the backlog travels with the code it is about."""
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=cwd or Path.cwd(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        top = ""
+    if top:
+        return Path(top) / ".workbench" / "triage.db"
+    return Path(platformdirs.user_data_dir("triage-workbench")) / "triage.db"
+
+
+def now() -> str:
+    """UTC time as ISO 8601 to the microsecond: sortable as text, parseable everywhere."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def default_actor() -> str:
+    """Who is acting, for the event log: ``$WORKBENCH_ACTOR`` or the login name."""
+    try:
+        return os.environ.get("WORKBENCH_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@contextmanager
+def store_errors(path: Path) -> Iterator[None]:
+    """SQLite's failures as one line each, saying what to do."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        message = str(error)
+        if "locked" in message or "busy" in message:
+            raise StoreError(
+                f"the backlog {path} is locked by another process; retry when it is done"
+            ) from None
+        if "readonly" in message or "read-only" in message:
+            raise StoreError(
+                f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
+            ) from None
+        raise StoreError(f"the backlog {path} cannot be used: {message}") from None
+    except sqlite3.IntegrityError as error:
+        raise StoreError(
+            f"the backlog {path} refused the change ({error}); reload and retry"
+        ) from None
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"the backlog {path} is corrupt or not a backlog database ({error}); "
+            "move it away or pass --db PATH"
+        ) from None
+
+
+def ignore_in_git(folder: Path) -> None:
+    """Create ``.workbench/`` with a ``.gitignore`` of ``*``: a binary database changing
+    at every grooming key does not belong in the repository it sits in."""
+    if folder.name == ".workbench" and not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+            (folder / ".gitignore").write_text("*\n")
+        except OSError:
+            pass  # open() reports an unusable folder with the file's own error
+
+
+def check_file(path: Path) -> None:
+    """Refuse, before SQLite touches it, a file that is not a database or cannot be written."""
+    if path.is_dir():
+        raise StoreError(f"the backlog {path} is a directory; pass --db FILE")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise StoreError(f"cannot read the backlog {path}: {error.strerror}") from None
+    if header and header != SQLITE_HEADER:
+        raise StoreError(
+            f"the backlog {path} is not a SQLite database; move it away or pass --db PATH"
+        )
+    # Root ignores permission bits, so ask the bits themselves: a file marked
+    # read-only is left alone even when we could write it.
+    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise StoreError(
+            f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
+        )
+    if not os.access(path.parent, os.W_OK) or not path.parent.stat().st_mode & 0o222:
+        raise StoreError(
+            f"the folder of the backlog {path} is read-only (SQLite needs to write its WAL "
+            "there); fix its permissions or pass --db PATH"
+        )
