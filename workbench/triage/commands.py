@@ -100,13 +100,16 @@ def _add_field_options(parser: argparse.ArgumentParser, *, editing: bool) -> Non
     for name, kind in _CHOICES.items():
         values = ", ".join(member.value for member in kind)
         parser.add_argument(f"--{name}", type=_enum(kind), help=f"one of: {values}")
-    parser.add_argument("--impact", type=int, choices=range(1, 6), metavar="1-5")
-    parser.add_argument("--effort", type=int, choices=range(1, 6), metavar="1-5")
+    for name in ("impact", "effort"):
+        parser.add_argument(
+            f"--{name}", type=int, choices=range(1, 6), metavar="1-5", help=f"{name} score"
+        )
     parser.add_argument("--kpi", help="KPI name (default: the taxonomy's KPI)")
-    parser.add_argument("--baseline", dest="kpi_baseline", type=float, metavar="N")
-    parser.add_argument("--target", dest="kpi_target", type=float, metavar="N")
-    parser.add_argument("--latest", dest="kpi_latest", type=float, metavar="N")
-    parser.add_argument("--owner")
+    for name, meaning in (("baseline", "before"), ("target", "goal"), ("latest", "measured now")):
+        parser.add_argument(
+            f"--{name}", dest=f"kpi_{name}", type=float, metavar="N", help=f"KPI value {meaning}"
+        )
+    parser.add_argument("--owner", help="who drives it")
     parser.add_argument("--justification", help="why it is waived or deferred")
     parser.add_argument(
         "--critical",
@@ -399,7 +402,13 @@ def _kpis(store: BacklogStore, args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``backlog`` (with its verbs) and ``kpis`` to the ``workbench`` parser."""
     backlog = sub.add_parser(
-        "backlog", help="triage backlog: add, list, groom, import, undo", description=__doc__
+        "backlog",
+        help="triage backlog: add, list, groom, import, undo",
+        description=(
+            "The triage backlog: items on the impact/effort matrix with taxonomy, KPI and "
+            "evidence. Every verb takes --db PATH (default: .workbench/triage.db at the git "
+            "root, else the user data dir); writes print only once committed."
+        ),
     )
     verbs = backlog.add_subparsers(dest="backlog_command", metavar="VERB", required=True)
 
