@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     history.add_argument(
         "--write-commit-graph",
         action="store_true",
-        help="write git's commit-graph with changed-path filters (log -L 3-5x faster), then exit",
+        help="write git's commit-graph with changed-path filters (path-limited logs 3-5x faster)",
     )
     _format_option(history)
     history.set_defaults(handler=run_history)

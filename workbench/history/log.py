@@ -16,6 +16,7 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -226,11 +227,13 @@ def _compute(
     near: int | None,
 ) -> FunctionHistory:
     tip, base = shas[0], (shas[1] if len(shas) > 1 else None)
+    pending = FileLog(repo, path, tip, base, since)  # git walks while the tip is read and parsed
     source = file_at(repo, tip, path)
-    if source is None:
+    if source is None:  # a path from a profile or another checkout: map it, start again
+        pending.cancel()
         path = repo_path(repo, path, tip)
+        pending = FileLog(repo, path, tip, base, since)
         source = file_at(repo, tip, path) or ""
-    pending = FileLog(repo, path, tip, base, since)  # git walks while the tip is parsed
     try:
         span = locate_in_source(source, qualname, path, near)
     except HistoryError:
@@ -284,7 +287,7 @@ def _judge_changes(
 def _judge(
     answer: FunctionHistory,
     span: Span,
-    changes: list[Change],
+    changes: Iterable[Change],
     blobs: BlobReader,
     boundary: frozenset[str],
 ) -> tuple[Change, str] | None:

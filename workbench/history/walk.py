@@ -20,10 +20,12 @@ show without parsing anything; a touched function is parsed alone.
 from __future__ import annotations
 
 import ast
+import codecs
 import difflib
 import hashlib
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from subprocess import PIPE
@@ -141,21 +143,40 @@ class FileLog:
             stderr=PIPE,
         )
 
-    def changes(self) -> list[Change]:
-        """Non-merge commits that changed the file (followed across renames), newest first."""
-        output, error = self._process.communicate()
-        if self._process.returncode != 0:
-            detail = error.decode("utf-8", "replace").strip().splitlines()
-            reason = detail[0] if detail else "no reason given"
+    def changes(self) -> Iterator[Change]:
+        """Non-merge commits that changed the file (followed across renames), newest first.
+
+        Yielded as git writes them, so judging a commit overlaps git's walk
+        to the older ones.
+        """
+        assert self._process.stdout is not None and self._process.stderr is not None
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        pending = ""
+        finished = False
+        try:
+            while not finished:
+                piece = self._process.stdout.read1(1 << 16)
+                finished = not piece
+                pending += decoder.decode(piece, final=not piece)
+                records = pending.split("\n" + _MARK)
+                pending = records.pop() if piece else ""
+                for record in records:
+                    change = _change(record.removeprefix(_MARK))
+                    if change is not None:
+                        yield change
+        finally:
+            if not finished:
+                self.cancel()  # the reader stopped early: git need not go on
+        error = self._process.stderr.read().decode("utf-8", "replace").strip()
+        if self._process.wait() != 0:
+            reason = error.splitlines()[0] if error else "no reason given"
             raise HistoryError(f"git log failed for {self.path}: {reason}")
-        text = output.decode("utf-8", "surrogateescape")
-        return [change for record in text.split(_MARK)[1:] if (change := _change(record))]
 
     def cancel(self) -> None:
-        """Stop git (the question failed before its answer was needed)."""
+        """Stop git if it still runs (the question failed, or the reader stopped early)."""
         if self._process.poll() is None:
             self._process.kill()
-        self._process.communicate()
+        self._process.wait()
 
 
 def _change(record: str) -> Change | None:
@@ -301,6 +322,24 @@ class BlobReader:
             self._process.stdin.close()
             self._process.wait()
             self._process = None
+
+
+def _plainly_whole(block: list[str]) -> bool:
+    """A block cut by indentation is the whole def unless a line under it continues it.
+
+    Only an open bracket, string or backslash lets a line at the def's
+    indentation or less belong to it; with none of them left open in the
+    block, parsing it would only confirm what the indentation says.
+    """
+    text = "\n".join(block)
+    return (
+        text.count('"""') % 2 == 0
+        and text.count("'''") % 2 == 0
+        and text.count("(") == text.count(")")
+        and text.count("[") == text.count("]")
+        and text.count("{") == text.count("}")
+        and not any(line.endswith("\\") for line in block)
+    )
 
 
 def _enclosing(lines: list[str], line: int) -> list[tuple[int, str]]:
@@ -457,22 +496,26 @@ class FunctionFinder:
         while end > def_line and _blank(lines[end - 1]):
             end -= 1
         block = [line[indent:] for line in lines[start - 1 : end]]
-        try:
-            tree = ast.parse("\n".join(block))
-        except (SyntaxError, ValueError):
-            return None
-        node = tree.body[0] if len(tree.body) == 1 else None
-        if (
-            not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            or node.name != self.qualname.rsplit(".", 1)[-1]
-            or node.end_lineno != len(block)
-        ):
+        if not _plainly_whole(block) and not self._parses_as_the_def(block):
             return None
         return Version(
             "\n".join(lines[start - 1 : end]),
             Span(path, newer.span.qualname, start, end),
             bottom=min(bottom + 1, len(lines)),
             indent=indent,
+        )
+
+    def _parses_as_the_def(self, block: list[str]) -> bool:
+        """``block`` is exactly one def of the name, ending on its last line."""
+        try:
+            tree = ast.parse("\n".join(block))
+        except (SyntaxError, ValueError):
+            return False
+        node = tree.body[0] if len(tree.body) == 1 else None
+        return (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == self.qualname.rsplit(".", 1)[-1]
+            and node.end_lineno == len(block)
         )
 
     def _locate(self, blob: str, path: str) -> Version:
