@@ -76,3 +76,13 @@ def test_control_characters_are_not_sent_to_the_terminal(db_path: Path, capsys) 
     run_main(capsys, "backlog", "add", "evil \x1b]0;pwned\x07 title", "--db", db_path)
     code, out, _ = run_main(capsys, "backlog", "list", "--db", db_path)
     assert "\x1b" not in out and "evil ?]0;pwned? title" in out
+
+
+def test_split_point_is_set_from_the_cli(db_path: Path, capsys) -> None:
+    run_main(capsys, "backlog", "add", "medium", "--impact", "3", "--effort", "2", "--db", db_path)
+    code, out, _ = run_main(capsys, "backlog", "split", "--db", db_path)
+    assert out == "split 3: impact or effort ≥ 3 is high\n"
+    code, out, _ = run_main(capsys, "backlog", "split", "4", "--db", db_path)
+    assert code == 0 and "≥ 4" in out
+    code, out, _ = run_main(capsys, "backlog", "list", "--db", db_path)
+    assert "Batch fixes" in out and "split 4" in out

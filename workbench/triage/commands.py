@@ -302,6 +302,13 @@ def _snapshot(store: BacklogStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def _split(store: BacklogStore, args: argparse.Namespace) -> int:
+    if args.split is not None:
+        store.set_split(args.split)
+    print(f"split {store.split}: impact or effort ≥ {store.split} is high")
+    return 0
+
+
 def _import(store: BacklogStore, args: argparse.Namespace) -> int:
     result = read_import(args.file)
     for row, reason in result.skipped:
@@ -457,6 +464,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     snapshot.add_argument("profile", type=Path)
     snapshot.add_argument("--target", required=True, help="service or benchmark profiled")
     snapshot.add_argument("--top", type=int, default=kpi_module.DEFAULT_TOP_N)
+
+    split = verb("split", _split, "show or set the score at which impact/effort count as high")
+    split.add_argument("split", type=int, nargs="?", choices=range(2, 6), metavar="2-5")
 
     importing = verb("import", _import, "import items from our JSON export or a CSV sheet")
     importing.add_argument("file", type=Path)
