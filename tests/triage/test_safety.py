@@ -149,7 +149,9 @@ def test_locked_database(db_path: Path) -> None:
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
+        before = checksum(db_path)
         _assert_refused_in_one_line(db_path, "is locked by another process")
+        assert checksum(db_path) == before
     finally:
         holder.execute("ROLLBACK")
         holder.close()
