@@ -210,7 +210,7 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int):
     for name, ours, reference, target in cases:
         n = max(3, rounds // 3) if target >= 1000 else rounds
         mine, theirs = median_ms(ours, n), median_ms(reference, n)
-        yield (name, f"{mine:.1f}", f"{theirs:.1f}", f"{mine / theirs:.1f}×", f"≤ {target} ms",
+        yield (name, f"{mine:.2f}", f"{theirs:.2f}", f"{mine / theirs:.1f}×", f"≤ {target} ms",
                "yes" if mine <= target else "NO")  # fmt: skip
 
 
