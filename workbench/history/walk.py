@@ -273,6 +273,7 @@ class BlobReader:
     def __init__(self, repo: git.Repo) -> None:
         self.repo = repo
         self.lines: dict[str, list[str]] = {}
+        self._rebuilt: dict[str, list[str]] = {}
         self._process: subprocess.Popen[bytes] | None = None
 
     def learn(self, text: str) -> None:
@@ -281,23 +282,28 @@ class BlobReader:
         self.lines[blob_id(lines)] = lines
 
     def get(self, blob: str) -> list[str] | None:
-        """The lines of ``blob`` (None if the repository lacks it: a shallow clone)."""
+        """The lines of ``blob`` (None if the repository lacks it: a shallow clone).
+
+        A rebuilt version is checked against its blob id when first used, not
+        when rebuilt: most are only ever a step to the next older one.
+        """
         found = self.lines.get(blob)
         if found is None:
-            found = self._read(blob)
+            rebuilt = self._rebuilt.pop(blob, None)
+            found = (
+                rebuilt if rebuilt is not None and blob_id(rebuilt) == blob else self._read(blob)
+            )
             if found is not None:
                 self.lines[blob] = found
         return found
 
     def rebuild(self, change: Change) -> None:
-        """Learn the older version of ``change`` by undoing it, if the result checks out."""
-        if change.old_blob in self.lines or change.old_blob == _NULL:
+        """Learn the older version of ``change`` by undoing it (checked when used)."""
+        if change.old_blob == _NULL or change.old_blob in self.lines:
             return
-        newer = self.get(change.new_blob)
+        newer = self.lines.get(change.new_blob) or self._rebuilt.get(change.new_blob)
         if newer is not None:
-            older = undo(newer, change.hunks)
-            if blob_id(older) == change.old_blob:
-                self.lines[change.old_blob] = older
+            self._rebuilt[change.old_blob] = undo(newer, change.hunks)
 
     def _read(self, blob: str) -> list[str] | None:
         if self._process is None:
