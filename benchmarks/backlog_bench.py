@@ -119,13 +119,13 @@ def main() -> None:
         )
         raw = sqlite3.connect(path)
         raw.execute("PRAGMA synchronous = NORMAL")  # as the store commits (WAL)
-        rows = list(run_all(store, raw, args.rounds))
+        rows = list(run_all(store, raw, args.rounds, moved=args.items // 2))
         store.close()
         raw.close()
     print(md_table(("operation", "store ms", "sqlite3 ms", "ratio", "target", "ok"), rows))
 
 
-def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int):
+def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int, moved: int):
     order = "ORDER BY qrank, impact DESC, effort, id"
     page = f"SELECT * FROM items WHERE closed = 0 AND qrank = ? {order} LIMIT {PAGE}"
 
@@ -177,14 +177,14 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int):
 
     def move() -> None:
         flip[0] = -flip[0]
-        store.move(4242, impact_delta=flip[0])
+        store.move(moved, impact_delta=flip[0])
 
     def move_raw() -> None:
         flip[0] = -flip[0]
         with raw:
             raw.execute(
-                "UPDATE items SET impact = impact + ?, version = version + 1 WHERE id = 4243",
-                [flip[0]],
+                "UPDATE items SET impact = impact + ?, version = version + 1 WHERE id = ?",
+                [flip[0], moved + 1],
             )
 
     def export() -> None:
