@@ -139,6 +139,8 @@ class LiveScreen(Screen):
         self._problem: str | None = None
         self._stats = FunctionStats({}, 0.0)
         """Every function of the shown view (the table shows the top of it)."""
+        self._marks: dict[str, str] = {}
+        """Trend mark of every function of the shown view."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -314,7 +316,7 @@ class LiveScreen(Screen):
         )
 
     def _draw_profile(self, session: LiveSession) -> None:
-        """Top table and icicle of the current view.
+        """Recompute the current view from the session; redraw the table and icicle.
 
         Trend marks and icicle colours compare the window with the previous
         window; in the cumulative view the marks say whether the last window
@@ -331,15 +333,19 @@ class LiveScreen(Screen):
             stats = function_stats(profile)
             previous = function_stats(base)
             now, before = stats.shares(), previous.shares() if previous.total else {}
-        self._profile = profile
+        self._profile, self._stats = profile, stats
+        self._marks = trend_marks(now, before, stats.rows) if before else {}
+        self._draw_table()
+        self.query_one(LiveIcicle).replace_tree(live_tree(base, profile))
+
+    def _draw_table(self) -> None:
+        """The top table from the computed view: sort and filter need no recomputing."""
+        stats = self._stats
         rows = top_rows(stats, self.sort, self.filter_text, TOP_N)
-        self._stats = stats
         table = self.query_one(TopTable)
-        marks = trend_marks(now, before, [row.key for row in rows]) if before else {}
-        table.show_rows(rows, marks)
+        table.show_rows(rows, self._marks)
         # Text, not str: a str title is parsed as markup and thread names are untrusted.
         table.border_title = Text(self._view_title(len(stats.rows), len(rows), stats.total))
-        self.query_one(LiveIcicle).replace_tree(live_tree(base, profile))
 
     def _view_title(self, functions: int = 0, shown: int = 0, total: float = 0) -> str:
         view = "all samples" if self.cumulative else f"last {self._window_seconds():.0f} s"
@@ -356,11 +362,17 @@ class LiveScreen(Screen):
     def _window_seconds(self) -> float:
         return self.config.window_seconds if self.config else 0.0
 
-    def _redraw(self) -> None:
-        """A view setting changed: redraw now, even when paused."""
+    def _recompute(self) -> None:
+        """What is sampled into the view changed: recompute and redraw now, even when paused."""
         self.refresh_view(force=True)
 
-    watch_cumulative = watch_sort = watch_filter_text = watch_focused_thread = _redraw
+    def _reorder(self) -> None:
+        """Only the table's order or filter changed: redraw it from what is computed."""
+        if self.is_mounted:
+            self._draw_table()
+
+    watch_cumulative = watch_focused_thread = _recompute
+    watch_sort = watch_filter_text = _reorder
 
     def watch_paused(self, paused: bool) -> None:
         self.set_class(paused, "-paused")
@@ -377,8 +389,12 @@ class LiveScreen(Screen):
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
 
     def action_cycle_thread(self) -> None:
-        """All threads → each thread in the order the thread list shows → all threads."""
-        names = self.query_one(ThreadTable).row_keys
+        """All threads → each thread by name → all threads.
+
+        By name, not in the list's order: that order follows activity and
+        changes while the user presses the key.
+        """
+        names = sorted(self.query_one(ThreadTable).row_keys, key=thread_name)
         if not names:
             self.notify("No thread dump yet; try again in a second.", severity="warning")
             return
