@@ -5,7 +5,7 @@ whose share of the profile grew. Commits that changed a function whose *self*
 share grew come first, ranked by the points of self share their functions
 gained; commits that only changed functions whose *total* share grew (the
 callers on the regressed hot paths) come after, ranked by total share gained.
-Each function's commits come from its own (cached) ``git log -L`` over the
+Each function's commits come from its own (cached) function history over the
 range, with the span located at the branch revision.
 """
 

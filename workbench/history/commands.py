@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to the ``workbench`` parser."""
     history = sub.add_parser(
         "history",
-        help="who changed a function, when and why (git log -L on its ast span)",
+        help="who changed a function, when and why (judged on its ast text in every commit)",
         description=(
             "List the commits that changed FUNCTION (path/to/file.py:Class.method, or a "
             "profile frame 'name (path:line)'). Put '--' before a FUNCTION that starts "

@@ -61,7 +61,7 @@ class FunctionCommit:
     removed: int
     """Lines removed inside the function span."""
     patch: str
-    """The ``-L`` patch restricted to the function (unified diff, untrusted text)."""
+    """The function's own diff, the whole function as context (unified diff, untrusted text)."""
     path: str = ""
     """Path of the file in this commit (differs from the current one before a rename)."""
 

@@ -181,7 +181,7 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | N
 
 
 def write_commit_graph(repo: git.Repo) -> None:
-    """``git commit-graph write --reachable --changed-paths``: makes ``log -L`` 3-5x faster."""
+    """``git commit-graph write --reachable --changed-paths``: path-limited logs 3-5x faster."""
     repo.git.commit_graph("write", "--reachable", "--changed-paths")
 
 
