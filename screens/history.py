@@ -28,14 +28,15 @@ from textual.worker import get_current_worker
 from screens.prompt_dialog import PromptDialog
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
-from workbench.history.blame import AuthorShare, BlameLine, author_shares, blame_lines, blame_span
+from workbench.history.blame import (
+    AuthorShare,
+    BlameLine,
+    author_shares,
+    blame_history,
+    blame_label,
+)
 from workbench.history.log import FunctionCommit, FunctionHistory, function_history
 from workbench.paths import styles_dir
-
-BLAME_LABELS = {
-    False: "git blame -w (whitespace ignored)",
-    True: "git blame -w -C (lines moved or copied from other files followed: attribution changes)",
-}
 
 
 @dataclass
@@ -70,20 +71,7 @@ class HistoryQuestion:
 def answer(question: HistoryQuestion) -> HistoryLoaded:
     """Blocking: history of the function, then blame of its hot lines or whole span."""
     history = function_history(question.repo, question.function)
-    if question.hot_lines:
-        blame = blame_lines(
-            question.repo, history.path, question.hot_lines, rev=history.rev, copies=question.copies
-        )
-    else:
-        span = history.span
-        blame = blame_span(
-            question.repo,
-            history.path,
-            span.start,
-            span.end,
-            rev=history.rev,
-            copies=question.copies,
-        )
+    blame = blame_history(question.repo, history, question.hot_lines, copies=question.copies)
     return HistoryLoaded(question.function, history, blame, author_shares(blame), question.copies)
 
 
@@ -254,7 +242,7 @@ profile's hot lines, authors and churn. `f` asks about another function.
             )
 
     def _fill_blame(self, blame: list[BlameLine], copies: bool) -> None:
-        self.query_one("#blame-label", Static).update(BLAME_LABELS[copies])
+        self.query_one("#blame-label", Static).update(blame_label(copies))
         table = self.query_one("#history-blame", DataTable)
         table.clear()
         for line in blame:
@@ -324,7 +312,7 @@ profile's hot lines, authors and churn. `f` asks about another function.
 
     def action_toggle_copies(self) -> None:
         self.copies = not self.copies
-        self.notify(BLAME_LABELS[self.copies])
+        self.notify(blame_label(self.copies))
         self._ask()
 
     def action_reload(self) -> None:
