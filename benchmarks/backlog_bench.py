@@ -154,7 +154,7 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int, moved: in
 
     def counted_text_raw() -> None:
         raw.execute(
-            "SELECT qrank, count(*) FROM items WHERE closed = 0 AND id IN (SELECT rowid FROM"
+            "SELECT qrank, count(*) FROM items WHERE +closed = 0 AND id IN (SELECT rowid FROM"
             " items_fts WHERE items_fts MATCH '\"socket\"*') GROUP BY qrank"
         ).fetchall()
 

@@ -273,7 +273,7 @@ class BacklogStore:
             yield from self._items(rows)
 
     def count(self, item_filter: ItemFilter | None = None) -> int:
-        where = self._where(item_filter)
+        where = self._where(item_filter, counting=True)
         return self.conn.execute(
             f"SELECT count(*) FROM items WHERE {where.sql}", where.params
         ).fetchone()[0]
@@ -286,7 +286,7 @@ class BacklogStore:
             sql = f"SELECT qrank, sum(n) FROM quadrant_counts WHERE closed IN ({closed})"
             params: builtins.list[Any] = []
         else:
-            where = self._where(f)
+            where = self._where(f, counting=True)
             sql, params = f"SELECT qrank, count(*) FROM items WHERE {where.sql}", where.params
         counts = dict.fromkeys(Quadrant, 0)
         for rank, number in self.conn.execute(sql + " GROUP BY qrank", params):
@@ -349,7 +349,11 @@ class BacklogStore:
                 by_id[row[0]].evidence.append(Evidence(*row[1:]))
         return items
 
-    def _where(self, item_filter: ItemFilter | None) -> _Where:
+    def _where(self, item_filter: ItemFilter | None, *, counting: bool = False) -> _Where:
+        """SQL conditions for a filter. ``counting``: when text is searched, look the
+        matches up by id (``+closed`` keeps SQLite off the open-items index): counting
+        12,000 matches that way beats scanning 60,000 open items; a page, which stops
+        after 50 rows in matrix order, is faster on the index."""
         f = item_filter or ItemFilter()
         clauses: builtins.list[str] = []
         params: builtins.list[Any] = []
@@ -357,7 +361,7 @@ class BacklogStore:
             clauses.append(f"status IN ({','.join('?' * len(f.status))})")
             params.extend(Status.parse(s).value for s in f.status)
         elif not f.include_closed:
-            clauses.append("closed = 0")
+            clauses.append("+closed = 0" if counting and f.text else "closed = 0")
         if f.quadrant is not None:
             clauses.append("qrank = ?")
             params.append(Quadrant.parse(f.quadrant).rank)
