@@ -18,6 +18,7 @@ import asyncio
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -77,16 +78,15 @@ TOP_N = 40
 HANDOFF_DIR = Path(".workbench") / "snapshots"
 
 
+@dataclass
 class SnapshotSaved(Message):
     """A snapshot file was written; ``purpose`` says what to do with it."""
 
-    def __init__(self, path: Path, purpose: str, row: FunctionRow | None) -> None:
-        super().__init__()
-        self.path = path
-        self.purpose = purpose
-        """'save', 'base', 'branch' or 'backlog'."""
-        self.row = row
-        """The selected function, for a backlog item."""
+    path: Path
+    purpose: str
+    """'save', 'base', 'branch' or 'backlog'."""
+    row: FunctionRow | None
+    """The selected function, for a backlog item."""
 
 
 def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: object) -> Binding:

@@ -52,50 +52,45 @@ class _Latest(Message):
         return type(message) is type(self)
 
 
+@dataclass
 class Attached(Message):
     """Sampling has started; ``session`` is where the data accumulates."""
 
-    def __init__(self, session: LiveSession, nonblocking: bool, reason: str) -> None:
-        super().__init__()
-        self.session = session
-        self.nonblocking = nonblocking
-        self.reason = reason
+    session: LiveSession
+    nonblocking: bool
+    reason: str
 
 
+@dataclass
 class SamplesArrived(_Latest):
     """A batch was added to the session (``batch`` is the newest one)."""
 
-    def __init__(self, batch: SampleBatch) -> None:
-        super().__init__()
-        self.batch = batch
+    batch: SampleBatch
 
 
+@dataclass
 class ThreadsUpdated(_Latest):
     """A thread dump was added to the session."""
 
-    def __init__(self, states: list[ThreadState]) -> None:
-        super().__init__()
-        self.states = states
+    states: list[ThreadState]
 
 
+@dataclass
 class MetricsUpdated(_Latest):
     """A psutil reading was added to the session."""
 
-    def __init__(self, sample: MetricsSample) -> None:
-        super().__init__()
-        self.sample = sample
+    sample: MetricsSample
 
 
 class TargetExited(Message):
     """The target process ended; the session keeps everything sampled."""
 
 
+@dataclass
 class SamplingStopped(Message):
     """py-spy failed for a reason other than the target exiting."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
+    reason: str
 
 
 @dataclass

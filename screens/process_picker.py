@@ -8,6 +8,7 @@ seconds; typing filters it by PID or command line; enter attaches.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -35,12 +36,11 @@ COLUMNS = (
 )
 
 
+@dataclass
 class ProcessesListed(Message):
     """A fresh list of Python processes, from the worker."""
 
-    def __init__(self, processes: list[ProcessInfo]) -> None:
-        super().__init__()
-        self.processes = processes
+    processes: list[ProcessInfo]
 
 
 def matches(info: ProcessInfo, text: str) -> bool:

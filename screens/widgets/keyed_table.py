@@ -56,10 +56,6 @@ class KeyedTable(DataTable[Text]):
         index = [key for key, _, _ in self._column_specs].index(column)
         return [cells[index].plain for _, cells in self._shown]
 
-    def cells(self, key: str) -> Sequence[Text] | None:
-        """The cells shown for ``key``, None when it is not on screen."""
-        return next((cells for row_key, cells in self._shown if row_key == key), None)
-
     def show(self, rows: Sequence[Row]) -> None:
         """Make the table show ``rows``, updating as little as possible."""
         rows = list(rows)
