@@ -15,7 +15,7 @@ SHORT_LIVED = """
 import time
 
 def spin_until_exit():
-    end = time.monotonic() + 1.5
+    end = time.monotonic() + 3
     while time.monotonic() < end:
         pass
 
@@ -54,6 +54,7 @@ def test_record_finds_the_hot_function(spawn, tmp_path: Path, capsys) -> None:
     assert self_share(profile, "crunch_numbers") > 0.4
     assert profile.meta.pid == target.pid
     assert profile.meta.rate == 100
+    assert profile.meta.unit == "samples" and profile.total_weight >= 100
     assert 1.0 < (profile.meta.duration or 0) < 4.0
     assert (
         any("napper" in label for label in profile.meta.threads) or len(profile.meta.threads) >= 1
@@ -66,13 +67,14 @@ def test_record_keeps_a_partial_capture_when_the_target_exits(
 ) -> None:
     target = spawn(SHORT_LIVED)
     out = tmp_path / "partial.txt"
-    assert main(["record", str(target.pid), "--duration", "5", "-o", str(out)]) == 0
+    code = main(["record", str(target.pid), "--duration", "8", "-o", str(out)])
     err = capsys.readouterr().err
+    assert code == 0, err
     assert f"process {target.pid} exited after" in err and "partial profile is kept" in err
     profile = read_profile(out)  # .txt: collapsed
     assert profile.meta.format == "collapsed"
     assert self_share(profile, "spin_until_exit") > 0.5
-    assert (profile.meta.duration or 0) < 4.0
+    assert (profile.meta.duration or 0) < 6.0
 
 
 def test_record_default_file_name(spawn, tmp_path: Path, monkeypatch, capsys) -> None:

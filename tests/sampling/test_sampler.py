@@ -37,11 +37,14 @@ def test_live_batches_fill_a_session_and_stop_leaves_no_pyspy(spawn) -> None:
     session = LiveSession(target.pid, 100, window_seconds=1)
     try:
         while session.version < 2:
-            batch = sampler.poll(timeout=5)
+            batch = sampler.poll(timeout=15)
             assert batch is not None, sampler.error
             assert batch.samples > 0 and batch.expected > 0 and batch.gap_seconds >= 0
+            weights = list(batch.profile.weights)
+            assert batch.profile.meta.unit == "samples"
+            assert all(weight >= 1 and weight == int(weight) for weight in weights)
             session.add_batch(batch)
-        assert pyspy_children()  # a run is in flight right now
+        wait_until(pyspy_children, timeout=5)  # the chain keeps a run in flight
     finally:
         sampler.stop()
     assert not sampler.alive
@@ -93,6 +96,10 @@ def test_target_exit_ends_sampling_and_keeps_batches(spawn) -> None:
     finally:
         sampler.stop()
     assert sampler.target_exited and sampler.error is None
+    # The last batch says ``final`` when py-spy saw the exit; when the exit fell
+    # between two runs, only the sampler knows, and the caller tells the session.
+    if not session.target_exited:
+        session.mark_exited()
     assert session.target_exited
     assert session.total_profile().total_weight > 0
     assert sampler.dump_threads() == []
@@ -135,7 +142,7 @@ def test_subprocesses_sample_the_children_with_matching_thread_labels(spawn) -> 
     sampler = PySpySampler(parent.pid, rate=50, subprocesses=True)
     sampler.start()
     try:
-        batch = sampler.poll(timeout=10)
+        batch = sampler.poll(timeout=15)
         states = sampler.dump_threads()
     finally:
         sampler.stop()
@@ -145,3 +152,35 @@ def test_subprocesses_sample_the_children_with_matching_thread_labels(spawn) -> 
     assert any(f"Process {parent.pid} " in label for label in labels)
     assert {state.pid for state in states} == {parent.pid, child}
     assert {state.label for state in states} >= set(labels)
+
+
+LATE_THREADS = f"""
+import threading, time
+
+def busy():
+    while True:
+        sum(range(2000))
+
+print("ready", flush=True)
+time.sleep(0.5)
+for n in range({NONBLOCKING_THREAD_THRESHOLD + 2}):
+    threading.Thread(target=busy, name=f"late-{{n}}", daemon=True).start()
+busy()
+"""
+
+
+def test_a_target_that_starts_threads_later_switches_to_nonblocking(spawn) -> None:
+    target = spawn(LATE_THREADS)
+    sampler = PySpySampler(target.pid, rate=50)
+    sampler.start()
+    assert not sampler.nonblocking
+    modes = []
+    try:
+        while len(modes) < 3:
+            batch = sampler.poll(timeout=15)
+            assert batch is not None, sampler.error
+            modes.append(batch.nonblocking)
+    finally:
+        sampler.stop()
+    assert modes[-1] is True and sampler.nonblocking
+    assert "nonblocking" in sampler.reason and "threads >" in sampler.reason

@@ -88,6 +88,9 @@ class SampleBatch:
     """The target exited during or right after this window: no more batches follow."""
     includes_idle: bool = False
     """Stacks of idle threads are included (``idle=True``): a wall-clock view."""
+    nonblocking: bool = False
+    """This window ran with ``--nonblocking`` (the mode can switch once, see
+    :attr:`PySpySampler.reason`)."""
 
 
 @dataclass
@@ -150,6 +153,8 @@ def find_pyspy() -> Path:
 def parse_window(output: bytes, rate: float) -> tuple[Profile, int]:
     """Stacks of one ``py-spy record --format speedscope`` output, and its tick count.
 
+    Weights are sample counts (py-spy writes 1/rate seconds per sample).
+
     Speedscope rather than ``raw --threads``: both name each stack's thread,
     but ``--threads`` makes py-spy look thread ids up while the target is
     paused, which lengthened the pauses measurably here (median paused share
@@ -174,6 +179,9 @@ def parse_window(output: bytes, rate: float) -> tuple[Profile, int]:
     profile.meta.name = None
     threads = np.frombuffer(profile.stack_threads, dtype=np.int32)
     weights = np.frombuffer(profile.weights, dtype=np.float64)
+    if profile.meta.unit == "seconds":  # py-spy weighs each sample 1/rate s: count them
+        np.round(weights * rate, out=weights)
+        profile.meta.unit = "samples"
     per_thread = np.bincount(threads + 1, weights=weights)
     ticks = float(per_thread[1:].max()) if len(per_thread) > 1 else float(weights.sum())
     return profile, int(round(ticks))
@@ -265,6 +273,7 @@ class _Run:
 
     process: subprocess.Popen[bytes]
     spawned_at: float
+    nonblocking: bool
     output: bytearray = field(default_factory=bytearray)
     sampling_at: float | None = None
     """When the ``py-spy> Sampling process`` line arrived."""
@@ -327,16 +336,21 @@ class PySpySampler:
         self._target_exited = False
         self._error: str | None = None
         self._pyspy: Path | None = None
+        self._most_threads = 0
 
     # -- state ------------------------------------------------------------
     @property
     def nonblocking(self) -> bool:
-        """Whether py-spy runs with ``--nonblocking`` (decided by :meth:`start`)."""
+        """Whether py-spy runs with ``--nonblocking`` now (see :attr:`reason`)."""
         return self._nonblocking
 
     @property
     def reason(self) -> str:
-        """Why blocking mode is what it is, one short sentence for the status line."""
+        """Why blocking mode is what it is, one short sentence for the status line.
+
+        Can change once while sampling (blocking -> nonblocking when the target
+        starts more threads); each batch's ``nonblocking`` says which mode it had.
+        """
         return self._reason
 
     @property
@@ -351,7 +365,12 @@ class PySpySampler:
 
     @property
     def target_exited(self) -> bool:
-        """The target process has exited (batches already sampled remain valid)."""
+        """The target process has exited (batches already sampled remain valid).
+
+        When py-spy saw the exit, the last batch is ``final``; when the exit fell
+        between two runs, only this flag says so: after :meth:`batches` ends,
+        check it and call ``LiveSession.mark_exited()``.
+        """
         return self._target_exited
 
     @property
@@ -366,6 +385,7 @@ class PySpySampler:
             raise RuntimeError("PySpySampler.start() called twice")
         self._pyspy = find_pyspy()
         self.info = info = check_target(self.pid)
+        self._most_threads = info.threads
         self._nonblocking, self._reason = self._decide_blocking(info.threads)
         self._thread = threading.Thread(
             target=self._loop, name=f"py-spy sampler {self.pid}", daemon=True
@@ -386,6 +406,24 @@ class PySpySampler:
             f"blocking: {threads} thread{'s' if threads != 1 else ''} "
             f"<= {NONBLOCKING_THREAD_THRESHOLD}, pauses cost ~2% at 100 Hz"
         )
+
+    def _recheck_blocking(self) -> None:
+        """Before each run: a target that started more threads switches to nonblocking.
+
+        ``workbench run`` and ``demo`` attach while the program is still
+        starting its threads; deciding once at :meth:`start` would leave a
+        16-thread service paused for every sample. Only more threads than
+        ever seen can change the decision, so the mode never flaps.
+        """
+        if self._requested_nonblocking is not None or self._nonblocking:
+            return
+        try:
+            threads = psutil.Process(self.pid).num_threads()
+        except psutil.Error:
+            return
+        if threads > self._most_threads:
+            self._most_threads = threads
+            self._nonblocking, self._reason = self._decide_blocking(threads)
 
     def poll(self, timeout: float | None = None) -> SampleBatch | None:
         """The next batch, waiting up to ``timeout`` s; None if none came or sampling ended."""
@@ -518,10 +556,11 @@ class PySpySampler:
                 may_spawn = not self._stopping.is_set() and not self._target_exited
                 may_spawn = may_spawn and (self.windows is None or spawned < self.windows)
                 if may_spawn and not runs:
+                    self._recheck_blocking()
                     process = self._children.spawn(self._record_args(), subprocess.PIPE)
                     assert process.stdout is not None
                     os.set_blocking(process.stdout.fileno(), False)
-                    runs[process.stdout.fileno()] = _Run(process, now)
+                    runs[process.stdout.fileno()] = _Run(process, now, self._nonblocking)
                     selector.register(process.stdout, selectors.EVENT_READ)
                     spawned += 1
                     continue
@@ -597,6 +636,7 @@ class PySpySampler:
             errors=errors,
             final=exited,
             includes_idle=self.idle,
+            nonblocking=run.nonblocking,
         )
 
     def _failure(self, output: bytes) -> str:
