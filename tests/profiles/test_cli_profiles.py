@@ -327,3 +327,20 @@ def test_thread_selection_on_the_bundled_demo_pair() -> None:
     diff = json.loads(workbench("diff", base, demo / "branch.txt", "--format", "json").stdout)
     assert [row["function"] for row in diff["new_hotspots"]] == ["validate_rows"]
     assert diff["base"]["total_samples"] == sum(float(count) for _, _, count in lines)
+
+
+def test_diff_propose_files_backlog_items_once(tmp_path: Path) -> None:
+    """``diff --propose`` stores one item per drifted function, and none again on a re-run."""
+    demo = Path(__file__).resolve().parents[2] / "data" / "compare_demo"
+    db = tmp_path / "triage.db"
+    args = ("diff", demo / "base.txt", demo / "branch.txt", "--propose", "--db", db)
+    first = workbench(*args, "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["new_hotspots"], "stdout stays the diff's own JSON"
+    assert "validate_rows" in first.stderr
+    again = workbench(*args)
+    assert again.returncode == 0
+    listed = workbench("backlog", "list", "--db", db, "--format", "json")
+    titles = [item["title"] for item in json.loads(listed.stdout)]
+    assert len(titles) == 2
+    assert any("validate_rows" in title for title in titles)

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.launch import open_app
 from workbench.output import print_json
-from workbench.profiles import render
-from workbench.profiles.config import load_gate_config, parse_waiver
-from workbench.profiles.diff import ProfileDiff, diff_profiles
-from workbench.profiles.gates import evaluate_gates
-from workbench.profiles.io import read_profile, write_profile
-from workbench.profiles.model import Profile
-from workbench.profiles.top import top_functions
+from workbench.triage.commands import add_propose_options, propose_from_diff
+
+if TYPE_CHECKING:
+    from workbench.profiles.diff import ProfileDiff
+    from workbench.profiles.model import Profile
+
+# The readers, the diff and the renderers pull in numpy: they are imported in
+# the handlers, so building the parser (every `workbench` call) stays light.
 
 #: Rows per section in text and Markdown when ``--top`` is not given (JSON lists everything).
 DEFAULT_TOP = 20
@@ -139,6 +141,10 @@ def _register_show(sub: argparse._SubParsersAction) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from workbench.profiles import render
+    from workbench.profiles.io import read_profile
+    from workbench.profiles.top import top_functions
+
     profile = _with_rate(read_profile(args.profile, thread=args.thread), args.rate)
     if args.format == "json":
         print_json(top_functions(profile, by=args.by, top=args.top).to_json())
@@ -173,24 +179,33 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
     _add_noise(parser, 0.5)
     _add_rate(parser)
     _add_format(parser, ("text", "json", "markdown"))
+    add_propose_options(parser)
     parser.set_defaults(handler=run_diff)
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from workbench.profiles.diff import diff_profiles
+
     base, branch = _read_pair(args)
     diff = diff_profiles(
         base, branch, by=args.by, hotspot_pct=args.hotspot_pct, noise_pct=args.noise_pct
     )
     _print_diff(diff, args.format, args.top)
+    if args.propose:
+        propose_from_diff(diff, args)
     return 0
 
 
 def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
+    from workbench.profiles.io import read_profile
+
     rate = getattr(args, "rate", None)
     return _with_rate(read_profile(args.base), rate), _with_rate(read_profile(args.branch), rate)
 
 
 def _print_diff(diff: ProfileDiff, fmt: str, top: int | None) -> None:
+    from workbench.profiles import render
+
     if fmt == "json":
         print_json(diff.to_json(top=top))
     elif fmt == "markdown":
@@ -250,6 +265,11 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
 
 
 def run_gate(args: argparse.Namespace) -> int:
+    from workbench.profiles import render
+    from workbench.profiles.config import load_gate_config, parse_waiver
+    from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.gates import evaluate_gates
+
     waivers = dict(parse_waiver(text) for text in args.waive)
     config = load_gate_config(
         args.project,
@@ -304,6 +324,8 @@ def _register_convert(sub: argparse._SubParsersAction) -> None:
 
 
 def run_convert(args: argparse.Namespace) -> int:
+    from workbench.profiles.io import read_profile, write_profile
+
     fmt = args.to or ("speedscope" if args.output.suffix.lower() == ".json" else "collapsed")
     profile = read_profile(args.input, thread=args.thread)
     try:
