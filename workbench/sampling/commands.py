@@ -11,14 +11,17 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.context import LaunchContext
 from workbench.errors import SamplingError
 from workbench.output import print_json
 from workbench.paths import data_dir
 from workbench.sampling.processes import ProcessInfo, check_target, list_python_processes
-from workbench.sampling.pyspy import PySpySampler
-from workbench.sampling.session import LiveSession, SnapshotFormat, default_snapshot_name
+
+if TYPE_CHECKING:
+    from workbench.sampling.pyspy import PySpySampler
+    from workbench.sampling.session import SnapshotFormat
 
 #: File name suffixes that make ``record -o`` write collapsed stacks without ``--format``.
 _COLLAPSED_SUFFIXES = (".txt", ".collapsed", ".folded")
@@ -193,6 +196,11 @@ def _mebibytes(size: int) -> str:
 # -- record -----------------------------------------------------------------
 def run_record(args: argparse.Namespace) -> int:
     """Sample for the duration in one py-spy run (no gaps) and write the profile."""
+    # Imported here: the session pulls in the profile writers (numpy), which
+    # building the parser for every `workbench` call should not pay for.
+    from workbench.sampling.pyspy import PySpySampler
+    from workbench.sampling.session import LiveSession, default_snapshot_name
+
     fmt = _output_format(args.output, args.format)
     sampler = PySpySampler(
         args.pid,
