@@ -195,6 +195,9 @@ class LiveScreen(Screen):
         self._problem = None
         self._drawn_version = -1
         self.remove_class("-exited")
+        self.focused_thread = None  # the old target's threads mean nothing here
+        self.query_one(TopTable).show([])
+        self.query_one(ThreadTable).show([])
         self._feed = Feed(config)
         self.run_feed(self._feed)
         self.refresh_view()
@@ -221,10 +224,14 @@ class LiveScreen(Screen):
         feed.run(post, lambda: worker.is_cancelled)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "sampler" or event.state != WorkerState.ERROR:
+        """A failed attach stops the view with its reason; a failed snapshot only says so."""
+        if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
         reason = str(error) if isinstance(error, WorkbenchError) else repr(error)
+        if event.worker.group == "snapshot":
+            self.notify(reason, title="Snapshot not saved", severity="error", markup=False)
+            return
         self._problem = reason
         self.add_class("-exited")
         self.notify(reason, title="Cannot sample", severity="error", timeout=10, markup=False)
