@@ -75,6 +75,10 @@ def answer(question: HistoryQuestion) -> HistoryLoaded:
     return HistoryLoaded(question.function, history, blame, author_shares(blame), question.copies)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def churn_series(commits: list[FunctionCommit]) -> list[float]:
     """Lines changed per commit, oldest first: the shape of churn over time."""
     return [float(commit.added + commit.removed) for commit in reversed(commits)]
@@ -217,7 +221,7 @@ profile's hot lines, authors and churn. `f` asks about another function.
         notes = " · ".join(history.notes)
         self._status(
             f"{history.path}:{span.start}-{span.end} at {history.rev[:12]} · "
-            f"{len(history.commits)} commits · +{history.added} −{history.removed} lines"
+            f"{_count(len(history.commits), 'commit')} · +{history.added} −{history.removed} lines"
             + (f" · {notes}" if notes else "")
         )
         self._fill_commits(history.commits)

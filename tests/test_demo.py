@@ -42,7 +42,7 @@ def test_demo_workspace_tells_the_whole_story(tmp_path) -> None:
         titles = [item.title for item in store.list()]
     finally:
         store.close()
-    assert sum(counts.values()) == 5
+    assert sum(counts.values()) == 6
     assert all(counts.get(quadrant, 0) >= 1 for quadrant in Quadrant)
     assert any("validate_rows" in title for title in titles)
 

@@ -55,6 +55,17 @@ _MANUAL_ITEMS = [
         "kpi_latest": 410.0,
     },
     {
+        "title": "Pool connections to the report store",
+        "hypothesis": "Each report opens a new connection; pooling removes the handshake.",
+        "source": "benchmark_diff",
+        "signal": "latency",
+        "pattern": "io_bound",
+        "impact": 4,
+        "effort": 4,
+        "taxonomy": "preventive",
+        "owner": "alice",
+    },
+    {
         "title": "Benchmark parse_records and aggregate in CI",
         "hypothesis": "Critical paths without a benchmark regress unnoticed.",
         "source": "proactive",

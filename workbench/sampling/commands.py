@@ -304,23 +304,32 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Open the Live pane on the bundled demo workload, with the demo profiles in Compare."""
+    """Open the Live pane on the bundled demo workload; the other panes get demo data.
+
+    The demo repository and backlog go to a fresh temporary folder (see
+    :mod:`workbench.demo`), so the user's own backlog is never touched.
+    """
+    import tempfile
+
+    from workbench.demo import prepare_demo
     from workbench.launch import open_app
 
-    data = data_dir()
-    workload = data / "demo_workload.py"
+    workload = data_dir() / "demo_workload.py"
     if not workload.is_file():
         raise SamplingError(f"demo workload missing: {workload}; reinstall the package")
-    compare = data / "compare_demo"
-    base, branch = compare / "base.txt", compare / "branch.txt"
-    return open_app(
-        LaunchContext(
-            mode="live",
-            demo=True,
-            command=[sys.executable, str(workload)],
-            rate=args.rate,
-            nonblocking=args.nonblocking,
-            base=base if base.is_file() else None,
-            branch=branch if branch.is_file() else None,
+    with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
+        demo = prepare_demo(Path(folder))
+        return open_app(
+            LaunchContext(
+                mode="live",
+                demo=True,
+                command=[sys.executable, str(workload)],
+                rate=args.rate,
+                nonblocking=args.nonblocking,
+                base=demo.base,
+                branch=demo.branch,
+                db=demo.db,
+                repo=demo.repo,
+                function="workload.py:validate_rows" if demo.repo else None,
+            )
         )
-    )
