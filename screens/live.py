@@ -245,6 +245,7 @@ class LiveScreen(Screen):
     def on_samples_arrived(self, message: SamplesArrived) -> None:
         """Draw at once rather than on the next tick: the first batch is the one users wait on."""
         self._last_batch = time.monotonic()
+        self._mode_text = message.reason or self._mode_text
         self.refresh_view()
 
     def on_threads_updated(self, message: ThreadsUpdated) -> None:

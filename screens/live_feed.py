@@ -66,6 +66,8 @@ class SamplesArrived(_Latest):
     """A batch was added to the session (``batch`` is the newest one)."""
 
     batch: SampleBatch
+    reason: str = ""
+    """The sampler's blocking mode and why, as of this batch (it can switch once)."""
 
 
 @dataclass
@@ -201,7 +203,7 @@ class Feed:
             batch = sampler.poll(timeout=POLL_TIMEOUT)
             if batch is not None:
                 session.add_batch(batch)
-                post(SamplesArrived(batch))
+                post(SamplesArrived(batch, sampler.reason))
             if self._process is not None:
                 self._process.poll()  # reap a launched target so it reads as exited
             now = time.monotonic()
