@@ -534,5 +534,6 @@ def make_screen(context: LaunchContext) -> LiveScreen:
             command=command,
             rate=context.rate,
             nonblocking=context.nonblocking,
+            subprocesses=context.subprocesses,
         )
     )

@@ -28,6 +28,8 @@ class LaunchContext:
     """Sampling rate in Hz for the Live pane."""
     nonblocking: bool | None = None
     """Force py-spy's --nonblocking on or off; None lets the sampler decide."""
+    subprocesses: bool = False
+    """Also sample the target's Python children (py-spy ``--subprocesses``)."""
     db: Path | None = None
     """Backlog database; None means the default location."""
     repo: Path | None = None

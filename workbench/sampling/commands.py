@@ -57,11 +57,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _sampling_options(record)
     record.add_argument(
-        "--subprocesses",
-        action="store_true",
-        help="also sample the process's Python children",
-    )
-    record.add_argument(
         "-o",
         "--output",
         type=Path,
@@ -131,6 +126,11 @@ def _sampling_options(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=False,
         help="pause the target for each sample (exact stacks; default with 4 threads or fewer)",
+    )
+    parser.add_argument(
+        "--subprocesses",
+        action="store_true",
+        help="also sample the process's Python children",
     )
 
 
@@ -283,7 +283,13 @@ def run_attach(args: argparse.Namespace) -> int:
 
     check_target(args.pid)
     return open_app(
-        LaunchContext(mode="live", pid=args.pid, rate=args.rate, nonblocking=args.nonblocking)
+        LaunchContext(
+            mode="live",
+            pid=args.pid,
+            rate=args.rate,
+            nonblocking=args.nonblocking,
+            subprocesses=args.subprocesses,
+        )
     )
 
 
@@ -299,7 +305,13 @@ def run_command(args: argparse.Namespace) -> int:
     if shutil.which(command[0]) is None:
         raise SamplingError(f"command not found or not executable: {command[0]}")
     return open_app(
-        LaunchContext(mode="live", command=command, rate=args.rate, nonblocking=args.nonblocking)
+        LaunchContext(
+            mode="live",
+            command=command,
+            rate=args.rate,
+            nonblocking=args.nonblocking,
+            subprocesses=args.subprocesses,
+        )
     )
 
 
@@ -326,6 +338,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 command=[sys.executable, str(workload)],
                 rate=args.rate,
                 nonblocking=args.nonblocking,
+                subprocesses=args.subprocesses,
                 base=demo.base,
                 branch=demo.branch,
                 db=demo.db,
