@@ -1,7 +1,8 @@
 """Subcommands: ``workbench export markdown|json`` — the triage for a review or a tool.
 
 ``-o FILE`` writes the file (replaced only once complete); without it the
-export goes to stdout.
+export goes to stdout. The store, KPIs and renderers are imported when an export
+runs, so registering the subcommands stays light.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.errors import WorkbenchError
-from workbench.reports.triage_markdown import render_triage
 from workbench.triage.commands import add_db_option, with_store
-from workbench.triage.kpis import compute_kpis
 from workbench.triage.model import ItemFilter
-from workbench.triage.store import BacklogStore
-from workbench.triage.transfer import export_document
+
+if TYPE_CHECKING:
+    from workbench.triage.store import BacklogStore
 
 
 def _emit(chunks: Iterable[str], output: Path | None) -> None:
@@ -45,6 +46,9 @@ def _emit(chunks: Iterable[str], output: Path | None) -> None:
 
 
 def _markdown(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.reports.triage_markdown import render_triage
+    from workbench.triage.kpis import compute_kpis
+
     item_filter = ItemFilter(include_closed=args.all)
     total = store.count(item_filter)
     scope = "items" if args.all else "open items"
@@ -56,6 +60,9 @@ def _markdown(store: BacklogStore, args: argparse.Namespace) -> int:
 
 
 def _json(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.triage.kpis import compute_kpis
+    from workbench.triage.transfer import export_document
+
     document = export_document(store, compute_kpis(store, repo=args.repo))
     text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
     _emit([text], args.output)

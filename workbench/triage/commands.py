@@ -4,6 +4,10 @@ propose|undo|redo`` and ``workbench kpis``.
 Every command takes ``--db PATH`` (default: ``.workbench/triage.db`` at the git
 root, else the user data dir). Writes print only after their transaction
 committed, so a printed id is an item that exists.
+
+Registration stays light: the store (sqlite_utils), KPIs, intake and transfer are
+imported inside the handlers that use them, so ``workbench --help`` does not pay
+for them.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from workbench.output import print_json
-from workbench.triage import kpis as kpi_module
-from workbench.triage.intake import DEFAULT_DRIFT_PCT, propose_items
 from workbench.triage.model import (
     EDITABLE_FIELDS,
     Evidence,
@@ -30,11 +32,15 @@ from workbench.triage.model import (
     Status,
     Taxonomy,
 )
-from workbench.triage.store import BacklogStore, ValidationError
-from workbench.triage.transfer import item_to_dict, read_import, write_csv
+from workbench.triage.values import ValidationError
 
 if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
+    from workbench.triage.store import BacklogStore
+
+#: Same value as :data:`workbench.triage.intake.DEFAULT_DRIFT_PCT`, repeated here so that
+#: the ``--drift-pct`` help does not import intake (and with it the store) at start-up.
+DEFAULT_DRIFT_PCT = 4.0
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -50,6 +56,8 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def open_store(args: argparse.Namespace) -> BacklogStore:
+    from workbench.triage.store import BacklogStore
+
     return BacklogStore.open(getattr(args, "db", None))
 
 
@@ -186,6 +194,8 @@ def _add(store: BacklogStore, args: argparse.Namespace) -> int:
 
 
 def _list(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.triage.transfer import item_to_dict, write_csv
+
     item_filter = filter_from(args)
     items = store.list(item_filter, offset=args.offset, limit=args.limit)
     if args.format == "json":
@@ -213,6 +223,8 @@ def _show(store: BacklogStore, args: argparse.Namespace) -> int:
     item = store.get(args.id)
     history = store.history(args.id)
     if args.format == "json":
+        from workbench.triage.transfer import item_to_dict
+
         print_json({**item_to_dict(item), "history": [vars(event) for event in history]})
         return 0
     from workbench.reports.triage_markdown import kpi_cell
@@ -285,6 +297,8 @@ def _status(store: BacklogStore, args: argparse.Namespace) -> int:
 
 
 def _link(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.triage import kpis as kpi_module
+
     evidence = _evidence(args)
     if not evidence:
         raise ValidationError("nothing to link; give --function, --commit, --benchmark, --url "
@@ -297,7 +311,10 @@ def _link(store: BacklogStore, args: argparse.Namespace) -> int:
 
 
 def _snapshot(store: BacklogStore, args: argparse.Namespace) -> int:
-    top = kpi_module.record_profile_top(store, args.profile, args.target, top_n=args.top)
+    from workbench.triage import kpis as kpi_module
+
+    top_n = kpi_module.DEFAULT_TOP_N if args.top is None else args.top
+    top = kpi_module.record_profile_top(store, args.profile, args.target, top_n=top_n)
     print(f"stored top {len(top)} functions of {args.profile} for target {args.target}")
     return 0
 
@@ -310,6 +327,8 @@ def _split(store: BacklogStore, args: argparse.Namespace) -> int:
 
 
 def _import(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.triage.transfer import read_import
+
     result = read_import(args.file)
     for row, reason in result.skipped:
         print(f"skipped row {row}: {plain(reason)}", file=sys.stderr)
@@ -331,6 +350,7 @@ def _import(store: BacklogStore, args: argparse.Namespace) -> int:
 def _propose(store: BacklogStore, args: argparse.Namespace) -> int:
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.io import read_profile
+    from workbench.triage.intake import propose_items
 
     diff = diff_profiles(
         read_profile(args.base), read_profile(args.branch), hotspot_pct=args.hotspot_pct
@@ -373,6 +393,8 @@ def add_propose_options(parser: argparse.ArgumentParser) -> None:
 def propose_from_diff(diff: ProfileDiff, args: argparse.Namespace) -> None:
     """``workbench diff --propose``: store the proposals; report them on stderr so the
     diff's own output (text, JSON, Markdown) on stdout stays clean."""
+    from workbench.triage.intake import propose_items
+
     with open_store(args) as store:
         print_proposals(propose_items(diff, store, args.drift_pct), sys.stderr)
 
@@ -393,6 +415,8 @@ def _count(number: int, noun: str) -> str:
 
 
 def _kpis(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.triage import kpis as kpi_module
+
     report = kpi_module.compute_kpis(store, repo=args.repo)
     if args.format == "json":
         print_json(report.to_json())
@@ -463,7 +487,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     snapshot = verb("snapshot", _snapshot, "store a profile's top functions for hotspot churn")
     snapshot.add_argument("profile", type=Path)
     snapshot.add_argument("--target", required=True, help="service or benchmark profiled")
-    snapshot.add_argument("--top", type=int, default=kpi_module.DEFAULT_TOP_N)
+    snapshot.add_argument("--top", type=int)  # default: kpis.DEFAULT_TOP_N, applied when run
 
     split = verb("split", _split, "show or set the score at which impact/effort count as high")
     split.add_argument("split", type=int, nargs="?", choices=range(2, 6), metavar="2-5")
