@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from workbench.output import print_json
 from workbench.triage.model import (
+    DEFAULT_DRIFT_PCT,
     EDITABLE_FIELDS,
     Evidence,
     Item,
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
     from workbench.triage.store import BacklogStore
 
-#: Same value as :data:`workbench.triage.intake.DEFAULT_DRIFT_PCT`, repeated here so that
-#: the ``--drift-pct`` help does not import intake (and with it the store) at start-up.
-DEFAULT_DRIFT_PCT = 4.0
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from workbench.triage.model import (
+    DEFAULT_DRIFT_PCT,
     DEFAULT_KPI,
     Evidence,
     EvidenceKind,
@@ -26,8 +27,6 @@ from workbench.triage.store import BacklogStore
 
 if TYPE_CHECKING:
     from workbench.profiles.diff import FunctionDelta, ProfileDiff
-
-DEFAULT_DRIFT_PCT = 4.0
 
 #: Name fragments that betray a root cause, checked in order.
 _NAME_PATTERNS: list[tuple[re.Pattern[str], Pattern]] = [

@@ -154,6 +154,9 @@ _LABELS = {
     "url": "URL",
 }
 
+#: Self-share growth (points) above which a profile diff proposes a backlog item (playbook: 4%).
+DEFAULT_DRIFT_PCT = 4.0
+
 QUADRANT_ACTIONS: dict[Quadrant, str] = {
     Quadrant.IMMEDIATE_PR: "Immediate PR",
     Quadrant.DESIGN_REVIEW: "Design review",
