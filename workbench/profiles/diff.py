@@ -161,7 +161,7 @@ class ProfileDiff:
 
 def split_key(key: ShareKey) -> tuple[FunctionKey, int | None]:
     """``(function, line)`` of a share key; line is None for function-level keys."""
-    return key if isinstance(key, tuple) else (key, None)  # type: ignore[return-value]
+    return (key, None) if isinstance(key, FunctionKey) else key  # type: ignore[return-value]
 
 
 def key_json(key: FunctionKey, line: int | None = None) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from workbench.profiles.model import Frame
 
@@ -28,9 +29,12 @@ _PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _FRAME_LABEL = re.compile(r"^(?P<name>.*?) \((?P<path>.*?)(?::(?P<line>\d+))?\)$")
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class FunctionKey:
-    """A function as the diff, the backlog and the history know it: ``path:qualname``."""
+class FunctionKey(NamedTuple):
+    """A function as the diff, the backlog and the history know it: ``path:qualname``.
+
+    A named tuple rather than a dataclass: diffs hash, compare and sort
+    hundreds of thousands of keys, and tuple comparison runs in C.
+    """
 
     path: str
     qualname: str
@@ -104,19 +108,22 @@ def suffix_match(
     For each key of ``keys`` absent from ``others``, the one key of ``others``
     with the same qualname whose path is a ``/``-suffix of it (or it of that
     path) is its match. Ambiguous candidates are left unmatched: a wrong match
-    would hide a real regression.
+    would hide a real regression. Two such paths end in the same file name,
+    so candidates are looked up by (qualname, file name): linear in the keys
+    even when thousands share a name (``__init__``, ``run``).
     """
     other_set = set(others)
-    by_name: dict[str, list[FunctionKey]] = {}
+    by_name: dict[tuple[str, str], list[FunctionKey]] = defaultdict(list)
     for other in other_set:
-        by_name.setdefault(other.qualname, []).append(other)
+        if other.path:
+            by_name[(other.qualname, _file_name(other.path))].append(other)
     matches: dict[FunctionKey, FunctionKey] = {}
     for key in keys:
-        if key in other_set:
+        if key in other_set or not key.path:
             continue
         candidates = [
             other
-            for other in by_name.get(key.qualname, ())
+            for other in by_name.get((key.qualname, _file_name(key.path)), ())
             if _is_path_suffix(key.path, other.path) or _is_path_suffix(other.path, key.path)
         ]
         if len(candidates) == 1:
@@ -124,5 +131,9 @@ def suffix_match(
     return matches
 
 
+def _file_name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
 def _is_path_suffix(short: str, long: str) -> bool:
-    return bool(short) and (long == short or long.endswith("/" + short))
+    return long == short or long.endswith("/" + short)

@@ -49,7 +49,7 @@ def match_renames(
 
 def function_of(key: Hashable) -> FunctionKey:
     """The :class:`FunctionKey` of a function-level or ``(key, line)`` share key."""
-    return key[0] if isinstance(key, tuple) else key  # type: ignore[return-value]
+    return key if isinstance(key, FunctionKey) else key[0]  # type: ignore[return-value]
 
 
 def _file_renames(base: set[FunctionKey], branch: set[FunctionKey]) -> tuple[Renames, Renames]:

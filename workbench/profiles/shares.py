@@ -189,9 +189,9 @@ def aligned_tables(
 
 
 def _rename(key: Hashable, renames: dict[FunctionKey, FunctionKey]) -> Hashable:
-    if isinstance(key, tuple):
-        return (renames.get(key[0], key[0]), key[1])
-    return renames.get(key, key)  # type: ignore[call-overload]
+    if isinstance(key, FunctionKey):
+        return renames.get(key, key)
+    return (renames.get(key[0], key[0]), key[1])  # type: ignore[call-overload]
 
 
 def _spread(table: ShareTable, positions: list[int], keys: list[Hashable]) -> ShareTable:
