@@ -17,9 +17,9 @@ from workbench.context import LaunchContext
 from workbench.errors import SamplingError
 from workbench.output import print_json
 from workbench.paths import data_dir
-from workbench.sampling.processes import ProcessInfo, check_target, list_python_processes
 
 if TYPE_CHECKING:
+    from workbench.sampling.processes import ProcessInfo
     from workbench.sampling.pyspy import PySpySampler
     from workbench.sampling.session import SnapshotFormat
 
@@ -159,6 +159,8 @@ def _positive_rate(text: str) -> int:
 # -- ps ---------------------------------------------------------------------
 def run_ps(args: argparse.Namespace) -> int:
     """Print the Python processes; exit 0 even when there are none."""
+    from workbench.sampling.processes import list_python_processes
+
     processes = list_python_processes()
     if args.format == "json":
         print_json([_process_json(info) for info in processes])
@@ -280,6 +282,7 @@ def _note(text: str) -> None:
 def run_attach(args: argparse.Namespace) -> int:
     """Check the PID now (exit 2 on a bad one), then open the Live pane on it."""
     from workbench.launch import open_app
+    from workbench.sampling.processes import check_target
 
     check_target(args.pid)
     return open_app(
