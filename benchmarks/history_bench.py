@@ -200,4 +200,7 @@ _LABELS = {
 
 if __name__ == "__main__":
     os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
+    # The CLI runs should start as an installed tool does, from cached bytecode:
+    # with this set (as some sandboxes do) every start recompiles our modules.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     sys.exit(main())
