@@ -10,7 +10,9 @@ from workbench.history.candidates import regression_candidates
 from workbench.history.log import function_history
 from workbench.paths import data_dir
 from workbench.profiles.diff import diff_profiles
+from workbench.profiles.identity import function_key
 from workbench.profiles.io import read_profile
+from workbench.profiles.model import Frame
 from workbench.triage.model import Quadrant
 from workbench.triage.store import BacklogStore
 
@@ -22,6 +24,8 @@ def test_demo_workspace_tells_the_whole_story(tmp_path) -> None:
         ["git", "log", "--format=%s"], cwd=demo.repo, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert log == [
+        "Join orders with plain loops, drop the index",
+        "Order service: JSON API, log ingest, order join",
         "Validate every row before aggregating",
         "Render the report incrementally",
         "Report builder: parse, aggregate, render",
@@ -30,7 +34,18 @@ def test_demo_workspace_tells_the_whole_story(tmp_path) -> None:
     compare = demo.base.parent
     assert (demo.repo / "workload.py").read_text() == (compare / "workload.py").read_text()
     history = function_history(demo.repo, "workload.py:render_report")
-    assert [commit.summary for commit in history.commits] == log[1:]
+    assert [commit.summary for commit in history.commits] == log[3:]
+    # The Live demo samples the repository's copy of the service: its frames get
+    # repository-relative keys, and the hot join has the regression in its history.
+    assert demo.service.read_text() == (data_dir() / "demo_workload.py").read_text()
+    key = function_key(Frame("join_orders_quadratic", str(demo.service.resolve()), None))
+    assert str(key) == "service.py:join_orders_quadratic"
+    join = function_history(demo.repo, str(key))
+    assert [commit.summary for commit in join.commits] == log[:2]
+    assert join.commits[0].author == "Erin Eng" and (
+        join.commits[0].added,
+        join.commits[0].removed,
+    ) == (6, 4)
 
     diff = diff_profiles(read_profile(demo.base), read_profile(demo.branch))
     candidates, _notes = regression_candidates(demo.repo, diff, "baseline..branch")

@@ -7,6 +7,10 @@ the rest in a fresh folder so the user's own backlog is never touched:
   baseline commit, a commit that made ``render_report`` concatenate strings,
   and one that added ``validate_rows`` (the new hotspot) — so History and
   ``workbench candidates`` have real commits to point at;
+* in the same repository, the live demo service (``service.py``, a copy of
+  ``data/demo_workload.py``): one commit adds it with an indexed order join,
+  the next swaps the index for nested loops. The Live pane samples this copy,
+  so pressing ``h`` on its hot functions finds their history and blame;
 * a backlog seeded from the demo diff (intake proposals) plus a few manual
   hypotheses, one per taxonomy, so the matrix and the KPIs are populated.
 
@@ -38,6 +42,25 @@ _JOIN_ONLY = (
     '    return "\\n".join(f"{name}: {value:.2f}" for name, value in sorted(totals.items()))\n'
 )
 _VALIDATE_CALL = "        if branch:\n            validate_rows(records)\n"
+
+#: The nested loops of ``join_orders_quadratic`` (the live demo's regression) and
+#: the indexed join they replaced.
+_NESTED_JOIN = (
+    "    matched = 0\n"
+    "    for customer_id, _name in customers:\n"
+    "        for order_customer, _amount in orders:\n"
+    "            if order_customer == customer_id:\n"
+    "                matched += 1\n"
+    "    return matched\n"
+)
+_INDEXED_JOIN = (
+    "    per_customer: dict[int, int] = {}\n"
+    "    for order_customer, _amount in orders:\n"
+    "        per_customer[order_customer] = per_customer.get(order_customer, 0) + 1\n"
+    "    return sum(per_customer.get(customer_id, 0) for customer_id, _name in customers)\n"
+)
+#: File name of the live demo service inside the demo repository.
+SERVICE = "service.py"
 
 _MANUAL_ITEMS = [
     {
@@ -98,6 +121,8 @@ class DemoWorkspace:
     root: Path
     repo: Path | None
     """The demo git repository, or None when git is not installed."""
+    service: Path
+    """The live demo workload to run: the repository's copy, else the bundled file."""
     db: Path
     base: Path
     branch: Path
@@ -114,24 +139,34 @@ def workload_versions(final: str) -> list[str]:
     return [baseline, without_validation, final]
 
 
+def service_versions(final: str) -> list[str]:
+    """The two committed versions of the live demo service, oldest first."""
+    if _NESTED_JOIN not in final:
+        raise WorkbenchError("the demo workload changed shape; update workbench/demo.py")
+    return [final.replace(_NESTED_JOIN, _INDEXED_JOIN), final]
+
+
 def build_demo_repo(target: Path) -> Path:
     """Create the demo repository in ``target`` (tags ``baseline`` and ``branch``)."""
-    final = (data_dir() / "compare_demo" / "workload.py").read_text()
-    versions = workload_versions(final)
+    versions = workload_versions((data_dir() / "compare_demo" / "workload.py").read_text())
+    service = service_versions((data_dir() / "demo_workload.py").read_text())
     story = [
-        ("Alice Example", "Report builder: parse, aggregate, render", versions[0]),
-        ("Bob Builder", "Render the report incrementally", versions[1]),
-        ("Carol Coder", "Validate every row before aggregating", versions[2]),
+        ("Alice Example", "Report builder: parse, aggregate, render", "workload.py", versions[0]),
+        ("Bob Builder", "Render the report incrementally", "workload.py", versions[1]),
+        ("Carol Coder", "Validate every row before aggregating", "workload.py", versions[2]),
+        ("Dana Dev", "Order service: JSON API, log ingest, order join", SERVICE, service[0]),
+        ("Erin Eng", "Join orders with plain loops, drop the index", SERVICE, service[1]),
     ]
     target.mkdir(parents=True, exist_ok=True)
     _git(target, "init", "-q", "-b", "main")
-    for day, (author, message, text) in enumerate(story, start=1):
-        (target / "workload.py").write_text(text)
-        _git(target, "add", "--", "workload.py")
+    for day, (author, message, name, text) in enumerate(story, start=1):
+        (target / name).write_text(text)
+        _git(target, "add", "--", name)
         _git(target, "commit", "-q", "-m", message, author=author, day=day)
         if day == 1:
             _git(target, "tag", "baseline")
-    _git(target, "tag", "branch")
+        elif day == 3:
+            _git(target, "tag", "branch")
     return target
 
 
@@ -175,4 +210,5 @@ def prepare_demo(root: Path) -> DemoWorkspace:
     repo = build_demo_repo(root / "repo") if shutil.which("git") else None
     db = root / "triage.db"
     seed_demo_backlog(db, base, branch)
-    return DemoWorkspace(root, repo, db, base, branch)
+    service = repo / SERVICE if repo else data_dir() / "demo_workload.py"
+    return DemoWorkspace(root, repo, service, db, base, branch)

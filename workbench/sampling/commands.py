@@ -338,7 +338,7 @@ def run_demo(args: argparse.Namespace) -> int:
             LaunchContext(
                 mode="live",
                 demo=True,
-                command=[sys.executable, str(workload)],
+                command=[sys.executable, str(demo.service)],
                 rate=args.rate,
                 nonblocking=args.nonblocking,
                 subprocesses=args.subprocesses,
