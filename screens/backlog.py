@@ -462,16 +462,15 @@ class BacklogScreen(Screen):
             self.notify("no item selected", severity="warning")
             return
 
+        versions = {item.id or 0: self._expected(item) for item in targets}
+
         def call(store: BacklogStore) -> tuple[list[Item], str]:
-            moved = [
-                store.move(
-                    item.id or 0,
-                    impact_delta=impact,
-                    effort_delta=effort,
-                    expected_version=self._expected(item),
-                )
-                for item in targets
-            ]
+            moved = store.move_many(
+                list(versions),
+                impact_delta=impact,
+                effort_delta=effort,
+                expected_versions=versions,
+            )
             return moved, moved_summary(moved)
 
         self._write(call)

@@ -217,6 +217,26 @@ async def test_marked_items_move_together(db: Path, four: list[Item]) -> None:
         assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 4
 
 
+async def test_a_bulk_move_is_one_undo_and_one_redo(db: Path, four: list[Item]) -> None:
+    batch = [i for i in four if i.title in ("rename benchmark", "pool connections")]
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "3", "v", "j", "v", "plus", "greater_than_sign")
+        assert [(stored(db, i.id).impact, stored(db, i.id).effort) for i in batch] == [
+            (3, 2),
+            (3, 3),
+        ]
+        await press(app, pilot, "u")  # the effort step, on both items
+        assert [(stored(db, i.id).impact, stored(db, i.id).effort) for i in batch] == [
+            (3, 1),
+            (3, 2),
+        ]
+        await press(app, pilot, "u")  # the impact step, on both
+        assert [stored(db, i.id).impact for i in batch] == [2, 2]
+        assert "undo move ×2" in str(screen.query_one("#backlog-status").render())
+        await press(app, pilot, "U")
+        assert [stored(db, i.id).impact for i in batch] == [3, 3]
+
+
 async def test_undo_restores_and_redo_reapplies(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
         item = screen.active_list.selected

@@ -25,6 +25,14 @@ def test_round_trip_through_subprocesses(db_path: Path) -> None:
     assert "function  shop/orders.py:merge_rows" in shown.stdout
     assert "tester  effort: 2 → 4" in shown.stdout
     assert cli("backlog", "undo", "--db", db_path).stdout.startswith("undo move #1")
+    cli("backlog", "add", "Pre-warm the template cache", "--impact", "2", "--db", db_path)
+    both = cli("backlog", "move", "1", "2", "--impact", "4", "--db", db_path)
+    assert both.returncode == 0 and both.stdout.count(" I4 ") == 2, both.stderr
+    undone = cli("backlog", "undo", "--db", db_path)
+    assert undone.stdout.startswith("undo move ×2 (2 changes on 2 items)"), undone.stdout
+    listed = json.loads(cli("backlog", "list", "--format", "json", "--db", db_path).stdout)
+    assert sorted(item["impact"] for item in listed) == [2, 5]
+    assert cli("backlog", "redo", "--db", db_path).stdout.startswith("redo move ×2")
     exported = cli("export", "markdown", "--db", db_path)
     assert "## Immediate PR — High impact · low effort" in exported.stdout
     assert "| 1 | Quadratic join in merge\\_rows \\(critical\\)" in exported.stdout

@@ -265,26 +265,32 @@ def _edit(store: BacklogStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _score_change(text: str | None, current: int) -> int:
-    """``+1``/``-2`` are relative, ``4`` absolute; returns the delta."""
+def _score(text: str | None) -> tuple[int, int | None]:
+    """``+1``/``-2`` are relative (the delta, no absolute score), ``4`` absolute."""
     if text is None:
-        return 0
+        return 0, None
     try:
         number = int(text)
     except ValueError:
         raise ValidationError(f"{text!r} is not a score: use +1, -1 or 1..5") from None
-    return number if text[:1] in "+-" else number - current
+    return (number, None) if text[:1] in "+-" else (0, number)
 
 
 def _move(store: BacklogStore, args: argparse.Namespace) -> int:
-    current = store.get(args.id)
-    item = store.move(
-        args.id,
-        impact_delta=_score_change(args.impact, current.impact),
-        effort_delta=_score_change(args.effort, current.effort),
-        expected_version=args.expect_version or current.version,
-    )
-    print(_line(item))
+    if args.expect_version is not None and len(args.ids) > 1:
+        raise ValidationError("--expect-version applies to one item; move one ID at a time")
+    impact_delta, impact = _score(args.impact)
+    effort_delta, effort = _score(args.effort)
+    expected = None if args.expect_version is None else {args.ids[0]: args.expect_version}
+    for item in store.move_many(
+        args.ids,
+        impact_delta=impact_delta,
+        effort_delta=effort_delta,
+        impact=impact,
+        effort=effort,
+        expected_versions=expected,
+    ):
+        print(_line(item))
     return 0
 
 
@@ -466,8 +472,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     edit.add_argument("id", type=int)
     _add_field_options(edit, editing=True)
 
-    move = verb("move", _move, "change impact/effort: +1/-1 relative, or 1..5 absolute")
-    move.add_argument("id", type=int)
+    move = verb("move", _move, "change impact/effort of one or more items (one undo): ±N or 1..5")
+    move.add_argument("ids", type=int, nargs="+", metavar="ID")
     move.add_argument("--impact", metavar="±N|N")
     move.add_argument("--effort", metavar="±N|N")
     move.add_argument("--expect-version", type=int, metavar="N")

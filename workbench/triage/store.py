@@ -424,19 +424,49 @@ class BacklogStore:
         actor: str | None = None,
     ) -> Item:
         """Raise/lower impact and effort (clamped to 1..5); the quadrant follows."""
-        with self._batch(f"move #{item_id}", actor) as batch:
-            current = self._current(item_id)
-            low, high = IMPACT_EFFORT_RANGE.start, IMPACT_EFFORT_RANGE.stop - 1
-            self._change(
-                batch,
-                item_id,
-                {
-                    "impact": min(high, max(low, current["impact"] + impact_delta)),
-                    "effort": min(high, max(low, current["effort"] + effort_delta)),
-                },
-                expected_version,
-            )
-        return self.get(item_id)
+        expected = None if expected_version is None else {item_id: expected_version}
+        return self.move_many(
+            [item_id],
+            impact_delta=impact_delta,
+            effort_delta=effort_delta,
+            expected_versions=expected,
+            actor=actor,
+        )[0]
+
+    def move_many(
+        self,
+        item_ids: Iterable[int],
+        *,
+        impact_delta: int = 0,
+        effort_delta: int = 0,
+        impact: int | None = None,
+        effort: int | None = None,
+        expected_versions: dict[int, int] | None = None,
+        actor: str | None = None,
+    ) -> builtins.list[Item]:
+        """Move several items as one batch: one undo puts them all back, and one stale or
+        missing item refuses the whole move (nothing is written). ``impact``/``effort`` set
+        a score outright; otherwise the deltas apply (clamped to 1..5)."""
+        ids = builtins.list(dict.fromkeys(item_ids))
+        low, high = IMPACT_EFFORT_RANGE.start, IMPACT_EFFORT_RANGE.stop - 1
+        label = "move " + (f"#{ids[0]}" if len(ids) == 1 else f"×{len(ids)}")
+        with self._batch(label, actor) as batch:
+            for item_id in ids:
+                current = self._current(item_id)
+                self._change(
+                    batch,
+                    item_id,
+                    {
+                        "impact": impact
+                        if impact is not None
+                        else min(high, max(low, current["impact"] + impact_delta)),
+                        "effort": effort
+                        if effort is not None
+                        else min(high, max(low, current["effort"] + effort_delta)),
+                    },
+                    (expected_versions or {}).get(item_id),
+                )
+        return [self.get(item_id) for item_id in ids]
 
     def set_status(
         self,
