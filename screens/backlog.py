@@ -147,6 +147,8 @@ class BacklogScreen(Screen):
         self._marked_items: dict[int, Item] = {}
         self._total = 0
         self._last_action = ""
+        self._read_only: str | None = None
+        """Why the backlog cannot be written, once the store has said so; None: writable."""
         """The summary of the last write, shown in the status line (a toast per key is noise)."""
 
     # -- layout ----------------------------------------------------------
@@ -217,22 +219,24 @@ class BacklogScreen(Screen):
 
     @work(thread=True, exclusive=True, group="backlog-count", exit_on_error=False)
     def _count(self, generation: int, item_filter: ItemFilter) -> None:
-        def counts(store: BacklogStore) -> tuple[int, dict[Quadrant, int]]:
+        def counts(store: BacklogStore) -> CountsLoaded:
             by_quadrant = store.counts_by_quadrant(item_filter)
-            return sum(by_quadrant.values()), by_quadrant
+            total = sum(by_quadrant.values())
+            return CountsLoaded(generation, total, by_quadrant, store.read_only)
 
         try:
-            total, by_quadrant = self._with_store(counts)
+            loaded = self._with_store(counts)
         except StoreError as error:
             self.post_message(StoreFailed(str(error)))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(CountsLoaded(generation, total, by_quadrant))
+            self.post_message(loaded)
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         if message.generation != self._generation:
             return
         self.query_one("#backlog-status").remove_class("-error")
+        self._read_only = message.read_only
         empty = "no items match the filter" if self._filtering else "no open items — a to add"
         for panel in self.matrix.panels:
             panel.set_count(message.by_quadrant.get(panel.quadrant, 0))
@@ -369,6 +373,13 @@ class BacklogScreen(Screen):
             self.item_filter = ItemFilter()
 
     # -- writes --------------------------------------------------------------
+    def _refused(self) -> bool:
+        """On a read-only backlog an editing key says why, in one line, and does nothing
+        (before any form opens: typing a whole item only to lose it would be worse)."""
+        if self._read_only:
+            self.notify(self._read_only, title="Read-only", severity="error", markup=False)
+        return bool(self._read_only)
+
     def _targets(self) -> list[Item]:
         """The marked items (as they were seen when marked), else the selected one."""
         if self.marked:
@@ -391,6 +402,8 @@ class BacklogScreen(Screen):
         The filter the cursor's index is computed in is captured here, on the UI
         thread: the new quadrant's panel in the matrix, the whole list otherwise.
         """
+        if self._refused():
+            return
         self._write_worker(call, self.item_filter, self.view == "matrix", follow, clear_marks)
 
     @work(thread=True, group="backlog", exit_on_error=False)
@@ -506,6 +519,8 @@ class BacklogScreen(Screen):
         self._update_status()
 
     def action_status(self) -> None:
+        if self._refused():
+            return
         targets = self._targets()
         if not targets:
             self.notify("no item selected", severity="warning")
@@ -534,9 +549,12 @@ class BacklogScreen(Screen):
         self._write(call, follow=status.is_open, clear_marks=True)
 
     def action_add(self) -> None:
-        self._open_dialog(None, ItemDialog())
+        if not self._refused():
+            self._open_dialog(None, ItemDialog())
 
     def action_edit(self) -> None:
+        if self._refused():
+            return
         selected = self.active_list.selected
         if selected is None:
             self.notify("no item selected", severity="warning")
@@ -545,6 +563,8 @@ class BacklogScreen(Screen):
 
     def propose_item(self, message: BacklogItemRequested) -> None:
         """Another pane sent a hotspot: open the add form prefilled with its evidence."""
+        if self._refused():
+            return
         evidence = []
         if message.function:
             evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
@@ -662,6 +682,8 @@ class BacklogScreen(Screen):
             parts.append(f"{len(self.marked)} marked")
         if self._last_action:
             parts.append(f"✓ {self._last_action}")
+        if self._read_only:
+            parts.append("read-only: view only, editing keys are refused")
         parts.append(f"db: {self.db}" if self.db else "db: default")
         self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)))
 

@@ -59,6 +59,8 @@ class CountsLoaded(Message):
     generation: int
     total: int
     by_quadrant: dict[Quadrant, int]
+    read_only: str | None = None
+    """Why the backlog cannot be written (the pane then refuses its editing keys)."""
 
 
 @dataclass

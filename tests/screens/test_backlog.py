@@ -457,3 +457,29 @@ async def test_tab_digits_and_a_click_pick_the_quadrant(db: Path, four: list[Ite
         await settle(app, pilot)
         assert screen.quadrant is Quadrant.BATCH_FIXES
         assert screen.active_list.selected.title == "pool connections"
+
+
+async def test_read_only_backlog_is_a_view_that_refuses_editing_keys(
+    db: Path, four: list[Item]
+) -> None:
+    db.chmod(0o444)
+    before = db.read_bytes()
+    try:
+        async with backlog(db) as (app, pilot, screen):
+            assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 2
+            status = str(screen.query_one("#backlog-status").render())
+            assert "read-only" in status and not screen.query_one("#backlog-status").has_class(
+                "-error"
+            )
+            await press(app, pilot, "j", "enter")  # reading still works: the detail panel
+            assert screen.query_one(ItemDetail).has_class("-open")
+            for key in ("plus", "greater_than_sign", "d", "u", "a", "e", "s"):
+                app.clear_notifications()
+                await press(app, pilot, key)
+                assert isinstance(app.screen, BacklogScreen), key  # no form opened
+                assert "read-only" in notices(app), key
+                assert len(app._notifications) == 1, key
+    finally:
+        db.chmod(0o644)
+    assert db.read_bytes() == before
+    assert stored(db, four[0].id).impact == four[0].impact

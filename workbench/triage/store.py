@@ -8,8 +8,9 @@
   stale read is refused (:class:`StaleEditError`) instead of overwriting.
 - An append-only event log (who, when, field, old → new), grouped in batches
   (one user action), powers history, undo/redo and the KPIs.
-- Bad files (locked, read-only, corrupt, from a newer workbench) are refused
-  with one line before anything is written.
+- Bad files (locked, corrupt, from a newer workbench) are refused with one
+  line before anything is written. A read-only file (or folder) opens for
+  reading only: every write is refused with one line and nothing changes.
 """
 
 from __future__ import annotations
@@ -100,6 +101,33 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{word}"*' for word in words) or None
 
 
+def _connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that cannot write ``path``, even as root.
+
+    ``mode=ro`` still needs the WAL index beside the file; in a read-only
+    folder whose last writer removed it, the file is read as ``immutable``
+    (no locks: nobody can write there either).
+    """
+    uri = path.resolve().as_uri()
+
+    def connect(query: str) -> sqlite3.Connection:
+        return sqlite3.connect(
+            f"{uri}?{query}",
+            uri=True,
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+
+    conn = connect("mode=ro")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        return connect("immutable=1")
+    return conn
+
+
 @dataclass
 class _Where:
     sql: str
@@ -109,10 +137,12 @@ class _Where:
 class BacklogStore:
     """Items, their evidence, the event log and profile snapshots in one SQLite file."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: str | None = None) -> None:
         """Use :meth:`open`; this only wraps an already checked connection."""
         self.path = path
         self.conn = conn
+        self.read_only = read_only
+        """Why this backlog cannot be written (the line a write is refused with), or None."""
         self.db = sqlite_utils.Database(conn)
         self._split = DEFAULT_SPLIT
         self._actor = default_actor()
@@ -126,23 +156,28 @@ class BacklogStore:
     ) -> BacklogStore:
         """Open (creating or migrating) the store at ``path``; None → :func:`default_db_path`.
 
-        Raises StoreError (one line, file unchanged) for a locked, read-only,
-        corrupt or newer-schema database. Before migrating an older schema the
-        file is copied to ``<name>.bak-v<old version>`` with SQLite's backup API.
+        Raises StoreError (one line, file unchanged) for a locked, corrupt or
+        newer-schema database. A read-only file or folder opens for reading
+        (:attr:`read_only` says why; every write raises StoreError with it).
+        Before migrating an older schema the file is copied to
+        ``<name>.bak-v<old version>`` with SQLite's backup API.
         """
         if path is None:
             path = default_db_path()
             ignore_in_git(path.parent)
         path = Path(path)
-        check_file(path)
+        read_only = check_file(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
+            if read_only:
+                conn = _connect_read_only(path, busy_timeout)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+                )
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open the backlog {path}: {error}") from None
-        store = cls(path, conn)
+        store = cls(path, conn, read_only)
         try:
             with store_errors(path):
                 store._prepare(busy_timeout)
@@ -163,6 +198,15 @@ class BacklogStore:
                     f"the backlog {self.path} is corrupt (integrity check: {row[0]}); "
                     "restore it from a backup or move it away"
                 )
+        if self.read_only:
+            if version < schema.SCHEMA_VERSION:
+                raise StoreError(
+                    f"the backlog {self.path} is read-only and has schema {version}, older "
+                    f"than this workbench's ({schema.SCHEMA_VERSION}); make it writable once "
+                    "so it is upgraded, or pass --db to a writable copy"
+                )
+            self._split = self._load_split()
+            return
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -639,7 +683,10 @@ class BacklogStore:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One ``BEGIN IMMEDIATE`` … ``COMMIT``; the lock keeps two threads of one process
-        (the pane's workers) from nesting transactions on the shared connection."""
+        (the pane's workers) from nesting transactions on the shared connection.
+        A read-only backlog refuses here, before SQLite is asked, for every write."""
+        if self.read_only:
+            raise StoreError(self.read_only)
         with self._lock, store_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
