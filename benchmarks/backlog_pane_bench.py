@@ -105,10 +105,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--db", type=Path, help="reuse this generated backlog (made on the first run)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "triage.db"
-        generate(db, args.items)
+        db = args.db or Path(tmp) / "triage.db"
+        if not db.exists():
+            generate(db, args.items)
         rounds = [asyncio.run(one_round(db)) for _ in range(args.rounds)]
         with BacklogStore.open(db) as store:
             refs = {

@@ -25,8 +25,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import Reactive, var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -43,7 +44,6 @@ from screens.backlog_work import (
     added,
     export_markdown,
     ids,
-    locate,
     moved_summary,
     replayed,
     saved_edit,
@@ -78,6 +78,31 @@ def _binding(
     (the palette's help line)."""
     ident = f"backlog.{name or action}"
     return Binding(key, action, description, id=ident, tooltip=tooltip, show=show)
+
+
+class BacklogFooter(Footer):
+    """The footer, rebuilt only when the screen's keys it shows change.
+
+    Textual's footer recomposes all its keys whenever focus moves. Applying a
+    filter moves focus into the filter line and out again, and rebuilding the
+    footer twice cost more than the filter itself; the screen's keys are what
+    the footer is for, so it keeps them while the filter line has focus (its
+    placeholder says how to filter).
+    """
+
+    _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if isinstance(screen.focused, Input):
+            return
+        shown = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for _node, binding, enabled, tooltip in screen.active_bindings.values()
+            if binding.show
+        )
+        if shown != self._shown:
+            self._shown = shown
+            super().bindings_changed(screen)
 
 
 class BacklogScreen(Screen):
@@ -123,16 +148,22 @@ class BacklogScreen(Screen):
         ),
     ]
 
-    quadrant: reactive[Quadrant] = reactive(Quadrant.IMMEDIATE_PR)
+    # Screen state is ``var``, not ``reactive``: a reactive repaints its widget, and the
+    # widget here is the whole screen (a full redraw per key); the watchers redraw
+    # only the lists that changed.
+    quadrant: var[Quadrant] = var(Quadrant.IMMEDIATE_PR)
     """The matrix cell the keys act on (its panel has class ``-current``)."""
-    item_filter: reactive[ItemFilter] = reactive(ItemFilter, always_update=True)
+    item_filter: var[ItemFilter] = var(ItemFilter, always_update=True)
     """What the lists show; set by the filter line, each change reloads."""
-    view: reactive[str] = reactive("matrix")
+    view: var[str] = var("matrix")
     """``matrix`` (four quadrant panels) or ``list`` (one list of every quadrant)."""
-    side: reactive[str] = reactive("")
+    side: var[str] = var("")
     """The side panel shown: ``detail``, ``kpis`` or nothing."""
-    marked: reactive[frozenset[int]] = reactive(frozenset)
+    marked: var[frozenset[int]] = var(frozenset)
     """Ids the next status or move applies to, instead of the selected item."""
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual's, without the repaint of the whole screen on every focus change: only
+    the filter line takes focus, and its own ``:focus`` style redraws it."""
 
     def __init__(self, db: Path | None = None, repo: Path | None = None) -> None:
         super().__init__()
@@ -165,7 +196,7 @@ class BacklogScreen(Screen):
             yield ItemDetail(id="backlog-detail")
             yield KpiPanel(id="backlog-kpis")
         yield Static("", id="backlog-status", markup=False)
-        yield Footer()
+        yield BacklogFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Backlog"
@@ -238,10 +269,14 @@ class BacklogScreen(Screen):
         self.query_one("#backlog-status").remove_class("-error")
         self._read_only = message.read_only
         empty = "no items match the filter" if self._filtering else "no open items — a to add"
+        matrix = self.view == "matrix"  # a hidden view fetches its rows when shown
         for panel in self.matrix.panels:
-            panel.set_count(message.by_quadrant.get(panel.quadrant, 0))
-            panel.reset(message.by_quadrant.get(panel.quadrant, 0), empty_message=empty)
-        self.query_one("#backlog-list", BacklogList).reset(message.total, empty_message=empty)
+            count = message.by_quadrant.get(panel.quadrant, 0)
+            panel.set_count(count)
+            panel.reset(count, empty_message=empty, fetch=matrix)
+        self.query_one("#backlog-list", BacklogList).reset(
+            message.total, empty_message=empty, fetch=not matrix
+        )
         self._update_status(message.total)
         if not message.by_quadrant.get(self.quadrant):
             # An empty current quadrant (after a filter or the last item left it):
@@ -307,6 +342,9 @@ class BacklogScreen(Screen):
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
+        shown = self.matrix.panels if view == "matrix" else [self.active_list]
+        for backlog_list in shown:
+            backlog_list.refetch()
         self._show_current()
 
     def watch_quadrant(self) -> None:
@@ -356,7 +394,8 @@ class BacklogScreen(Screen):
     def watch_item_filter(self) -> None:
         if self.is_mounted:
             for backlog_list in self.lists:
-                backlog_list.cursor = 0
+                if backlog_list.cursor:  # setting it, even to 0, redraws the list
+                    backlog_list.cursor = 0
             self.reload()
 
     def action_close(self) -> None:
@@ -426,7 +465,7 @@ class BacklogScreen(Screen):
                 where = item_filter
                 if per_quadrant:
                     where = replace(item_filter, quadrant=last.quadrant)
-                index = locate(store, where, last)
+                index = store.position(where, last)
             return ItemsChanged(summary, last, index, clear_marks)
 
         try:
@@ -685,7 +724,8 @@ class BacklogScreen(Screen):
         if self._read_only:
             parts.append("read-only: view only, editing keys are refused")
         parts.append(f"db: {self.db}" if self.db else "db: default")
-        self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)))
+        # One line of fixed height: no layout of the screen for a new status text.
+        self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)), layout=False)
 
 
 def make_screen(context: LaunchContext) -> BacklogScreen:

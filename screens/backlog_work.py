@@ -25,32 +25,6 @@ Write = Callable[[BacklogStore], tuple[list[Item], str]]
 """One user action against the store: the items it left behind and a one-line summary."""
 
 
-def locate(store: BacklogStore, item_filter: ItemFilter, item: Item) -> int | None:
-    """Index of ``item`` in ``store.list(item_filter)`` (quadrant order), by bisection.
-
-    The store orders one quadrant by impact desc, effort asc, id; probing one
-    row at a time finds an item among 100,000 in ~17 small queries instead of
-    reading every page, so the cursor can follow an item wherever it lands.
-    """
-
-    def key(other: Item) -> tuple[int, int, int, int]:
-        return (other.quadrant.rank, -other.impact, other.effort, other.id or 0)
-
-    target = key(item)
-    low, high = 0, store.count(item_filter)
-    while low < high:
-        middle = (low + high) // 2
-        probe = store.list(item_filter, offset=middle, limit=1)
-        if not probe:
-            return None
-        if key(probe[0]) < target:
-            low = middle + 1
-        else:
-            high = middle
-    found = store.list(item_filter, offset=low, limit=1)
-    return low if found and found[0].id == item.id else None
-
-
 # -- messages from workers -------------------------------------------------
 @dataclass
 class CountsLoaded(Message):
