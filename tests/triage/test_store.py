@@ -196,3 +196,15 @@ def test_a_stale_item_refuses_the_whole_bulk_move(store: BacklogStore) -> None:
         store.move_many(ids, impact=5, expected_versions={ids[0]: 1, ids[1]: 1})
     assert [store.get(i).impact for i in ids] == [2, 2]
     assert store.undo().label == f"undo move #{ids[1]}"
+
+
+def test_position_is_the_index_in_the_filtered_list(store: BacklogStore) -> None:
+    store.add_many(
+        [sample_item(f"item {n}", impact=1 + n % 5, effort=1 + n // 5 % 5) for n in range(60)]
+    )
+    store.set_status([3, 4], Status.DONE)
+    for item_filter in (ItemFilter(), ItemFilter(quadrant=Quadrant.DEFER), ItemFilter(text="item")):
+        listed = store.list(item_filter, limit=None)
+        assert [store.position(item_filter, item) for item in listed] == list(range(len(listed)))
+    closed = store.get(3)
+    assert store.position(ItemFilter(), closed) is None  # not selected by the filter
