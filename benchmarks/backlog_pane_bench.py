@@ -8,6 +8,8 @@ Drives the real app headless (``run_test``, 160×50) over a generated backlog
 * **open** — app start until all four quadrants show their first rows, and
   **open empty**, the same over an empty backlog: what starting Textual and
   the app costs whatever the data;
+* **no-op key** — a key nothing is bound to: the floor of this harness (a
+  key event, then waiting until the app is idle), inside every row below;
 * **move** — ``+`` on an item until the view has reloaded with it selected;
 * **filter text** / **filter quadrant** — ``enter`` in the filter line (opened
   with ``/`` and typed beforehand, untimed: typing is per key) until the
@@ -96,6 +98,7 @@ async def one_round(db: Path) -> dict[str, tuple[float, float]]:
         times["open"] = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
         await pilot.press("3")
         await settle(app, pilot)
+        times["no-op key"] = await timed(lambda: pilot.press("f12"), app, pilot)
         times["move"] = await timed(lambda: pilot.press("plus"), app, pilot)
         await pilot.press("u")
         await settle(app, pilot)
@@ -134,6 +137,7 @@ def main() -> None:
         with BacklogStore.open(db) as store:
             refs = {
                 "open": ItemFilter(),
+                "no-op key": ItemFilter(),
                 "move": ItemFilter(),
                 "filter text": ItemFilter(text="cache join"),
                 "filter quadrant": ItemFilter(quadrant=Quadrant.DEFER),

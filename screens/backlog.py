@@ -36,6 +36,7 @@ from screens.backlog_work import (
     CountsLoaded,
     DetailLoaded,
     Exported,
+    Follow,
     ItemsChanged,
     KpisComputed,
     PageLoaded,
@@ -239,24 +240,45 @@ class BacklogScreen(Screen):
                 self._store = None
 
     # -- loading -----------------------------------------------------------
-    def reload(self) -> None:
-        """Count again and re-page every list (after a write or a filter change)."""
+    def reload(self, follow: Follow | None = None) -> None:
+        """Count again and re-page the lists on screen (after a write or a filter change).
+
+        One worker reads the counts and the page each visible list shows, and one
+        message applies them (with the item a write wants followed): the view
+        changes in a single paint instead of one per list and another per count.
+        """
         self._generation += 1
-        self._count(self._generation, self.item_filter)
+        lists = self.matrix.panels if self.view == "matrix" else [self.active_list]
+        windows = []
+        for backlog_list in lists:
+            around = follow.index if follow and follow.target is backlog_list else None
+            offset, limit = backlog_list.window(around)
+            windows.append((backlog_list, self._list_filter(backlog_list), offset, limit))
+        self._load(self._generation, self.item_filter, windows, follow)
         if self.side == "detail":
             self._load_detail()
         elif self.side == "kpis":
             self._load_kpis()
 
     @work(thread=True, exclusive=True, group="backlog-count", exit_on_error=False)
-    def _count(self, generation: int, item_filter: ItemFilter) -> None:
-        def counts(store: BacklogStore) -> CountsLoaded:
+    def _load(
+        self,
+        generation: int,
+        item_filter: ItemFilter,
+        windows: list[tuple[BacklogList, ItemFilter, int, int]],
+        follow: Follow | None,
+    ) -> None:
+        def load(store: BacklogStore) -> CountsLoaded:
             by_quadrant = store.counts_by_quadrant(item_filter)
+            pages = [
+                (backlog_list, offset, store.list(where, offset=offset, limit=limit))
+                for backlog_list, where, offset, limit in windows
+            ]
             total = sum(by_quadrant.values())
-            return CountsLoaded(generation, total, by_quadrant, store.read_only)
+            return CountsLoaded(generation, total, by_quadrant, store.read_only, pages, follow)
 
         try:
-            loaded = self._with_store(counts)
+            loaded = self._with_store(load)
         except StoreError as error:
             self.post_message(StoreFailed(str(error)))
             return
@@ -269,14 +291,17 @@ class BacklogScreen(Screen):
         self.query_one("#backlog-status").remove_class("-error")
         self._read_only = message.read_only
         empty = "no items match the filter" if self._filtering else "no open items — a to add"
-        matrix = self.view == "matrix"  # a hidden view fetches its rows when shown
         for panel in self.matrix.panels:
             count = message.by_quadrant.get(panel.quadrant, 0)
             panel.set_count(count)
-            panel.reset(count, empty_message=empty, fetch=matrix)
+            panel.reset(count, empty_message=empty, fetch=False)
         self.query_one("#backlog-list", BacklogList).reset(
-            message.total, empty_message=empty, fetch=not matrix
+            message.total, empty_message=empty, fetch=False
         )
+        for backlog_list, offset, items in message.pages:
+            backlog_list.set_page(offset, items)
+        if message.follow is not None:
+            self._follow(message.follow)
         self._update_status(message.total)
         if not message.by_quadrant.get(self.quadrant):
             # An empty current quadrant (after a filter or the last item left it):
@@ -476,20 +501,25 @@ class BacklogScreen(Screen):
     def on_items_changed(self, message: ItemsChanged) -> None:
         if message.clear_marks:
             self.marked = frozenset()
-        item = message.follow
-        if item is not None:
-            target = (
-                self.matrix.panel(item.quadrant)
-                if self.view == "matrix"
-                else self.query_one("#backlog-list", BacklogList)
-            )
-            target.follow(item.id or 0)
-            if message.index is not None:
-                target.cursor = message.index
-            if self.view == "matrix":
-                self.quadrant = item.quadrant
         self._last_action = message.summary
-        self.reload()
+        item = message.follow
+        if item is None:
+            self.reload()
+            return
+        target = (
+            self.matrix.panel(item.quadrant)
+            if self.view == "matrix"
+            else self.query_one("#backlog-list", BacklogList)
+        )
+        self.reload(Follow(target, item, message.index))
+
+    def _follow(self, follow: Follow) -> None:
+        """Select the written item where it now is (its page is loaded with the counts)."""
+        follow.target.follow(follow.item.id or 0)
+        if follow.index is not None:
+            follow.target.cursor = follow.index
+        if self.view == "matrix":
+            self.quadrant = follow.item.quadrant
 
     def on_store_failed(self, message: StoreFailed) -> None:
         title = "Not saved" if message.write else "Backlog unavailable"

@@ -8,7 +8,7 @@ the screen so the screen reads as keys → actions → handlers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,15 @@ Write = Callable[[BacklogStore], tuple[list[Item], str]]
 """One user action against the store: the items it left behind and a one-line summary."""
 
 
+@dataclass
+class Follow:
+    """After a write, the item to select: in ``target`` at ``index`` (None: not listed)."""
+
+    target: BacklogList
+    item: Item
+    index: int | None
+
+
 # -- messages from workers -------------------------------------------------
 @dataclass
 class CountsLoaded(Message):
@@ -35,6 +44,10 @@ class CountsLoaded(Message):
     by_quadrant: dict[Quadrant, int]
     read_only: str | None = None
     """Why the backlog cannot be written (the pane then refuses its editing keys)."""
+    pages: list[tuple[BacklogList, int, list[Item]]] = field(default_factory=list)
+    """(list, offset, rows) for each list on screen, read with the counts."""
+    follow: Follow | None = None
+    """The item a write left behind, to select once its page is shown."""
 
 
 @dataclass

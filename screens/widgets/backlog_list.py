@@ -280,6 +280,17 @@ class BacklogList(ScrollView, can_focus=False):
         super().watch_scroll_y(old_value, new_value)
         self._want_visible()
 
+    def window(self, around: int | None = None) -> tuple[int, int]:
+        """(offset, limit) of the rows to load: the viewport plus a margin each side, or,
+        ``around`` a row the cursor is about to jump to, wherever the jump scrolls."""
+        height = max(self.size.height, 1)
+        if around is None:
+            top = round(self.scroll_offset.y)
+            offset = max(0, top - PAGE_MARGIN)
+            return offset, top + height - offset + PAGE_MARGIN
+        offset = max(0, around - height - PAGE_MARGIN)
+        return offset, around + height + PAGE_MARGIN - offset
+
     def _want_visible(self, *, stale: bool = False) -> None:
         """Ask for a page when a visible row is outside the loaded window (or it is ``stale``)."""
         if not self.is_mounted or not self.total:
