@@ -316,11 +316,13 @@ class BacklogScreen(Screen):
         item_filter = self._list_filter(backlog_list)
         generation = self._generation
 
+        total = backlog_list.total
+
         def fetch() -> None:
             offset, limit = message.offset, message.limit
             try:
                 items = self._with_store(
-                    lambda store: store.list(item_filter, offset=offset, limit=limit)
+                    lambda store: store.list(item_filter, offset=offset, limit=limit, total=total)
                 )
             except StoreError as error:
                 self.post_message(StoreFailed(str(error)))

@@ -208,3 +208,14 @@ def test_position_is_the_index_in_the_filtered_list(store: BacklogStore) -> None
         assert [store.position(item_filter, item) for item in listed] == list(range(len(listed)))
     closed = store.get(3)
     assert store.position(ItemFilter(), closed) is None  # not selected by the filter
+
+
+def test_pages_read_from_the_end_match_pages_read_from_the_start(store: BacklogStore) -> None:
+    store.add_many(
+        [sample_item(f"item {n}", impact=1 + n % 5, effort=1 + n // 5 % 5) for n in range(50)]
+    )
+    every = [item.id for item in store.list(limit=None)]
+    for offset, limit in ((0, 10), (20, 10), (26, 10), (40, 10), (45, 10), (49, 5)):
+        page = store.list(offset=offset, limit=limit, total=len(every))
+        assert [item.id for item in page] == every[offset : offset + limit], (offset, limit)
+    assert store.list(offset=50, limit=10, total=50) == []

@@ -95,6 +95,15 @@ def _decode(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def _reversed(ordering: str) -> str:
+    """An ``ORDER BY`` list with every direction flipped."""
+    terms = []
+    for term in ordering.split(","):
+        column, _, direction = term.strip().partition(" ")
+        terms.append(column if direction == "DESC" else f"{column} DESC")
+    return ", ".join(terms)
+
+
 def fts_query(text: str) -> str | None:
     """User words → an FTS5 query (every word, as a prefix), immune to FTS syntax."""
     words = _WORD.findall(text)
@@ -287,15 +296,27 @@ class BacklogStore:
         offset: int = 0,
         limit: int | None = 100,
         order: str = "quadrant",
+        total: int | None = None,
     ) -> builtins.list[Item]:
         """One page of items, evidence included. ``order``: quadrant (matrix order, then
-        impact desc, effort asc, id), id, updated (most recent first). ``limit=None``: all."""
+        impact desc, effort asc, id), id, updated (most recent first). ``limit=None``: all.
+
+        SQLite walks ``OFFSET`` rows one by one; given the ``total`` the filter selects,
+        a page in the second half is read from the end (the index backwards) and turned
+        around, so the last page of 100,000 costs what the first does.
+        """
         where = self._where(item_filter)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {_ORDERS[order]}"
+        backwards = total is not None and limit is not None and offset > total // 2
+        ordering = _ORDERS[order]
+        if backwards:
+            offset, limit = max(0, total - offset - limit), max(0, min(limit, total - offset))
+            ordering = _reversed(ordering)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {ordering}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         with store_errors(self.path):
-            return self._items(self.conn.execute(sql, where.params).fetchall())
+            rows = self.conn.execute(sql, where.params).fetchall()
+        return self._items(rows[::-1] if backwards else rows)
 
     def iter_all(
         self,
