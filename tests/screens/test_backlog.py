@@ -267,6 +267,24 @@ async def test_filter_narrows_by_text_and_by_token(db: Path, four: list[Item]) -
         assert sum(panel.total for panel in screen.matrix.panels) == len(four)
 
 
+async def test_a_view_changed_while_hidden_shows_fresh_rows(db: Path, four: list[Item]) -> None:
+    """Only the view on screen is re-read after a change; the other one catches up
+    when it is shown, so neither ever shows rows from before the change."""
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "l", "slash")
+        await type_text(pilot, "join")
+        await press(app, pilot, "enter")  # filtered while the matrix is hidden
+        assert [item.title for item in screen.active_list.loaded] == ["quadratic join in orders"]
+        await press(app, pilot, "plus")  # and moved: I4 E2 → I5 E2, still Immediate PR
+        await press(app, pilot, "l")
+        panel = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
+        assert [(i.title, i.impact) for i in panel.loaded] == [("quadratic join in orders", 5)]
+        assert [p.total for p in screen.matrix.panels] == [1, 0, 0, 0]
+        assert panel.border_title == "Immediate PR · 1"
+        await press(app, pilot, "escape", "l")  # filter cleared in the matrix; list catches up
+        assert len(screen.active_list.loaded) == len(four)
+
+
 async def test_export_writes_markdown(
     db: Path, four: list[Item], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
