@@ -71,7 +71,8 @@ def store_errors(path: Path) -> Iterator[None]:
             ) from None
         if "readonly" in message or "read-only" in message:
             raise StoreError(
-                f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
+                f"the backlog {path} is read-only, so nothing was changed (a read-only "
+                "mount?); make it writable or pass --db to a writable copy"
             ) from None
         raise StoreError(f"the backlog {path} cannot be used: {message}") from None
     except sqlite3.IntegrityError as error:
