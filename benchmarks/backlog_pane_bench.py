@@ -5,9 +5,14 @@ Run: ``.venv/bin/python benchmarks/backlog_pane_bench.py [--items 100000] [--rou
 Drives the real app headless (``run_test``, 160×50) over a generated backlog
 (``backlog_bench.generate``) and prints medians of what a person waits for:
 
-* **open** — app start until all four quadrants show their first rows;
+* **open** — app start until all four quadrants show their first rows, and
+  **open empty**, the same over an empty backlog: what starting Textual and
+  the app costs whatever the data;
+* **no-op key** — a key nothing is bound to: the floor of this harness (a
+  key event, then waiting until the app is idle), inside every row below;
 * **move** — ``+`` on an item until the view has reloaded with it selected;
-* **filter text** / **filter quadrant** — the filter line applied until the
+* **filter text** / **filter quadrant** — ``enter`` in the filter line (opened
+  with ``/`` and typed beforehand, untimed: typing is per key) until the
   matrix shows the result;
 * **list bottom** — ``l`` then ``G``: the last of 100,000 rows selected.
 
@@ -72,6 +77,15 @@ def reference(store: BacklogStore, item_filter: ItemFilter) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+async def open_empty(db: Path) -> tuple[float, float]:
+    """App start over an empty backlog: the fixed cost inside every "open"."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    app = WorkbenchApp(LaunchContext(mode="backlog", db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
 async def one_round(db: Path) -> dict[str, tuple[float, float]]:
     times: dict[str, tuple[float, float]] = {}
     wall, cpu = time.perf_counter(), time.process_time()
@@ -84,17 +98,22 @@ async def one_round(db: Path) -> dict[str, tuple[float, float]]:
         times["open"] = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
         await pilot.press("3")
         await settle(app, pilot)
+        times["no-op key"] = await timed(lambda: pilot.press("f12"), app, pilot)
         times["move"] = await timed(lambda: pilot.press("plus"), app, pilot)
         await pilot.press("u")
         await settle(app, pilot)
 
-        async def apply(query: str) -> None:
+        async def typed(query: str) -> None:
+            await pilot.press("slash")
             screen.query_one("#backlog-filter").value = query
-            await pilot.press("slash", "enter")
+            await settle(app, pilot)
 
-        times["filter text"] = await timed(lambda: apply("cache join"), app, pilot)
-        times["filter quadrant"] = await timed(lambda: apply("q:defer"), app, pilot)
-        await apply("")
+        await typed("cache join")
+        times["filter text"] = await timed(lambda: pilot.press("enter"), app, pilot)
+        await typed("q:defer")
+        times["filter quadrant"] = await timed(lambda: pilot.press("enter"), app, pilot)
+        await typed("")
+        await pilot.press("enter")
         await settle(app, pilot)
         times["list bottom"] = await timed(lambda: pilot.press("l", "G"), app, pilot)
         assert screen.active_list.cursor == screen.active_list.total - 1
@@ -105,14 +124,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--db", type=Path, help="reuse this generated backlog (made on the first run)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "triage.db"
-        generate(db, args.items)
+        db = args.db or Path(tmp) / "triage.db"
+        if not db.exists():
+            generate(db, args.items)
         rounds = [asyncio.run(one_round(db)) for _ in range(args.rounds)]
+        empty = [asyncio.run(open_empty(Path(tmp) / "empty.db")) for _ in range(args.rounds)]
         with BacklogStore.open(db) as store:
             refs = {
                 "open": ItemFilter(),
+                "no-op key": ItemFilter(),
                 "move": ItemFilter(),
                 "filter text": ItemFilter(text="cache join"),
                 "filter quadrant": ItemFilter(quadrant=Quadrant.DEFER),
@@ -129,6 +154,9 @@ def main() -> None:
         cpu = statistics.median(r[name][1] for r in rounds)
         ref = ref_ms[name]
         print(f"{name:<16}{pane:>10.1f}{cpu:>10.1f}{ref:>11.1f}{cpu / ref:>10.1f}")
+    wall = statistics.median(w for w, _ in empty)
+    cpu = statistics.median(c for _, c in empty)
+    print(f"{'open empty':<16}{wall:>10.1f}{cpu:>10.1f}")
 
 
 if __name__ == "__main__":

@@ -25,8 +25,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import Reactive, var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -35,6 +36,7 @@ from screens.backlog_work import (
     CountsLoaded,
     DetailLoaded,
     Exported,
+    Follow,
     ItemsChanged,
     KpisComputed,
     PageLoaded,
@@ -43,7 +45,6 @@ from screens.backlog_work import (
     added,
     export_markdown,
     ids,
-    locate,
     moved_summary,
     replayed,
     saved_edit,
@@ -78,6 +79,31 @@ def _binding(
     (the palette's help line)."""
     ident = f"backlog.{name or action}"
     return Binding(key, action, description, id=ident, tooltip=tooltip, show=show)
+
+
+class BacklogFooter(Footer):
+    """The footer, rebuilt only when the screen's keys it shows change.
+
+    Textual's footer recomposes all its keys whenever focus moves. Applying a
+    filter moves focus into the filter line and out again, and rebuilding the
+    footer twice cost more than the filter itself; the screen's keys are what
+    the footer is for, so it keeps them while the filter line has focus (its
+    placeholder says how to filter).
+    """
+
+    _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if isinstance(screen.focused, Input):
+            return
+        shown = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for _node, binding, enabled, tooltip in screen.active_bindings.values()
+            if binding.show
+        )
+        if shown != self._shown:
+            self._shown = shown
+            super().bindings_changed(screen)
 
 
 class BacklogScreen(Screen):
@@ -123,16 +149,22 @@ class BacklogScreen(Screen):
         ),
     ]
 
-    quadrant: reactive[Quadrant] = reactive(Quadrant.IMMEDIATE_PR)
+    # Screen state is ``var``, not ``reactive``: a reactive repaints its widget, and the
+    # widget here is the whole screen (a full redraw per key); the watchers redraw
+    # only the lists that changed.
+    quadrant: var[Quadrant] = var(Quadrant.IMMEDIATE_PR)
     """The matrix cell the keys act on (its panel has class ``-current``)."""
-    item_filter: reactive[ItemFilter] = reactive(ItemFilter, always_update=True)
+    item_filter: var[ItemFilter] = var(ItemFilter, always_update=True)
     """What the lists show; set by the filter line, each change reloads."""
-    view: reactive[str] = reactive("matrix")
+    view: var[str] = var("matrix")
     """``matrix`` (four quadrant panels) or ``list`` (one list of every quadrant)."""
-    side: reactive[str] = reactive("")
+    side: var[str] = var("")
     """The side panel shown: ``detail``, ``kpis`` or nothing."""
-    marked: reactive[frozenset[int]] = reactive(frozenset)
+    marked: var[frozenset[int]] = var(frozenset)
     """Ids the next status or move applies to, instead of the selected item."""
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual's, without the repaint of the whole screen on every focus change: only
+    the filter line takes focus, and its own ``:focus`` style redraws it."""
 
     def __init__(self, db: Path | None = None, repo: Path | None = None) -> None:
         super().__init__()
@@ -147,6 +179,8 @@ class BacklogScreen(Screen):
         self._marked_items: dict[int, Item] = {}
         self._total = 0
         self._last_action = ""
+        self._read_only: str | None = None
+        """Why the backlog cannot be written, once the store has said so; None: writable."""
         """The summary of the last write, shown in the status line (a toast per key is noise)."""
 
     # -- layout ----------------------------------------------------------
@@ -163,7 +197,7 @@ class BacklogScreen(Screen):
             yield ItemDetail(id="backlog-detail")
             yield KpiPanel(id="backlog-kpis")
         yield Static("", id="backlog-status", markup=False)
-        yield Footer()
+        yield BacklogFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Backlog"
@@ -206,38 +240,68 @@ class BacklogScreen(Screen):
                 self._store = None
 
     # -- loading -----------------------------------------------------------
-    def reload(self) -> None:
-        """Count again and re-page every list (after a write or a filter change)."""
+    def reload(self, follow: Follow | None = None) -> None:
+        """Count again and re-page the lists on screen (after a write or a filter change).
+
+        One worker reads the counts and the page each visible list shows, and one
+        message applies them (with the item a write wants followed): the view
+        changes in a single paint instead of one per list and another per count.
+        """
         self._generation += 1
-        self._count(self._generation, self.item_filter)
+        lists = self.matrix.panels if self.view == "matrix" else [self.active_list]
+        windows = []
+        for backlog_list in lists:
+            around = follow.index if follow and follow.target is backlog_list else None
+            offset, limit = backlog_list.window(around)
+            windows.append((backlog_list, self._list_filter(backlog_list), offset, limit))
+        self._load(self._generation, self.item_filter, windows, follow)
         if self.side == "detail":
             self._load_detail()
         elif self.side == "kpis":
             self._load_kpis()
 
     @work(thread=True, exclusive=True, group="backlog-count", exit_on_error=False)
-    def _count(self, generation: int, item_filter: ItemFilter) -> None:
-        def counts(store: BacklogStore) -> tuple[int, dict[Quadrant, int]]:
+    def _load(
+        self,
+        generation: int,
+        item_filter: ItemFilter,
+        windows: list[tuple[BacklogList, ItemFilter, int, int]],
+        follow: Follow | None,
+    ) -> None:
+        def load(store: BacklogStore) -> CountsLoaded:
             by_quadrant = store.counts_by_quadrant(item_filter)
-            return sum(by_quadrant.values()), by_quadrant
+            pages = [
+                (backlog_list, offset, store.list(where, offset=offset, limit=limit))
+                for backlog_list, where, offset, limit in windows
+            ]
+            total = sum(by_quadrant.values())
+            return CountsLoaded(generation, total, by_quadrant, store.read_only, pages, follow)
 
         try:
-            total, by_quadrant = self._with_store(counts)
+            loaded = self._with_store(load)
         except StoreError as error:
             self.post_message(StoreFailed(str(error)))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(CountsLoaded(generation, total, by_quadrant))
+            self.post_message(loaded)
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         if message.generation != self._generation:
             return
         self.query_one("#backlog-status").remove_class("-error")
+        self._read_only = message.read_only
         empty = "no items match the filter" if self._filtering else "no open items — a to add"
         for panel in self.matrix.panels:
-            panel.set_count(message.by_quadrant.get(panel.quadrant, 0))
-            panel.reset(message.by_quadrant.get(panel.quadrant, 0), empty_message=empty)
-        self.query_one("#backlog-list", BacklogList).reset(message.total, empty_message=empty)
+            count = message.by_quadrant.get(panel.quadrant, 0)
+            panel.set_count(count)
+            panel.reset(count, empty_message=empty, fetch=False)
+        self.query_one("#backlog-list", BacklogList).reset(
+            message.total, empty_message=empty, fetch=False
+        )
+        for backlog_list, offset, items in message.pages:
+            backlog_list.set_page(offset, items)
+        if message.follow is not None:
+            self._follow(message.follow)
         self._update_status(message.total)
         if not message.by_quadrant.get(self.quadrant):
             # An empty current quadrant (after a filter or the last item left it):
@@ -252,11 +316,13 @@ class BacklogScreen(Screen):
         item_filter = self._list_filter(backlog_list)
         generation = self._generation
 
+        total = backlog_list.total
+
         def fetch() -> None:
             offset, limit = message.offset, message.limit
             try:
                 items = self._with_store(
-                    lambda store: store.list(item_filter, offset=offset, limit=limit)
+                    lambda store: store.list(item_filter, offset=offset, limit=limit, total=total)
                 )
             except StoreError as error:
                 self.post_message(StoreFailed(str(error)))
@@ -303,6 +369,9 @@ class BacklogScreen(Screen):
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
+        shown = self.matrix.panels if view == "matrix" else [self.active_list]
+        for backlog_list in shown:
+            backlog_list.refetch()
         self._show_current()
 
     def watch_quadrant(self) -> None:
@@ -352,7 +421,8 @@ class BacklogScreen(Screen):
     def watch_item_filter(self) -> None:
         if self.is_mounted:
             for backlog_list in self.lists:
-                backlog_list.cursor = 0
+                if backlog_list.cursor:  # setting it, even to 0, redraws the list
+                    backlog_list.cursor = 0
             self.reload()
 
     def action_close(self) -> None:
@@ -369,6 +439,13 @@ class BacklogScreen(Screen):
             self.item_filter = ItemFilter()
 
     # -- writes --------------------------------------------------------------
+    def _refused(self) -> bool:
+        """On a read-only backlog an editing key says why, in one line, and does nothing
+        (before any form opens: typing a whole item only to lose it would be worse)."""
+        if self._read_only:
+            self.notify(self._read_only, title="Read-only", severity="error", markup=False)
+        return bool(self._read_only)
+
     def _targets(self) -> list[Item]:
         """The marked items (as they were seen when marked), else the selected one."""
         if self.marked:
@@ -391,6 +468,8 @@ class BacklogScreen(Screen):
         The filter the cursor's index is computed in is captured here, on the UI
         thread: the new quadrant's panel in the matrix, the whole list otherwise.
         """
+        if self._refused():
+            return
         self._write_worker(call, self.item_filter, self.view == "matrix", follow, clear_marks)
 
     @work(thread=True, group="backlog", exit_on_error=False)
@@ -413,7 +492,7 @@ class BacklogScreen(Screen):
                 where = item_filter
                 if per_quadrant:
                     where = replace(item_filter, quadrant=last.quadrant)
-                index = locate(store, where, last)
+                index = store.position(where, last)
             return ItemsChanged(summary, last, index, clear_marks)
 
         try:
@@ -424,20 +503,25 @@ class BacklogScreen(Screen):
     def on_items_changed(self, message: ItemsChanged) -> None:
         if message.clear_marks:
             self.marked = frozenset()
-        item = message.follow
-        if item is not None:
-            target = (
-                self.matrix.panel(item.quadrant)
-                if self.view == "matrix"
-                else self.query_one("#backlog-list", BacklogList)
-            )
-            target.follow(item.id or 0)
-            if message.index is not None:
-                target.cursor = message.index
-            if self.view == "matrix":
-                self.quadrant = item.quadrant
         self._last_action = message.summary
-        self.reload()
+        item = message.follow
+        if item is None:
+            self.reload()
+            return
+        target = (
+            self.matrix.panel(item.quadrant)
+            if self.view == "matrix"
+            else self.query_one("#backlog-list", BacklogList)
+        )
+        self.reload(Follow(target, item, message.index))
+
+    def _follow(self, follow: Follow) -> None:
+        """Select the written item where it now is (its page is loaded with the counts)."""
+        follow.target.follow(follow.item.id or 0)
+        if follow.index is not None:
+            follow.target.cursor = follow.index
+        if self.view == "matrix":
+            self.quadrant = follow.item.quadrant
 
     def on_store_failed(self, message: StoreFailed) -> None:
         title = "Not saved" if message.write else "Backlog unavailable"
@@ -462,16 +546,15 @@ class BacklogScreen(Screen):
             self.notify("no item selected", severity="warning")
             return
 
+        versions = {item.id or 0: self._expected(item) for item in targets}
+
         def call(store: BacklogStore) -> tuple[list[Item], str]:
-            moved = [
-                store.move(
-                    item.id or 0,
-                    impact_delta=impact,
-                    effort_delta=effort,
-                    expected_version=self._expected(item),
-                )
-                for item in targets
-            ]
+            moved = store.move_many(
+                list(versions),
+                impact_delta=impact,
+                effort_delta=effort,
+                expected_versions=versions,
+            )
             return moved, moved_summary(moved)
 
         self._write(call)
@@ -507,6 +590,8 @@ class BacklogScreen(Screen):
         self._update_status()
 
     def action_status(self) -> None:
+        if self._refused():
+            return
         targets = self._targets()
         if not targets:
             self.notify("no item selected", severity="warning")
@@ -535,9 +620,12 @@ class BacklogScreen(Screen):
         self._write(call, follow=status.is_open, clear_marks=True)
 
     def action_add(self) -> None:
-        self._open_dialog(None, ItemDialog())
+        if not self._refused():
+            self._open_dialog(None, ItemDialog())
 
     def action_edit(self) -> None:
+        if self._refused():
+            return
         selected = self.active_list.selected
         if selected is None:
             self.notify("no item selected", severity="warning")
@@ -546,6 +634,8 @@ class BacklogScreen(Screen):
 
     def propose_item(self, message: BacklogItemRequested) -> None:
         """Another pane sent a hotspot: open the add form prefilled with its evidence."""
+        if self._refused():
+            return
         evidence = []
         if message.function:
             evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
@@ -663,8 +753,11 @@ class BacklogScreen(Screen):
             parts.append(f"{len(self.marked)} marked")
         if self._last_action:
             parts.append(f"✓ {self._last_action}")
+        if self._read_only:
+            parts.append("read-only: view only, editing keys are refused")
         parts.append(f"db: {self.db}" if self.db else "db: default")
-        self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)))
+        # One line of fixed height: no layout of the screen for a new status text.
+        self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)), layout=False)
 
 
 def make_screen(context: LaunchContext) -> BacklogScreen:

@@ -8,7 +8,7 @@ the screen so the screen reads as keys → actions → handlers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,30 +25,13 @@ Write = Callable[[BacklogStore], tuple[list[Item], str]]
 """One user action against the store: the items it left behind and a one-line summary."""
 
 
-def locate(store: BacklogStore, item_filter: ItemFilter, item: Item) -> int | None:
-    """Index of ``item`` in ``store.list(item_filter)`` (quadrant order), by bisection.
+@dataclass
+class Follow:
+    """After a write, the item to select: in ``target`` at ``index`` (None: not listed)."""
 
-    The store orders one quadrant by impact desc, effort asc, id; probing one
-    row at a time finds an item among 100,000 in ~17 small queries instead of
-    reading every page, so the cursor can follow an item wherever it lands.
-    """
-
-    def key(other: Item) -> tuple[int, int, int, int]:
-        return (other.quadrant.rank, -other.impact, other.effort, other.id or 0)
-
-    target = key(item)
-    low, high = 0, store.count(item_filter)
-    while low < high:
-        middle = (low + high) // 2
-        probe = store.list(item_filter, offset=middle, limit=1)
-        if not probe:
-            return None
-        if key(probe[0]) < target:
-            low = middle + 1
-        else:
-            high = middle
-    found = store.list(item_filter, offset=low, limit=1)
-    return low if found and found[0].id == item.id else None
+    target: BacklogList
+    item: Item
+    index: int | None
 
 
 # -- messages from workers -------------------------------------------------
@@ -59,6 +42,12 @@ class CountsLoaded(Message):
     generation: int
     total: int
     by_quadrant: dict[Quadrant, int]
+    read_only: str | None = None
+    """Why the backlog cannot be written (the pane then refuses its editing keys)."""
+    pages: list[tuple[BacklogList, int, list[Item]]] = field(default_factory=list)
+    """(list, offset, rows) for each list on screen, read with the counts."""
+    follow: Follow | None = None
+    """The item a write left behind, to select once its page is shown."""
 
 
 @dataclass

@@ -26,6 +26,8 @@ from workbench.triage.model import Item
 
 #: Rows fetched beyond the viewport on each side, so short scrolls need no fetch.
 PAGE_MARGIN = 40
+#: Drawn rows kept per list (a few screens' worth; cleared when full).
+_LINE_CACHE = 512
 
 _STATUS_MARKS = {
     "new": "·",
@@ -56,6 +58,10 @@ def row_text(item: Item, *, marked: bool, compact: bool) -> Text:
     return text
 
 
+def _versions(rows: list[Item]) -> list[tuple[int | None, int]]:
+    return [(item.id, item.version) for item in rows]
+
+
 def header_text() -> Text:
     """Column titles for the wide layout, aligned with :func:`row_text`."""
     return Text(
@@ -72,6 +78,8 @@ class BacklogList(ScrollView, can_focus=False):
     Not focusable: the screen owns the keys and says which list is current
     (class ``-current``). Moving between quadrants then restyles two panels
     instead of moving focus, which would rebuild the footer on every move.
+    The scrollbar is always there, so a count going to or from zero does not
+    re-lay out the screen.
     """
 
     COMPONENT_CLASSES = {
@@ -84,6 +92,7 @@ class BacklogList(ScrollView, can_focus=False):
     BacklogList {
         height: 1fr;
         overflow-x: hidden;
+        overflow-y: scroll;
     }
     """
 
@@ -135,38 +144,76 @@ class BacklogList(ScrollView, can_focus=False):
         self._rows: list[Item] = []
         self._requested: tuple[int, int] | None = None
         self._follow: int | None = None
+        self._stale = False
+        """Reset while hidden: rows must be fetched when it is shown again."""
+        self._base_style = Style()
+        self._lines: dict[tuple[object, ...], Strip] = {}
+        """Drawn rows by (id, version, mark, highlight, width, style): a repaint after a
+        reload or a cursor move draws mostly rows it drew before."""
+        """The widget's style for the paint in progress (see :meth:`render_lines`)."""
         self._empty_message = "no items"
 
     # -- data in ---------------------------------------------------------
-    def reset(self, total: int, *, empty_message: str = "no items") -> None:
-        """A new count for this list: ask again for what is visible.
+    def reset(self, total: int, *, empty_message: str = "no items", fetch: bool = True) -> None:
+        """A new count for this list: ask again for what is visible (``fetch``), or, for a
+        list not on screen, only remember that its rows are stale (:meth:`refetch`).
 
         The old window stays drawn until the new page arrives, so a reload does
         not flash placeholders.
         """
+        changed = total != self.total or empty_message != self._empty_message
         self.total = total
         self._empty_message = empty_message
         self._requested = None
         if not total:
             self._rows = []
-        if self.virtual_size.height != total:
-            self.virtual_size = Size(self.size.width, total)
+        self._set_rows(total)
         if self.cursor >= total:
             self.cursor = max(0, total - 1)
-        self.refresh()
-        self._want_visible(stale=True)
+        self._stale = True
+        if fetch and total:
+            # The page that follows repaints, and only if its rows differ: one paint
+            # per reload instead of two.
+            self._want_visible(stale=True)
+        elif changed:
+            self.refresh()
+
+    def refetch(self) -> None:
+        """The list came on screen: fetch its rows if a reset happened while hidden."""
+        if self._stale:
+            self._want_visible(stale=True)
+
+    def _set_rows(self, total: int) -> None:
+        """Make ``total`` rows scrollable without a layout of the whole screen.
+
+        ``virtual_size`` is a layout reactive: setting it re-lays out and redraws
+        every widget, the largest cost of a reload. Only the scrollbar depends on
+        it, and updating the scrollbar directly still triggers a layout when the
+        scrollbar appears or goes (its visibility is itself a layout reactive).
+        """
+        size = Size(self.size.width, total)
+        if size != self.virtual_size:
+            self.set_reactive(BacklogList.virtual_size, size)
+            self._scroll_update(size)
 
     def set_page(self, offset: int, rows: list[Item]) -> None:
-        """Rows fetched for ``offset``: they become the window drawn from now on."""
+        """Rows fetched for ``offset``: they become the window drawn from now on.
+
+        After a write usually one or two of the lists really changed; a list
+        whose rows came back the same (ids and versions) is not redrawn.
+        """
+        same = offset == self._offset and _versions(rows) == _versions(self._rows)
         self._offset, self._rows = offset, rows
         self._requested = None
+        self._stale = False
         if self._follow is not None:
             for index, item in enumerate(rows):
                 if item.id == self._follow:
                     self._follow = None
                     self.cursor = offset + index
                     break
-        self.refresh()
+        if not same:
+            self.refresh()
         self.post_message(self.Highlighted(self, self.selected))
 
     def follow(self, item_id: int) -> None:
@@ -200,11 +247,20 @@ class BacklogList(ScrollView, can_focus=False):
         return [item for item in rows if item is not None]
 
     # -- cursor ----------------------------------------------------------
-    def watch_cursor(self, cursor: int) -> None:
+    def watch_cursor(self, old: int, cursor: int) -> None:
+        """Follow the cursor; without a scroll only its old and new lines are redrawn
+        (a scroll repaints the list by itself)."""
+        top = self.scroll_offset.y
         self.scroll_to_region(Region(0, cursor, 1, 1), animate=False, force=True)
-        self.refresh()
+        if self.scroll_offset.y == top:
+            self.refresh_rows(old, cursor)
         self._want_visible()
         self.post_message(self.Highlighted(self, self.selected))
+
+    def refresh_rows(self, *indexes: int) -> None:
+        """Redraw the lines of these rows, where they are on screen."""
+        top, width = round(self.scroll_offset.y), self.size.width
+        self.refresh(*(Region(0, index - top, width, 1) for index in set(indexes)))
 
     def move_cursor(self, delta: int) -> None:
         """Move the cursor by ``delta`` rows, clamped to the list."""
@@ -217,12 +273,23 @@ class BacklogList(ScrollView, can_focus=False):
 
     # -- paging ----------------------------------------------------------
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total)
+        self._set_rows(self.total)
         self._want_visible()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._want_visible()
+
+    def window(self, around: int | None = None) -> tuple[int, int]:
+        """(offset, limit) of the rows to load: the viewport plus a margin each side, or,
+        ``around`` a row the cursor is about to jump to, wherever the jump scrolls."""
+        height = max(self.size.height, 1)
+        if around is None:
+            top = round(self.scroll_offset.y)
+            offset = max(0, top - PAGE_MARGIN)
+            return offset, top + height - offset + PAGE_MARGIN
+        offset = max(0, around - height - PAGE_MARGIN)
+        return offset, around + height + PAGE_MARGIN - offset
 
     def _want_visible(self, *, stale: bool = False) -> None:
         """Ask for a page when a visible row is outside the loaded window (or it is ``stale``)."""
@@ -241,10 +308,16 @@ class BacklogList(ScrollView, can_focus=False):
         self.post_message(self.PageWanted(self, offset, limit))
 
     # -- drawing ---------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Look the base style up once per paint, not per line: ``rich_style`` walks every
+        ancestor for the background, and a paint draws dozens of lines."""
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_offset.y) + y
         width = self.size.width
-        base = self.rich_style
+        base = self._base_style
         if index >= self.total:
             if index == 0:
                 return self._strip(
@@ -255,7 +328,6 @@ class BacklogList(ScrollView, can_focus=False):
         if item is None:
             return self._strip(Text("  …", end=""), "placeholder", base, width)
         marked = item.id in self.marked
-        text = row_text(item, marked=marked, compact=self.compact)
         current = self.has_class("-current")
         if index == self.cursor and current:
             part = "cursor"
@@ -263,10 +335,23 @@ class BacklogList(ScrollView, can_focus=False):
             part = "marked"
         else:
             part = None
-        strip = self._strip(text, part, base, width)
-        if index == self.cursor and not current:
-            strip = strip.apply_style(Style(underline=True))
+        underline = index == self.cursor and not current
+        key = (item.id, item.version, marked, part, underline, width, base)
+        strip = self._lines.get(key)
+        if strip is None:
+            text = row_text(item, marked=marked, compact=self.compact)
+            strip = self._strip(text, part, base, width)
+            if underline:
+                strip = strip.apply_style(Style(underline=True))
+            if len(self._lines) >= _LINE_CACHE:
+                self._lines.clear()
+            self._lines[key] = strip
         return strip
+
+    def notify_style_update(self) -> None:
+        """A theme or class change restyles the rows: drop the cached lines."""
+        super().notify_style_update()
+        self._lines.clear()
 
     def _strip(self, text: Text, part: str | None, base: Style, width: int) -> Strip:
         style = base + self.get_component_rich_style(f"backlog-list--{part}") if part else base
@@ -285,6 +370,8 @@ class BacklogList(ScrollView, can_focus=False):
         self.post_message(self.Clicked(self))
 
     def set_current(self, current: bool) -> None:
-        """Make this the list the keys act on (its cursor row is drawn highlighted)."""
-        self.set_class(current, "-current")
-        self.refresh()
+        """Make this the list the keys act on (its cursor row is drawn highlighted); only
+        the two lists whose state changes are restyled and redrawn."""
+        if self.has_class("-current") != current:
+            self.set_class(current, "-current")
+            self.refresh()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 
 from screens.widgets.backlog_list import BacklogList
-from workbench.triage.model import Quadrant
+from workbench.triage.model import Item, Quadrant
 
 #: Reading order of the grid: top-left, top-right, bottom-left, bottom-right.
 GRID_ORDER = (
@@ -30,11 +30,28 @@ class QuadrantPanel(BacklogList):
         self.quadrant = quadrant
         """The cell this panel shows; its items' filter adds this quadrant."""
         self.border_subtitle = quadrant.label
+        self._title = ""
         self.set_count(0)
+        self._show_title()
 
     def set_count(self, count: int) -> None:
-        """Show ``count`` in the title; the list itself is reset by :meth:`reset`."""
-        self.border_title = f"{self.quadrant.action} · {count}"
+        """The title for ``count``, shown with the rows of the next page (or at once when
+        no page follows): a title and its rows change in one paint, not two."""
+        self._title = f"{self.quadrant.action} · {count}"
+
+    def reset(self, total: int, *, empty_message: str = "no items", fetch: bool = True) -> None:
+        super().reset(total, empty_message=empty_message, fetch=fetch)
+        if not (fetch and total):
+            self._show_title()
+
+    def set_page(self, offset: int, rows: list[Item]) -> None:
+        self._show_title()
+        super().set_page(offset, rows)
+
+    def _show_title(self) -> None:
+        """Set the title only when it changed: setting it repaints the whole panel."""
+        if self.border_title != self._title:
+            self.border_title = self._title
 
 
 class QuadrantMatrix(Grid):

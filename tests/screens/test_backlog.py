@@ -217,6 +217,26 @@ async def test_marked_items_move_together(db: Path, four: list[Item]) -> None:
         assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 4
 
 
+async def test_a_bulk_move_is_one_undo_and_one_redo(db: Path, four: list[Item]) -> None:
+    batch = [i for i in four if i.title in ("rename benchmark", "pool connections")]
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "3", "v", "j", "v", "plus", "greater_than_sign")
+        assert [(stored(db, i.id).impact, stored(db, i.id).effort) for i in batch] == [
+            (3, 2),
+            (3, 3),
+        ]
+        await press(app, pilot, "u")  # the effort step, on both items
+        assert [(stored(db, i.id).impact, stored(db, i.id).effort) for i in batch] == [
+            (3, 1),
+            (3, 2),
+        ]
+        await press(app, pilot, "u")  # the impact step, on both
+        assert [stored(db, i.id).impact for i in batch] == [2, 2]
+        assert "undo move ×2" in str(screen.query_one("#backlog-status").render())
+        await press(app, pilot, "U")
+        assert [stored(db, i.id).impact for i in batch] == [3, 3]
+
+
 async def test_undo_restores_and_redo_reapplies(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
         item = screen.active_list.selected
@@ -245,6 +265,24 @@ async def test_filter_narrows_by_text_and_by_token(db: Path, four: list[Item]) -
         assert screen.active_list.selected.title == "rename benchmark"  # keys follow the items
         await press(app, pilot, "escape")  # clears the filter
         assert sum(panel.total for panel in screen.matrix.panels) == len(four)
+
+
+async def test_a_view_changed_while_hidden_shows_fresh_rows(db: Path, four: list[Item]) -> None:
+    """Only the view on screen is re-read after a change; the other one catches up
+    when it is shown, so neither ever shows rows from before the change."""
+    async with backlog(db) as (app, pilot, screen):
+        await press(app, pilot, "l", "slash")
+        await type_text(pilot, "join")
+        await press(app, pilot, "enter")  # filtered while the matrix is hidden
+        assert [item.title for item in screen.active_list.loaded] == ["quadratic join in orders"]
+        await press(app, pilot, "plus")  # and moved: I4 E2 → I5 E2, still Immediate PR
+        await press(app, pilot, "l")
+        panel = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
+        assert [(i.title, i.impact) for i in panel.loaded] == [("quadratic join in orders", 5)]
+        assert [p.total for p in screen.matrix.panels] == [1, 0, 0, 0]
+        assert panel.border_title == "Immediate PR · 1"
+        await press(app, pilot, "escape", "l")  # filter cleared in the matrix; list catches up
+        assert len(screen.active_list.loaded) == len(four)
 
 
 async def test_export_writes_markdown(
@@ -437,3 +475,29 @@ async def test_tab_digits_and_a_click_pick_the_quadrant(db: Path, four: list[Ite
         await settle(app, pilot)
         assert screen.quadrant is Quadrant.BATCH_FIXES
         assert screen.active_list.selected.title == "pool connections"
+
+
+async def test_read_only_backlog_is_a_view_that_refuses_editing_keys(
+    db: Path, four: list[Item]
+) -> None:
+    db.chmod(0o444)
+    before = db.read_bytes()
+    try:
+        async with backlog(db) as (app, pilot, screen):
+            assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 2
+            status = str(screen.query_one("#backlog-status").render())
+            assert "read-only" in status and not screen.query_one("#backlog-status").has_class(
+                "-error"
+            )
+            await press(app, pilot, "j", "enter")  # reading still works: the detail panel
+            assert screen.query_one(ItemDetail).has_class("-open")
+            for key in ("plus", "greater_than_sign", "d", "u", "a", "e", "s"):
+                app.clear_notifications()
+                await press(app, pilot, key)
+                assert isinstance(app.screen, BacklogScreen), key  # no form opened
+                assert "read-only" in notices(app), key
+                assert len(app._notifications) == 1, key
+    finally:
+        db.chmod(0o644)
+    assert db.read_bytes() == before
+    assert stored(db, four[0].id).impact == four[0].impact

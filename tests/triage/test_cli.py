@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.triage.conftest import cli, run_main
+from tests.triage.conftest import cli, run_main, write_collapsed
 
 
 def test_round_trip_through_subprocesses(db_path: Path) -> None:
@@ -25,6 +25,14 @@ def test_round_trip_through_subprocesses(db_path: Path) -> None:
     assert "function  shop/orders.py:merge_rows" in shown.stdout
     assert "tester  effort: 2 → 4" in shown.stdout
     assert cli("backlog", "undo", "--db", db_path).stdout.startswith("undo move #1")
+    cli("backlog", "add", "Pre-warm the template cache", "--impact", "2", "--db", db_path)
+    both = cli("backlog", "move", "1", "2", "--impact", "4", "--db", db_path)
+    assert both.returncode == 0 and both.stdout.count(" I4 ") == 2, both.stderr
+    undone = cli("backlog", "undo", "--db", db_path)
+    assert undone.stdout.startswith("undo move ×2 (2 changes on 2 items)"), undone.stdout
+    listed = json.loads(cli("backlog", "list", "--format", "json", "--db", db_path).stdout)
+    assert sorted(item["impact"] for item in listed) == [2, 5]
+    assert cli("backlog", "redo", "--db", db_path).stdout.startswith("redo move ×2")
     exported = cli("export", "markdown", "--db", db_path)
     assert "## Immediate PR — High impact · low effort" in exported.stdout
     assert "| 1 | Quadratic join in merge\\_rows \\(critical\\)" in exported.stdout
@@ -70,6 +78,22 @@ def test_kpis_text_and_json(db_path: Path, capsys) -> None:
     code, out, _ = run_main(capsys, "kpis", "--format", "json", "--db", db_path)
     coverage = next(k for k in json.loads(out)["kpis"] if k["key"] == "benchmark_coverage")
     assert coverage["status"] == "ok" and coverage["value"] == 100.0
+
+
+def test_snapshots_dated_with_at_give_a_weekly_churn(db_path: Path, tmp_path: Path, capsys) -> None:
+    top = {f"main (a.py:1);f{n} (a.py:{n + 2})": 100 - n for n in range(4)}
+    for day, replaced in (("2026-11-01", 0), ("2026-11-15", 2)):  # 50% in two weeks
+        stacks = {**top, **{f"main (a.py:1);g{n} (a.py:{90 + n})": 200 for n in range(replaced)}}
+        profile = write_collapsed(tmp_path / f"{day}.txt", stacks)
+        code, out, _ = run_main(capsys, "backlog", "snapshot", profile, "--target", "api",
+                                "--top", "4", "--at", day, "--db", db_path)  # fmt: skip
+        assert code == 0 and out.startswith("stored top 4 functions"), out
+    code, out, _ = run_main(capsys, "kpis", "--format", "json", "--db", db_path)
+    churn = next(k for k in json.loads(out)["kpis"] if k["key"] == "hotspot_churn")
+    assert churn["value"] == 25.0 and churn["status"] == "warn"  # 25% a week: not above 25%
+    code, out, err = run_main(capsys, "backlog", "snapshot", profile, "--target", "api",
+                              "--at", "yesterday", "--db", db_path)  # fmt: skip
+    assert code == 2 and "'yesterday' is not a time" in err and err.count("\n") == 1
 
 
 def test_control_characters_are_not_sent_to_the_terminal(db_path: Path, capsys) -> None:

@@ -7,10 +7,13 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.triage.conftest import sample_item, write_collapsed
 from workbench.triage.kpis import compute_kpis, record_profile_top
 from workbench.triage.model import Evidence, Status, Taxonomy
 from workbench.triage.store import BacklogStore
+from workbench.triage.values import ValidationError
 
 
 def kpi(store: BacklogStore, key: str, repo: Path | None = None):
@@ -80,7 +83,46 @@ def test_hotspot_churn_from_stored_profiles(store: BacklogStore, tmp_path: Path)
     report = compute_kpis(store)
     churn = next(k for k in report.kpis if k.key == "hotspot_churn")
     assert churn.value == 30.0 and churn.status == "escalate"
-    assert report.escalations[0].reason == "hotspot churn of api is 30% (> 25%)"
+    assert report.escalations[0].reason.startswith("hotspot churn of api is 30% a week (> 25%;")
+
+
+def test_hotspot_churn_is_a_weekly_rate(store: BacklogStore, tmp_path: Path) -> None:
+    """Ten functions; each snapshot replaces some. The rate compares the latest with the
+    last snapshot at least a week older and scales that turnover to 7 days."""
+
+    def snapshot(names: list[str], at: str) -> None:
+        stacks = {f"main (a.py:1);{name} (a.py:{n + 2})": 100 - n for n, name in enumerate(names)}
+        path = write_collapsed(tmp_path / f"{at[:10]}.txt", stacks)
+        record_profile_top(store, path, "api", recorded_at=at)
+
+    base = [f"f{n}" for n in range(10)]
+    snapshot(base, "2026-11-01T09:00:00Z")
+    snapshot([*base[:6], "g0", "g1", "g2", "g3"], "2026-11-15T09:00:00Z")  # 40% in 2 weeks
+    churn = kpi(store, "hotspot_churn")
+    assert churn.value == 20.0 and churn.status == "warn"  # 20% a week: warn, no escalation
+    assert compute_kpis(store).escalations == []
+    # Two days later 30% more changed; the last snapshot a week older is still Nov 1:
+    # 60% over 16 days is 26.25% a week, above the escalation line.
+    snapshot([*base[:4], "g0", "g1", "g2", "h0", "h1", "h2"], "2026-11-17T09:00:00Z")
+    report = compute_kpis(store)
+    churn = next(k for k in report.kpis if k.key == "hotspot_churn")
+    assert churn.value == 26.25 and churn.status == "escalate"
+    assert "60% of its top functions replaced in 16.0 days" in report.escalations[0].reason
+
+
+def test_churn_under_a_week_is_not_scaled_up(store: BacklogStore, tmp_path: Path) -> None:
+    base = {f"main (a.py:1);f{n} (a.py:{n + 2})": 100 - n for n in range(10)}
+    record_profile_top(store, write_collapsed(tmp_path / "a.txt", base), "api",
+                       recorded_at="2026-11-01T09:00:00Z")  # fmt: skip
+    base.pop("main (a.py:1);f9 (a.py:11)")
+    base["main (a.py:1);g (a.py:50)"] = 1
+    record_profile_top(store, write_collapsed(tmp_path / "b.txt", base), "api",
+                       recorded_at="2026-11-01T10:00:00Z")  # fmt: skip
+    churn = kpi(store, "hotspot_churn")
+    assert churn.value == 10.0 and churn.status == "ok"
+    assert "1 with under a week of snapshots (not scaled up)" in churn.detail
+    with pytest.raises(ValidationError, match="is not a time"):
+        record_profile_top(store, tmp_path / "b.txt", "api", recorded_at="last tuesday")
 
 
 def test_benchmark_coverage_of_critical_items(store: BacklogStore) -> None:

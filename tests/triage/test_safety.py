@@ -3,18 +3,21 @@ in one line without a byte changed."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import checksum, cli, sample_item
+from tests.triage.conftest import FIXTURES, checksum, cli, sample_item
 from workbench.errors import StoreError
 from workbench.triage.model import ItemFilter
 from workbench.triage.store import BacklogStore
@@ -164,8 +167,68 @@ def test_read_only_database(db_path: Path) -> None:
         store.add(sample_item())
     db_path.chmod(0o444)
     before = checksum(db_path)
-    _assert_refused_in_one_line(db_path, "is read-only")
+    _assert_refused_in_one_line(db_path, "is read-only, so nothing was changed")
     assert checksum(db_path) == before
+
+
+@pytest.mark.parametrize("folder_read_only", [False, True], ids=["file", "folder"])
+def test_read_only_backlog_reads_with_a_note_and_refuses_writes(
+    db_path: Path, folder_read_only: bool
+) -> None:
+    with BacklogStore.open(db_path) as store:
+        first = store.add(sample_item())
+        store.add(sample_item("Pre-warm the template cache", impact=2))
+    if folder_read_only:
+        db_path.parent.chmod(0o555)
+    else:
+        db_path.chmod(0o444)
+    before = checksum(db_path)
+    try:
+        for reading in (
+            ("backlog", "list", "--format", "json"),
+            ("backlog", "show", str(first.id)),
+            ("kpis",),
+            ("export", "markdown"),
+            ("export", "json"),
+        ):
+            result = cli(*reading, "--db", db_path)
+            note = result.stderr.strip().splitlines()
+            assert result.returncode == 0 and len(note) == 1, (reading, result.stderr)
+            assert note[0].startswith("note: ") and "read-only" in note[0]
+            if reading[1:3] == ("list", "--format"):
+                assert [i["title"] for i in json.loads(result.stdout)][0] == first.title
+        for writing in (
+            ("backlog", "add", "x"),
+            ("backlog", "edit", str(first.id), "--owner", "bob"),
+            ("backlog", "move", str(first.id), "--impact", "-1"),
+            ("backlog", "status", "done", str(first.id)),
+            ("backlog", "link", str(first.id), "--commit", "3f9a2c1"),
+            ("backlog", "split", "4"),
+            ("backlog", "undo"),
+        ):
+            result = cli(*writing, "--db", db_path)
+            lines = result.stderr.strip().splitlines()
+            assert result.returncode == 2 and result.stdout == "", writing
+            assert len(lines) == 1 and "read-only" in lines[0] and "--db" in lines[0], writing
+        with BacklogStore.open(db_path) as store:
+            assert store.read_only and store.count() == 2
+            with pytest.raises(StoreError, match="read-only"):
+                store.move(first.id, impact_delta=-1)
+    finally:
+        db_path.parent.chmod(0o755)
+    assert checksum(db_path) == before
+
+
+def test_read_only_old_schema_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "triage.db"
+    shutil.copy(FIXTURES / "triage_v1.db", path)
+    path.chmod(0o444)
+    before = checksum(path)
+    result = cli("backlog", "list", "--db", path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "read-only and has schema 1" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert checksum(path) == before
+    assert not list(tmp_path.glob("*.bak-*"))
 
 
 def test_not_a_database(tmp_path: Path) -> None:
@@ -191,3 +254,34 @@ def test_corrupt_database(db_path: Path) -> None:
     assert "corrupt" in str(refused.value) and "\n" not in str(refused.value)
     _assert_refused_in_one_line(db_path, "corrupt")
     assert checksum(db_path) == before
+
+
+def test_read_only_folder_without_a_wal_index_is_read_as_immutable(db_path: Path) -> None:
+    """A user who cannot write the folder, and no ``-shm`` left by the last writer:
+    SQLite refuses even ``mode=ro``, so the file is read as immutable. Root writes
+    anywhere, so as root the command runs as ``nobody`` (the real permission check)."""
+    with BacklogStore.open(db_path) as store:
+        store.add(sample_item())
+    folder = Path(tempfile.mkdtemp(prefix="ro-backlog-"))
+    try:
+        shutil.copy(db_path, folder / "triage.db")  # closed cleanly: no -wal, no -shm
+        folder.chmod(0o555)
+        before = checksum(folder / "triage.db")
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        if os.geteuid() != 0:
+            as_nobody = []
+        elif not shutil.which("setpriv"):
+            pytest.skip("needs setpriv to drop root's permission bypass")
+        command = [*as_nobody, sys.executable, "-m", "workbench", "backlog", "list"]
+        result = subprocess.run(
+            [*command, "--db", str(folder / "triage.db")],
+            capture_output=True, text=True, timeout=60, cwd=folder,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "Quadratic join in merge_rows" in result.stdout
+        assert "read-only" in result.stderr
+        assert checksum(folder / "triage.db") == before
+        assert sorted(p.name for p in folder.iterdir()) == ["triage.db"]
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)

@@ -173,3 +173,49 @@ def test_threads_sharing_one_store_do_not_nest_transactions(store: BacklogStore)
     for thread in threads:
         thread.join(timeout=60)
     assert store.get(item.id).version == 1 + 3 * 20 * 2
+
+
+def test_moving_several_items_is_one_undo_step(store: BacklogStore) -> None:
+    ids = [store.add(sample_item(f"item {n}", impact=2, effort=n + 1)).id for n in range(3)]
+    moved = store.move_many(ids, impact_delta=2)
+    assert [item.impact for item in moved] == [4, 4, 4]
+    undone = store.undo()
+    assert undone is not None and undone.label == "undo move ×3" and len(undone.events) == 3
+    assert [store.get(i).impact for i in ids] == [2, 2, 2]
+    assert store.redo() is not None
+    assert [store.get(i).impact for i in ids] == [4, 4, 4]
+    assert store.undo() is not None  # the redo, again as one step
+    assert [store.get(i).impact for i in ids] == [2, 2, 2]
+    assert store.undo().label.startswith("undo add")  # the step before the move
+
+
+def test_a_stale_item_refuses_the_whole_bulk_move(store: BacklogStore) -> None:
+    ids = [store.add(sample_item(f"item {n}", impact=2)).id for n in range(2)]
+    store.move(ids[1], effort_delta=1)  # someone moved the second item meanwhile
+    with pytest.raises(StaleEditError):
+        store.move_many(ids, impact=5, expected_versions={ids[0]: 1, ids[1]: 1})
+    assert [store.get(i).impact for i in ids] == [2, 2]
+    assert store.undo().label == f"undo move #{ids[1]}"
+
+
+def test_position_is_the_index_in_the_filtered_list(store: BacklogStore) -> None:
+    store.add_many(
+        [sample_item(f"item {n}", impact=1 + n % 5, effort=1 + n // 5 % 5) for n in range(60)]
+    )
+    store.set_status([3, 4], Status.DONE)
+    for item_filter in (ItemFilter(), ItemFilter(quadrant=Quadrant.DEFER), ItemFilter(text="item")):
+        listed = store.list(item_filter, limit=None)
+        assert [store.position(item_filter, item) for item in listed] == list(range(len(listed)))
+    closed = store.get(3)
+    assert store.position(ItemFilter(), closed) is None  # not selected by the filter
+
+
+def test_pages_read_from_the_end_match_pages_read_from_the_start(store: BacklogStore) -> None:
+    store.add_many(
+        [sample_item(f"item {n}", impact=1 + n % 5, effort=1 + n // 5 % 5) for n in range(50)]
+    )
+    every = [item.id for item in store.list(limit=None)]
+    for offset, limit in ((0, 10), (20, 10), (26, 10), (40, 10), (45, 10), (49, 5)):
+        page = store.list(offset=offset, limit=limit, total=len(every))
+        assert [item.id for item in page] == every[offset : offset + limit], (offset, limit)
+    assert store.list(offset=50, limit=10, total=50) == []

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from workbench.errors import StoreError
 from workbench.output import print_json
 from workbench.triage.model import (
     DEFAULT_DRIFT_PCT,
@@ -59,11 +60,40 @@ def open_store(args: argparse.Namespace) -> BacklogStore:
     return BacklogStore.open(getattr(args, "db", None))
 
 
-def with_store(run: Callable[[BacklogStore, argparse.Namespace], int]) -> Handler:
-    """A handler that opens the store from ``--db``, runs, and always closes it."""
+Writes = Callable[[argparse.Namespace], bool]
+"""Whether a command, with these arguments, would change the backlog."""
+
+
+def reads(args: argparse.Namespace) -> bool:
+    """A command that never writes (``list``, ``show``, ``kpis``, ``export``)."""
+    return False
+
+
+def always_writes(args: argparse.Namespace) -> bool:
+    """A command that always writes (``add``, ``edit``, ``undo``…)."""
+    return True
+
+
+def with_store(
+    run: Callable[[BacklogStore, argparse.Namespace], int], writes: Writes = reads
+) -> Handler:
+    """A handler that opens the store from ``--db``, runs, and always closes it.
+
+    On a read-only backlog a reading command says so in one note line on stderr
+    (stdout stays machine-readable) and goes on; a writing one is refused before
+    it does anything, so it prints exactly one line (its error) and exits 2.
+    """
 
     def handler(args: argparse.Namespace) -> int:
         with open_store(args) as store:
+            if store.read_only:
+                if writes(args):
+                    raise StoreError(store.read_only)
+                print(
+                    f"note: the backlog {store.path} is read-only; shown as is, changes are"
+                    " refused",
+                    file=sys.stderr,
+                )
             return run(store, args)
 
     return handler
@@ -265,26 +295,32 @@ def _edit(store: BacklogStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _score_change(text: str | None, current: int) -> int:
-    """``+1``/``-2`` are relative, ``4`` absolute; returns the delta."""
+def _score(text: str | None) -> tuple[int, int | None]:
+    """``+1``/``-2`` are relative (the delta, no absolute score), ``4`` absolute."""
     if text is None:
-        return 0
+        return 0, None
     try:
         number = int(text)
     except ValueError:
         raise ValidationError(f"{text!r} is not a score: use +1, -1 or 1..5") from None
-    return number if text[:1] in "+-" else number - current
+    return (number, None) if text[:1] in "+-" else (0, number)
 
 
 def _move(store: BacklogStore, args: argparse.Namespace) -> int:
-    current = store.get(args.id)
-    item = store.move(
-        args.id,
-        impact_delta=_score_change(args.impact, current.impact),
-        effort_delta=_score_change(args.effort, current.effort),
-        expected_version=args.expect_version or current.version,
-    )
-    print(_line(item))
+    if args.expect_version is not None and len(args.ids) > 1:
+        raise ValidationError("--expect-version applies to one item; move one ID at a time")
+    impact_delta, impact = _score(args.impact)
+    effort_delta, effort = _score(args.effort)
+    expected = None if args.expect_version is None else {args.ids[0]: args.expect_version}
+    for item in store.move_many(
+        args.ids,
+        impact_delta=impact_delta,
+        effort_delta=effort_delta,
+        impact=impact,
+        effort=effort,
+        expected_versions=expected,
+    ):
+        print(_line(item))
     return 0
 
 
@@ -312,7 +348,9 @@ def _snapshot(store: BacklogStore, args: argparse.Namespace) -> int:
     from workbench.triage import kpis as kpi_module
 
     top_n = kpi_module.DEFAULT_TOP_N if args.top is None else args.top
-    top = kpi_module.record_profile_top(store, args.profile, args.target, top_n=top_n)
+    top = kpi_module.record_profile_top(
+        store, args.profile, args.target, top_n=top_n, recorded_at=args.at
+    )
     print(f"stored top {len(top)} functions of {args.profile} for target {args.target}")
     return 0
 
@@ -420,7 +458,7 @@ def _kpis(store: BacklogStore, args: argparse.Namespace) -> int:
         print_json(report.to_json())
         return 0
     for kpi in report.kpis:
-        print(f"{kpi.name:<22} {kpi.display:>8}  target {kpi.target:<6} {kpi.status:<9} "
+        print(f"{kpi.name:<22} {kpi.display:>8}  target {kpi.target:<9} {kpi.status:<9} "
               f"{kpi.detail}")  # fmt: skip
     for escalation in report.escalations:
         print(f"ESCALATE  {plain(escalation.reason)}")
@@ -441,10 +479,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     verbs = backlog.add_subparsers(dest="backlog_command", metavar="VERB", required=True)
 
-    def verb(name: str, run: Callable[[BacklogStore, argparse.Namespace], int], help_: str):
+    def verb(
+        name: str,
+        run: Callable[[BacklogStore, argparse.Namespace], int],
+        help_: str,
+        writes: Writes = always_writes,
+    ):
         parser = verbs.add_parser(name, help=help_, description=help_)
         add_db_option(parser)
-        parser.set_defaults(handler=with_store(run), command_name=name)
+        parser.set_defaults(handler=with_store(run, writes), command_name=name)
         return parser
 
     add = verb("add", _add, "add an item; prints its id once committed")
@@ -452,13 +495,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_field_options(add, editing=False)
     _add_evidence_options(add)
 
-    listing = verb("list", _list, "list items in matrix order (open items unless --all)")
+    listing = verb("list", _list, "list items in matrix order (open items unless --all)", reads)
     _filter_options(listing)
     listing.add_argument("--format", choices=("text", "json", "csv"), default="text")
     listing.add_argument("--limit", type=int, default=100)
     listing.add_argument("--offset", type=int, default=0)
 
-    show = verb("show", _show, "an item with its evidence and history")
+    show = verb("show", _show, "an item with its evidence and history", reads)
     show.add_argument("id", type=int)
     show.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -466,8 +509,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     edit.add_argument("id", type=int)
     _add_field_options(edit, editing=True)
 
-    move = verb("move", _move, "change impact/effort: +1/-1 relative, or 1..5 absolute")
-    move.add_argument("id", type=int)
+    move = verb("move", _move, "change impact/effort of one or more items (one undo): ±N or 1..5")
+    move.add_argument("ids", type=int, nargs="+", metavar="ID")
     move.add_argument("--impact", metavar="±N|N")
     move.add_argument("--effort", metavar="±N|N")
     move.add_argument("--expect-version", type=int, metavar="N")
@@ -486,11 +529,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     snapshot.add_argument("profile", type=Path)
     snapshot.add_argument("--target", required=True, help="service or benchmark profiled")
     snapshot.add_argument("--top", type=int)  # default: kpis.DEFAULT_TOP_N, applied when run
+    snapshot.add_argument(
+        "--at",
+        metavar="TIME",
+        help="when the profile was captured (ISO 8601; default: its own captured-at, else now)",
+    )
 
-    split = verb("split", _split, "show or set the score at which impact/effort count as high")
+    split = verb(
+        "split",
+        _split,
+        "show or set the score at which impact/effort count as high",
+        lambda args: args.split is not None,
+    )
     split.add_argument("split", type=int, nargs="?", choices=range(2, 6), metavar="2-5")
 
-    importing = verb("import", _import, "import items from our JSON export or a CSV sheet")
+    importing = verb(
+        "import",
+        _import,
+        "import items from our JSON export or a CSV sheet",
+        lambda args: not args.dry_run,
+    )
     importing.add_argument("file", type=Path)
     importing.add_argument("--dry-run", action="store_true", help="report, write nothing")
     importing.add_argument("--strict", action="store_true", help="refuse if any row is skipped")

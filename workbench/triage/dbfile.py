@@ -71,7 +71,8 @@ def store_errors(path: Path) -> Iterator[None]:
             ) from None
         if "readonly" in message or "read-only" in message:
             raise StoreError(
-                f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
+                f"the backlog {path} is read-only, so nothing was changed (a read-only "
+                "mount?); make it writable or pass --db to a writable copy"
             ) from None
         raise StoreError(f"the backlog {path} cannot be used: {message}") from None
     except sqlite3.IntegrityError as error:
@@ -96,12 +97,33 @@ def ignore_in_git(folder: Path) -> None:
             pass  # open() reports an unusable folder with the file's own error
 
 
-def check_file(path: Path) -> None:
-    """Refuse, before SQLite touches it, a file that is not a database or cannot be written."""
+def read_only_reason(path: Path) -> str | None:
+    """Why ``path`` can be read but not written (the line a refused write prints), or None.
+
+    Root ignores permission bits, so the bits themselves are asked too: a file
+    marked read-only is left alone even when we could write it. A read-only
+    folder counts too: SQLite could not create the WAL a write needs there.
+    """
+    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
+        return (
+            f"the backlog {path} is read-only, so nothing was changed; fix its permissions "
+            f"(chmod u+w {path}) or pass --db to a writable copy"
+        )
+    if not os.access(path.parent, os.W_OK) or not path.parent.stat().st_mode & 0o222:
+        return (
+            f"the folder of the backlog {path} is read-only (SQLite writes its WAL there), "
+            "so nothing was changed; fix its permissions or pass --db to a writable copy"
+        )
+    return None
+
+
+def check_file(path: Path) -> str | None:
+    """Refuse, before SQLite touches it, a file that is not a database; for a database
+    that can be read but not written, return :func:`read_only_reason`."""
     if path.is_dir():
         raise StoreError(f"the backlog {path} is a directory; pass --db FILE")
     if not path.exists():
-        return
+        return None
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
@@ -111,14 +133,4 @@ def check_file(path: Path) -> None:
         raise StoreError(
             f"the backlog {path} is not a SQLite database; move it away or pass --db PATH"
         )
-    # Root ignores permission bits, so ask the bits themselves: a file marked
-    # read-only is left alone even when we could write it.
-    if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
-        raise StoreError(
-            f"the backlog {path} is read-only; fix its permissions or pass --db to a copy"
-        )
-    if not os.access(path.parent, os.W_OK) or not path.parent.stat().st_mode & 0o222:
-        raise StoreError(
-            f"the folder of the backlog {path} is read-only (SQLite needs to write its WAL "
-            "there); fix its permissions or pass --db PATH"
-        )
+    return read_only_reason(path)

@@ -8,8 +8,9 @@
   stale read is refused (:class:`StaleEditError`) instead of overwriting.
 - An append-only event log (who, when, field, old → new), grouped in batches
   (one user action), powers history, undo/redo and the KPIs.
-- Bad files (locked, read-only, corrupt, from a newer workbench) are refused
-  with one line before anything is written.
+- Bad files (locked, corrupt, from a newer workbench) are refused with one
+  line before anything is written. A read-only file (or folder) opens for
+  reading only: every write is refused with one line and nothing changes.
 """
 
 from __future__ import annotations
@@ -94,10 +95,46 @@ def _decode(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def _reversed(ordering: str) -> str:
+    """An ``ORDER BY`` list with every direction flipped."""
+    terms = []
+    for term in ordering.split(","):
+        column, _, direction = term.strip().partition(" ")
+        terms.append(column if direction == "DESC" else f"{column} DESC")
+    return ", ".join(terms)
+
+
 def fts_query(text: str) -> str | None:
     """User words → an FTS5 query (every word, as a prefix), immune to FTS syntax."""
     words = _WORD.findall(text)
     return " ".join(f'"{word}"*' for word in words) or None
+
+
+def _connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that cannot write ``path``, even as root.
+
+    ``mode=ro`` still needs the WAL index beside the file; in a read-only
+    folder whose last writer removed it, the file is read as ``immutable``
+    (no locks: nobody can write there either).
+    """
+    uri = path.resolve().as_uri()
+
+    def connect(query: str) -> sqlite3.Connection:
+        return sqlite3.connect(
+            f"{uri}?{query}",
+            uri=True,
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+
+    conn = connect("mode=ro")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        return connect("immutable=1")
+    return conn
 
 
 @dataclass
@@ -109,10 +146,12 @@ class _Where:
 class BacklogStore:
     """Items, their evidence, the event log and profile snapshots in one SQLite file."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: str | None = None) -> None:
         """Use :meth:`open`; this only wraps an already checked connection."""
         self.path = path
         self.conn = conn
+        self.read_only = read_only
+        """Why this backlog cannot be written (the line a write is refused with), or None."""
         self.db = sqlite_utils.Database(conn)
         self._split = DEFAULT_SPLIT
         self._actor = default_actor()
@@ -126,23 +165,28 @@ class BacklogStore:
     ) -> BacklogStore:
         """Open (creating or migrating) the store at ``path``; None → :func:`default_db_path`.
 
-        Raises StoreError (one line, file unchanged) for a locked, read-only,
-        corrupt or newer-schema database. Before migrating an older schema the
-        file is copied to ``<name>.bak-v<old version>`` with SQLite's backup API.
+        Raises StoreError (one line, file unchanged) for a locked, corrupt or
+        newer-schema database. A read-only file or folder opens for reading
+        (:attr:`read_only` says why; every write raises StoreError with it).
+        Before migrating an older schema the file is copied to
+        ``<name>.bak-v<old version>`` with SQLite's backup API.
         """
         if path is None:
             path = default_db_path()
             ignore_in_git(path.parent)
         path = Path(path)
-        check_file(path)
+        read_only = check_file(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
+            if read_only:
+                conn = _connect_read_only(path, busy_timeout)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+                )
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open the backlog {path}: {error}") from None
-        store = cls(path, conn)
+        store = cls(path, conn, read_only)
         try:
             with store_errors(path):
                 store._prepare(busy_timeout)
@@ -163,6 +207,15 @@ class BacklogStore:
                     f"the backlog {self.path} is corrupt (integrity check: {row[0]}); "
                     "restore it from a backup or move it away"
                 )
+        if self.read_only:
+            if version < schema.SCHEMA_VERSION:
+                raise StoreError(
+                    f"the backlog {self.path} is read-only and has schema {version}, older "
+                    f"than this workbench's ({schema.SCHEMA_VERSION}); make it writable once "
+                    "so it is upgraded, or pass --db to a writable copy"
+                )
+            self._split = self._load_split()
+            return
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -243,15 +296,27 @@ class BacklogStore:
         offset: int = 0,
         limit: int | None = 100,
         order: str = "quadrant",
+        total: int | None = None,
     ) -> builtins.list[Item]:
         """One page of items, evidence included. ``order``: quadrant (matrix order, then
-        impact desc, effort asc, id), id, updated (most recent first). ``limit=None``: all."""
+        impact desc, effort asc, id), id, updated (most recent first). ``limit=None``: all.
+
+        SQLite walks ``OFFSET`` rows one by one; given the ``total`` the filter selects,
+        a page in the second half is read from the end (the index backwards) and turned
+        around, so the last page of 100,000 costs what the first does.
+        """
         where = self._where(item_filter)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {_ORDERS[order]}"
+        backwards = total is not None and limit is not None and offset > total // 2
+        ordering = _ORDERS[order]
+        if backwards:
+            offset, limit = max(0, total - offset - limit), max(0, min(limit, total - offset))
+            ordering = _reversed(ordering)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where.sql} ORDER BY {ordering}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         with store_errors(self.path):
-            return self._items(self.conn.execute(sql, where.params).fetchall())
+            rows = self.conn.execute(sql, where.params).fetchall()
+        return self._items(rows[::-1] if backwards else rows)
 
     def iter_all(
         self,
@@ -277,6 +342,35 @@ class BacklogStore:
         return self.conn.execute(
             f"SELECT count(*) FROM items WHERE {where.sql}", where.params
         ).fetchone()[0]
+
+    def position(self, item_filter: ItemFilter | None, item: Item) -> int | None:
+        """Index of ``item`` in ``list(item_filter)`` (quadrant order), None if the filter
+        does not select it: how many selected items sort before it.
+
+        Counted as four index ranges of the matrix order (earlier quadrant; same
+        quadrant, higher impact; same impact, lower effort; same effort, lower id),
+        so finding where a moved item landed among 100,000 costs one small query,
+        not a walk over every row before it.
+        """
+        where = self._where(item_filter)
+        rank, impact, effort = item.quadrant.rank, item.impact, item.effort
+        found = self.conn.execute(
+            f"SELECT 1 FROM items WHERE id = ? AND {where.sql}", [item.id, *where.params]
+        ).fetchone()
+        if found is None:
+            return None
+        ranges = [
+            ("qrank < ?", [rank]),
+            ("qrank = ? AND impact > ?", [rank, impact]),
+            ("qrank = ? AND impact = ? AND effort < ?", [rank, impact, effort]),
+            ("qrank = ? AND impact = ? AND effort = ? AND id < ?", [rank, impact, effort, item.id]),
+        ]
+        sql = " + ".join(
+            f"(SELECT count(*) FROM items WHERE {where.sql} AND {r})" for r, _ in ranges
+        )
+        params = [value for _, bound in ranges for value in (*where.params, *bound)]
+        with store_errors(self.path):
+            return int(self.conn.execute(f"SELECT {sql}", params).fetchone()[0])
 
     def counts_by_quadrant(self, item_filter: ItemFilter | None = None) -> dict[Quadrant, int]:
         """Every quadrant present as a key (0 when empty), for the matrix headers."""
@@ -424,19 +518,49 @@ class BacklogStore:
         actor: str | None = None,
     ) -> Item:
         """Raise/lower impact and effort (clamped to 1..5); the quadrant follows."""
-        with self._batch(f"move #{item_id}", actor) as batch:
-            current = self._current(item_id)
-            low, high = IMPACT_EFFORT_RANGE.start, IMPACT_EFFORT_RANGE.stop - 1
-            self._change(
-                batch,
-                item_id,
-                {
-                    "impact": min(high, max(low, current["impact"] + impact_delta)),
-                    "effort": min(high, max(low, current["effort"] + effort_delta)),
-                },
-                expected_version,
-            )
-        return self.get(item_id)
+        expected = None if expected_version is None else {item_id: expected_version}
+        return self.move_many(
+            [item_id],
+            impact_delta=impact_delta,
+            effort_delta=effort_delta,
+            expected_versions=expected,
+            actor=actor,
+        )[0]
+
+    def move_many(
+        self,
+        item_ids: Iterable[int],
+        *,
+        impact_delta: int = 0,
+        effort_delta: int = 0,
+        impact: int | None = None,
+        effort: int | None = None,
+        expected_versions: dict[int, int] | None = None,
+        actor: str | None = None,
+    ) -> builtins.list[Item]:
+        """Move several items as one batch: one undo puts them all back, and one stale or
+        missing item refuses the whole move (nothing is written). ``impact``/``effort`` set
+        a score outright; otherwise the deltas apply (clamped to 1..5)."""
+        ids = builtins.list(dict.fromkeys(item_ids))
+        low, high = IMPACT_EFFORT_RANGE.start, IMPACT_EFFORT_RANGE.stop - 1
+        label = "move " + (f"#{ids[0]}" if len(ids) == 1 else f"×{len(ids)}")
+        with self._batch(label, actor) as batch:
+            for item_id in ids:
+                current = self._current(item_id)
+                self._change(
+                    batch,
+                    item_id,
+                    {
+                        "impact": impact
+                        if impact is not None
+                        else min(high, max(low, current["impact"] + impact_delta)),
+                        "effort": effort
+                        if effort is not None
+                        else min(high, max(low, current["effort"] + effort_delta)),
+                    },
+                    (expected_versions or {}).get(item_id),
+                )
+        return [self.get(item_id) for item_id in ids]
 
     def set_status(
         self,
@@ -609,7 +733,10 @@ class BacklogStore:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One ``BEGIN IMMEDIATE`` … ``COMMIT``; the lock keeps two threads of one process
-        (the pane's workers) from nesting transactions on the shared connection."""
+        (the pane's workers) from nesting transactions on the shared connection.
+        A read-only backlog refuses here, before SQLite is asked, for every write."""
+        if self.read_only:
+            raise StoreError(self.read_only)
         with self._lock, store_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
