@@ -87,6 +87,19 @@ def test_rev_since_and_range_restrict(story: GitRepo) -> None:
     assert ranged.rev == story.commits["c13"]
 
 
+def test_since_after_the_last_commit_and_an_empty_range_answer_no_commits(story: GitRepo) -> None:
+    # git prints nothing at all when no commit matches; that is an answer, not a crash.
+    later = function_history(
+        story.path, "pkg/shapes.py:compute", since="2999-01-01", use_cache=False
+    )
+    assert later.commits == [] and later.span.qualname == "compute"
+    tip = story.commits["c13"]
+    empty = function_history(
+        story.path, "pkg/shapes.py:compute", rev_range=f"{tip}..{tip}", use_cache=False
+    )
+    assert empty.commits == []
+
+
 def test_frame_label_and_absolute_path(story: GitRepo) -> None:
     source = (story.path / "pkg/shapes.py").read_text().splitlines()
     hot = source.index("        return math.pi * self.r * self.r") + 1

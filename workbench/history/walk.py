@@ -180,7 +180,13 @@ class FileLog:
 
 
 def _change(record: str) -> Change | None:
-    """One commit of the log; None when it changed no content of the file."""
+    """One commit of the log; None when it changed no content of the file.
+
+    An empty record is git's whole output when no commit matched (a ``--since``
+    after the last change, an empty range).
+    """
+    if not record.strip():
+        return None
     lines = record.split("\n")
     sha, parents, author, email, date, summary = lines[0].split("\x00", 5)
     old_blob = new_blob = ""
