@@ -90,3 +90,20 @@ def test_hotspots_rank_heat_times_churn(story: GitRepo, profiles: tuple[Path, Pa
         ("pkg/shapes.py:compute", 1),
         ("pkg/util.py:inner", 0),
     ]
+
+
+def test_hotspots_leave_out_a_dependency_that_only_shares_a_file_name(
+    story: GitRepo, tmp_path: Path
+) -> None:
+    # A real-world profile: py-spy names installed code relative to site-packages.
+    # sympy/strategies/shapes.py is not the repository's pkg/shapes.py.
+    profile = tmp_path / "deps.txt"
+    site = "/venv/lib/python3.11/site-packages"
+    profile.write_text(
+        "main (app.py:1);chain_rl (sympy/strategies/shapes.py:40) 50\n"
+        f"main (app.py:1);fold ({site}/other/util.py:3) 30\n"
+        f"main (app.py:1);compute ({site}/pkg/shapes.py:1) 20\n"
+    )
+    spots = hotspot_ranking(story.path, read_profile(profile), since="2000-01-01")
+    # Installed pkg/shapes.py is the repository's file (a src/ layout would match too).
+    assert [spot.function for spot in spots] == ["pkg/shapes.py:compute"]

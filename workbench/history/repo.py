@@ -153,7 +153,8 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | N
 
     Profiles carry absolute paths, paths relative to a ``sys.path`` entry, or
     paths from another checkout; the repository file is the one whose path
-    ends with the longest ``/``-suffix of ``path``. ``files`` (from
+    ends with ``path``, or equals the longest ``/``-suffix of ``path`` (never a
+    file that merely shares the file name). ``files`` (from
     :func:`tracked_files`) saves the listing when mapping many paths. Raises
     :class:`HistoryError` when no file matches, or several match equally well.
     """
@@ -164,11 +165,20 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | N
             return Path(path).resolve().relative_to(root).as_posix()
         except ValueError:
             pass  # another checkout: match by suffix below
+    for marker in ("/site-packages/", "/dist-packages/"):
+        if marker in path:  # installed code: the package path after it is the whole path
+            path = path.rsplit(marker, 1)[1]
     parts = PurePosixPath(path.lstrip("/")).parts
     files = tracked_files(repo, rev) if files is None else files
     for start in range(len(parts)):
         suffix = "/".join(parts[start:])
-        matches = [name for name in files if name == suffix or name.endswith("/" + suffix)]
+        # The whole path may sit under a folder of the repository (``src/``); once a
+        # leading folder of the path is dropped (another checkout's root), the rest
+        # must be a whole repository path: ``sympy/strategies/core.py`` is not
+        # ``markdown/core.py`` just because both end in ``core.py``.
+        matches = [
+            name for name in files if name == suffix or (start == 0 and name.endswith("/" + suffix))
+        ]
         if len(matches) == 1:
             return matches[0]
         if matches:
