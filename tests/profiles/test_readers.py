@@ -372,6 +372,15 @@ def _bad_files(tmp_path: Path, real_profiles: RealProfiles) -> dict[str, tuple[P
     truncated_json = tmp_path / "truncated.json"
     truncated_json.write_bytes(real_profiles.speedscope.read_bytes()[:-40])
     result["truncated.json"] = (truncated_json, "truncated")
+    # Cut in the middle of a string (a file name), as a copy cut anywhere would be.
+    document = real_profiles.pyinstrument_json.read_bytes()
+    in_string = tmp_path / "cut-in-string.json"
+    in_string.write_bytes(document[: document.index(b'"file_path"') + 5])
+    result["cut-in-string.json"] = (in_string, "truncated")
+    # Only zero-weight stacks (our writer's header line alone, or py-spy's count 0).
+    zero = tmp_path / "zero.txt"
+    zero.write_bytes(b"main (a.py:1);work (a.py:5) 0\n")
+    result["zero.txt"] = (zero, "no samples")
     raw = real_profiles.raw.read_bytes().rstrip(b"\n")
     truncated_raw = tmp_path / "truncated.txt"
     truncated_raw.write_bytes(raw[: raw.rindex(b" (")])
