@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from workbench.profiles.diff import FunctionDelta
+from workbench.profiles.render import plain
 
 #: Row key of the trailing "… N more" row.
 MORE_ROW = "\0more"
@@ -229,7 +230,7 @@ it is anywhere on the stack.
 
     @staticmethod
     def _cell(column: Column, item: FunctionDelta, grew: Style, shrank: Style) -> Text:
-        text = Text(column.cell(item), justify="right" if column.numeric else "left")
+        text = Text(plain(column.cell(item)), justify="right" if column.numeric else "left")
         value = column.sign(item) if column.sign is not None else None
         if value:
             text.stylize(grew if value > 0 else shrank)

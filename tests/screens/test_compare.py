@@ -288,3 +288,31 @@ async def test_large_diff_shows_top_rows_only(tmp_path: Path) -> None:
         icicle = app.screen.query_one(Icicle)
         width = icicle.size.width
         assert icicle.rows and all(len(row) <= width for row in icicle.rows)
+
+
+async def test_control_characters_in_names_are_shown_escaped(tmp_path: Path) -> None:
+    # An ANSI escape in a function name must not reach the terminal: it recoloured
+    # the screen and shifted every table column after it.
+    red = "\x1b[31mred\x1b[0m"
+    base, branch = tmp_path / "base.txt", tmp_path / "branch.txt"
+    base.write_text("main (app.py:1);other (app.py:9) 20\n")
+    branch.write_text(f"main (app.py:1);other (app.py:9) 10\nmain (app.py:1);{red} (app.py:5) 10\n")
+    app = _app(base, branch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = _focused_deltas(app)
+        assert red in _functions(table)  # the data keeps the name as it is
+        icicle = app.screen.query_one(Icicle)
+        icicle.focus()
+        await pilot.press("down", "down")
+        while icicle.selected is not None and icicle.selected.label != red:
+            before = icicle.selected
+            await pilot.press("right")
+            assert icicle.selected is not before
+        await pilot.pause()
+        screen_text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "\x1b" not in screen_text
+        assert "\\x1b[31m" in screen_text  # table, gate verdict, icicle and status line
+        verdict = _plain(app.screen.query_one(GateVerdictView))
+        assert "\\x1b[31mred\\x1b[0m: new hotspot" in verdict
+        assert "\\x1b[31mred" in _plain(app.screen.query_one("#icicle-status", Static))
