@@ -316,3 +316,25 @@ async def test_control_characters_in_names_are_shown_escaped(tmp_path: Path) -> 
         verdict = _plain(app.screen.query_one(GateVerdictView))
         assert "\\x1b[31mred\\x1b[0m: new hotspot" in verdict
         assert "\\x1b[31mred" in _plain(app.screen.query_one("#icicle-status", Static))
+
+
+async def test_table_columns_fit_the_longest_name_from_the_first_frame(tmp_path: Path) -> None:
+    # DataTable's auto width is applied on idle without a repaint: in a real
+    # terminal a small table kept header-wide columns ("Function" → "[@click=").
+    long_name = "render_report_with_a_long_name"
+    base, branch = tmp_path / "base.txt", tmp_path / "branch.txt"
+    base.write_text("main (app.py:1);other (app.py:9) 20\n")
+    branch.write_text(
+        f"main (app.py:1);other (app.py:9) 10\nmain (app.py:1);{long_name} (app.py:5) 10\n"
+    )
+    app = _app(base, branch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for table in app.screen.query(DeltaTable):
+            function = table.columns[next(iter(table.columns))]
+            assert not function.auto_width and function.width >= len(long_name)
+        await pilot.press("t")
+        await settle(pilot, app)
+        table = app.screen.query_one("#deltas", DeltaTable)
+        where = next(column for column in table.columns.values() if column.label.plain == "File")
+        assert where.width >= len("app.py:5")
