@@ -76,13 +76,25 @@ def resolve_rev(repo: git.Repo, rev: str = "HEAD") -> str:
     try:
         return repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
     except git.GitCommandError:
-        raise HistoryError(_unknown_rev_message(rev, repo.working_dir)) from None
+        raise HistoryError(_unknown_rev_message(rev, repo.working_dir, repo.common_dir)) from None
 
 
-def _unknown_rev_message(rev: str, where: object) -> str:
+def _unknown_rev_message(rev: str, where: object, git_dir: str | None = None) -> str:
     if rev == "HEAD":
         return f"the repository at {where} has no commits yet (HEAD is unborn)"
-    return f"unknown revision {rev!r} in {where}; check the branch, tag or sha (git log --oneline)"
+    message = (
+        f"unknown revision {rev!r} in {where}; check the branch, tag or sha (git log --oneline)"
+    )
+    try:
+        cut = (Path(git_dir) / "shallow").read_text().split() if git_dir else []
+    except OSError:
+        cut = []
+    if cut:  # HEAD~50 in a --depth 10 clone is not a typo: say where history stops
+        message += (
+            f"; this is a shallow clone, its history is cut at {', '.join(c[:12] for c in cut)}"
+            " (git fetch --unshallow for the rest)"
+        )
+    return message
 
 
 def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
@@ -119,7 +131,9 @@ def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
             bad = next(
                 (rev for rev, line in zip(revs, lines[2:], strict=False) if len(line) != 40), None
             )
-            raise HistoryError(_unknown_rev_message(bad or revs[len(lines) - 2], lines[0]))
+            raise HistoryError(
+                _unknown_rev_message(bad or revs[len(lines) - 2], lines[0], lines[1])
+            )
         raise HistoryError(f"git rev-parse failed in {where}: {result.stderr.strip()}")
     return Pinned(lines[0], lines[1], tuple(lines[2:]))
 
