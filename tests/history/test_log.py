@@ -139,6 +139,8 @@ def test_patch_is_the_function_diff_at_file_line_numbers() -> None:
         ("pkg/shapes.py:area", "ambiguous"),
         ("pkg/nothing.py:f", "not in the repository"),
         ("justaname", "names no file"),
+        ("pkg/shapes.py", "names no function"),  # a file alone: the function is missing
+        ("pkg/shapes.py:", "names no function"),
     ],
 )
 def test_errors_say_what_is_wrong(story: GitRepo, function: str, message: str) -> None:

@@ -65,9 +65,11 @@ class _Def:
 def parse_function_ref(text: str) -> tuple[str, str]:
     """``(path, qualname)`` from ``path:Class.method`` or a frame label ``qualname (path:line)``.
 
-    Raises :class:`HistoryError` when ``text`` names no file.
+    Raises :class:`HistoryError` when ``text`` names no file or no function.
     """
     key = FunctionKey.parse(text)
+    if key.path and not key.qualname or not key.path and ".py" in key.qualname:
+        raise HistoryError(f"{text!r} names no function; write it as path/to/file.py:Class.method")
     if not key.path or not key.qualname:
         raise HistoryError(f"{text!r} names no file; write it as path/to/file.py:Class.method")
     return key.path, key.qualname
