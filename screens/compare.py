@@ -222,7 +222,7 @@ function selected in whichever has focus.
             view = self.query_one(f"#summary-{role}", ProfileSummaryView)
             view.show_hint(f"could not read — press {key} to choose another file")
             self.notify(error, title="Compare", severity="error", markup=False)
-        self._set_error("\n".join(loaded.errors.values()))
+        self._set_error("\n".join([*loaded.errors.values(), loaded.compare_error or ""]).strip())
         if loaded.comparison is not None:
             self._show_comparison(loaded.comparison)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -338,3 +339,34 @@ async def test_table_columns_fit_the_longest_name_from_the_first_frame(tmp_path:
         table = app.screen.query_one("#deltas", DeltaTable)
         where = next(column for column in table.columns.values() if column.label.plain == "File")
         assert where.width >= len("app.py:5")
+
+
+async def test_line_level_without_line_numbers_says_so_and_function_level_comes_back(
+    profiles: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # A py-spy --nolineno capture has no lines: `t` must say so, not call every line new.
+    no_lines = tmp_path / "nolineno.txt"
+    no_lines.write_text(
+        "".join(
+            f"{re.sub(r':[0-9]+[)]', ')', stack)} {count}\n"
+            for stack, _, count in (
+                line.rpartition(" ") for line in profiles[0].read_text().splitlines() if line
+            )
+        )
+    )
+    app = _app(no_lines, profiles[1])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.comparison is not None
+        await pilot.press("t")
+        await settle(pilot, app)
+        error = app.screen.query_one("#compare-error", Static)
+        assert (
+            error.display and "no line numbers" in _plain(error) and str(no_lines) in _plain(error)
+        )
+        assert app.screen.comparison is None
+        assert "could not read" not in _plain(app.screen.query_one("#summary-branch"))
+        await pilot.press("t")
+        await settle(pilot, app)
+        assert not app.screen.query_one("#compare-error", Static).display
+        assert _functions(app.screen.query_one("#deltas", DeltaTable))
