@@ -107,3 +107,17 @@ def test_hotspots_leave_out_a_dependency_that_only_shares_a_file_name(
     spots = hotspot_ranking(story.path, read_profile(profile), since="2000-01-01")
     # Installed pkg/shapes.py is the repository's file (a src/ layout would match too).
     assert [spot.function for spot in spots] == ["pkg/shapes.py:compute"]
+
+
+def test_candidates_pass_over_samples_without_a_python_frame(
+    story: GitRepo, profiles: tuple[Path, Path]
+) -> None:
+    # py-spy writes " 40" for a sample with no Python frame; its growth has no file to blame.
+    base, branch = profiles
+    branch.write_text(branch.read_text() + " 40\n")
+    diff = diff_profiles(read_profile(base), read_profile(branch))
+    assert "(no Python frame)" in [str(item.key) for item in diff.regressions]
+    rev_range = f"{story.commits['c5']}..{story.commits['c13']}"
+    candidates, notes = regression_candidates(story.path, diff, rev_range)
+    assert [story.label(c.sha) for c in candidates] == ["c9", "c13"]
+    assert notes == []
