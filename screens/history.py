@@ -207,6 +207,8 @@ authors and churn. `f` asks about another function.
             result: Message = answer(question)
         except WorkbenchError as error:
             result = HistoryFailed(question.function, str(error))
+        except Exception as error:  # noqa: BLE001 - a bug must show, not leave "Asking git…"
+            result = HistoryFailed(question.function, f"{type(error).__name__}: {error}")
         if not worker.is_cancelled:
             self.post_message(result)
 

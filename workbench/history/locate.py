@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -109,9 +110,23 @@ def _defs(tree: ast.AST, prefix: str = "", outer: int = 0) -> Iterator[_Def]:
             yield from _defs(node, prefix, outer)
 
 
+#: ``ast.parse`` is not thread-safe on CPython before 3.11.8/3.12.1 (gh-106905):
+#: the AST builder's recursion counter is shared, and when a garbage collection
+#: during one parse runs Python code that lets another thread parse, the first
+#: fails with ``SystemError: AST constructor recursion depth mismatch``. The
+#: History pane's workers and ``hotspots``' thread pool parse at the same time.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_python(source: str) -> ast.Module:
+    """``ast.parse``, one thread at a time (see :data:`_PARSE_LOCK`)."""
+    with _PARSE_LOCK:
+        return ast.parse(source)
+
+
 def _parse(source: str, path: str) -> ast.Module:
     try:
-        return ast.parse(source)
+        return parse_python(source)
     except (SyntaxError, ValueError) as error:
         raise HistoryError(f"{path or 'the source'} does not parse as Python ({error})") from None
 

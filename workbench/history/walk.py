@@ -32,7 +32,7 @@ from subprocess import PIPE
 from typing import TYPE_CHECKING
 
 from workbench.errors import HistoryError
-from workbench.history.locate import Span, locate_with_scope
+from workbench.history.locate import Span, locate_with_scope, parse_python
 
 if TYPE_CHECKING:
     import git
@@ -520,7 +520,7 @@ class FunctionFinder:
     def _parses_as_the_def(self, block: list[str]) -> bool:
         """``block`` is exactly one def of the name, ending on its last line."""
         try:
-            tree = ast.parse("\n".join(block))
+            tree = parse_python("\n".join(block))
         except (SyntaxError, ValueError):
             return False
         node = tree.body[0] if len(tree.body) == 1 else None
