@@ -42,6 +42,7 @@ from workbench.paths import styles_dir
 from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
 from workbench.profiles.difftree import ROOT_KEY, DiffNode
 from workbench.profiles.identity import FunctionKey
+from workbench.profiles.render import plain
 
 ROLES = ("base", "branch")
 
@@ -221,7 +222,7 @@ function selected in whichever has focus.
             view = self.query_one(f"#summary-{role}", ProfileSummaryView)
             view.show_hint(f"could not read — press {key} to choose another file")
             self.notify(error, title="Compare", severity="error", markup=False)
-        self._set_error("\n".join(loaded.errors.values()))
+        self._set_error("\n".join([*loaded.errors.values(), loaded.compare_error or ""]).strip())
         if loaded.comparison is not None:
             self._show_comparison(loaded.comparison)
         else:
@@ -295,7 +296,7 @@ function selected in whichever has focus.
     def _zoomed(self, event: Icicle.Zoomed) -> None:
         # Content(...) is plain text: a function named "[/]" must not be read as markup.
         self.query_one(Icicle).border_subtitle = (
-            "" if event.node.parent is None else Content(f"zoomed: {event.node.label}")
+            "" if event.node.parent is None else Content(f"zoomed: {plain(event.node.label)}")
         )
 
     @on(DeltaTable.Changed, "#deltas")
@@ -310,12 +311,12 @@ function selected in whichever has focus.
         """Full label and base% → branch% (Δ points) of an icicle node."""
         diff_node: DiffNode = node.data
         path = " › ".join(step.label for step in node.path()[1:]) or diff_node.label
-        text = Text(path, style="bold")
+        text = Text(plain(path), style="bold")
         text.append(f"   {diff_node.base_pct:.2f}% → {diff_node.branch_pct:.2f}%  ")
-        delta = diff_node.delta_pct
+        delta = round(diff_node.delta_pct, 2) + 0.0  # never "-0.00 pts"
         text.append(f"({delta:+.2f} pts)", style="bold" if abs(delta) >= 0.05 else "")
         if diff_node.key != ROOT_KEY:
-            text.append(f"   {diff_node.key}", style="dim")
+            text.append(f"   {plain(str(diff_node.key))}", style="dim")
         return text
 
     # -- actions ----------------------------------------------------------

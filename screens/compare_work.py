@@ -73,7 +73,9 @@ class Loaded:
     errors: dict[str, str] = field(default_factory=dict)
     read_seconds: float = 0.0
     comparison: Comparison | None = None
-    """None unless both profiles were read."""
+    """None unless both profiles were read (and could be compared)."""
+    compare_error: str | None = None
+    """Both were read but cannot be compared so (by line, and one has no line numbers)."""
 
 
 @dataclass
@@ -140,9 +142,12 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
             loaded.summaries[role] = summarize(profiles[role])
     loaded.read_seconds = time.perf_counter() - started
     if "base" in profiles and "branch" in profiles:
-        loaded.comparison = compare(
-            profiles["base"], profiles["branch"], by=request.by, project_dir=request.project_dir
-        )
+        try:
+            loaded.comparison = compare(
+                profiles["base"], profiles["branch"], by=request.by, project_dir=request.project_dir
+            )
+        except WorkbenchError as error:  # e.g. by line, and a profile has no line numbers
+            loaded.compare_error = str(error)
     return loaded
 
 

@@ -10,6 +10,7 @@ patches are untrusted text and are drawn as ``Text``/``Syntax``, never markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -90,9 +91,10 @@ class HistoryScreen(Screen):
     CSS_PATH = [styles_dir() / "history.tcss"]
     HELP = """
 ### History
-The commits that changed the function's span (`git log -L`, followed back
-across moves), the selected commit's patch, blame of the span or of the
-profile's hot lines, authors and churn. `f` asks about another function.
+The commits that changed the function's own text (its `ast` span judged in
+every commit that touched the file, followed across moves and renames), the
+selected commit's patch, blame of the span or of the profile's hot lines,
+authors and churn. `f` asks about another function.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -205,12 +207,23 @@ profile's hot lines, authors and churn. `f` asks about another function.
             result: Message = answer(question)
         except WorkbenchError as error:
             result = HistoryFailed(question.function, str(error))
+        except Exception as error:  # noqa: BLE001 - a bug must show, not leave "Asking git…"
+            result = HistoryFailed(question.function, f"{type(error).__name__}: {error}")
         if not worker.is_cancelled:
             self.post_message(result)
 
     def on_history_failed(self, message: HistoryFailed) -> None:
         if message.function == self.function:
             self._status(message.error, error=True)
+            self._clear_answer()  # the last function's commits are not this one's
+
+    def _clear_answer(self) -> None:
+        self.loaded = None
+        for table in ("#history-commits", "#history-blame", "#history-authors"):
+            self.query_one(table, DataTable).clear()
+        self.query_one("#history-churn", Sparkline).data = []
+        self.query_one("#patch-header", Static).update("")
+        self.query_one("#history-patch", Static).update("")
 
     def on_history_loaded(self, message: HistoryLoaded) -> None:
         if message.function != self.function:
@@ -238,10 +251,10 @@ profile's hot lines, authors and churn. `f` asks about another function.
             table.add_row(
                 Text(f"{commit.date:%Y-%m-%d}"),
                 Text(commit.sha[:10]),
-                Text(commit.author),
+                Text(_shown(commit.author)),
                 Text(f"+{commit.added}", style="green"),
                 Text(f"-{commit.removed}", style="red"),
-                Text(commit.summary),
+                Text(_shown(commit.summary)),
                 key=commit.sha,
             )
 
@@ -253,9 +266,9 @@ profile's hot lines, authors and churn. `f` asks about another function.
             table.add_row(
                 Text(str(line.line)),
                 Text(line.sha[:10]),
-                Text(line.author),
+                Text(_shown(line.author)),
                 Text(f"{line.date:%Y-%m-%d}"),
-                Text(line.text),
+                Text(_shown(line.text)),
             )
 
     def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory) -> None:
@@ -264,7 +277,7 @@ profile's hot lines, authors and churn. `f` asks about another function.
         table.clear()
         for share in shares:
             table.add_row(
-                Text(share.author),
+                Text(_shown(share.author)),
                 Text(str(share.lines)),
                 Text(f"{share.share:.0%}"),
                 Text(str(commits_by_author.get(share.author, 0))),
@@ -278,9 +291,12 @@ profile's hot lines, authors and churn. `f` asks about another function.
             patch.update("")
             return
         header.update(
-            Text(f"{commit.sha}  {commit.author}  {commit.date:%Y-%m-%d %H:%M}\n{commit.summary}")
+            Text(
+                f"{commit.sha}  {_shown(commit.author)}  {commit.date:%Y-%m-%d %H:%M}\n"
+                + _shown(commit.summary)
+            )
         )
-        patch.update(Syntax(commit.patch, "diff", word_wrap=False, theme="ansi_dark"))
+        patch.update(Syntax(_shown(commit.patch), "diff", word_wrap=False, theme="ansi_dark"))
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#history-status", Static)
@@ -372,3 +388,12 @@ profile's hot lines, authors and churn. `f` asks about another function.
 def make_screen(context: LaunchContext) -> HistoryScreen:
     """The History pane's base screen (the app's mode factory)."""
     return HistoryScreen(context)
+
+
+#: Control characters other than newline and tab: an ANSI escape in a commit
+#: message, an author name or a line of code is drawn as ``\x1b``, never obeyed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str) -> str:
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -20,6 +21,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from workbench.profiles.diff import FunctionDelta
+from workbench.profiles.render import plain
 
 #: Row key of the trailing "… N more" row.
 MORE_ROW = "\0more"
@@ -210,14 +212,20 @@ it is anywhere on the stack.
         self._shown = {str(index): item for index, item in enumerate(shown)}
         grew, shrank = self._sign_styles()
         arrow = "▲" if self.columns_shown[self._sort].numeric == self._reverse else "▼"
+        rows = {
+            key: [self._cell(column, item, grew, shrank) for column in self.columns_shown]
+            for key, item in self._shown.items()
+        }
         self.clear(columns=True)
         for index, column in enumerate(self.columns_shown):
             label = f"{column.label} {arrow}" if index == self._sort else column.label
-            self.add_column(Text(label), key=column.label)
-        for key, item in self._shown.items():
-            self.add_row(
-                *(self._cell(column, item, grew, shrank) for column in self.columns_shown), key=key
-            )
+            # Widths measured here, not by DataTable's auto width: that one is
+            # applied on idle without a repaint, so in a real terminal a small
+            # table kept its header-wide columns ("[@click=" for a long name).
+            width = max([cell_len(label), *(row[index].cell_len for row in rows.values())])
+            self.add_column(Text(label), key=column.label, width=width)
+        for key, cells in rows.items():
+            self.add_row(*cells, key=key)
         hidden = len(ordered) - len(shown)
         if hidden > 0:
             self.add_row(Text(f"… {hidden:,} more", style="italic"), key=MORE_ROW)
@@ -229,7 +237,7 @@ it is anywhere on the stack.
 
     @staticmethod
     def _cell(column: Column, item: FunctionDelta, grew: Style, shrank: Style) -> Text:
-        text = Text(column.cell(item), justify="right" if column.numeric else "left")
+        text = Text(plain(column.cell(item)), justify="right" if column.numeric else "left")
         value = column.sign(item) if column.sign is not None else None
         if value:
             text.stylize(grew if value > 0 else shrank)

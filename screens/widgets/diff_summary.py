@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from workbench.profiles.diff import ProfileSummary
 from workbench.profiles.gates import GateVerdict
+from workbench.profiles.render import plain
 
 #: Findings listed before "… N more".
 MAX_FINDINGS = 8
@@ -38,10 +39,10 @@ def summary_text(role: str, summary: ProfileSummary) -> Text:
         figures.append(f"{summary.duration:.1f} s capture")
     text = Text()
     text.append(f"{role:<7}", style="bold")
-    text.append(summary.name, style="bold")
+    text.append(plain(summary.name), style="bold")
     text.append("  " + " · ".join(figures))
     text.append("\n       ")
-    text.append(summary.source or "(no file)", style="dim")
+    text.append(plain(summary.source or "(no file)"), style="dim")
     return text
 
 
@@ -80,10 +81,10 @@ def verdict_text(verdict: GateVerdict) -> Text:
     for finding in [*failing, *waived][:MAX_FINDINGS]:
         text.append("\n")
         text.append("  ✓ waived " if finding.waived else "  ✗ ", style="bold")
-        text.append(f"{finding.function.qualname}: ", style="bold")
-        text.append(finding.message)
+        text.append(f"{plain(finding.function.qualname)}: ", style="bold")
+        text.append(plain(finding.message))
         if finding.waived:
-            text.append(f" — {finding.justification or 'no reason given'}", style="italic")
+            text.append(f" — {plain(finding.justification or 'no reason given')}", style="italic")
     hidden = len(verdict.findings) - MAX_FINDINGS
     if hidden > 0:
         text.append(f"\n  … {hidden:,} more")

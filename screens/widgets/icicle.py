@@ -30,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from screens.widgets.icicle_tree import Cell, IcicleNode, layout_rows
+from workbench.profiles.render import plain
 
 __all__ = ["Cell", "Icicle", "IcicleNode", "layout_rows"]
 
@@ -39,8 +40,11 @@ _INTENSITY_STEPS = 6
 
 @lru_cache(maxsize=8192)
 def _fit(label: str, width: int) -> str:
-    """``label`` made printable and fitted to ``width`` cells, with an ellipsis if cut."""
-    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in label)
+    """``label`` made printable and fitted to ``width`` cells, with an ellipsis if cut.
+
+    Control characters read as in the text output (``\\x1b``), other unprintables as ``\ufffd``.
+    """
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in plain(label))
     if cell_len(text) > width:
         text = set_cell_size(text, max(width - 1, 0)) + "…" if width > 1 else text[:0]
     return set_cell_size(text, width)

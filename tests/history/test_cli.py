@@ -77,6 +77,13 @@ def test_hot_lines_and_copies_label(clone: Path) -> None:
     blame = json.loads(result.stdout)["blame"]
     assert [line["line"] for line in blame["lines"]] == [3, 4]
     assert "-C" in blame["command"]
+    # 3 and 4 are not compute's lines: blamed as asked, with a warning that says so.
+    span = json.loads(result.stdout)["span"]
+    assert f"lines 3, 4 outside compute (lines {span['start']}-{span['end']}" in result.stderr
+    inside = workbench(
+        "history", "pkg/shapes.py:compute", "--repo", str(clone), "--lines", str(span["end"])
+    )
+    assert inside.returncode == 0 and "outside" not in inside.stderr
 
 
 def test_option_like_path_is_a_path(clone: Path) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
+
 import pytest
 
 from tests.history.gitrepo import GitRepo
 from tests.history.oracle import changing_commits
 from workbench.errors import HistoryError
-from workbench.history.locate import Span
+from workbench.history.locate import Span, locate_in_source
 from workbench.history.log import FunctionHistory, function_history
 from workbench.history.walk import Version, function_patch
 
@@ -87,6 +91,19 @@ def test_rev_since_and_range_restrict(story: GitRepo) -> None:
     assert ranged.rev == story.commits["c13"]
 
 
+def test_since_after_the_last_commit_and_an_empty_range_answer_no_commits(story: GitRepo) -> None:
+    # git prints nothing at all when no commit matches; that is an answer, not a crash.
+    later = function_history(
+        story.path, "pkg/shapes.py:compute", since="2999-01-01", use_cache=False
+    )
+    assert later.commits == [] and later.span.qualname == "compute"
+    tip = story.commits["c13"]
+    empty = function_history(
+        story.path, "pkg/shapes.py:compute", rev_range=f"{tip}..{tip}", use_cache=False
+    )
+    assert empty.commits == []
+
+
 def test_frame_label_and_absolute_path(story: GitRepo) -> None:
     source = (story.path / "pkg/shapes.py").read_text().splitlines()
     hot = source.index("        return math.pi * self.r * self.r") + 1
@@ -126,6 +143,8 @@ def test_patch_is_the_function_diff_at_file_line_numbers() -> None:
         ("pkg/shapes.py:area", "ambiguous"),
         ("pkg/nothing.py:f", "not in the repository"),
         ("justaname", "names no file"),
+        ("pkg/shapes.py", "names no function"),  # a file alone: the function is missing
+        ("pkg/shapes.py:", "names no function"),
     ],
 )
 def test_errors_say_what_is_wrong(story: GitRepo, function: str, message: str) -> None:
@@ -140,3 +159,50 @@ def test_unknown_revision_and_bad_range(story: GitRepo) -> None:
         function_history(story.path, "pkg/shapes.py:fetch", rev="--output=x", use_cache=False)
     with pytest.raises(HistoryError, match="BASE..BRANCH"):
         function_history(story.path, "pkg/shapes.py:fetch", rev_range="main", use_cache=False)
+
+
+class _Finalizer:
+    """A cyclic object whose finalizer runs Python code, so a collection can switch threads."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        total = 0
+        for number in range(200):
+            total += number
+
+
+def test_functions_are_located_from_several_threads_at_once() -> None:
+    # CPython 3.11.7's ast.parse fails with "AST constructor recursion depth
+    # mismatch" when a GC during one parse lets another thread parse (the History
+    # pane's workers, hotspots' pool). Seen in the pane, which then hung on "Asking git".
+    source = "\n".join(
+        f"class C{i}:\n    @property\n    def m(self):\n        return [(a, (b, [c])) for a in x]\n"
+        for i in range(150)
+    )
+    errors: list[BaseException] = []
+
+    def locate_many() -> None:
+        for _ in range(25):
+            garbage = [_Finalizer() for _ in range(50)]
+            del garbage
+            try:
+                assert locate_in_source(source, "C149.m").start == 5 * 149 + 2
+            except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+                errors.append(error)
+
+    threshold = gc.get_threshold()
+    switch = sys.getswitchinterval()
+    gc.set_threshold(50)
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=locate_many) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        gc.set_threshold(*threshold)
+        sys.setswitchinterval(switch)
+    assert errors == []

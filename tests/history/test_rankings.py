@@ -90,3 +90,34 @@ def test_hotspots_rank_heat_times_churn(story: GitRepo, profiles: tuple[Path, Pa
         ("pkg/shapes.py:compute", 1),
         ("pkg/util.py:inner", 0),
     ]
+
+
+def test_hotspots_leave_out_a_dependency_that_only_shares_a_file_name(
+    story: GitRepo, tmp_path: Path
+) -> None:
+    # A real-world profile: py-spy names installed code relative to site-packages.
+    # sympy/strategies/shapes.py is not the repository's pkg/shapes.py.
+    profile = tmp_path / "deps.txt"
+    site = "/venv/lib/python3.11/site-packages"
+    profile.write_text(
+        "main (app.py:1);chain_rl (sympy/strategies/shapes.py:40) 50\n"
+        f"main (app.py:1);fold ({site}/other/util.py:3) 30\n"
+        f"main (app.py:1);compute ({site}/pkg/shapes.py:1) 20\n"
+    )
+    spots = hotspot_ranking(story.path, read_profile(profile), since="2000-01-01")
+    # Installed pkg/shapes.py is the repository's file (a src/ layout would match too).
+    assert [spot.function for spot in spots] == ["pkg/shapes.py:compute"]
+
+
+def test_candidates_pass_over_samples_without_a_python_frame(
+    story: GitRepo, profiles: tuple[Path, Path]
+) -> None:
+    # py-spy writes " 40" for a sample with no Python frame; its growth has no file to blame.
+    base, branch = profiles
+    branch.write_text(branch.read_text() + " 40\n")
+    diff = diff_profiles(read_profile(base), read_profile(branch))
+    assert "(no Python frame)" in [str(item.key) for item in diff.regressions]
+    rev_range = f"{story.commits['c5']}..{story.commits['c13']}"
+    candidates, notes = regression_candidates(story.path, diff, rev_range)
+    assert [story.label(c.sha) for c in candidates] == ["c9", "c13"]
+    assert notes == []

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.history.gitrepo import GitRepo
+from workbench.errors import HistoryError
 from workbench.history.cache import cache_for
 from workbench.history.log import function_history
 
@@ -33,6 +34,16 @@ def test_shallow_history_is_cut_where_the_clone_ends(story: GitRepo, shallow: Pa
     assert area.truncated_at == story.commits["c11"]
     assert area.commits == []  # c11 looks like it wrote the whole file: unknown, not listed
     assert any("cut at " + story.commits["c11"][:12] in note for note in area.notes)
+
+
+def test_a_revision_beyond_the_cut_says_the_clone_is_shallow(story: GitRepo, shallow: Path) -> None:
+    # HEAD~5 exists in the full history; in a --depth 3 clone it is not a typo.
+    for use_cache in (True, False):
+        with pytest.raises(HistoryError) as caught:
+            function_history(shallow, "pkg/util.py:helper", rev="HEAD~5", use_cache=use_cache)
+        message = str(caught.value)
+        assert "unknown revision 'HEAD~5'" in message and "\n" not in message
+        assert f"shallow clone, its history is cut at {story.commits['c11'][:12]}" in message
 
 
 def test_cache_is_keyed_by_resolved_revision(story: GitRepo, tmp_path: Path) -> None:

@@ -77,6 +77,8 @@ class RealProfiles:
     """``--format raw --nolineno``: frames ``func (file)``."""
     speedscope: Path
     """``--format speedscope``: one sampled profile per thread."""
+    speedscope_threads: Path
+    """``--format speedscope --threads --idle``: ``thread (TID): name`` root frames too."""
     pyinstrument_json: Path
     """``pyinstrument -r json``: the frame tree."""
     pyinstrument_session: Path
@@ -91,7 +93,7 @@ def _py_spy() -> str:
 
 @pytest.fixture(scope="session")
 def real_profiles(tmp_path_factory: pytest.TempPathFactory) -> RealProfiles:
-    """Capture the workload under py-spy (four ways) and pyinstrument (three ways), in parallel."""
+    """Capture the workload under py-spy (five ways) and pyinstrument (three ways), in parallel."""
     folder = tmp_path_factory.mktemp("real_profiles")
     workload = folder / "workload.py"
     workload.write_text(WORKLOAD)
@@ -102,6 +104,7 @@ def real_profiles(tmp_path_factory: pytest.TempPathFactory) -> RealProfiles:
         raw_threads=folder / "raw_threads.txt",
         raw_nolineno=folder / "raw_nolineno.txt",
         speedscope=folder / "speedscope.json",
+        speedscope_threads=folder / "speedscope_threads.json",
         pyinstrument_json=folder / "pyinstrument.json",
         pyinstrument_session=folder / "session.pyisession",
         pyinstrument_speedscope=folder / "pyinstrument_speedscope.json",
@@ -113,6 +116,11 @@ def real_profiles(tmp_path_factory: pytest.TempPathFactory) -> RealProfiles:
         [*spy, "--format", "raw", "--threads", "-o", str(profiles.raw_threads), "--", *run],
         [*spy, "--format", "raw", "--nolineno", "-o", str(profiles.raw_nolineno), "--", *run],
         [*spy, "--format", "speedscope", "-o", str(profiles.speedscope), "--", *run],
+        [
+            *spy,
+            *("--format", "speedscope", "--threads", "--idle"),
+            *("-o", str(profiles.speedscope_threads), "--", *run),
+        ],
         [*pyinstrument, "-r", "json", "-o", str(profiles.pyinstrument_json), *run[1:]],
         [*pyinstrument, "-r", "pyisession", "-o", str(profiles.pyinstrument_session), *run[1:]],
         [*pyinstrument, "-r", "speedscope", "-o", str(profiles.pyinstrument_speedscope), *run[1:]],

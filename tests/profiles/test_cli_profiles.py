@@ -297,6 +297,7 @@ def test_names_are_printed_literally(tmp_path: Path) -> None:
         "main (app.py:1);[/] (app.py:2) 5\n"
         "main (app.py:1);[@click=app.quit]x (app.py:3) 3\n"
         "main (app.py:1);a|b`c` (app.py:4) 2\n"
+        "main (app.py:1);\x1b[31mred\x1b[0m (app.py:5) 2\n"
     )
     text = workbench("show", hostile)
     assert text.returncode == 0, text.stderr
@@ -306,6 +307,9 @@ def test_names_are_printed_literally(tmp_path: Path) -> None:
     markdown = workbench("diff", plain, hostile, "--format", "markdown")
     assert markdown.returncode == 0, markdown.stderr
     assert "a\\|b\\`c\\`" in markdown.stdout and "\\[/\\]" in markdown.stdout
+    # No raw control character reaches a report: an ANSI escape is shown, not obeyed.
+    assert "\x1b" not in text.stdout and "\x1b" not in markdown.stdout
+    assert "\\\\x1b\\[31mred" in markdown.stdout
 
 
 def test_thread_selection_on_the_bundled_demo_pair() -> None:

@@ -7,10 +7,13 @@ from collections import defaultdict
 
 import pytest
 
+from tests.profiles.conftest import HOT_FUNCTION, RealProfiles
+from workbench.errors import ProfileFormatError
 from workbench.profiles import shares
 from workbench.profiles.diff import diff_profiles, function_shares
 from workbench.profiles.difftree import DiffNode, diff_tree
 from workbench.profiles.identity import FunctionKey
+from workbench.profiles.io import read_profile
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 
 # Paths under a folder that does not exist, so no project root shortens them.
@@ -280,3 +283,16 @@ def test_deep_stacks_need_no_recursion() -> None:
         (node,) = node.children
         depth += 1
     assert depth == 5000
+
+
+def test_line_mode_needs_line_numbers_in_both_profiles(real_profiles: RealProfiles) -> None:
+    # py-spy --nolineno against a capture with lines: every line would be "new".
+    with_lines, without = read_profile(real_profiles.raw), read_profile(real_profiles.raw_nolineno)
+    with pytest.raises(ProfileFormatError, match="no line numbers") as caught:
+        diff_profiles(without, with_lines, by="line")
+    assert str(real_profiles.raw_nolineno) in str(caught.value)
+    with pytest.raises(ProfileFormatError, match="no line numbers"):
+        diff_profiles(with_lines, without, by="line")
+    by_function = diff_profiles(without, with_lines)
+    assert not [d for d in by_function.new_hotspots if d.key.qualname == HOT_FUNCTION]
+    assert diff_profiles(with_lines, with_lines, by="line").new_hotspots == []

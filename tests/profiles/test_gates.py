@@ -140,7 +140,8 @@ def test_waiver_file_and_flag_errors(tmp_path: Path) -> None:
 
 
 def test_line_level_findings_name_the_line() -> None:
-    base = profile({"parse": 10})
+    base = Profile()  # line-level diffs need line numbers on both sides
+    base.add_frames([Frame("main", "pkg/app.py", 2), Frame("parse", "pkg/app.py", 3)], 10)
     branch = Profile()
     branch.add_frames([Frame("main", "pkg/app.py"), Frame("parse", "pkg/app.py", 7)], 5)
     branch.add_frames([Frame("main", "pkg/app.py"), Frame("parse", "pkg/app.py", 9)], 5)

@@ -152,6 +152,25 @@ def test_speedscope_from_py_spy(real_profiles: RealProfiles) -> None:
     assert hot.file == str(real_profiles.workload)  # py-spy's speedscope paths are absolute
 
 
+def test_speedscope_threads_frames_from_py_spy_are_not_functions(
+    real_profiles: RealProfiles,
+) -> None:
+    # py-spy --threads puts ``thread (TID): name`` at the root of each speedscope
+    # sample, as in its raw output; with --idle a sleeping thread is that frame alone.
+    document = json.loads(real_profiles.speedscope_threads.read_text())
+    frames = document["shared"]["frames"]
+    roots = {frames[s[0]]["name"] for entry in document["profiles"] for s in entry["samples"] if s}
+    assert any(root.startswith("thread (") for root in roots)  # the real thing has them
+    profile = read_profile(real_profiles.speedscope_threads)
+    assert not [name for name in functions(profile) if name.startswith(("thread (", "process "))]
+    assert profile.total_weight == pytest.approx(
+        sum(sum(entry["weights"]) for entry in document["profiles"])
+    )
+    assert all(stack for stack, _, _ in profile.stacks())  # a lone thread frame: no Python frame
+    assert {HOT_FUNCTION, BACKGROUND_FUNCTION} <= functions(profile)
+    assert len(profile.meta.threads) == len(document["profiles"])
+
+
 def test_speedscope_evented_profile_weights_time_with_the_stack_open(tmp_path: Path) -> None:
     document = {
         "$schema": "https://www.speedscope.app/file-format-schema.json",
@@ -353,6 +372,15 @@ def _bad_files(tmp_path: Path, real_profiles: RealProfiles) -> dict[str, tuple[P
     truncated_json = tmp_path / "truncated.json"
     truncated_json.write_bytes(real_profiles.speedscope.read_bytes()[:-40])
     result["truncated.json"] = (truncated_json, "truncated")
+    # Cut in the middle of a string (a file name), as a copy cut anywhere would be.
+    document = real_profiles.pyinstrument_json.read_bytes()
+    in_string = tmp_path / "cut-in-string.json"
+    in_string.write_bytes(document[: document.index(b'"file_path"') + 5])
+    result["cut-in-string.json"] = (in_string, "truncated")
+    # Only zero-weight stacks (our writer's header line alone, or py-spy's count 0).
+    zero = tmp_path / "zero.txt"
+    zero.write_bytes(b"main (a.py:1);work (a.py:5) 0\n")
+    result["zero.txt"] = (zero, "no samples")
     raw = real_profiles.raw.read_bytes().rstrip(b"\n")
     truncated_raw = tmp_path / "truncated.txt"
     truncated_raw.write_bytes(raw[: raw.rindex(b" (")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -288,3 +289,84 @@ async def test_large_diff_shows_top_rows_only(tmp_path: Path) -> None:
         icicle = app.screen.query_one(Icicle)
         width = icicle.size.width
         assert icicle.rows and all(len(row) <= width for row in icicle.rows)
+
+
+async def test_control_characters_in_names_are_shown_escaped(tmp_path: Path) -> None:
+    # An ANSI escape in a function name must not reach the terminal: it recoloured
+    # the screen and shifted every table column after it.
+    red = "\x1b[31mred\x1b[0m"
+    base, branch = tmp_path / "base.txt", tmp_path / "branch.txt"
+    base.write_text("main (app.py:1);other (app.py:9) 20\n")
+    branch.write_text(f"main (app.py:1);other (app.py:9) 10\nmain (app.py:1);{red} (app.py:5) 10\n")
+    app = _app(base, branch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = _focused_deltas(app)
+        assert red in _functions(table)  # the data keeps the name as it is
+        icicle = app.screen.query_one(Icicle)
+        icicle.focus()
+        await pilot.press("down", "down")
+        while icicle.selected is not None and icicle.selected.label != red:
+            before = icicle.selected
+            await pilot.press("right")
+            assert icicle.selected is not before
+        await pilot.pause()
+        screen_text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "\x1b" not in screen_text
+        assert "\\x1b[31m" in screen_text  # table, gate verdict, icicle and status line
+        verdict = _plain(app.screen.query_one(GateVerdictView))
+        assert "\\x1b[31mred\\x1b[0m: new hotspot" in verdict
+        assert "\\x1b[31mred" in _plain(app.screen.query_one("#icicle-status", Static))
+
+
+async def test_table_columns_fit_the_longest_name_from_the_first_frame(tmp_path: Path) -> None:
+    # DataTable's auto width is applied on idle without a repaint: in a real
+    # terminal a small table kept header-wide columns ("Function" → "[@click=").
+    long_name = "render_report_with_a_long_name"
+    base, branch = tmp_path / "base.txt", tmp_path / "branch.txt"
+    base.write_text("main (app.py:1);other (app.py:9) 20\n")
+    branch.write_text(
+        f"main (app.py:1);other (app.py:9) 10\nmain (app.py:1);{long_name} (app.py:5) 10\n"
+    )
+    app = _app(base, branch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for table in app.screen.query(DeltaTable):
+            function = table.columns[next(iter(table.columns))]
+            assert not function.auto_width and function.width >= len(long_name)
+        await pilot.press("t")
+        await settle(pilot, app)
+        table = app.screen.query_one("#deltas", DeltaTable)
+        where = next(column for column in table.columns.values() if column.label.plain == "File")
+        assert where.width >= len("app.py:5")
+
+
+async def test_line_level_without_line_numbers_says_so_and_function_level_comes_back(
+    profiles: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # A py-spy --nolineno capture has no lines: `t` must say so, not call every line new.
+    no_lines = tmp_path / "nolineno.txt"
+    no_lines.write_text(
+        "".join(
+            f"{re.sub(r':[0-9]+[)]', ')', stack)} {count}\n"
+            for stack, _, count in (
+                line.rpartition(" ") for line in profiles[0].read_text().splitlines() if line
+            )
+        )
+    )
+    app = _app(no_lines, profiles[1])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen.comparison is not None
+        await pilot.press("t")
+        await settle(pilot, app)
+        error = app.screen.query_one("#compare-error", Static)
+        assert (
+            error.display and "no line numbers" in _plain(error) and str(no_lines) in _plain(error)
+        )
+        assert app.screen.comparison is None
+        assert "could not read" not in _plain(app.screen.query_one("#summary-branch"))
+        await pilot.press("t")
+        await settle(pilot, app)
+        assert not app.screen.query_one("#compare-error", Static).display
+        assert _functions(app.screen.query_one("#deltas", DeltaTable))

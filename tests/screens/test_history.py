@@ -94,6 +94,11 @@ async def test_hot_lines_and_typed_function(repo: GitRepo) -> None:
         status = app.screen.query_one("#history-status", Static)
         assert status.has_class("-error")
         assert "lookup" in str(status.render()), "the error names what exists nearby"
+        # Nothing of lookup's answer stays on screen under the error about another function.
+        assert table_column(app, "#history-commits", 5) == []
+        assert table_column(app, "#history-blame", 0) == []
+        assert str(app.screen.query_one("#patch-header", Static).render()) == ""
+        assert app.screen.selected_commit() is None
 
 
 async def test_link_selected_commit_to_backlog_item(repo: GitRepo, tmp_path: Path) -> None:
@@ -125,3 +130,17 @@ async def test_outside_a_repository_says_so(tmp_path: Path) -> None:
         status = app.screen.query_one("#history-status", Static)
         assert status.has_class("-error")
         assert "git" in str(status.render()).lower()
+
+
+async def test_control_characters_in_messages_and_names_are_drawn_escaped(
+    tmp_path: Path,
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "def f():\n    return 1\n")
+    repo.commit("\x1b[31mred\x1b[0m alert", author="alice")
+    app = WorkbenchApp(LaunchContext(mode="history", repo=repo.path, function="app.py:f"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert table_column(app, "#history-commits", 5) == ["\\x1b[31mred\\x1b[0m alert"]
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "\x1b" not in screen and "\\x1b[31mred" in screen

@@ -106,6 +106,8 @@ def _add_commits(
 ) -> None:
     """Credit ``item``'s growth to every commit in the range that changed it."""
     growth = item.delta_self_pct if direct else item.delta_total_pct
+    if not item.key.path:
+        return  # "(no Python frame)" or a bare name: no file, so no history to look up
     try:
         history = function_history(repo, str(item.key), rev_range=rev_range)
     except HistoryError as error:

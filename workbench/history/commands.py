@@ -144,6 +144,13 @@ def run_history(args: argparse.Namespace) -> int:
 
         blame = blame_history(args.repo, history, args.lines or (), copies=args.copies)
         shares = author_shares(blame)
+        outside = [line for line in args.lines or () if line not in history.span]
+        if outside:  # hot lines from a profile of another revision, or a typo
+            _warn(
+                f"line{'s' if len(outside) > 1 else ''} {', '.join(map(str, outside))} "
+                f"outside {history.span.qualname} (lines {history.span.start}-"
+                f"{history.span.end} at {history.rev[:12]}); blamed anyway"
+            )
     _print_history(args.format, history, blame, shares, args.copies)
     return 0
 

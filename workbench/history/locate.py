@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -65,9 +66,11 @@ class _Def:
 def parse_function_ref(text: str) -> tuple[str, str]:
     """``(path, qualname)`` from ``path:Class.method`` or a frame label ``qualname (path:line)``.
 
-    Raises :class:`HistoryError` when ``text`` names no file.
+    Raises :class:`HistoryError` when ``text`` names no file or no function.
     """
     key = FunctionKey.parse(text)
+    if key.path and not key.qualname or not key.path and ".py" in key.qualname:
+        raise HistoryError(f"{text!r} names no function; write it as path/to/file.py:Class.method")
     if not key.path or not key.qualname:
         raise HistoryError(f"{text!r} names no file; write it as path/to/file.py:Class.method")
     return key.path, key.qualname
@@ -107,9 +110,23 @@ def _defs(tree: ast.AST, prefix: str = "", outer: int = 0) -> Iterator[_Def]:
             yield from _defs(node, prefix, outer)
 
 
+#: ``ast.parse`` is not thread-safe on CPython before 3.11.8/3.12.1 (gh-106905):
+#: the AST builder's recursion counter is shared, and when a garbage collection
+#: during one parse runs Python code that lets another thread parse, the first
+#: fails with ``SystemError: AST constructor recursion depth mismatch``. The
+#: History pane's workers and ``hotspots``' thread pool parse at the same time.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_python(source: str) -> ast.Module:
+    """``ast.parse``, one thread at a time (see :data:`_PARSE_LOCK`)."""
+    with _PARSE_LOCK:
+        return ast.parse(source)
+
+
 def _parse(source: str, path: str) -> ast.Module:
     try:
-        return ast.parse(source)
+        return parse_python(source)
     except (SyntaxError, ValueError) as error:
         raise HistoryError(f"{path or 'the source'} does not parse as Python ({error})") from None
 

@@ -76,13 +76,25 @@ def resolve_rev(repo: git.Repo, rev: str = "HEAD") -> str:
     try:
         return repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
     except git.GitCommandError:
-        raise HistoryError(_unknown_rev_message(rev, repo.working_dir)) from None
+        raise HistoryError(_unknown_rev_message(rev, repo.working_dir, repo.common_dir)) from None
 
 
-def _unknown_rev_message(rev: str, where: object) -> str:
+def _unknown_rev_message(rev: str, where: object, git_dir: str | None = None) -> str:
     if rev == "HEAD":
         return f"the repository at {where} has no commits yet (HEAD is unborn)"
-    return f"unknown revision {rev!r} in {where}; check the branch, tag or sha (git log --oneline)"
+    message = (
+        f"unknown revision {rev!r} in {where}; check the branch, tag or sha (git log --oneline)"
+    )
+    try:
+        cut = (Path(git_dir) / "shallow").read_text().split() if git_dir else []
+    except OSError:
+        cut = []
+    if cut:  # HEAD~50 in a --depth 10 clone is not a typo: say where history stops
+        message += (
+            f"; this is a shallow clone, its history is cut at {', '.join(c[:12] for c in cut)}"
+            " (git fetch --unshallow for the rest)"
+        )
+    return message
 
 
 def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
@@ -119,7 +131,9 @@ def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
             bad = next(
                 (rev for rev, line in zip(revs, lines[2:], strict=False) if len(line) != 40), None
             )
-            raise HistoryError(_unknown_rev_message(bad or revs[len(lines) - 2], lines[0]))
+            raise HistoryError(
+                _unknown_rev_message(bad or revs[len(lines) - 2], lines[0], lines[1])
+            )
         raise HistoryError(f"git rev-parse failed in {where}: {result.stderr.strip()}")
     return Pinned(lines[0], lines[1], tuple(lines[2:]))
 
@@ -153,7 +167,8 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | N
 
     Profiles carry absolute paths, paths relative to a ``sys.path`` entry, or
     paths from another checkout; the repository file is the one whose path
-    ends with the longest ``/``-suffix of ``path``. ``files`` (from
+    ends with ``path``, or equals the longest ``/``-suffix of ``path`` (never a
+    file that merely shares the file name). ``files`` (from
     :func:`tracked_files`) saves the listing when mapping many paths. Raises
     :class:`HistoryError` when no file matches, or several match equally well.
     """
@@ -164,11 +179,20 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | N
             return Path(path).resolve().relative_to(root).as_posix()
         except ValueError:
             pass  # another checkout: match by suffix below
+    for marker in ("/site-packages/", "/dist-packages/"):
+        if marker in path:  # installed code: the package path after it is the whole path
+            path = path.rsplit(marker, 1)[1]
     parts = PurePosixPath(path.lstrip("/")).parts
     files = tracked_files(repo, rev) if files is None else files
     for start in range(len(parts)):
         suffix = "/".join(parts[start:])
-        matches = [name for name in files if name == suffix or name.endswith("/" + suffix)]
+        # The whole path may sit under a folder of the repository (``src/``); once a
+        # leading folder of the path is dropped (another checkout's root), the rest
+        # must be a whole repository path: ``sympy/strategies/core.py`` is not
+        # ``markdown/core.py`` just because both end in ``core.py``.
+        matches = [
+            name for name in files if name == suffix or (start == 0 and name.endswith("/" + suffix))
+        ]
         if len(matches) == 1:
             return matches[0]
         if matches:

@@ -32,7 +32,7 @@ from subprocess import PIPE
 from typing import TYPE_CHECKING
 
 from workbench.errors import HistoryError
-from workbench.history.locate import Span, locate_with_scope
+from workbench.history.locate import Span, locate_with_scope, parse_python
 
 if TYPE_CHECKING:
     import git
@@ -180,7 +180,13 @@ class FileLog:
 
 
 def _change(record: str) -> Change | None:
-    """One commit of the log; None when it changed no content of the file."""
+    """One commit of the log; None when it changed no content of the file.
+
+    An empty record is git's whole output when no commit matched (a ``--since``
+    after the last change, an empty range).
+    """
+    if not record.strip():
+        return None
     lines = record.split("\n")
     sha, parents, author, email, date, summary = lines[0].split("\x00", 5)
     old_blob = new_blob = ""
@@ -514,7 +520,7 @@ class FunctionFinder:
     def _parses_as_the_def(self, block: list[str]) -> bool:
         """``block`` is exactly one def of the name, ending on its last line."""
         try:
-            tree = ast.parse("\n".join(block))
+            tree = parse_python("\n".join(block))
         except (SyntaxError, ValueError):
             return False
         node = tree.body[0] if len(tree.body) == 1 else None

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from workbench.errors import ProfileFormatError
 from workbench.profiles.identity import FunctionKey
 from workbench.profiles.model import Profile
 from workbench.profiles.shares import ShareTable, aligned_tables, profile_total, share_table
@@ -210,6 +211,17 @@ def summarize(profile: Profile, *, functions: int | None = None) -> ProfileSumma
     )
 
 
+def _require_lines(profile: Profile) -> None:
+    """A line-level diff against a profile without lines would call every line new."""
+    if any(frame.line is not None for frame in profile.frames):
+        return
+    name = profile.meta.source or profile.meta.name or "a profile"
+    raise ProfileFormatError(
+        f"{name}: no line numbers (py-spy --nolineno, or a format without them); "
+        "a line-level diff needs them in both profiles: compare by function"
+    )
+
+
 def diff_profiles(
     base: Profile,
     branch: Profile,
@@ -227,6 +239,9 @@ def diff_profiles(
     """
     if by not in ("function", "line"):
         raise ValueError(f"by must be 'function' or 'line', not {by!r}")
+    if by == "line":
+        for profile in (base, branch):
+            _require_lines(profile)
     base_own = share_table(base, by=by, roots=roots)
     branch_own = share_table(branch, by=by, roots=roots)
     base_table, branch_table, keys = aligned_tables(base_own, branch_own)

@@ -46,7 +46,16 @@ def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
     profile.meta.source = source
     if profile.meta.name is None:
         profile.meta.name = path.name
-    return select_thread(profile, thread, source) if thread is not None else profile
+    if thread is not None:
+        profile = select_thread(profile, thread, source)
+    if not profile.total_weight > 0:
+        # A file of zero-weight stacks (our own header line alone, py-spy's count 0)
+        # has no shares; diffing against it would call every function a new hotspot.
+        where = f" in thread {thread!r}" if thread is not None else ""
+        raise ProfileFormatError(
+            f"{source}: the profile holds no samples{where} (total weight 0); capture it again"
+        )
+    return profile
 
 
 def write_profile(profile: Profile, path: str | Path, fmt: WriteFormat) -> None:
@@ -108,7 +117,8 @@ def _load_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
+        # Cut inside a string, the error points at the string's opening quote.
+        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
             raise ProfileFormatError(
                 f"{path}: truncated JSON (it ends after {len(text)} characters before the "
                 "document closes); capture or copy it again"

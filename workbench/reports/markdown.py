@@ -14,11 +14,19 @@ from collections.abc import Iterable, Sequence
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def escape_md(value: object) -> str:
-    """Escape ``value`` for a Markdown paragraph or table cell, on one line."""
-    text = html.escape(str(value), quote=False)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.splitlines())
+    """Escape ``value`` for a Markdown paragraph or table cell, on one line.
+
+    Control characters are written as ``\\x1b``: an ANSI escape in a function
+    name or commit message must not recolour the terminal that shows the report.
+    """
+    text = " ".join(str(value).splitlines())
+    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    text = html.escape(text, quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -189,7 +189,7 @@ def _raise_line_error(raw: bytes, line_no: int, unterminated: bool, source: str)
 
 def _finish(profile: Profile, labels: list[str]) -> None:
     """Turn interned frame strings into frames, thread and process metadata."""
-    kinds = [_special(label) for label in labels]
+    kinds = [special_frame(label) for label in labels]
     frames = [
         parse_frame(label) if kind is None else None
         for label, kind in zip(labels, kinds, strict=True)
@@ -203,7 +203,7 @@ def _finish(profile: Profile, labels: list[str]) -> None:
     _strip_special_frames(profile, frames, kinds)
 
 
-def _special(label: str) -> tuple[str, str, str | None] | None:
+def special_frame(label: str) -> tuple[str, str, str | None] | None:
     """``("thread", id, name)`` or ``("process", pid, command)`` for py-spy's root frames."""
     if label.startswith("thread ("):
         match = _THREAD.match(label)

@@ -14,6 +14,7 @@ from typing import Any
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta, Unit
 from workbench.profiles.readers import NO_PYTHON_FRAME
+from workbench.profiles.readers.collapsed import special_frame
 
 #: Top-level key our writer adds for metadata speedscope has no field for
 #: (speedscope ignores unknown top-level keys).
@@ -28,6 +29,8 @@ UNITS: dict[str, tuple[Unit, float]] = {
     "none": ("samples", 1.0),
     "bytes": ("samples", 1.0),
 }
+#: Frame id standing for a py-spy thread or process frame (dropped from stacks).
+SPECIAL = -1
 _META_FIELDS = ("rate", "duration", "command", "pid", "git_revision", "captured_at")
 
 
@@ -66,7 +69,10 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
         try:
             stacks = _sampled(entry) if entry.get("type") == "sampled" else _evented(entry)
             for stack, weight in stacks.items():
-                ids = [frame_ids[i] for i in stack] if stack else [profile.intern(NO_PYTHON_FRAME)]
+                ids = [frame_ids[i] for i in stack]
+                if SPECIAL in ids:  # py-spy's --threads / --subprocesses root frames
+                    ids = [frame for frame in ids if frame != SPECIAL]
+                ids = ids or [profile.intern(NO_PYTHON_FRAME)]
                 profile.add_stack(ids, weight * factor, thread)
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise ProfileFormatError(
@@ -86,18 +92,32 @@ def _profile_name(entry: dict[str, Any], index: int) -> str:
 
 
 def _intern_frames(profile: Profile, frames: Any, source: str) -> list[int]:
-    """Ids of ``shared.frames``, in file order."""
+    """Ids of ``shared.frames``, in file order; :data:`SPECIAL` for py-spy's pseudo-frames.
+
+    py-spy ``--threads`` and ``--subprocesses`` put ``thread (TID): name`` and
+    ``process PID:"cmd"`` frames (no file) at the root of every speedscope
+    sample, as in its ``raw`` output. They are not functions (an idle thread
+    would make ``thread (6297)`` a hotspot); the first process frame gives the
+    profile's PID and command.
+    """
     if not isinstance(frames, list):
         raise ProfileFormatError(f"{source}: speedscope file has no shared.frames list")
+    ids = []
     try:
-        return [
-            profile.intern(Frame(str(frame["name"]), frame.get("file") or "", frame.get("line")))
-            for frame in frames
-        ]
+        for frame in frames:
+            name, file = str(frame["name"]), frame.get("file") or ""
+            kind = None if file else special_frame(name)
+            if kind is None:
+                ids.append(profile.intern(Frame(name, file, frame.get("line"))))
+                continue
+            ids.append(SPECIAL)
+            if kind[0] == "process" and profile.meta.pid is None:
+                profile.meta.pid, profile.meta.command = int(kind[1]), kind[2]
     except (KeyError, TypeError, AttributeError):
         raise ProfileFormatError(
             f"{source}: speedscope shared.frames entries need at least a 'name'"
         ) from None
+    return ids
 
 
 def _sampled(entry: dict[str, Any]) -> Counter[tuple[int, ...]]:
