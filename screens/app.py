@@ -119,7 +119,10 @@ class WorkbenchApp(App[int]):
         return self.screen
 
     async def on_history_requested(self, message: HistoryRequested) -> None:
-        self.context.function = message.function
+        # A History pane made now reads both from the context and asks git on
+        # mount; one that exists already takes them through open_function, which
+        # does not ask the same question twice.
+        self.context.function, self.context.lines = message.function, list(message.lines)
         screen = await self._pane_screen("history")
         if hasattr(screen, "open_function"):
             screen.open_function(message.function, message.lines)

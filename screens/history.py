@@ -37,6 +37,7 @@ from workbench.history.blame import (
     blame_label,
 )
 from workbench.history.log import FunctionCommit, FunctionHistory, function_history
+from workbench.output import counted
 from workbench.paths import styles_dir
 
 
@@ -74,10 +75,6 @@ def answer(question: HistoryQuestion) -> HistoryLoaded:
     history = function_history(question.repo, question.function)
     blame = blame_history(question.repo, history, question.hot_lines, copies=question.copies)
     return HistoryLoaded(question.function, history, blame, author_shares(blame), question.copies)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def churn_series(commits: list[FunctionCommit]) -> list[float]:
@@ -139,7 +136,9 @@ authors and churn. `f` asks about another function.
         self.context = context
         self.function: str | None = context.function
         """The function key asked about."""
-        self.hot_lines: tuple[int, ...] = ()
+        self._asked = False
+        """Whether git has been asked yet (the pane asks on mount when it has a function)."""
+        self.hot_lines: tuple[int, ...] = tuple(sorted(set(context.lines)))
         """Profile hot lines to blame instead of the whole span."""
         self.copies = False
         """Whether blame follows lines across files (``-C``)."""
@@ -185,14 +184,21 @@ authors and churn. `f` asks about another function.
 
     # -- questions --------------------------------------------------------
     def open_function(self, function: str, lines: list[int] | None = None) -> None:
-        """Dig into ``function`` (called by the app when another pane asks)."""
-        self.function = function
-        self.hot_lines = tuple(sorted(set(lines or ())))
+        """Dig into ``function`` (called by the app when another pane asks).
+
+        The question this pane was made with is not asked again: git work on a
+        large repository takes seconds.
+        """
+        hot_lines = tuple(sorted(set(lines or ())))
+        if (function, hot_lines) == (self.function, self.hot_lines) and self._asked:
+            return
+        self.function, self.hot_lines = function, hot_lines
         self._ask()
 
     def _ask(self) -> None:
         if not self.function:
             return
+        self._asked = True
         self.query_one("#history-title", Static).update(Text(self.function))
         what = f"hot lines {', '.join(map(str, self.hot_lines))}" if self.hot_lines else "span"
         self._status(f"Asking git about {self.function} (blame of the {what})…")
@@ -234,7 +240,7 @@ authors and churn. `f` asks about another function.
         notes = " · ".join(history.notes)
         self._status(
             f"{history.path}:{span.start}-{span.end} at {history.rev[:12]} · "
-            f"{_count(len(history.commits), 'commit')} · +{history.added} −{history.removed} lines"
+            f"{counted(len(history.commits), 'commit')} · +{history.added} −{history.removed} lines"
             + (f" · {notes}" if notes else "")
         )
         self._fill_commits(history.commits)

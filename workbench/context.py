@@ -36,5 +36,7 @@ class LaunchContext:
     """Git repository of the profiled code, for the History pane."""
     function: str | None = None
     """Function key the History pane opens on."""
+    lines: list[int] = field(default_factory=list)
+    """Hot lines of ``function`` whose blame the History pane shows (else the whole span)."""
     demo: bool = False
     """Opened by ``workbench demo``: the Live pane samples the bundled workload."""

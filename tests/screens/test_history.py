@@ -144,3 +144,27 @@ async def test_control_characters_in_messages_and_names_are_drawn_escaped(
         assert table_column(app, "#history-commits", 5) == ["\\x1b[31mred\\x1b[0m alert"]
         screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "\x1b" not in screen and "\\x1b[31mred" in screen
+
+
+async def test_opened_from_another_pane_asks_git_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app names a function at launch (as the demo does) and another pane asks about
+    a second one before History was ever shown: git log runs for the second one only."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "def first():\n    return 1\n\n\ndef second():\n    return 2\n")
+    repo.commit("add both", author="alice")
+    trace = tmp_path / "git-trace.txt"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    context = LaunchContext(mode="backlog", repo=repo.path, function="app.py:first")
+    context.db = tmp_path / "triage.db"
+    app = WorkbenchApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.post_message(HistoryRequested("app.py:second", []))
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        assert table_column(app, "#history-commits", 5) == ["add both"]
+    logs = [line for line in trace.read_text().splitlines() if "built-in: git log" in line]
+    assert len(logs) == 1, logs

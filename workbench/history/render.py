@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from workbench.output import counted
 from workbench.reports.markdown import escape_md, md_table
 
 if TYPE_CHECKING:  # type names only: the history path must not import numpy
@@ -70,7 +71,7 @@ def _headline(history: FunctionHistory) -> str:
     window = history.rev_range or (f"since {history.since}" if history.since else "")
     return (
         f"{span.path}:{span.qualname} lines {span.start}-{span.end} at {history.rev[:12]}"
-        f"{' (' + window + ')' if window else ''}: {len(history.commits)} commits, "
+        f"{' (' + window + ')' if window else ''}: {counted(len(history.commits), 'commit')}, "
         f"+{history.added} -{history.removed}"
     )
 
