@@ -70,8 +70,9 @@ from workbench.sampling.session import LiveSession, default_snapshot_name
 #: Seconds between two redraws (2 Hz): fast enough to feel live, cheap enough
 #: to keep the whole pane within a few percent of a core.
 REFRESH_SECONDS = 0.5
-#: Without a batch for this long, thread and metric updates are drawn on the tick.
-STALE_SECONDS = 1.5
+#: Without a batch for this long, thread and metric updates are drawn on the tick
+#: (batches come every 2 s, see ``FeedConfig.batch_seconds``, plus py-spy's attach).
+STALE_SECONDS = 3.0
 #: Rows of the top table; the rest is summarised in its title.
 TOP_N = 40
 #: Where snapshots handed to another pane are written, under the current directory.
