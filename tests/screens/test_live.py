@@ -189,6 +189,16 @@ async def test_attach_shows_hot_function_threads_and_markup_literally_then_pause
         await pilot.press("space")
         await wait_until(pilot, lambda: table.column_text("samples") != frozen)
 
+        # Another pane in front: nothing is redrawn behind it; coming back catches up.
+        await pilot.press("f2")
+        hidden = table.column_text("samples")
+        version = screen.session.version
+        await wait_until(pilot, lambda: screen.session.version >= version + 2)
+        assert table.column_text("samples") == hidden
+        await pilot.press("f1")
+        await pilot.pause()
+        assert table.column_text("samples") != hidden
+
 
 async def test_window_sort_filter_and_thread_focus(target) -> None:
     app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
