@@ -13,10 +13,10 @@ iterations/s are measured over the same window:
 * ``unsampled``: nobody attached — the reference;
 * ``py-spy``: plain ``py-spy record --rate R`` (py-spy's default, blocking);
 * ``record``: ``workbench record --rate R`` (headless);
-* ``feed``: what the Live pane runs under its UI — chained one-second
-  ``py-spy record`` windows, a ``py-spy dump`` and a psutil read each
-  second — in a bare Python process, to split the pane's cost between
-  sampling and drawing;
+* ``feed``: what the Live pane runs under its UI — its ``Feed``: chained
+  ``py-spy record`` windows, a ``py-spy dump`` every few seconds and a
+  psutil read each second — in a bare Python process, to split the pane's
+  cost between sampling and drawing;
 * ``live``: the Live pane, ``workbench attach PID`` in a detached tmux
   session (a real terminal), refreshing as it does for a user.
 
@@ -238,26 +238,13 @@ def run_record(target: Target, args: argparse.Namespace) -> Measure:
     return measure_command(command, target, args)
 
 
-#: The Live pane's sampling without its UI: chained windows, a dump and a psutil read a second.
+#: The Live pane's sampling without its UI: its own Feed (chained py-spy windows,
+#: thread dumps, psutil reads), whose messages go nowhere.
 HEADLESS_FEED = """
-import sys, time
-from workbench.sampling.metrics import MetricsReader
-from workbench.sampling.pyspy import PySpySampler
-from workbench.sampling.session import LiveSession
-pid, rate = int(sys.argv[1]), int(sys.argv[2])
-sampler = PySpySampler(pid, rate=rate)
-sampler.start()
-session, metrics = LiveSession(pid, rate), MetricsReader(pid)
-next_look = time.monotonic()
-while sampler.alive:
-    batch = sampler.poll(0.2)
-    if batch:
-        session.add_batch(batch)
-        session.window_profile()
-    if time.monotonic() >= next_look:
-        session.add_threads(sampler.dump_threads())
-        session.add_metrics(metrics.read())
-        next_look += 1.0
+import sys
+from screens.live_feed import Feed, FeedConfig
+feed = Feed(FeedConfig(pid=int(sys.argv[1]), rate=int(sys.argv[2])))
+feed.run(lambda message: None, lambda: False)
 """
 
 

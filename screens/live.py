@@ -70,8 +70,9 @@ from workbench.sampling.session import LiveSession, default_snapshot_name
 #: Seconds between two redraws (2 Hz): fast enough to feel live, cheap enough
 #: to keep the whole pane within a few percent of a core.
 REFRESH_SECONDS = 0.5
-#: Without a batch for this long, thread and metric updates are drawn on the tick.
-STALE_SECONDS = 1.5
+#: Without a batch for this long, thread and metric updates are drawn on the tick
+#: (batches come every 2 s, see ``FeedConfig.batch_seconds``, plus py-spy's attach).
+STALE_SECONDS = 3.0
 #: Rows of the top table; the rest is summarised in its title.
 TOP_N = 40
 #: Where snapshots handed to another pane are written, under the current directory.
@@ -277,9 +278,17 @@ class LiveScreen(Screen):
         """Redraw what changed since the last draw, in one repaint.
 
         Nothing but the status line while paused (unless ``force``: a view
-        setting changed). Called when a batch arrives — the data changes once
-        a second, so that is when everything dirty is drawn together.
+        setting changed), and nothing at all while another pane or a dialog
+        covers this one: what is dirty stays dirty and is drawn when the pane
+        comes back (:meth:`on_screen_resume`). Called when a batch arrives —
+        the data changes every two seconds, so that is when everything dirty
+        is drawn together.
         """
+        if not self.is_current:
+            if force:  # a view setting changed: redraw it all on resume
+                self._drawn_version = -1
+                self._threads_dirty = self._metrics_dirty = True
+            return
         with self.app.batch_update():
             self._draw_status()
             session = self.session
@@ -302,6 +311,10 @@ class LiveScreen(Screen):
                         "threads": list(session.thread_history),
                     }
                 )
+
+    def on_screen_resume(self) -> None:
+        """Back on screen: draw what changed while another pane or a dialog was shown."""
+        self.refresh_view()
 
     def _tick(self) -> None:
         """The 2 Hz timer: the status line, and the rest only if batches stopped coming.

@@ -31,6 +31,7 @@ from screens.process_picker import ProcessPickerDialog
 from screens.widgets.keyed_table import KeyedTable
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
+from screens.widgets.sparklines import BLOCKS, Bars
 from screens.widgets.thread_table import ThreadTable, thread_name
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
@@ -174,6 +175,8 @@ async def test_attach_shows_hot_function_threads_and_markup_literally_then_pause
         await wait_until(pilot, lambda: MARKUP_THREAD in threads.column_text("thread"))
         status = str(screen.query_one(StatusLine).render())
         assert f"PID {target.pid}" in status and "sampling" in status
+        cpu = screen.query_one("#spark-cpu", Bars)  # the target crunches: a bar, newest right
+        await wait_until(pilot, lambda: cpu.rows()[-1].endswith(tuple(BLOCKS[1:])))
 
         # Pause: the view freezes while samples keep arriving; resume catches up.
         table = screen.query_one(TopTable)
@@ -185,6 +188,16 @@ async def test_attach_shows_hot_function_threads_and_markup_literally_then_pause
         assert table.column_text("samples") == frozen
         await pilot.press("space")
         await wait_until(pilot, lambda: table.column_text("samples") != frozen)
+
+        # Another pane in front: nothing is redrawn behind it; coming back catches up.
+        await pilot.press("f2")
+        hidden = table.column_text("samples")
+        version = screen.session.version
+        await wait_until(pilot, lambda: screen.session.version >= version + 2)
+        assert table.column_text("samples") == hidden
+        await pilot.press("f1")
+        await pilot.pause()
+        assert table.column_text("samples") != hidden
 
 
 async def test_window_sort_filter_and_thread_focus(target) -> None:

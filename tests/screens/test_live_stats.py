@@ -12,7 +12,7 @@ from screens.live_stats import (
 )
 from screens.widgets.live_icicle import live_tree
 from screens.widgets.live_status import format_elapsed
-from screens.widgets.sparklines import format_bytes
+from screens.widgets.sparklines import bar_rows, format_bytes
 from workbench.profiles.model import Frame, Profile
 
 MAIN = Frame("main", "/srv/app/main.py", 1)
@@ -114,3 +114,10 @@ def test_formats() -> None:
     assert format_bytes(3 * 1024 * 1024) == "3.0 MiB"
     assert format_elapsed(75) == "1:15"
     assert format_elapsed(3725) == "1:02:05"
+
+
+def test_bar_rows_scale_to_the_largest_value_newest_on_the_right() -> None:
+    assert bar_rows([0, 4, 8, 16], width=6, height=2) == ["     █", "   ▄██"]
+    assert bar_rows([0.1, 100], width=2, height=1) == ["▁█"]  # a little is never nothing
+    assert bar_rows(list(range(1, 11)), width=3, height=1)[0] == "▆▇█"  # only the last 3
+    assert bar_rows([], width=4, height=2) == ["    ", "    "]

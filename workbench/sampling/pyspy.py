@@ -1,10 +1,14 @@
 """Drive the ``py-spy`` executable: a stream of one-second sample batches, thread dumps.
 
 py-spy has no Python API and ``record`` writes its output only when it ends,
-so :class:`PySpySampler` chains ``py-spy record --duration 1`` runs: the next
+so :class:`PySpySampler` chains ``py-spy record --duration N`` runs: the next
 starts as soon as the previous one has written. What is lost in between (the
 next run attaching: 20 ms on a quiet machine, 50-250 ms on a loaded one) is
-measured and reported in :attr:`SampleBatch.gap_seconds`. Overlapping runs
+measured and reported in :attr:`SampleBatch.gap_seconds`. Each start costs
+py-spy ~12 ms of CPU (it reads the target's memory maps and symbols) and the
+target an attach pause, as much as a second of sampling itself: the Live pane
+therefore chains 2 s windows after a first 1 s one (measured: 1 s windows
+2.6% of a core, 2 s windows 1.9-2.2%, one long run 1.3-1.4%). Overlapping runs
 to hide it was tried and rejected: py-spy draws its sampling intervals at
 random, so a one-second window lasts 0.8-1.2 s and cannot be timed, and two
 blocking py-spy on one target collide (here 25 and 47 of 150 samples failed).
@@ -66,7 +70,7 @@ NONBLOCKING_THREAD_THRESHOLD = 4
 
 @dataclass
 class SampleBatch:
-    """One window of samples (about one second) from one py-spy run."""
+    """One window of samples (one ``py-spy record`` run of a few seconds)."""
 
     started_at: float
     """``time.monotonic()`` when py-spy said it started sampling this window."""
@@ -274,6 +278,8 @@ class _Run:
     process: subprocess.Popen[bytes]
     spawned_at: float
     nonblocking: bool
+    seconds: int
+    """The ``--duration`` this run was given."""
     output: bytearray = field(default_factory=bytearray)
     sampling_at: float | None = None
     """When the ``py-spy> Sampling process`` line arrived."""
@@ -304,9 +310,13 @@ class PySpySampler:
         window_seconds: int = 1,
         idle: bool = False,
         windows: int | None = None,
+        first_window_seconds: int | None = None,
     ) -> None:
         """``nonblocking=None`` decides from the target's thread count at :meth:`start`.
 
+        ``first_window_seconds`` (default: ``window_seconds``) sets the first
+        run's length: a short first window shows data soon after attaching,
+        longer ones after it start py-spy less often.
         ``idle=True`` also records idle threads' stacks (wall-clock view);
         the default records what runs, like ``py-spy record``. ``windows``
         stops after that many windows (``workbench record`` uses one window
@@ -314,12 +324,15 @@ class PySpySampler:
         """
         if rate <= 0:
             raise SamplingError(f"sampling rate must be a positive number of Hz, not {rate}")
-        if window_seconds < 1 or int(window_seconds) != window_seconds:
-            raise SamplingError("py-spy samples in whole seconds: use a window of 1 s or more")
+        first = window_seconds if first_window_seconds is None else first_window_seconds
+        for seconds in (window_seconds, first):
+            if seconds < 1 or int(seconds) != seconds:
+                raise SamplingError("py-spy samples in whole seconds: use a window of 1 s or more")
         self.pid = pid
         self.rate = int(rate)
         self.subprocesses = subprocesses
         self.window_seconds = int(window_seconds)
+        self.first_window_seconds = int(first)
         self.idle = idle
         self.windows = windows
         self.info: ProcessInfo | None = None
@@ -523,14 +536,14 @@ class PySpySampler:
             flags.append("--subprocesses")
         return flags
 
-    def _record_args(self) -> list[str]:
+    def _record_args(self, seconds: int) -> list[str]:
         args = [
             str(self._pyspy),
             "record",
             "--pid",
             str(self.pid),
             "--duration",
-            str(self.window_seconds),
+            str(seconds),
             "--rate",
             str(self.rate),
             "--format",
@@ -557,10 +570,11 @@ class PySpySampler:
                 may_spawn = may_spawn and (self.windows is None or spawned < self.windows)
                 if may_spawn and not runs:
                     self._recheck_blocking()
-                    process = self._children.spawn(self._record_args(), subprocess.PIPE)
+                    seconds = self.window_seconds if spawned else self.first_window_seconds
+                    process = self._children.spawn(self._record_args(seconds), subprocess.PIPE)
                     assert process.stdout is not None
                     os.set_blocking(process.stdout.fileno(), False)
-                    runs[process.stdout.fileno()] = _Run(process, now, self._nonblocking)
+                    runs[process.stdout.fileno()] = _Run(process, now, self._nonblocking, seconds)
                     selector.register(process.stdout, selectors.EVENT_READ)
                     spawned += 1
                     continue
@@ -624,7 +638,7 @@ class PySpySampler:
         found = _ERRORS.search(text)
         errors = int(found.group(1)) if found else 0
         # py-spy takes exactly rate x window ticks unless the target exits first.
-        ticks = busiest if exited else self.rate * self.window_seconds - errors
+        ticks = busiest if exited else self.rate * run.seconds - errors
         gap = max(0.0, started_at - last_end) if last_end is not None else 0.0
         return SampleBatch(
             started_at=started_at,
