@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static, Tabbed
 from textual.worker import get_current_worker
 
 from screens.prompt_dialog import PromptDialog
+from screens.widgets.table import Table
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.history.blame import (
@@ -151,7 +152,7 @@ authors and churn. `f` asks about another function.
         yield Static("", id="history-status", markup=False)
         with Horizontal(id="history-body"):
             with Vertical(id="history-left"):
-                yield DataTable(id="history-commits", cursor_type="row", zebra_stripes=True)
+                yield Table(id="history-commits", cursor_type="row", zebra_stripes=True)
                 yield Static("Churn per commit, oldest → newest", id="churn-caption", markup=False)
                 yield Sparkline([], id="history-churn")
             with TabbedContent(id="history-tabs"):
@@ -161,9 +162,9 @@ authors and churn. `f` asks about another function.
                         yield Static("", id="history-patch")
                 with TabPane("Blame", id="tab-blame"):
                     yield Static("", id="blame-label", markup=False)
-                    yield DataTable(id="history-blame", cursor_type="row")
+                    yield Table(id="history-blame", cursor_type="row")
                 with TabPane("Authors", id="tab-authors"):
-                    yield DataTable(id="history-authors", cursor_type="row")
+                    yield Table(id="history-authors", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:

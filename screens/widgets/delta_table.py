@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
+from screens.widgets.table import Table
 from workbench.profiles.diff import FunctionDelta
 from workbench.profiles.render import plain
 
@@ -85,7 +86,7 @@ NARROW_COLUMNS: tuple[Column, ...] = tuple(
 DEFAULT_SORT = "Δ self"
 
 
-class DeltaTable(DataTable):
+class DeltaTable(Table):
     """Top rows of one category of :class:`FunctionDelta`, sorted by any column."""
 
     HELP: ClassVar[str] = """

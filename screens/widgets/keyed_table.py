@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import DataTable
+
+from screens.widgets.table import Table
 
 Row = tuple[str, Sequence[Text]]
 """A row key and its cells, one ``Text`` per column (never markup strings)."""
@@ -24,7 +25,7 @@ the table re-measure its columns and the screen lay itself out again.
 """
 
 
-class KeyedTable(DataTable[Text]):
+class KeyedTable(Table[Text]):
     """DataTable with a ``show(rows)`` that diffs against what is on screen."""
 
     def __init__(self, columns: Sequence[Column], **kwargs: object) -> None:

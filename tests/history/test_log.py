@@ -206,3 +206,27 @@ def test_functions_are_located_from_several_threads_at_once() -> None:
         gc.set_threshold(*threshold)
         sys.setswitchinterval(switch)
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("frame", "found"),
+    [
+        ("encode.<locals>.<listcomp>", "encode"),
+        ("encode.<locals>.<listcomp>.<genexpr>", "encode"),
+        ("Codec.pack.<locals>.<lambda>", "Codec.pack"),
+        ("<lambda>", None),
+    ],
+)
+def test_comprehensions_and_lambdas_are_the_function_around_them(
+    frame: str, found: str | None
+) -> None:
+    """A hot ``<listcomp>`` frame (as py-spy names it) has the history of its function."""
+    source = (
+        "def encode(rows):\n    return [str(r) for r in (x for x in rows)]\n\n\n"
+        "class Codec:\n    def pack(self, rows):\n        return sorted(rows, key=lambda r: -r)\n"
+    )
+    if found is None:
+        with pytest.raises(HistoryError, match="not found"):
+            locate_in_source(source, frame, "m.py")
+    else:
+        assert locate_in_source(source, frame, "m.py").qualname == found

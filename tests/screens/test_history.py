@@ -168,3 +168,18 @@ async def test_opened_from_another_pane_asks_git_once(
         assert table_column(app, "#history-commits", 5) == ["add both"]
     logs = [line for line in trace.read_text().splitlines() if "built-in: git log" in line]
     assert len(logs) == 1, logs
+
+
+async def test_tables_move_with_vim_keys(repo: GitRepo) -> None:
+    app = WorkbenchApp(
+        LaunchContext(mode="history", repo=repo.path, function="app.py:Cache.lookup")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        commits = app.screen.query_one("#history-commits", DataTable)
+        commits.focus()
+        rows = []
+        for key in ("j", "j", "k", "G", "g"):
+            await pilot.press(key)
+            rows.append(commits.cursor_row)
+        assert rows == [1, 2, 1, 2, 0]

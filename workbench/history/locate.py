@@ -47,6 +47,8 @@ class Span:
 
 
 _LOCALS = re.compile(r"\.<locals>(?=\.)")
+#: Trailing code objects without a def of their own (``.<listcomp>.<genexpr>``...).
+_ANONYMOUS = re.compile(r"(?:\.<(?:listcomp|dictcomp|setcomp|genexpr|lambda)>)+$")
 _FRAME_LINE = re.compile(r" \(.*:(\d+)\)$")
 _MAY_HOLD_DEFS = (ast.stmt, ast.excepthandler, ast.match_case)
 _OVERLOAD_NAMES = {"overload", "typing.overload", "typing_extensions.overload", "t.overload"}
@@ -83,7 +85,13 @@ def frame_line(text: str) -> int | None:
 
 
 def _normal(qualname: str) -> str:
-    return _LOCALS.sub("", qualname.strip())
+    """``outer.inner`` style, and a comprehension or lambda as the function around it.
+
+    Profilers report the code of ``[x for x in ...]`` or ``lambda: ...`` as its
+    own frame (``f.<locals>.<listcomp>``), but it has no ``def`` and no history
+    apart from the function that holds it.
+    """
+    return _ANONYMOUS.sub("", _LOCALS.sub("", qualname.strip()))
 
 
 def _is_overload(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
