@@ -179,9 +179,9 @@ class BacklogScreen(Screen):
         self._marked_items: dict[int, Item] = {}
         self._total = 0
         self._last_action = ""
+        """The summary of the last write, shown in the status line (a toast per key is noise)."""
         self._read_only: str | None = None
         """Why the backlog cannot be written, once the store has said so; None: writable."""
-        """The summary of the last write, shown in the status line (a toast per key is noise)."""
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:

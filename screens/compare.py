@@ -38,11 +38,11 @@ from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
 from workbench.context import LaunchContext
+from workbench.output import plain
 from workbench.paths import styles_dir
 from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
 from workbench.profiles.difftree import ROOT_KEY, DiffNode
 from workbench.profiles.identity import FunctionKey
-from workbench.profiles.render import plain
 
 ROLES = ("base", "branch")
 

@@ -10,7 +10,6 @@ patches are untrusted text and are drawn as ``Text``/``Syntax``, never markup.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -38,7 +37,7 @@ from workbench.history.blame import (
     blame_label,
 )
 from workbench.history.log import FunctionCommit, FunctionHistory, function_history
-from workbench.output import counted
+from workbench.output import counted, plain_text
 from workbench.paths import styles_dir
 
 
@@ -258,10 +257,10 @@ authors and churn. `f` asks about another function.
             table.add_row(
                 Text(f"{commit.date:%Y-%m-%d}"),
                 Text(commit.sha[:10]),
-                Text(_shown(commit.author)),
+                Text(plain_text(commit.author)),
                 Text(f"+{commit.added}", style="green"),
                 Text(f"-{commit.removed}", style="red"),
-                Text(_shown(commit.summary)),
+                Text(plain_text(commit.summary)),
                 key=commit.sha,
             )
 
@@ -273,9 +272,9 @@ authors and churn. `f` asks about another function.
             table.add_row(
                 Text(str(line.line)),
                 Text(line.sha[:10]),
-                Text(_shown(line.author)),
+                Text(plain_text(line.author)),
                 Text(f"{line.date:%Y-%m-%d}"),
-                Text(_shown(line.text)),
+                Text(plain_text(line.text)),
             )
 
     def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory) -> None:
@@ -284,7 +283,7 @@ authors and churn. `f` asks about another function.
         table.clear()
         for share in shares:
             table.add_row(
-                Text(_shown(share.author)),
+                Text(plain_text(share.author)),
                 Text(str(share.lines)),
                 Text(f"{share.share:.0%}"),
                 Text(str(commits_by_author.get(share.author, 0))),
@@ -299,11 +298,11 @@ authors and churn. `f` asks about another function.
             return
         header.update(
             Text(
-                f"{commit.sha}  {_shown(commit.author)}  {commit.date:%Y-%m-%d %H:%M}\n"
-                + _shown(commit.summary)
+                f"{commit.sha}  {plain_text(commit.author)}  {commit.date:%Y-%m-%d %H:%M}\n"
+                + plain_text(commit.summary)
             )
         )
-        patch.update(Syntax(_shown(commit.patch), "diff", word_wrap=False, theme="ansi_dark"))
+        patch.update(Syntax(plain_text(commit.patch), "diff", word_wrap=False, theme="ansi_dark"))
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#history-status", Static)
@@ -395,12 +394,3 @@ authors and churn. `f` asks about another function.
 def make_screen(context: LaunchContext) -> HistoryScreen:
     """The History pane's base screen (the app's mode factory)."""
     return HistoryScreen(context)
-
-
-#: Control characters other than newline and tab: an ANSI escape in a commit
-#: message, an author name or a line of code is drawn as ``\x1b``, never obeyed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _shown(text: str) -> str:
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)

@@ -62,8 +62,9 @@ from screens.widgets.live_top import TopTable
 from screens.widgets.sparklines import MetricsSparklines
 from screens.widgets.thread_table import ThreadTable, thread_name
 from workbench.context import LaunchContext
+from workbench.demo import bundled_workload
 from workbench.errors import WorkbenchError
-from workbench.paths import data_dir, styles_dir
+from workbench.paths import styles_dir
 from workbench.profiles.model import Profile
 from workbench.sampling.session import LiveSession, default_snapshot_name
 
@@ -533,7 +534,7 @@ class LiveScreen(Screen):
 
 def demo_command() -> list[str]:
     """The bundled demo workload, run by the interpreter running the workbench."""
-    return [sys.executable, str(data_dir() / "demo_workload.py")]
+    return [sys.executable, str(bundled_workload())]
 
 
 def make_screen(context: LaunchContext) -> LiveScreen:

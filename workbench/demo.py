@@ -128,6 +128,11 @@ class DemoWorkspace:
     branch: Path
 
 
+def bundled_workload() -> Path:
+    """The live demo service as shipped (``data/demo_workload.py``)."""
+    return data_dir() / "demo_workload.py"
+
+
 def workload_versions(final: str) -> list[str]:
     """The three committed versions of ``workload.py``, oldest first."""
     start = final.find("def validate_rows(")
@@ -149,7 +154,7 @@ def service_versions(final: str) -> list[str]:
 def build_demo_repo(target: Path) -> Path:
     """Create the demo repository in ``target`` (tags ``baseline`` and ``branch``)."""
     versions = workload_versions((data_dir() / "compare_demo" / "workload.py").read_text())
-    service = service_versions((data_dir() / "demo_workload.py").read_text())
+    service = service_versions(bundled_workload().read_text())
     story = [
         ("Alice Example", "Report builder: parse, aggregate, render", "workload.py", versions[0]),
         ("Bob Builder", "Render the report incrementally", "workload.py", versions[1]),
@@ -210,5 +215,5 @@ def prepare_demo(root: Path) -> DemoWorkspace:
     repo = build_demo_repo(root / "repo") if shutil.which("git") else None
     db = root / "triage.db"
     seed_demo_backlog(db, base, branch)
-    service = repo / SERVICE if repo else data_dir() / "demo_workload.py"
+    service = repo / SERVICE if repo else bundled_workload()
     return DemoWorkspace(root, repo, service, db, base, branch)

@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
+
+#: C0 and C1 control characters. Names, paths, commit messages and titles come
+#: from outside: printed as is, an ANSI escape among them would recolour the
+#: terminal or move its cursor, so they are drawn as ``\x1b`` instead.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: The same, newline and tab aside: for text that has lines (patches, notes).
+CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\x{ord(match[0]):02x}"
+
+
+def plain(text: object) -> str:
+    """A name or value drawn literally: every control character (newline and tab
+    too) shown as an escape such as ``\x1b``, everything else as is."""
+    return CONTROL.sub(_escaped, str(text))
+
+
+def plain_text(text: object) -> str:
+    """Text with lines (a patch, a blame line) drawn literally: control characters
+    shown as escapes, newlines and tabs kept."""
+    return CONTROL_BUT_LAYOUT.sub(_escaped, str(text))
 
 
 def print_json(data: Any) -> None:

@@ -21,8 +21,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from screens.widgets.table import Table
+from workbench.output import plain
 from workbench.profiles.diff import FunctionDelta
-from workbench.profiles.render import plain
 
 #: Row key of the trailing "… N more" row.
 MORE_ROW = "\0more"

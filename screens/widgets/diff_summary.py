@@ -10,9 +10,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from workbench.output import plain
 from workbench.profiles.diff import ProfileSummary
 from workbench.profiles.gates import GateVerdict
-from workbench.profiles.render import plain
 
 #: Findings listed before "… N more".
 MAX_FINDINGS = 8

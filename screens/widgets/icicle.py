@@ -30,7 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from screens.widgets.icicle_tree import Cell, IcicleNode, layout_rows
-from workbench.profiles.render import plain
+from workbench.output import plain
 
 __all__ = ["Cell", "Icicle", "IcicleNode", "layout_rows"]
 

@@ -8,11 +8,10 @@ summary must not repaint the terminal); in Markdown every cell goes through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from workbench.output import counted
+from workbench.output import counted, plain_text
 from workbench.reports.markdown import escape_md, md_table
 
 if TYPE_CHECKING:  # type names only: the history path must not import numpy
@@ -21,13 +20,10 @@ if TYPE_CHECKING:  # type names only: the history path must not import numpy
     from workbench.history.hotspots import Hotspot
     from workbench.history.log import FunctionHistory
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 def literal(value: object) -> str:
     """``value`` on one terminal line, control characters shown as escapes."""
-    text = " ".join(str(value).splitlines())
-    return _CONTROL.sub(lambda match: repr(match[0])[1:-1], text)
+    return plain_text(" ".join(str(value).splitlines()))
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

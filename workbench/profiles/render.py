@@ -8,20 +8,13 @@ the terminal. Markdown goes through :func:`escape_md` / :func:`md_table`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from workbench.output import plain
 from workbench.profiles.diff import FunctionDelta, ProfileDiff, ProfileSummary
 from workbench.profiles.gates import GateVerdict
 from workbench.profiles.top import FunctionShare, ProfileTop
 from workbench.reports.markdown import escape_md, md_table
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def plain(text: str) -> str:
-    """``text`` with control characters shown as escapes (everything else literal)."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def columns(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 0) -> str:

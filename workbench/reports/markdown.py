@@ -11,10 +11,9 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from workbench.output import plain
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def escape_md(value: object) -> str:
@@ -23,8 +22,7 @@ def escape_md(value: object) -> str:
     Control characters are written as ``\\x1b``: an ANSI escape in a function
     name or commit message must not recolour the terminal that shows the report.
     """
-    text = " ".join(str(value).splitlines())
-    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    text = plain(" ".join(str(value).splitlines()))
     text = html.escape(text, quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text)
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from workbench.context import LaunchContext
 from workbench.errors import SamplingError
 from workbench.output import print_json
-from workbench.paths import data_dir
 
 if TYPE_CHECKING:
     from workbench.sampling.processes import ProcessInfo
@@ -326,10 +325,10 @@ def run_demo(args: argparse.Namespace) -> int:
     """
     import tempfile
 
-    from workbench.demo import prepare_demo
+    from workbench.demo import bundled_workload, prepare_demo
     from workbench.launch import open_app
 
-    workload = data_dir() / "demo_workload.py"
+    workload = bundled_workload()
     if not workload.is_file():
         raise SamplingError(f"demo workload missing: {workload}; reinstall the package")
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from workbench.errors import StoreError
-from workbench.output import print_json
+from workbench.output import CONTROL_BUT_LAYOUT, counted, print_json
 from workbench.triage.model import (
     DEFAULT_DRIFT_PCT,
     EDITABLE_FIELDS,
@@ -102,9 +101,7 @@ def with_store(
 def plain(text: object) -> str:
     """Backlog text made safe for a terminal: control characters (escape sequences a
     title could carry) shown as ``?``, never interpreted."""
-    return "".join(
-        "?" if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in str(text)
-    )
+    return CONTROL_BUT_LAYOUT.sub("?", str(text))
 
 
 # -- options ---------------------------------------------------------------
@@ -441,13 +438,9 @@ def _replay(store: BacklogStore, args: argparse.Namespace) -> int:
         print(f"nothing to {args.command_name}")
         return 0
     items = sorted({event.item_id for event in batch.events})
-    print(f"{plain(batch.label)} ({_count(len(batch.events), 'change')} on "
-          f"{_count(len(items), 'item')})")  # fmt: skip
+    print(f"{plain(batch.label)} ({counted(len(batch.events), 'change')} on "
+          f"{counted(len(items), 'item')})")  # fmt: skip
     return 0
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _kpis(store: BacklogStore, args: argparse.Namespace) -> int:
