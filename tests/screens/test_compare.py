@@ -22,6 +22,7 @@ from screens.widgets.icicle import Icicle
 from tests.screens.conftest import settle
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
+from workbench.profiles.readers import NO_PYTHON_FRAME
 
 WORKLOAD = Path(__file__).with_name("compare_workload.py")
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -258,7 +259,10 @@ async def test_line_level_toggle(profiles: tuple[Path, Path]) -> None:
         await pilot.press("t")
         await settle(pilot, app)
         table = app.screen.query_one("#deltas", DeltaTable)
-        assert table.shown() and all(delta.line is not None for delta in table.shown())
+        # py-spy sometimes records a sample with no frame at all (start-up, exit):
+        # its "(no Python frame)" leaf has no line, at either level.
+        with_code = [d for d in table.shown() if d.key.qualname != NO_PYTHON_FRAME.function]
+        assert with_code and all(delta.line is not None for delta in with_code)
 
 
 def _synthetic(path: Path, seed: int, functions: int, stacks: int) -> Path:
