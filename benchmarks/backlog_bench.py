@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from workbench.reports.markdown import md_table
+from workbench.markdown import md_table
 from workbench.reports.triage_markdown import render_triage
 from workbench.triage.kpis import compute_kpis
 from workbench.triage.model import (

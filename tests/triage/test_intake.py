@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.triage.conftest import cli, cli_in, write_collapsed
+from workbench.cli.backlog import add_propose_options, propose_from_diff
 from workbench.profiles.diff import diff_profiles
 from workbench.profiles.io import read_profile
-from workbench.triage.commands import add_propose_options, propose_from_diff
 from workbench.triage.intake import drifted, guess_pattern, propose_items
 from workbench.triage.model import EvidenceKind, ItemFilter, Pattern, Source, Status
 from workbench.triage.store import BacklogStore
