@@ -101,7 +101,7 @@ def test_diff_propose_options_store_and_report_on_stderr(
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("proposed #1")
     with BacklogStore.open(db_path) as store:
-        assert [i.functions() for i in store.list()] == [["shop/orders.py:merge_rows"]]
+        assert [i.functions() for i in store.items()] == [["shop/orders.py:merge_rows"]]
 
 
 def test_default_location_is_the_git_root(tmp_path: Path) -> None:

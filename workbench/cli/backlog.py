@@ -171,7 +171,7 @@ def _list(store: BacklogStore, args: argparse.Namespace) -> int:
     from workbench.triage.transfer import item_to_dict, write_csv
 
     item_filter = filter_from(args)
-    items = store.list(item_filter, offset=args.offset, limit=args.limit)
+    items = store.items(item_filter, offset=args.offset, limit=args.limit)
     if args.format == "json":
         print_json([item_to_dict(item) for item in items])
     elif args.format == "csv":
