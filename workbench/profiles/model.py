@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Unit = Literal["samples", "seconds"]
+View = Literal["cpu", "samples", "wall"]
+#: What a sampled profile's weights measure, and how ``show``/``diff`` name it.
+VIEWS: dict[str, str] = {
+    "cpu": "CPU view (samples weighed to each thread's measured CPU time)",
+    "samples": "samples view (py-spy's samples of running threads, as recorded)",
+    "wall": "wall view (every thread, waiting included)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,9 @@ class ProfileMeta:
     """Path the profile was read from."""
     name: str | None = None
     """Display name (speedscope profile name, file stem)."""
+    view: View | None = None
+    """What the weights measure, when the workbench sampled it (see :data:`VIEWS`):
+    ``cpu``, ``samples`` or ``wall``; None for another tool's file."""
 
 
 class Profile:

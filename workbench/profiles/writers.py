@@ -25,7 +25,9 @@ from workbench.profiles.readers.threads import split_label
 EXPORTER = "triage-workbench"
 #: Collapsed counts must be integers for speedscope, so seconds are written as microseconds.
 MICROSECONDS = 1_000_000
-_META_FIELDS = ("rate", "duration", "command", "pid", "git_revision", "captured_at", "name")
+_META_FIELDS = (
+    "rate", "duration", "command", "pid", "git_revision", "captured_at", "name", "view"
+)  # fmt: skip
 
 StackKey = tuple[int, tuple[int, ...]]
 

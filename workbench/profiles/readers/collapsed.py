@@ -25,7 +25,7 @@ from typing import Any, BinaryIO, NoReturn
 import numpy as np
 
 from workbench.errors import ProfileFormatError
-from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.profiles.model import VIEWS, Frame, Profile, ProfileMeta
 from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
@@ -41,7 +41,9 @@ _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
 _PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
 _PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
-_HEADER_FIELDS = ("unit", "rate", "duration", "command", "pid", "git_revision", "captured_at")
+_HEADER_FIELDS = (
+    "unit", "rate", "duration", "command", "pid", "git_revision", "captured_at", "view"
+)  # fmt: skip
 
 
 def parse_frame(text: str) -> Frame:
@@ -108,6 +110,8 @@ def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
         if header.get(key) is not None:
             setattr(meta, key, header[key])
     meta.name = header.get("name") or meta.name
+    if meta.view not in VIEWS:  # another writer's idea of a view: unknown, not trusted
+        meta.view = None
     if meta.unit not in ("samples", "seconds"):
         raise ProfileFormatError(f"{source}: line 1: unknown unit {meta.unit!r} in header")
     return header

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from workbench.errors import ProfileFormatError
-from workbench.profiles.model import Frame, Profile, ProfileMeta, Unit
+from workbench.profiles.model import VIEWS, Frame, Profile, ProfileMeta, Unit
 from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.collapsed import special_frame
 
@@ -31,7 +31,7 @@ UNITS: dict[str, tuple[Unit, float]] = {
 }
 #: Frame id standing for a py-spy thread or process frame (dropped from stacks).
 SPECIAL = -1
-_META_FIELDS = ("rate", "duration", "command", "pid", "git_revision", "captured_at")
+_META_FIELDS = ("rate", "duration", "command", "pid", "git_revision", "captured_at", "view")
 
 
 def is_speedscope(document: Any) -> bool:
@@ -161,3 +161,5 @@ def _restore_meta(meta: ProfileMeta, saved: Any) -> None:
     for key in _META_FIELDS:
         if saved.get(key) is not None:
             setattr(meta, key, saved[key])
+    if meta.view not in VIEWS:  # another writer's idea of a view: unknown, not trusted
+        meta.view = None
