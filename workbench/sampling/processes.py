@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 import psutil
 
 from workbench.errors import SamplingError
+from workbench.sampling.children import popen, stop_group
 
 __all__ = [
     "ProcessInfo",
@@ -97,6 +97,8 @@ def check_target(pid: int) -> ProcessInfo:
     """
     if pid <= 0:
         raise SamplingError(f"{pid} is not a process id; pick one from `workbench ps`")
+    if pid == os.getpid():
+        raise SamplingError(f"PID {pid} is this workbench itself; pick one from `workbench ps`")
     info = _describe_pid(
         pid, gone=f"no process with PID {pid} (it may have exited); see `workbench ps`"
     )
@@ -130,23 +132,17 @@ def wait_for_python(pid: int, timeout: float = 5.0) -> ProcessInfo:
 def launch_target(command: Sequence[str], cwd: str | None = None) -> subprocess.Popen[bytes]:
     """Start ``command`` to be sampled (``workbench run`` / ``workbench demo``).
 
-    The child runs in its own session, so :func:`stop_target` can stop it and
-    everything it spawned; its stdin, stdout and stderr go to ``/dev/null``
-    because the Live pane owns the terminal. Raises :class:`SamplingError`
+    The child is started by :func:`~workbench.sampling.children.popen`: its own
+    session, so :func:`stop_target` can stop it and everything it spawned, and
+    killed by the kernel if the workbench dies; its stdin, stdout and stderr go
+    to ``/dev/null`` because the Live pane owns the terminal. Raises :class:`SamplingError`
     when the command cannot be started (not found, not executable). Pair it
     with :func:`wait_for_python` to get the PID to sample.
     """
     if not command:
         raise SamplingError("no command to run; usage: workbench run -- python app.py")
     try:
-        return subprocess.Popen(
-            list(command),
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        return popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except FileNotFoundError:
         raise SamplingError(f"command not found: {command[0]}") from None
     except PermissionError:
@@ -161,20 +157,7 @@ def stop_target(process: subprocess.Popen[bytes], timeout: float = 3.0) -> int |
     Signals the whole process group; returns the exit code (None if it could
     not be reaped). Safe to call on a process that has already exited.
     """
-    if process.poll() is not None:
-        return process.returncode
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 1.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            process.send_signal(sig)
-        try:
-            return process.wait(wait)
-        except subprocess.TimeoutExpired:
-            continue
-    return None
+    return stop_group(process, timeout)
 
 
 #: Executable names of CPython interpreters: python, python3, python3.11, python3.13t.
@@ -202,7 +185,11 @@ def _is_python(process: psutil.Process) -> bool:
 
 
 def python_descendants(pid: int) -> list[int]:
-    """PIDs of the live Python processes below ``pid`` (children, grandchildren...)."""
+    """PIDs of the live Python processes below ``pid`` (children, grandchildren...).
+
+    The workbench itself and its own children are never among them: a user
+    who types ``workbench attach $$`` means the shell's other Python children.
+    """
     try:
         return _python_descendants(psutil.Process(pid))
     except psutil.Error:
@@ -210,18 +197,32 @@ def python_descendants(pid: int) -> list[int]:
 
 
 def _python_descendants(process: psutil.Process) -> list[int]:
-    found = []
+    found: list[int] = []
     try:
         children = process.children(recursive=True)
     except psutil.Error:
         return found
+    ours = _ourselves()
+    if process.pid in ours:  # a command we launched: its children are what we want
+        ours = {os.getpid()}
     for child in children:
+        if child.pid in ours:
+            continue
         try:
             if child.status() != psutil.STATUS_ZOMBIE and _is_python(child):
                 found.append(child.pid)
         except (psutil.Error, OSError):
             continue
     return found
+
+
+def _ourselves() -> set[int]:
+    """This process and everything it started (py-spy, a launched command)."""
+    me = psutil.Process()
+    try:
+        return {me.pid, *(child.pid for child in me.children(recursive=True))}
+    except psutil.Error:
+        return {me.pid}
 
 
 def _describe_pid(pid: int, gone: str) -> ProcessInfo:
