@@ -30,6 +30,8 @@ class LaunchContext:
     """Force py-spy's --nonblocking on or off; None lets the sampler decide."""
     subprocesses: bool = False
     """Also sample the target's Python children (py-spy ``--subprocesses``)."""
+    view: str = "cpu"
+    """The Live pane's first view: cpu, samples or wall (see ``ProfileMeta.VIEWS``)."""
     db: Path | None = None
     """Backlog database; None means the default location."""
     repo: Path | None = None

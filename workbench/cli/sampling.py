@@ -18,8 +18,9 @@ from workbench.errors import SamplingError
 from workbench.output import print_json
 
 if TYPE_CHECKING:
+    from workbench.profiles.model import Profile
     from workbench.sampling.processes import ProcessInfo
-    from workbench.sampling.pyspy import PySpySampler
+    from workbench.sampling.recording import Recording
     from workbench.sampling.session import SnapshotFormat
 
 #: File name suffixes that make ``record -o`` write collapsed stacks without ``--format``.
@@ -41,8 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="sample a running Python process to a profile file (headless)",
         description=(
             "Sample PID with py-spy for SECONDS and write a profile (speedscope or "
-            "collapsed). If the process exits early, what was sampled is kept (exit 0, "
-            "note on stderr); Ctrl-C stops early the same way."
+            "collapsed) in the CPU view (default: each thread's samples weighed to its "
+            "measured CPU time), the samples view or the wall view (--idle). If the "
+            "process exits early, what was sampled is kept (exit 0, note on stderr); "
+            "Ctrl-C, SIGTERM and SIGHUP stop early the same way."
         ),
     )
     record.add_argument("pid", type=int, metavar="PID")
@@ -104,6 +107,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _sampling_options(parser: argparse.ArgumentParser) -> None:
+    views = parser.add_mutually_exclusive_group()
+    views.add_argument(
+        "--view",
+        choices=("cpu", "samples", "wall"),
+        default="cpu",
+        help="what the profile measures: cpu (default: samples weighed to each thread's "
+        "measured CPU time), samples (py-spy's samples as recorded) or wall (every "
+        "thread, waiting included)",
+    )
+    views.add_argument(
+        "--idle",
+        dest="view",
+        action="store_const",
+        const="wall",
+        help="the wall view: also sample waiting threads (same as --view wall)",
+    )
     parser.add_argument(
         "--rate",
         type=_positive_rate,
@@ -199,57 +218,52 @@ def run_record(args: argparse.Namespace) -> int:
     """Sample for the duration in one py-spy run (no gaps) and write the profile."""
     # Imported here: the session pulls in the profile writers (numpy), which
     # building the parser for every `workbench` call should not pay for.
-    from workbench.sampling.pyspy import PySpySampler
-    from workbench.sampling.session import LiveSession, default_snapshot_name
+    from workbench.sampling.children import stop_signals
+    from workbench.sampling.recording import Recording, check_output_path
+    from workbench.sampling.session import default_snapshot_name
 
     fmt = _output_format(args.output, args.format)
-    sampler = PySpySampler(
+    path = args.output or Path(default_snapshot_name(args.pid, fmt))
+    check_output_path(path)
+    recording = Recording(
         args.pid,
+        args.duration,
         rate=args.rate,
         nonblocking=args.nonblocking,
         subprocesses=args.subprocesses,
-        window_seconds=args.duration,
-        windows=1,
+        view=args.view,
     )
-    sampler.start()
-    info = sampler.info
-    command = info.command if info else None
-    session = LiveSession(args.pid, args.rate, command=command, window_seconds=args.duration)
-    _note(
-        f"sampling PID {args.pid} at {args.rate} Hz for {args.duration} s "
-        f"({sampler.reason}); Ctrl-C stops early and keeps the samples"
-    )
-    interrupted = False
-    try:
-        for batch in sampler.batches():
-            session.add_batch(batch)
-    except KeyboardInterrupt:
-        interrupted = True
-        sampler.stop()  # py-spy gets SIGINT and writes what it sampled: one last batch
-        for batch in sampler.batches():
-            session.add_batch(batch)
-    finally:
-        sampler.stop()
-    if not session.total_samples or not len(session.total_profile()):
-        raise SamplingError(_nothing_sampled(args.pid, sampler, interrupted))
-    path = args.output or Path(default_snapshot_name(args.pid, fmt))
-    session.snapshot(path, "total", fmt)
-    profile = session.total_profile()
-    sampled = profile.meta.duration or 0.0
-    if sampler.target_exited or session.target_exited:
+    # From here on a stop signal ends sampling early and the samples are written.
+    with stop_signals():
+        recording.start()
         _note(
-            f"note: process {args.pid} exited after {sampled:.1f} s of the {args.duration} s "
-            "asked; the partial profile is kept"
+            f"sampling PID {args.pid} at {args.rate} Hz for {args.duration} s, {args.view} "
+            f"view ({recording.reason}); Ctrl-C stops early and keeps the samples"
         )
-    elif interrupted:
-        _note(f"note: interrupted after {sampled:.1f} s; the partial profile is kept")
-    elif sampler.error:
-        _note(f"note: sampling ended early: {sampler.error}; the partial profile is kept")
-    print(
-        f"wrote {path} ({fmt}, {session.total_samples} samples over {sampled:.1f} s, "
-        f"{len(profile.meta.threads)} threads)"
-    )
+        recording.collect()
+        profile = recording.profile()
+        path = recording.save(path, fmt)
+    if note := recording.note():
+        _note(f"note: {note}")
+    print(f"wrote {path} ({fmt}, {_contents(recording, profile)})")
     return 0
+
+
+def _contents(recording: Recording, profile: Profile) -> str:
+    """What the file holds, counted from the file's own profile (not rate x duration)."""
+    assert recording.session is not None
+    counted = "wall" if recording.view == "wall" else "samples"
+    samples = recording.session.profile(counted, "total")
+    parts = [
+        f"{recording.view} view",
+        f"{samples.total_weight:.0f} samples in {recording.total_samples} ticks",
+    ]
+    if recording.view == "cpu":
+        parts.append(f"{profile.total_weight:.2f} s of CPU")
+    parts.append(f"over {profile.meta.duration or 0.0:.1f} s")
+    threads = len(profile.meta.threads)
+    parts.append(f"{threads} thread{'s' if threads != 1 else ''}")
+    return ", ".join(parts)
 
 
 def _output_format(output: Path | None, chosen: str | None) -> SnapshotFormat:
@@ -258,19 +272,6 @@ def _output_format(output: Path | None, chosen: str | None) -> SnapshotFormat:
     if output is not None and output.suffix.lower() in _COLLAPSED_SUFFIXES:
         return "collapsed"
     return "speedscope"
-
-
-def _nothing_sampled(pid: int, sampler: PySpySampler, interrupted: bool) -> str:
-    if sampler.error:
-        return sampler.error
-    if sampler.target_exited:
-        return f"process {pid} exited before any sample was taken; nothing to write"
-    if interrupted:
-        return "interrupted before any sample was taken; nothing to write"
-    return (
-        f"no stacks sampled from process {pid}: it was idle the whole time "
-        "(py-spy records running threads only); record longer or while it works"
-    )
 
 
 def _note(text: str) -> None:
@@ -291,6 +292,7 @@ def run_attach(args: argparse.Namespace) -> int:
             rate=args.rate,
             nonblocking=args.nonblocking,
             subprocesses=args.subprocesses,
+            view=args.view,
         )
     )
 
@@ -313,6 +315,7 @@ def run_command(args: argparse.Namespace) -> int:
             rate=args.rate,
             nonblocking=args.nonblocking,
             subprocesses=args.subprocesses,
+            view=args.view,
         )
     )
 
@@ -341,6 +344,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 rate=args.rate,
                 nonblocking=args.nonblocking,
                 subprocesses=args.subprocesses,
+                view=args.view,
                 base=demo.base,
                 branch=demo.branch,
                 db=demo.db,

@@ -35,6 +35,10 @@ class MetricsSample:
     io_write_bytes: int
     ctx_switches: int
     """Cumulative voluntary + involuntary context switches."""
+    io_read_chars: int = 0
+    """Cumulative bytes passed to ``read``-like calls: files (cached or not), sockets,
+    pipes — what "I/O" means to a service; 0 when unknown."""
+    io_write_chars: int = 0
 
 
 class MetricsReader:
@@ -70,7 +74,7 @@ class MetricsReader:
                 processes += self._children()
         except psutil.NoSuchProcess:
             raise SamplingError(f"process {self.pid} has exited") from None
-        totals = [0.0, 0, 0, 0, 0, 0, 0, 0]
+        totals = [0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         for process in processes:
             try:
                 figures = _figures(process)
@@ -79,7 +83,7 @@ class MetricsReader:
                     raise SamplingError(f"process {self.pid} has exited") from None
                 continue  # a child ended between listing and reading
             totals = [a + b for a, b in zip(totals, figures, strict=True)]
-        cpu, rss, threads, files, fds, read_bytes, write_bytes, switches = totals
+        cpu, rss, threads, files, fds, read_bytes, write_bytes, switches, rchars, wchars = totals
         return MetricsSample(
             time=time.monotonic(),
             cpu_percent=float(cpu),
@@ -90,6 +94,8 @@ class MetricsReader:
             io_read_bytes=int(read_bytes),
             io_write_bytes=int(write_bytes),
             ctx_switches=int(switches),
+            io_read_chars=int(rchars),
+            io_write_chars=int(wchars),
         )
 
     def _children(self) -> list[psutil.Process]:
@@ -105,8 +111,11 @@ class MetricsReader:
         return list(current.values())
 
 
-def _figures(process: psutil.Process) -> tuple[float, int, int, int, int, int, int, int]:
-    """CPU %, RSS, threads, open files, FDs, I/O bytes read/written, context switches."""
+def _figures(
+    process: psutil.Process,
+) -> tuple[float, int, int, int, int, int, int, int, int, int]:
+    """CPU %, RSS, threads, open files, FDs, I/O bytes read/written, context switches,
+    bytes through read/write calls."""
     with process.oneshot():
         cpu = process.cpu_percent(None)
         rss = process.memory_info().rss
@@ -120,6 +129,8 @@ def _figures(process: psutil.Process) -> tuple[float, int, int, int, int, int, i
         try:
             io = process.io_counters()
             read_bytes, write_bytes = io.read_bytes, io.write_bytes
+            rchars = getattr(io, "read_chars", read_bytes)
+            wchars = getattr(io, "write_chars", write_bytes)
         except (psutil.AccessDenied, AttributeError):
-            read_bytes = write_bytes = 0
-    return cpu, rss, threads, files, fds, read_bytes, write_bytes, switches
+            read_bytes = write_bytes = rchars = wchars = 0
+    return cpu, rss, threads, files, fds, read_bytes, write_bytes, switches, rchars, wchars

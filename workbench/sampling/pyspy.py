@@ -1,20 +1,31 @@
-"""Drive the ``py-spy`` executable: a stream of one-second sample batches, thread dumps.
+"""Drive the ``py-spy`` executable: a stream of sample windows, each with its threads' CPU.
 
-py-spy has no Python API and ``record`` writes its output only when it ends,
-so :class:`PySpySampler` chains ``py-spy record --duration N`` runs: the next
-starts as soon as the previous one has written. What is lost in between (the
-next run attaching: 20 ms on a quiet machine, 50-250 ms on a loaded one) is
-measured and reported in :attr:`SampleBatch.gap_seconds`. Each start costs
-py-spy ~12 ms of CPU (it reads the target's memory maps and symbols) and the
-target an attach pause, as much as a second of sampling itself: the Live pane
-therefore chains 2 s windows after a first 1 s one (measured: 1 s windows
-2.6% of a core, 2 s windows 1.9-2.2%, one long run 1.3-1.4%). Overlapping runs
-to hide it was tried and rejected: py-spy draws its sampling intervals at
-random, so a one-second window lasts 0.8-1.2 s and cannot be timed, and two
-blocking py-spy on one target collide (here 25 and 47 of 150 samples failed).
-``workbench record`` needs no chaining: one run covers its whole duration.
-Thread state (name, active, holding the GIL) comes from ``py-spy dump
---json`` at 1-2 Hz (:meth:`PySpySampler.dump_threads`, 16-37 ms a call).
+py-spy has no Python API, and none of its commands streams stacks: ``record``
+writes its output (speedscope, raw or chrometrace) only when it ends, ``top``
+draws a function table on a terminal (no stacks, no threads) and ``dump``
+takes one sample per process start. :class:`PySpySampler` therefore chains
+``py-spy record --duration N`` runs, the next starting as soon as the
+previous one has written; the time lost in between (the next run attaching:
+20 ms on a quiet machine, 50-250 ms on a loaded one) is measured and reported
+in :attr:`SampleBatch.gap_seconds`. Each start costs py-spy ~7 ms of CPU (it
+reads the target's memory maps and symbols); sampling itself costs about as
+much as ``py-spy top`` at the same rate. Overlapping runs to hide the gap
+was tried and rejected: py-spy draws its sampling intervals at random, so a
+one-second window lasts 0.8-1.2 s and cannot be timed, and two blocking
+py-spy on one target collide. ``workbench record`` needs no chaining: one run
+covers its whole duration.
+
+Around every window the sampler reads each thread's CPU time from ``/proc``
+(:mod:`~workbench.sampling.thread_cpu`, one read per thread per window), so
+a batch carries what the kernel measured beside what py-spy sampled: the
+calibrated CPU view and the threads' CPU and idle shares come from it, with
+no ``py-spy dump`` at all. GIL shares come from *GIL probes*: with
+``gil_every=N`` one window in N runs ``py-spy record --gil``, which records
+only the thread holding the GIL at each tick, so a thread's samples in it
+over the ticks are its GIL share at the full sampling rate (a dump every few
+seconds sees one instant). Names of threads that never run come from one
+``py-spy dump`` (:meth:`PySpySampler.dump_threads`) when the caller sees a
+thread it cannot name.
 
 Blocking or not: by default py-spy pauses the target while it reads each
 sample, ~2% of the target's time at 100 Hz with a few threads but 18-64%
@@ -22,7 +33,8 @@ with 16-64 threads. The sampler therefore passes ``--nonblocking`` when the
 target has more than :data:`NONBLOCKING_THREAD_THRESHOLD` OS threads, unless
 told otherwise, and says why in :attr:`PySpySampler.reason`.
 
-Every py-spy child runs in its own process group and is killed on
+Every py-spy child is started by :class:`~workbench.sampling.children.ChildProcesses`:
+its own process group, killed with us (``PR_SET_PDEATHSIG``), on
 :meth:`PySpySampler.stop`, at interpreter exit and when the sampler is
 garbage-collected: no py-spy is ever left behind.
 """
@@ -42,19 +54,26 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import psutil
 
 from workbench.errors import SamplingError
 from workbench.profiles.model import Profile
+from workbench.sampling.calibrate import WindowCpu, window_cpu
 from workbench.sampling.children import ChildProcesses, signal_group
 from workbench.sampling.processes import ProcessInfo, check_target, python_descendants
 from workbench.sampling.pyspy_output import ThreadState, find_pyspy, parse_thread_dump, parse_window
+from workbench.sampling.thread_cpu import CpuReading, read_cpu
 
 __all__ = ["NONBLOCKING_THREAD_THRESHOLD", "PySpySampler", "SampleBatch"]
 
 #: More OS threads than this and py-spy runs with ``--nonblocking`` by default.
 NONBLOCKING_THREAD_THRESHOLD = 4
+
+WindowKind = Literal["active", "gil", "idle"]
+"""What a window recorded: running threads (py-spy's default), the GIL holder only
+(``--gil``, a GIL probe), or every thread, waiting ones included (``--idle``)."""
 
 
 @dataclass
@@ -70,7 +89,8 @@ class SampleBatch:
     """Stacks of this window; ``meta.threads`` holds thread names, ``unit='samples'``."""
     samples: int
     """Sampling ticks taken: ``rate x window - errors`` (py-spy takes a fixed count per
-    run); for the last window of an exited target, the busiest thread's sample count."""
+    run), fewer when the run was stopped early; for the last window of an exited
+    target, the busiest thread's sample count."""
     expected: int
     """Ticks asked for: ``rate * duration``."""
     gap_seconds: float
@@ -79,11 +99,19 @@ class SampleBatch:
     """Samples py-spy reported as failed (``Errors: N`` in its status line)."""
     final: bool = False
     """The target exited during or right after this window: no more batches follow."""
-    includes_idle: bool = False
-    """Stacks of idle threads are included (``idle=True``): a wall-clock view."""
+    kind: WindowKind = "active"
+    """What py-spy recorded in this window (see :data:`WindowKind`)."""
     nonblocking: bool = False
     """This window ran with ``--nonblocking`` (the mode can switch once, see
     :attr:`PySpySampler.reason`)."""
+    cpu: WindowCpu | None = None
+    """CPU each thread used from the previous window's end to this one's (from
+    ``/proc``); None when it could not be read."""
+
+    @property
+    def includes_idle(self) -> bool:
+        """Stacks of idle threads are included: a wall-clock view."""
+        return self.kind == "idle"
 
 
 #: How long a ``py-spy dump`` may take before it is killed (it normally takes 16-37 ms).
@@ -105,6 +133,9 @@ class _Run:
     nonblocking: bool
     seconds: int
     """The ``--duration`` this run was given."""
+    kind: WindowKind
+    cpu_before: CpuReading
+    """The threads' CPU when the run was started (the previous run's end)."""
     output: bytearray = field(default_factory=bytearray)
     sampling_at: float | None = None
     """When the ``py-spy> Sampling process`` line arrived."""
@@ -136,6 +167,7 @@ class PySpySampler:
         idle: bool = False,
         windows: int | None = None,
         first_window_seconds: int | None = None,
+        gil_every: int = 0,
     ) -> None:
         """``nonblocking=None`` decides from the target's thread count at :meth:`start`.
 
@@ -143,9 +175,11 @@ class PySpySampler:
         run's length: a short first window shows data soon after attaching,
         longer ones after it start py-spy less often.
         ``idle=True`` also records idle threads' stacks (wall-clock view);
-        the default records what runs, like ``py-spy record``. ``windows``
-        stops after that many windows (``workbench record`` uses one window
-        of the whole duration: no gap at all); None samples until :meth:`stop`.
+        the default records what runs, like ``py-spy record``; :meth:`set_idle`
+        changes it for the next windows. ``windows`` stops after that many
+        windows (``workbench record`` uses one window of the whole duration: no
+        gap at all); None samples until :meth:`stop`. ``gil_every=N`` makes
+        every Nth window a GIL probe (0: never).
         """
         if rate <= 0:
             raise SamplingError(f"sampling rate must be a positive number of Hz, not {rate}")
@@ -160,6 +194,7 @@ class PySpySampler:
         self.first_window_seconds = int(first)
         self.idle = idle
         self.windows = windows
+        self.gil_every = max(0, int(gil_every))
         self.info: ProcessInfo | None = None
         """The target's :class:`~workbench.sampling.processes.ProcessInfo`, set by :meth:`start`."""
         self._requested_nonblocking = nonblocking
@@ -263,6 +298,20 @@ class PySpySampler:
             self._most_threads = threads
             self._nonblocking, self._reason = self._decide_blocking(threads)
 
+    def set_idle(self, idle: bool) -> None:
+        """Record idle threads too (wall view) from the next window on, or stop doing so."""
+        self.idle = idle
+
+    def _next_kind(self, spawned: int) -> WindowKind:
+        """The first window and most others record what the sampler is asked to."""
+        if self.gil_every and spawned and spawned % self.gil_every == 0:
+            return "gil"
+        return "idle" if self.idle else "active"
+
+    def _read_cpu(self) -> CpuReading:
+        pids = [self.pid, *python_descendants(self.pid)] if self.subprocesses else [self.pid]
+        return read_cpu(pids)
+
     def poll(self, timeout: float | None = None) -> SampleBatch | None:
         """The next batch, waiting up to ``timeout`` s; None if none came or sampling ended."""
         try:
@@ -285,12 +334,12 @@ class PySpySampler:
     def dump_threads(self) -> list[ThreadState]:
         """Each thread's name, active and GIL flags and stack, right now.
 
-        Runs ``py-spy dump --json --nonblocking`` (16-37 ms, a py-spy start-up
-        each time: ~1% of a core at 1 Hz). Always nonblocking, so it never
-        pauses the target and never collides with the recording run (two
-        py-spy pausing the same process at once make one of them fail).
-        Active shares come from the samples (see ``LiveSession.thread_shares``),
-        so a dump every 2 s is enough for GIL shares and thread names.
+        Runs ``py-spy dump --json --nonblocking`` (a py-spy start-up: ~8 ms of
+        CPU). Always nonblocking, so it never pauses the target and never
+        collides with the recording run (two py-spy pausing the same process
+        at once make one of them fail). The live feed calls it only to name
+        threads the samples have not named (ones that never ran): CPU and idle
+        shares come from ``/proc``, GIL shares from GIL probes.
         Returns ``[]`` once the target has exited; raises
         :class:`~workbench.errors.SamplingError` on other failures.
         """
@@ -361,7 +410,7 @@ class PySpySampler:
             flags.append("--subprocesses")
         return flags
 
-    def _record_args(self, seconds: int) -> list[str]:
+    def _record_args(self, seconds: int, kind: WindowKind) -> list[str]:
         args = [
             str(self._pyspy),
             "record",
@@ -377,8 +426,10 @@ class PySpySampler:
             "/dev/stdout",
             *self._shared_flags(),
         ]
-        if self.idle:
+        if kind == "idle":
             args.append("--idle")
+        elif kind == "gil":
+            args.append("--gil")
         return args
 
     def _loop(self) -> None:
@@ -387,6 +438,7 @@ class PySpySampler:
         runs: dict[int, _Run] = {}
         spawned = failures = 0
         last_end: float | None = None
+        reading: CpuReading | None = None
         stop_deadline: float | None = None
         try:
             while True:
@@ -396,10 +448,14 @@ class PySpySampler:
                 if may_spawn and not runs:
                     self._recheck_blocking()
                     seconds = self.window_seconds if spawned else self.first_window_seconds
-                    process = self._children.spawn(self._record_args(seconds), subprocess.PIPE)
+                    kind = self._next_kind(spawned)
+                    reading = reading or self._read_cpu()
+                    args = self._record_args(seconds, kind)
+                    process = self._children.spawn(args, subprocess.PIPE)
                     assert process.stdout is not None
                     os.set_blocking(process.stdout.fileno(), False)
-                    runs[process.stdout.fileno()] = _Run(process, now, self._nonblocking, seconds)
+                    run = _Run(process, now, self._nonblocking, seconds, kind, reading)
+                    runs[process.stdout.fileno()] = run
                     selector.register(process.stdout, selectors.EVENT_READ)
                     spawned += 1
                     continue
@@ -424,7 +480,9 @@ class PySpySampler:
                     del runs[key.fd]
                     self._children.forget(run.process)
                     key.fileobj.close()  # type: ignore[union-attr]
-                    batch = self._finish(run, time.monotonic(), last_end)
+                    ended_at = time.monotonic()
+                    reading = self._read_cpu()
+                    batch = self._finish(run, ended_at, last_end, reading)
                     if batch is None:
                         failures += 1
                         if self._target_exited or failures >= MAX_FAILURES:
@@ -446,7 +504,9 @@ class PySpySampler:
             self._ended.set()
             self._queue.put(None)
 
-    def _finish(self, run: _Run, ended_at: float, last_end: float | None) -> SampleBatch | None:
+    def _finish(
+        self, run: _Run, ended_at: float, last_end: float | None, reading: CpuReading
+    ) -> SampleBatch | None:
         """The batch of a finished run, or None when py-spy failed or the target is gone."""
         text = run.output.decode("utf-8", "replace")
         succeeded = run.process.returncode == 0 or "py-spy> Wrote" in text
@@ -462,8 +522,10 @@ class PySpySampler:
         profile.meta.pid = self.pid
         found = _ERRORS.search(text)
         errors = int(found.group(1)) if found else 0
-        # py-spy takes exactly rate x window ticks unless the target exits first.
-        ticks = busiest if exited else self.rate * run.seconds - errors
+        # py-spy takes exactly rate x window ticks unless the target exits first or
+        # it was stopped (SIGINT): then as many as the time it sampled allows.
+        planned = self.rate * run.seconds - errors
+        ticks = busiest if exited else min(planned, max(busiest, round(self.rate * duration)))
         gap = max(0.0, started_at - last_end) if last_end is not None else 0.0
         return SampleBatch(
             started_at=started_at,
@@ -474,8 +536,9 @@ class PySpySampler:
             gap_seconds=gap,
             errors=errors,
             final=exited,
-            includes_idle=self.idle,
+            kind=run.kind,
             nonblocking=run.nonblocking,
+            cpu=window_cpu(run.cpu_before, reading) if reading.processes else None,
         )
 
     def _failure(self, output: bytes) -> str:
