@@ -1,15 +1,22 @@
 """The Live pane: attach to a Python process (or launch one) and watch it.
 
-Layout: a status line (target, achieved/requested rate, blocking mode, elapsed,
-lost time, state), the top functions of the rolling window (or of the whole
-session) above a live icicle, and beside them the thread list and the CPU,
-RSS and thread-count sparklines.
+Layout: a status line (state, view, target, achieved/requested rate, blocking
+mode, elapsed, lost time), the top functions of the rolling window (or of
+the whole session) above a live icicle, and beside them the thread list,
+the evidence sparklines (CPU, RSS, threads, I/O, context switches, FDs) and
+a one-line diagnosis.
+
+Views (``v``): *CPU* (default; each thread's samples weighed to its measured
+CPU time), *samples* (py-spy's samples as recorded) and *wall* (every thread,
+waiting included). The title of the table and the status line say which.
 
 Data flow: one long-running thread worker (:class:`~screens.live_feed.Feed`)
-does every blocking call and fills a thread-safe ``LiveSession``; its
-messages only mark what changed. A 2 Hz timer redraws what changed since the
-last draw (the session's version, thread dumps, metrics), and nothing while
-the view is paused — sampling goes on underneath.
+does every blocking call, fills a thread-safe ``LiveSession`` and, after
+each window, posts a finished :class:`~screens.live_view.LiveView`; the UI
+thread only draws it (changed cells only). The feed builds no view while
+the pane is hidden or paused — sampling goes on underneath — and rebuilds
+at once when a view setting changes. A 1 Hz timer keeps the status line's
+clock current.
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -37,26 +43,16 @@ from screens.live_feed import (
     Attached,
     Feed,
     FeedConfig,
-    MetricsUpdated,
-    SamplesArrived,
     SamplingStopped,
     TargetExited,
-    ThreadsUpdated,
+    ViewReady,
 )
-from screens.live_stats import (
-    SORT_ORDER,
-    FunctionRow,
-    FunctionStats,
-    SortKey,
-    function_stats,
-    hot_lines,
-    thread_view,
-    top_rows,
-    trend_marks,
-)
+from screens.live_stats import SORT_ORDER, FunctionRow, SortKey, hot_lines, top_rows
+from screens.live_view import VIEW_NAMES, VIEW_UNITS, LiveView, ViewSettings, next_view
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
 from screens.process_picker import ProcessPickerDialog
-from screens.widgets.live_icicle import LiveIcicle, live_tree
+from screens.widgets.live_diagnosis import DiagnosisLine
+from screens.widgets.live_icicle import LiveIcicle
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.sparklines import MetricsSparklines
@@ -65,15 +61,12 @@ from workbench.context import LaunchContext
 from workbench.demo import bundled_workload
 from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
-from workbench.profiles.model import Profile
+from workbench.profiles.model import View
+from workbench.sampling.diagnosis import Diagnosis
 from workbench.sampling.session import LiveSession, default_snapshot_name
 
-#: Seconds between two redraws (2 Hz): fast enough to feel live, cheap enough
-#: to keep the whole pane within a few percent of a core.
-REFRESH_SECONDS = 0.5
-#: Without a batch for this long, thread and metric updates are drawn on the tick
-#: (batches come every 2 s, see ``FeedConfig.batch_seconds``, plus py-spy's attach).
-STALE_SECONDS = 3.0
+#: Seconds between two redraws of the status line (its clock and rate).
+STATUS_SECONDS = 1.0
 #: Rows of the top table; the rest is summarised in its title.
 TOP_N = 40
 #: Where snapshots handed to another pane are written, under the current directory.
@@ -86,9 +79,11 @@ class SnapshotSaved(Message):
 
     path: Path
     purpose: str
-    """'save', 'base', 'branch' or 'backlog'."""
+    """'save', 'base', 'branch', 'backlog' or 'diagnosis'."""
     row: FunctionRow | None
     """The selected function, for a backlog item."""
+    diagnosis: Diagnosis | None = None
+    """The diagnosis, for an item filed from it."""
 
 
 def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: object) -> Binding:
@@ -102,6 +97,13 @@ class LiveScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("space", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
+        Binding(
+            "v",
+            "cycle_view",
+            "View",
+            id="live.view",
+            tooltip="CPU (samples weighed to measured CPU) → samples → wall (waiting included)",
+        ),
         _binding("w", "toggle_window", "Window/total", "Show the rolling window or everything"),
         _binding("slash", "filter", "Filter", "Show functions whose name or module matches"),
         _binding("s", "cycle_sort", "Sort", "Sort by self %, total % or name"),
@@ -110,39 +112,41 @@ class LiveScreen(Screen):
         _binding("B", "send('base')", "As base", "Open a snapshot in Compare as the baseline"),
         _binding("N", "send('branch')", "As branch", "Open a snapshot in Compare as the branch"),
         _binding("h", "history", "History", "Git history of the selected function"),
-        _binding("b", "backlog", "Backlog", "File a backlog item for the selected function"),
+        _binding(
+            "b",
+            "backlog",
+            "Backlog",
+            "File a backlog item for the selected function (or the diagnosis, when focused)",
+        ),
         _binding("a", "pick", "Attach", "Pick another Python process to sample"),
         _binding("escape", "clear_filter", "Clear filter", "Clear the filter", show=False),
     ]
 
     paused: reactive[bool] = reactive(False)
     """The view is frozen (samples still accumulate)."""
+    view: reactive[View] = reactive("cpu")
+    """What the function table and icicle measure: cpu, samples or wall."""
     cumulative: reactive[bool] = reactive(False)
     """Show everything since attaching instead of the rolling window."""
     sort: reactive[SortKey] = reactive("self")
     """Top table order."""
     filter_text: reactive[str] = reactive("")
     """Only functions whose name or module path contains this (case-insensitive)."""
-    focused_thread: reactive[str | None] = reactive(None)
-    """Show only this thread's stacks; None shows all threads."""
+    focused_thread: reactive[int | None] = reactive(None)
+    """Show only this thread's stacks (its OS thread id); None shows all threads."""
 
     def __init__(self, config: FeedConfig | None) -> None:
         super().__init__()
         self.config = config
         self.session: LiveSession | None = None
         """Everything sampled from the current target; None until attached."""
+        self.shown: LiveView | None = None
+        """The view on screen (the table's rows, the selected function's data)."""
         self._feed: Feed | None = None
-        self._profile: Profile | None = None
-        """The profile the table shows (for the hot lines of ``h``)."""
-        self._drawn_version = -1
-        self._threads_dirty = self._metrics_dirty = False
-        self._last_batch = 0.0
         self._mode_text = ""
         self._problem: str | None = None
-        self._stats = FunctionStats({}, 0.0)
-        """Every function of the shown view (the table shows the top of it)."""
-        self._marks: dict[str, str] = {}
-        """Trend mark of every function of the shown view."""
+        if config is not None:
+            self.set_reactive(LiveScreen.view, config.view)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -155,13 +159,15 @@ class LiveScreen(Screen):
             with Vertical(id="live-side"):
                 yield ThreadTable(id="live-threads")
                 yield MetricsSparklines(id="live-metrics")
+                yield DiagnosisLine(id="live-diagnosis")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(ThreadTable).border_title = "threads · share of py-spy dumps"
+        self.query_one(ThreadTable).border_title = "threads · CPU from /proc · ! misread idle"
+        self.query_one(DiagnosisLine).show(None)
         self.query_one(TopTable).focus()
         self._handle_hangup(True)
-        self.set_interval(REFRESH_SECONDS, self._tick)
+        self.set_interval(STATUS_SECONDS, self._draw_status)
         if self.config is None:
             self.action_pick()
         else:
@@ -194,15 +200,16 @@ class LiveScreen(Screen):
         self._stop_feed()
         self.config = config
         self.session = None
+        self.shown = None
         self._problem = None
-        self._drawn_version = -1
         self.remove_class("-exited")
         self.focused_thread = None  # the old target's threads mean nothing here
         self.query_one(TopTable).show([])
         self.query_one(ThreadTable).show([])
         self._feed = Feed(config)
+        self._feed.show(self._settings())
         self.run_feed(self._feed)
-        self.refresh_view()
+        self._draw_status()
 
     def _stop_feed(self) -> None:
         if self._feed is not None:
@@ -237,96 +244,72 @@ class LiveScreen(Screen):
         self._problem = reason
         self.add_class("-exited")
         self.notify(reason, title="Cannot sample", severity="error", timeout=10, markup=False)
-        self.refresh_view()
+        self._draw_status()
 
     def on_attached(self, message: Attached) -> None:
         self.session = message.session
         self._mode_text = message.reason or ("nonblocking" if message.nonblocking else "blocking")
-        self.refresh_view()
+        self._draw_status()
 
-    def on_samples_arrived(self, message: SamplesArrived) -> None:
-        """Draw at once rather than on the next tick: the first batch is the one users wait on."""
-        self._last_batch = time.monotonic()
+    def on_view_ready(self, message: ViewReady) -> None:
+        """Draw the finished view, unless it was built for settings since changed."""
         self._mode_text = message.reason or self._mode_text
-        self.refresh_view()
-
-    def on_threads_updated(self, message: ThreadsUpdated) -> None:
-        """Drawn with the next batch or tick, so the screen repaints once for both."""
-        self._threads_dirty = True
-
-    def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        self._metrics_dirty = True
+        if message.view.settings != self._settings():
+            return  # a rebuild with the current settings is on its way
+        self.shown = message.view
+        if self.is_current and not self.paused:
+            self._draw()
 
     def on_target_exited(self, message: TargetExited) -> None:
         self.add_class("-exited")
         self.cumulative = True
-        total = self.session.total_samples if self.session else 0
+        ticks = self.session.total_samples if self.session else 0
         self.notify(
-            f"The target exited; all {total} samples are kept. Press S to save them.",
+            f"The target exited; everything sampled ({ticks} ticks) is kept. Press S to save it.",
             title="Target exited",
             timeout=10,
         )
-        self.refresh_view(force=True)
+        self._draw_status()
 
     def on_sampling_stopped(self, message: SamplingStopped) -> None:
         self._problem = message.reason
         self.add_class("-exited")
         self.notify(message.reason, title="Sampling stopped", severity="error", markup=False)
-        self.refresh_view(force=True)
+        self._draw_status()
 
     # -- drawing -------------------------------------------------------------
-    def refresh_view(self, force: bool = False) -> None:
-        """Redraw what changed since the last draw, in one repaint.
+    def _settings(self) -> ViewSettings:
+        return ViewSettings(self.view, self.cumulative, self.focused_thread)
 
-        Nothing but the status line while paused (unless ``force``: a view
-        setting changed), and nothing at all while another pane or a dialog
-        covers this one: what is dirty stays dirty and is drawn when the pane
-        comes back (:meth:`on_screen_resume`). Called when a batch arrives —
-        the data changes every two seconds, so that is when everything dirty
-        is drawn together.
-        """
-        if not self.is_current:
-            if force:  # a view setting changed: redraw it all on resume
-                self._drawn_version = -1
-                self._threads_dirty = self._metrics_dirty = True
+    def _settings_changed(self) -> None:
+        """A view setting changed: the feed builds the new view now (also when paused)."""
+        if self._feed is not None:
+            self._feed.show(self._settings())
+        if self.is_mounted:
+            self._draw_status()
+
+    def on_screen_suspend(self) -> None:
+        """Another pane or a dialog is in front: the feed stops building views."""
+        if self._feed is not None:
+            self._feed.hide()
+
+    def on_screen_resume(self) -> None:
+        """Back on screen: a fresh view is built and drawn."""
+        if self._feed is not None and not self.paused:
+            self._feed.show(self._settings())
+
+    def _draw(self) -> None:
+        """Everything from :attr:`shown`, in one repaint; only changed cells are updated."""
+        view = self.shown
+        if view is None:
             return
         with self.app.batch_update():
             self._draw_status()
-            session = self.session
-            if session is None or (self.paused and not force):
-                return
-            if force or session.version != self._drawn_version:
-                self._drawn_version = session.version
-                self._draw_profile(session)
-            if force or self._threads_dirty:
-                self._threads_dirty = False
-                self.query_one(ThreadTable).show_threads(
-                    session.thread_shares(), self.focused_thread
-                )
-            if force or self._metrics_dirty:
-                self._metrics_dirty = False
-                self.query_one(MetricsSparklines).show(
-                    {
-                        "cpu": list(session.cpu_history),
-                        "rss": list(session.rss_history),
-                        "threads": list(session.thread_history),
-                    }
-                )
-
-    def on_screen_resume(self) -> None:
-        """Back on screen: draw what changed while another pane or a dialog was shown."""
-        self.refresh_view()
-
-    def _tick(self) -> None:
-        """The 2 Hz timer: the status line, and the rest only if batches stopped coming.
-
-        While batches flow, thread and metric updates wait for the next batch
-        so the screen repaints once a second, not once per message.
-        """
-        if time.monotonic() - self._last_batch > STALE_SECONDS:
-            self.refresh_view()
-        else:
-            self._draw_status()
+            self._draw_table()
+            self.query_one(LiveIcicle).replace_tree(view.tree)
+            self.query_one(ThreadTable).show_threads(view.threads, self.focused_thread)
+            self.query_one(MetricsSparklines).show(view.metrics)
+            self.query_one(DiagnosisLine).show(view.diagnosis)
 
     def _draw_status(self) -> None:
         self.query_one(StatusLine).show(
@@ -335,74 +318,65 @@ class LiveScreen(Screen):
             self._mode_text,
             self.paused,
             self._problem,
+            VIEW_NAMES[self.view],
         )
 
-    def _draw_profile(self, session: LiveSession) -> None:
-        """Recompute the current view from the session; redraw the table and icicle.
-
-        Trend marks and icicle colours compare the window with the previous
-        window; in the cumulative view the marks say whether the last window
-        runs hotter than the session's average.
-        """
-        window = thread_view(session.window_profile(), self.focused_thread)
-        if self.cumulative:
-            profile, base = thread_view(session.total_profile(), self.focused_thread), None
-            stats = function_stats(profile)
-            now, before = function_stats(window).shares(), stats.shares()
-        else:
-            profile = window
-            base = thread_view(session.previous_window_profile(), self.focused_thread)
-            stats = function_stats(profile)
-            previous = function_stats(base)
-            now, before = stats.shares(), previous.shares() if previous.total else {}
-        self._profile, self._stats = profile, stats
-        self._marks = trend_marks(now, before, stats.rows) if before else {}
-        self._draw_table()
-        self.query_one(LiveIcicle).replace_tree(live_tree(base, profile))
-
     def _draw_table(self) -> None:
-        """The top table from the computed view: sort and filter need no recomputing."""
-        stats = self._stats
-        rows = top_rows(stats, self.sort, self.filter_text, TOP_N)
+        """The top table from the shown view: sort and filter need no recomputing."""
+        view = self.shown
+        if view is None:
+            return
+        rows = top_rows(view.stats, self.sort, self.filter_text, TOP_N)
         table = self.query_one(TopTable)
-        table.show_rows(rows, self._marks)
+        table.show_rows(rows, view.marks, unit=VIEW_UNITS[view.settings.view])
         # Text, not str: a str title is parsed as markup and thread names are untrusted.
-        table.border_title = Text(self._view_title(len(stats.rows), len(rows), stats.total))
+        table.border_title = Text(self._view_title(view, len(rows)))
 
-    def _view_title(self, functions: int = 0, shown: int = 0, total: float = 0) -> str:
-        view = "all samples" if self.cumulative else f"last {self._window_seconds():.0f} s"
-        parts = [view]
-        if self.focused_thread is not None:
-            parts.append(f"thread {thread_name(self.focused_thread)}")
-        if functions:
-            parts.append(f"{total:.0f} samples, {shown} of {functions} functions")
+    def _view_title(self, view: LiveView, shown: int) -> str:
+        settings = view.settings
+        span = "all since attaching" if settings.cumulative else f"last {self._window():.0f} s"
+        parts = [f"{VIEW_NAMES[settings.view]} view", span]
+        if settings.thread is not None:
+            label = next((t.name for t in view.threads if t.key == settings.thread), None)
+            parts.append(f"thread {thread_name(label or str(settings.thread))}")
+        if not view.available:
+            parts.append("no window yet: the next one records every thread")
+        elif view.stats.rows:
+            total = view.stats.total
+            amount = f"{total:.2f} CPU s" if settings.view == "cpu" else f"{total:.0f} samples"
+            parts.append(f"{amount} in {view.seconds:.1f} s, {shown} of {len(view.stats.rows)}")
         if self.filter_text:
             parts.append(f"filter “{self.filter_text}”")
         parts.append(f"by {self.sort}")
         return " · ".join(parts)
 
-    def _window_seconds(self) -> float:
+    def _window(self) -> float:
         return self.config.window_seconds if self.config else 0.0
 
-    def _recompute(self) -> None:
-        """What is sampled into the view changed: recompute and redraw now, even when paused."""
-        self.refresh_view(force=True)
-
     def _reorder(self) -> None:
-        """Only the table's order or filter changed: redraw it from what is computed."""
+        """Only the table's order or filter changed: redraw it from what is shown."""
         if self.is_mounted:
             self._draw_table()
 
-    watch_cumulative = watch_focused_thread = _recompute
+    watch_view = watch_cumulative = watch_focused_thread = _settings_changed
     watch_sort = watch_filter_text = _reorder
 
     def watch_paused(self, paused: bool) -> None:
         self.set_class(paused, "-paused")
-        self.refresh_view()
+        if self._feed is not None:
+            if paused:
+                self._feed.hide()
+            else:
+                self._feed.show(self._settings())
+        self._draw_status()
 
     # -- keys ----------------------------------------------------------------
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
+
+    def action_cycle_view(self) -> None:
+        """CPU → samples → wall → CPU; the wall view starts with the next window."""
+        self.view = next_view(self.view)
 
     def action_toggle_window(self) -> None:
         self.cumulative = not self.cumulative
@@ -416,19 +390,22 @@ class LiveScreen(Screen):
         By name, not in the list's order: that order follows activity and
         changes while the user presses the key.
         """
-        names = sorted(self.query_one(ThreadTable).row_keys, key=thread_name)
-        if not names:
-            self.notify("No thread dump yet; try again in a second.", severity="warning")
+        threads = self.shown.threads if self.shown else []
+        named = {share.key: thread_name(share.name) for share in threads if share.cpu_seconds}
+        if self.view != "cpu":  # threads the other views show: the ones py-spy sampled
+            named |= {s.key: thread_name(s.name) for s in threads if s.samples_percent}
+        if not named:
+            self.notify("No thread has run yet; try again in a second.", severity="warning")
             return
-        order: list[str | None] = [None, *names]
+        order: list[int | None] = [None, *sorted(named, key=lambda key: (named[key], key))]
         current = order.index(self.focused_thread) if self.focused_thread in order else 0
         self.focused_thread = order[(current + 1) % len(order)]
 
     @on(ThreadTable.RowSelected, "#live-threads")
     def _thread_picked(self, event: ThreadTable.RowSelected) -> None:
         """Enter on a thread focuses it; enter on the focused one shows all again."""
-        name = event.row_key.value
-        self.focused_thread = None if name == self.focused_thread else name
+        key = int(event.row_key.value or 0)
+        self.focused_thread = None if key == self.focused_thread else key
 
     def action_filter(self) -> None:
         box = self.query_one("#live-filter", Input)
@@ -467,15 +444,22 @@ class LiveScreen(Screen):
         self._snapshot(role)
 
     def action_backlog(self) -> None:
+        """File the selected function, or the diagnosis when its line has focus."""
+        diagnosis = self.query_one(DiagnosisLine)
+        if diagnosis.has_focus:
+            if diagnosis.diagnosis is None or diagnosis.diagnosis.pattern == "unknown":
+                self.notify("No pattern diagnosed yet: nothing to file.", severity="warning")
+                return
+            self._snapshot("diagnosis", diagnosis=diagnosis.diagnosis)
+            return
         row = self._selected_row()
         if row is not None:
             self._snapshot("backlog", row)
 
     def action_history(self) -> None:
         row = self._selected_row()
-        if row is not None:
-            lines = hot_lines(self._profile, row.key) if self._profile is not None else []
-            self.post_message(HistoryRequested(row.key, lines))
+        if row is not None and self.shown is not None:
+            self.post_message(HistoryRequested(row.key, hot_lines(self.shown.profile, row.key)))
 
     def _selected_row(self) -> FunctionRow | None:
         """The function under the cursor: the icicle's when it has focus, else the table's."""
@@ -485,12 +469,14 @@ class LiveScreen(Screen):
             key: str | None = str(node.data.key)
         else:
             key = self.query_one(TopTable).selected_key
-        row = self._stats.rows.get(key) if key else None
+        row = self.shown.stats.rows.get(key) if key and self.shown else None
         if row is None:
             self.notify("Select a function first.", severity="warning")
         return row
 
-    def _snapshot(self, purpose: str, row: FunctionRow | None = None) -> None:
+    def _snapshot(
+        self, purpose: str, row: FunctionRow | None = None, diagnosis: Diagnosis | None = None
+    ) -> None:
         session = self.session
         if session is None or session.total_samples == 0:
             self.notify("Nothing sampled yet.", severity="warning")
@@ -498,7 +484,7 @@ class LiveScreen(Screen):
         name = default_snapshot_name(session.pid)
         path = Path.cwd() / name if purpose == "save" else Path.cwd() / HANDOFF_DIR / name
         which = "total" if self.cumulative or session.target_exited else "window"
-        self.write_snapshot(session, path, which, purpose, row)
+        self.write_snapshot(session, path, which, purpose, row, diagnosis)
 
     @work(thread=True, group="snapshot", exit_on_error=False)
     def write_snapshot(
@@ -508,24 +494,37 @@ class LiveScreen(Screen):
         which: str,
         purpose: str,
         row: FunctionRow | None,
+        diagnosis: Diagnosis | None,
     ) -> None:
         """Write the file off the UI thread (it asks git for the revision)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        saved = session.snapshot(path, which)  # type: ignore[arg-type]
-        self.post_message(SnapshotSaved(saved, purpose, row))
+        saved = session.snapshot(path, which, view=self.view)  # type: ignore[arg-type]
+        self.post_message(SnapshotSaved(saved, purpose, row, diagnosis))
 
     def on_snapshot_saved(self, message: SnapshotSaved) -> None:
+        view = VIEW_NAMES[self.view]
         if message.purpose == "save":
-            self.notify(str(message.path), title="Snapshot saved", markup=False)
+            self.notify(str(message.path), title=f"Snapshot saved ({view} view)", markup=False)
+        elif message.purpose == "diagnosis" and message.diagnosis is not None:
+            found = message.diagnosis
+            self.post_message(
+                BacklogItemRequested(
+                    title=found.line[:1].upper() + found.line[1:],
+                    profile=message.path,
+                    hypothesis="; ".join(
+                        [f"{found.pattern}, {found.confidence:.0%} sure", *found.evidence]
+                    ),
+                )
+            )
         elif message.purpose == "backlog" and message.row is not None:
             row = message.row
             self.post_message(
                 BacklogItemRequested(
-                    title=f"Hotspot {row.function}: {row.self_pct:.1f}% self",
+                    title=f"Hotspot {row.function}: {row.self_pct:.1f}% self ({view} view)",
                     function=row.key,
                     profile=message.path,
                     hypothesis=f"{row.function} takes {row.self_pct:.1f}% self, "
-                    f"{row.total_pct:.1f}% total of the sampled time",
+                    f"{row.total_pct:.1f}% total of the {view} view",
                 )
             )
         else:
@@ -549,5 +548,6 @@ def make_screen(context: LaunchContext) -> LiveScreen:
             rate=context.rate,
             nonblocking=context.nonblocking,
             subprocesses=context.subprocesses,
+            view=context.view,
         )
     )

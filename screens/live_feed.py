@@ -1,11 +1,18 @@
-"""The Live pane's feed: attach (or launch), sample, and report back in messages.
+"""The Live pane's feed: attach (or launch), sample, and post finished views.
 
 :meth:`Feed.run` is the body of the pane's long-running thread worker. It
 does every blocking thing — launching the command, waiting for its Python,
-py-spy, ``py-spy dump``, psutil — and adds what it reads to a thread-safe
-:class:`~workbench.sampling.session.LiveSession`; the messages it posts only
-say *that* something changed, so a burst of them collapses (``can_replace``)
-without losing data, and the UI thread never waits on py-spy.
+py-spy, psutil, ``/proc`` — adds what it reads to a thread-safe
+:class:`~workbench.sampling.session.LiveSession`, and after each window
+builds the view the user asked for (:func:`~screens.live_view.build_view`)
+and posts it in one :class:`ViewReady` message: the UI thread only draws.
+
+The process model, chosen for cost (see ``docs/live.md``): one chain of
+``py-spy record`` windows (one py-spy process at a time; one window in
+:attr:`FeedConfig.gil_every` is a GIL probe), one ``/proc`` read per thread
+per window for the threads' CPU, one psutil read a second, and a
+``py-spy dump`` only when a thread appears that no sample has named.
+Views are built only while the pane is on screen and not paused.
 
 :meth:`Feed.stop` may be called from any thread (the screen calls it when it
 unmounts): it kills py-spy and the launched command at once rather than
@@ -22,8 +29,9 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from screens.live_view import LiveView, ViewSettings, build_view
 from workbench.errors import SamplingError
-from workbench.sampling.metrics import MetricsReader, MetricsSample
+from workbench.sampling.metrics import MetricsReader
 from workbench.sampling.processes import (
     ProcessInfo,
     check_target,
@@ -31,23 +39,17 @@ from workbench.sampling.processes import (
     stop_target,
     wait_for_python,
 )
-from workbench.sampling.pyspy import PySpySampler, SampleBatch
-from workbench.sampling.pyspy_output import ThreadState
+from workbench.sampling.pyspy import PySpySampler
 from workbench.sampling.session import LiveSession
 
-#: Seconds between ``py-spy dump`` calls. Each costs py-spy 16-37 ms of CPU (2-4%
-#: of a core at 1 Hz, as much as the sampling itself); the dumps only give the
-#: GIL share now (the active share comes from the samples), which a dump every
-#: few seconds estimates as well over a session.
-DUMP_INTERVAL = 4.0
-#: Seconds before a failed ``py-spy dump`` is tried again: soon enough that the
-#: thread list fills early, not so soon that a target py-spy cannot dump (torn
-#: reads of a busy interpreter) gets a py-spy start every loop turn.
-DUMP_RETRY = 1.0
 #: Seconds between psutil reads (about 0.2 ms each).
 METRICS_INTERVAL = 1.0
+#: Seconds before another ``py-spy dump`` to name new threads (one costs ~8 ms of CPU).
+NAMING_INTERVAL = 10.0
 #: Longest the loop waits for a batch before it looks at the clock and its flags.
 POLL_TIMEOUT = 0.2
+#: Without a batch for this long, a view is posted on the metrics' clock instead.
+STALE_SECONDS = 1.5
 
 
 class _Latest(Message):
@@ -67,26 +69,12 @@ class Attached(Message):
 
 
 @dataclass
-class SamplesArrived(_Latest):
-    """A batch was added to the session (``batch`` is the newest one)."""
+class ViewReady(_Latest):
+    """A finished view of the session, ready to draw."""
 
-    batch: SampleBatch
+    view: LiveView
     reason: str = ""
-    """The sampler's blocking mode and why, as of this batch (it can switch once)."""
-
-
-@dataclass
-class ThreadsUpdated(_Latest):
-    """A thread dump was added to the session."""
-
-    states: list[ThreadState]
-
-
-@dataclass
-class MetricsUpdated(_Latest):
-    """A psutil reading was added to the session."""
-
-    sample: MetricsSample
+    """The sampler's blocking mode and why, as of this view (it can switch once)."""
 
 
 class TargetExited(Message):
@@ -111,10 +99,13 @@ class FeedConfig:
     subprocesses: bool = False
     window_seconds: float = 5.0
     """The rolling window the pane shows."""
-    batch_seconds: int = 2
-    """Length of each ``py-spy record`` run after the first (which lasts 1 s, so data
-    shows soon): every py-spy start costs ~12 ms of CPU and an attach pause of the
-    target, so 2 s windows cut the pane's py-spy cost from 2.6% to ~2% of a core."""
+    batch_seconds: int = 1
+    """Length of each ``py-spy record`` run: the pane's refresh period. Each start
+    costs py-spy ~7 ms of CPU, so 2 s halves that cost at the price of a slower view."""
+    gil_every: int = 10
+    """One window in this many is a GIL probe (``py-spy record --gil``)."""
+    view: str = "cpu"
+    """The view shown first."""
 
     @property
     def label(self) -> str:
@@ -131,7 +122,35 @@ class Feed:
         self._stopped = False
         self._sampler: PySpySampler | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._settings = ViewSettings(view=config.view)  # type: ignore[arg-type]
+        self._wanted = threading.Event()
+        """Set while the pane is on screen and not paused: only then are views built."""
+        self._wanted.set()
+        self._redraw = threading.Event()
+        """The settings changed (or the pane came back): build a view now."""
 
+    # -- called from the UI thread ---------------------------------------------
+    def show(self, settings: ViewSettings) -> None:
+        """Build views with ``settings`` from now on, starting right away."""
+        self._settings = settings
+        self._wanted.set()
+        self._redraw.set()
+
+    def hide(self) -> None:
+        """The pane is hidden or paused: keep sampling, build no views."""
+        self._wanted.clear()
+
+    def stop(self) -> None:
+        """Kill py-spy and the launched command (if any). Idempotent, any thread."""
+        with self._lock:
+            self._stopped = True
+            sampler, process = self._sampler, self._process
+        if sampler is not None:
+            sampler.stop()
+        if process is not None:
+            stop_target(process)
+
+    # -- the worker ----------------------------------------------------------
     def run(self, post: Callable[[Message], object], cancelled: Callable[[], bool]) -> None:
         """Attach, then feed the session until the target exits or the feed stops.
 
@@ -145,6 +164,8 @@ class Feed:
             subprocesses=self.config.subprocesses,
             window_seconds=self.config.batch_seconds,
             first_window_seconds=1,
+            gil_every=self.config.gil_every,
+            idle=self._settings.view == "wall",
         )
         if not self._adopt(sampler):
             return
@@ -165,19 +186,10 @@ class Feed:
             session.add_batch(batch)
         if sampler.target_exited:
             session.mark_exited()
+            self._post_view(session, sampler, post)
             post(TargetExited())
         elif sampler.error and not cancelled():
             post(SamplingStopped(sampler.error))
-
-    def stop(self) -> None:
-        """Kill py-spy and the launched command (if any). Idempotent, any thread."""
-        with self._lock:
-            self._stopped = True
-            sampler, process = self._sampler, self._process
-        if sampler is not None:
-            sampler.stop()
-        if process is not None:
-            stop_target(process)
 
     def _attach(self) -> ProcessInfo:
         """The process to sample: the PID given, or the Python of the launched command."""
@@ -210,48 +222,46 @@ class Feed:
         post: Callable[[Message], object],
         cancelled: Callable[[], bool],
     ) -> None:
-        next_dump = next_metrics = time.monotonic()
+        next_metrics = next_naming = time.monotonic()
+        last_view = 0.0
         while not cancelled() and sampler.alive:
+            sampler.set_idle(self._settings.view == "wall")
             batch = sampler.poll(timeout=POLL_TIMEOUT)
+            fresh = batch is not None
             if batch is not None:
                 session.add_batch(batch)
-                post(SamplesArrived(batch, sampler.reason))
             if self._process is not None:
                 self._process.poll()  # reap a launched target so it reads as exited
             now = time.monotonic()
             if now >= next_metrics:
                 next_metrics = now + METRICS_INTERVAL
-                self._read_metrics(reader, session, post)
-            if now >= next_dump:
-                next_dump = now + (
-                    DUMP_INTERVAL if self._dump(sampler, session, post) else DUMP_RETRY
-                )
+                fresh |= self._read_metrics(reader, session) and now - last_view > STALE_SECONDS
+            if now >= next_naming and session.unnamed_threads():
+                next_naming = now + NAMING_INTERVAL
+                self._name_threads(sampler, session)
+            if self._redraw.is_set() or (fresh and self._wanted.is_set()):
+                self._redraw.clear()
+                self._post_view(session, sampler, post)
+                last_view = time.monotonic()
 
-    @staticmethod
-    def _read_metrics(
-        reader: MetricsReader, session: LiveSession, post: Callable[[Message], object]
+    def _post_view(
+        self, session: LiveSession, sampler: PySpySampler, post: Callable[[Message], object]
     ) -> None:
-        try:
-            metrics = reader.read()
-        except SamplingError:
-            return  # the target is going away; the sampler notices and ends the loop
-        session.add_metrics(metrics)
-        post(MetricsUpdated(metrics))
+        post(ViewReady(build_view(session, self._settings), sampler.reason))
 
     @staticmethod
-    def _dump(
-        sampler: PySpySampler, session: LiveSession, post: Callable[[Message], object]
-    ) -> bool:
-        """One thread dump into the session; False when py-spy could not take it.
+    def _read_metrics(reader: MetricsReader, session: LiveSession) -> bool:
+        try:
+            session.add_metrics(reader.read())
+        except SamplingError:
+            return False  # the target is going away; the sampler notices and ends the loop
+        return True
 
-        Dumps are nonblocking (they never collide with the recording run), but
-        one can still fail on a torn read of a busy interpreter: it is retried
-        after :data:`DUMP_RETRY` instead of a whole interval later.
-        """
+    @staticmethod
+    def _name_threads(sampler: PySpySampler, session: LiveSession) -> None:
+        """One nonblocking ``py-spy dump`` for the names of threads no sample named."""
         try:
             states = sampler.dump_threads()
         except SamplingError:
-            return False
+            return  # a torn read of a busy interpreter: the next interval tries again
         session.add_threads(states)
-        post(ThreadsUpdated(states))
-        return True

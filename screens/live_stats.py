@@ -3,20 +3,18 @@
 Pure functions over :class:`~workbench.profiles.model.Profile` so they are
 tested directly. The shares themselves come from the core (the same numbers
 ``workbench show`` and the diff print); what lives here exists for the pane:
-one thread at a time (``t``), a text filter (``/``), a sort order (``s``) and
-a trend mark against the previous window.
+a text filter (``/``), a sort order (``s``) and a trend mark against the
+previous window (one thread at a time is the session's business).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
-from workbench.errors import ProfileFormatError
 from workbench.profiles.diff import function_shares
 from workbench.profiles.model import Profile
-from workbench.profiles.readers.threads import select_thread
 
 SortKey = Literal["self", "total", "name"]
 SORT_ORDER: tuple[SortKey, ...] = ("self", "total", "name")
@@ -49,20 +47,6 @@ class FunctionStats:
     def shares(self) -> dict[str, float]:
         """Self share of each function, what the trend mark compares."""
         return {key: row.self_pct for key, row in self.rows.items()}
-
-
-def thread_view(profile: Profile, thread: str | None) -> Profile:
-    """Only the stacks of ``thread`` (a label from ``meta.threads``); None keeps all.
-
-    A thread with no samples in this profile (idle through the window) gives
-    an empty profile rather than an error.
-    """
-    if thread is None:
-        return profile
-    try:
-        return select_thread(profile, thread, "live view")
-    except ProfileFormatError:
-        return Profile(replace(profile.meta, threads=[]))
 
 
 def function_stats(profile: Profile) -> FunctionStats:

@@ -1,6 +1,9 @@
 """The Live pane's status line: what is sampled, how well, and in what state.
 
-``PID 4242 python app.py │ 99/100 Hz │ nonblocking (12 threads) │ 0:42 │ lost 3.1% │ ● sampling``
+``● sampling │ CPU view │ PID 4242 │ 99/100 Hz │ nonblocking │ 0:42 │ lost 3.1% │ python app.py``
+
+The state and the view come first so a narrow terminal still shows them; the
+sample count is not repeated here (the function table's title has the one count).
 
 Built as one ``Text`` from plain strings: the command line comes from the
 target and is never interpreted as markup.
@@ -42,22 +45,25 @@ def status_text(
     mode: str,
     paused: bool,
     problem: str | None,
+    view: str = "CPU",
 ) -> Text:
-    """The whole status line; ``target`` is what the user asked for (PID or command)."""
-    parts: list[Text] = []
+    """The whole status line; ``target`` is what the user asked for (PID or command).
+
+    Most important first, so a narrow terminal cuts the command line, never
+    the state: state, view, PID, rate, blocking mode, elapsed, lost time, command.
+    """
+    parts: list[Text] = [state_text(session, paused, problem)]
     if session is None:
         parts.append(Text(target))
-    else:
-        parts.append(Text.assemble(("PID ", "dim"), (str(session.pid), "bold"), " "))
-        parts[-1].append(session.command or target)
-        rate = session.achieved_rate
-        parts.append(Text(f"{rate:.0f}/{session.requested_rate} Hz"))
-        parts.append(Text(mode))
-        parts.append(Text(format_elapsed(session.elapsed)))
-        if session.total_samples:  # between py-spy runs, per batch (not per tick)
-            parts.append(Text(f"lost {100.0 * (1.0 - session.coverage):.1f}%", style="dim"))
-        parts.append(Text(f"{session.total_samples} samples", style="dim"))
-    parts.append(state_text(session, paused, problem))
+        return Text(SEPARATOR).join(parts)
+    parts.append(Text(f"{view} view", style="bold"))
+    parts.append(Text.assemble(("PID ", "dim"), (str(session.pid), "bold")))
+    parts.append(Text(f"{session.achieved_rate:.0f}/{session.requested_rate} Hz"))
+    parts.append(Text(mode))
+    parts.append(Text(format_elapsed(session.elapsed)))
+    if session.total_samples:  # between py-spy runs, per batch (not per tick)
+        parts.append(Text(f"lost {100.0 * (1.0 - session.coverage):.1f}%", style="dim"))
+    parts.append(Text(session.command or target))
     return Text(SEPARATOR).join(parts)
 
 
@@ -71,8 +77,9 @@ class StatusLine(Static):
         mode: str,
         paused: bool,
         problem: str | None,
+        view: str = "CPU",
     ) -> None:
-        text = status_text(session, target, mode, paused, problem)
+        text = status_text(session, target, mode, paused, problem, view)
         if text != getattr(self, "_shown", None):
             self._shown = text
             self.update(text, layout=False)  # one line, full width: the size never changes

@@ -3,7 +3,8 @@
 Cells are ``Text`` (function names and paths come from the target and are
 never markup). The trend column compares each function's self share with
 the previous window (▲ grew, ▼ shrank, = steady, + new; blank until there
-is a previous window). The samples column counts the function's own samples.
+is a previous window). The ``own`` column is the function's own weight: CPU
+seconds in the CPU view (``1.23s``), samples in the others.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ COLUMNS = (
     ("trend", " ", 1),
     ("self", "self %", 6),
     ("total", "total %", 7),
-    ("samples", "samples", 7),
+    ("samples", "own", 7),
     ("function", "function", None),
     ("file", "file", None),
 )
@@ -34,17 +35,22 @@ class TopTable(KeyedTable):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(COLUMNS, **kwargs)
 
-    def show_rows(self, rows: Sequence[FunctionRow], marks: Mapping[str, str]) -> None:
-        """Redraw ``rows``; ``marks`` maps function keys to their trend mark."""
-        self.show([(row.key, self._cells(row, marks.get(row.key, " "))) for row in rows])
+    def show_rows(
+        self, rows: Sequence[FunctionRow], marks: Mapping[str, str], unit: str = "samples"
+    ) -> None:
+        """Redraw ``rows``; ``marks`` maps function keys to their trend mark; ``unit``
+        is what the weights count (``CPU s`` or ``samples``)."""
+        seconds = unit != "samples"
+        self.show([(row.key, self._cells(row, marks.get(row.key, " "), seconds)) for row in rows])
 
     @staticmethod
-    def _cells(row: FunctionRow, mark: str) -> tuple[Text, ...]:
+    def _cells(row: FunctionRow, mark: str, seconds: bool) -> tuple[Text, ...]:
+        own = f"{row.self_samples:.2f}s" if seconds else f"{row.self_samples:.0f}"
         return (
             Text(mark, style=TREND_STYLES[mark]),
             Text(f"{row.self_pct:.1f}", justify="right"),
             Text(f"{row.total_pct:.1f}", justify="right"),
-            Text(f"{row.self_samples:.0f}", justify="right"),
+            Text(own, justify="right"),
             Text(row.function),
             Text(row.file, style="dim"),
         )

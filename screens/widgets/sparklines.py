@@ -1,8 +1,9 @@
-"""CPU, memory and thread-count sparklines of the sampled process.
+"""The sampled process's evidence as sparklines: CPU, memory, threads, I/O, switches, FDs.
 
-Each metric is a caption (name and latest value) over a :class:`Bars` chart
-of its recent history, one column per psutil reading, newest on the right;
-the Live pane feeds it the session's metric histories with each batch.
+Each metric is one line: a caption (name, latest value, peak) beside a
+:class:`Bars` chart of its recent history, one column per psutil reading,
+newest on the right; the Live pane feeds it the session's metric series
+(:mod:`workbench.sampling.evidence`) with each view.
 
 Not Textual's ``Sparkline``: it blends a colour per bar on every render,
 which cost 0.7-3 ms per sparkline per redraw here (a fifth of the whole
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label
@@ -94,34 +95,58 @@ class Bars(Widget):
         return Strip([Segment(text, self.rich_style)], self.size.width)
 
 
-#: metric id -> (caption, how its latest value reads)
+def format_rate(value: float) -> str:
+    """``2.3 MB/s``: decimal units, as transfer rates are read."""
+    for unit in ("B", "kB", "MB"):
+        if abs(value) < 1000 or unit == "MB":
+            return f"{value:.0f} {unit}/s" if unit == "B" else f"{value:.1f} {unit}/s"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+#: metric id -> (caption, how a value reads); the order is the drawing order.
 METRICS: dict[str, tuple[str, Callable[[float], str]]] = {
     "cpu": ("CPU", lambda value: f"{value:.0f}%"),
     "rss": ("RSS", format_bytes),
     "threads": ("threads", lambda value: f"{value:.0f}"),
+    "read": ("read", format_rate),
+    "write": ("write", format_rate),
+    "ctx": ("switches", lambda value: f"{value:,.0f}/s"),
+    "fds": ("FDs", lambda value: f"{value:.0f}"),
 }
+#: Caption cells: name, latest value and peak fit in it, so a new value never re-lays out.
+CAPTION_WIDTH = 30
+
+
+def caption(metric: str, values: Sequence[float]) -> str:
+    """``read   2.3 MB/s ▲9.1 MB/s``: name, latest value, peak over the history."""
+    name, fmt = METRICS[metric]
+    if not values:
+        return f"{name:<8} –"
+    return f"{name:<8} {fmt(values[-1]):>9} ▲{fmt(max(values))}"
 
 
 class MetricsSparklines(Vertical):
-    """One captioned sparkline per entry of :data:`METRICS`."""
+    """One captioned one-line sparkline per entry of :data:`METRICS`."""
 
-    DEFAULT_CSS = """
-    MetricsSparklines { height: auto; }
-    MetricsSparklines > Label { width: 1fr; }
-    MetricsSparklines > Bars { margin-bottom: 1; }
+    DEFAULT_CSS = f"""
+    MetricsSparklines {{ height: auto; }}
+    MetricsSparklines > Horizontal {{ height: 1; }}
+    MetricsSparklines Label {{ width: {CAPTION_WIDTH}; }}
+    MetricsSparklines Bars {{ height: 1; width: 1fr; }}
     """
 
     def compose(self) -> ComposeResult:
-        for metric, (caption, _) in METRICS.items():
-            yield Label(Text(f"{caption} –"), id=f"caption-{metric}")
-            yield Bars(id=f"spark-{metric}")
+        for metric in METRICS:
+            with Horizontal():
+                yield Label(Text(caption(metric, [])), id=f"caption-{metric}")
+                yield Bars(id=f"spark-{metric}")
 
     def show(self, histories: dict[str, Sequence[float]]) -> None:
-        """Draw each metric's history (oldest first); the caption shows the last value."""
+        """Draw each metric's history (oldest first) beside its latest value and peak."""
         for metric, values in histories.items():
-            caption, fmt = METRICS[metric]
-            latest = fmt(values[-1]) if values else "–"
-            peak = f"  (peak {fmt(max(values))})" if values else ""
+            if metric not in METRICS:
+                continue
             label = self.query_one(f"#caption-{metric}", Label)
-            label.update(Text(f"{caption} {latest}{peak}"), layout=False)  # full width: fixed
+            label.update(Text(caption(metric, values)), layout=False)  # fixed width
             self.query_one(f"#spark-{metric}", Bars).values = values

@@ -5,14 +5,13 @@ from __future__ import annotations
 from screens.live_stats import (
     function_stats,
     hot_lines,
-    thread_view,
     top_rows,
     trend_mark,
     trend_marks,
 )
 from screens.widgets.live_icicle import live_tree
 from screens.widgets.live_status import format_elapsed
-from screens.widgets.sparklines import bar_rows, format_bytes
+from screens.widgets.sparklines import bar_rows, caption, format_bytes, format_rate
 from workbench.profiles.model import Frame, Profile
 
 MAIN = Frame("main", "/srv/app/main.py", 1)
@@ -46,12 +45,6 @@ def test_self_and_total_shares_count_recursion_once() -> None:
     }
 
 
-def test_thread_focus_keeps_only_that_threads_stacks() -> None:
-    stats = function_stats(thread_view(sample_profile(), "other"))
-    assert stats.total == 2
-    assert by_function(stats) == {"main": (0.0, 100.0), "walk": (100.0, 100.0)}
-
-
 def test_hot_lines_are_ordered_by_samples() -> None:
     profile = Profile()
     profile.add_frames([Frame("f", "/a.py", 3)], 1)
@@ -83,10 +76,6 @@ def test_trend_marks() -> None:
     assert trend_marks({"a": 3.0}, {"b": 4.0}, ["a", "b"]) == {"a": "+", "b": "▼"}
 
 
-def test_thread_without_samples_is_an_empty_view() -> None:
-    assert function_stats(thread_view(sample_profile(), "idle-thread")).total == 0
-
-
 def test_plain_icicle_tree_sorts_widest_first() -> None:
     tree = live_tree(None, sample_profile())
     assert tree.share == 1.0 and tree.delta is None
@@ -114,6 +103,9 @@ def test_formats() -> None:
     assert format_bytes(3 * 1024 * 1024) == "3.0 MiB"
     assert format_elapsed(75) == "1:15"
     assert format_elapsed(3725) == "1:02:05"
+    assert format_rate(2_345_678) == "2.3 MB/s"
+    assert format_rate(950) == "950 B/s"
+    assert caption("read", [0, 9_100_000, 2_300_000]) == "read      2.3 MB/s ▲9.1 MB/s"
 
 
 def test_bar_rows_scale_to_the_largest_value_newest_on_the_right() -> None:
