@@ -41,6 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _add_pair(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("base", type=Path, metavar="BASE", help="baseline profile (any format)")
     parser.add_argument("branch", type=Path, metavar="BRANCH", help="branch profile (any format)")
+    parser.add_argument(
+        "--mixed-views",
+        action="store_true",
+        help="compare a wall view with a CPU or samples view anyway (refused by default: "
+        "waiting time would read as changes)",
+    )
 
 
 def _add_by(parser: argparse.ArgumentParser) -> None:
@@ -152,8 +158,10 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
 
 def run_diff(args: argparse.Namespace) -> int:
     from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.views import check_views
 
     base, branch = _read_pair(args)
+    check_views(base, branch, args.mixed_views)
     diff = diff_profiles(
         base, branch, by=args.by, hotspot_pct=args.hotspot_pct, noise_pct=args.noise_pct
     )
@@ -236,6 +244,7 @@ def run_gate(args: argparse.Namespace) -> int:
     from workbench.profiles.config import load_gate_config, parse_waiver
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.gates import evaluate_gates
+    from workbench.profiles.views import check_views
 
     waivers = dict(parse_waiver(text) for text in args.waive)
     config = load_gate_config(
@@ -247,6 +256,7 @@ def run_gate(args: argparse.Namespace) -> int:
         waivers=waivers,
     )
     base, branch = _read_pair(args)
+    check_views(base, branch, args.mixed_views)
     diff = diff_profiles(
         base,
         branch,
@@ -319,6 +329,8 @@ def _register_compare(sub: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from workbench.profiles.views import check_views
+
     # Read both before opening the UI: a bad file is exit 2 and one line, not a broken pane.
-    _read_pair(args)
+    check_views(*_read_pair(args), args.mixed_views)
     return open_app(LaunchContext(mode="compare", base=args.base, branch=args.branch))

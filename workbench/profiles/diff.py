@@ -56,6 +56,8 @@ class ProfileSummary:
     threads: list[str]
     rate: float | None
     duration: float | None
+    view: str | None = None
+    """``cpu``, ``samples`` or ``wall`` when the workbench recorded it (``ProfileMeta.view``)."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain dict for ``--format json``."""
@@ -72,6 +74,7 @@ class ProfileSummary:
             "threads": self.threads,
             "rate": self.rate,
             "duration": self.duration,
+            "view": self.view,
         }
 
 
@@ -208,6 +211,7 @@ def summarize(profile: Profile, *, functions: int | None = None) -> ProfileSumma
         threads=list(meta.threads),
         rate=meta.rate,
         duration=meta.duration,
+        view=meta.view,
     )
 
 

@@ -16,12 +16,8 @@ from typing import Literal
 
 Unit = Literal["samples", "seconds"]
 View = Literal["cpu", "samples", "wall"]
-#: What a sampled profile's weights measure, and how ``show``/``diff`` name it.
-VIEWS: dict[str, str] = {
-    "cpu": "CPU view (samples weighed to each thread's measured CPU time)",
-    "samples": "samples view (py-spy's samples of running threads, as recorded)",
-    "wall": "wall view (every thread, waiting included)",
-}
+#: The views a sampled profile can be (see ``workbench.profiles.views``).
+VIEWS: tuple[View, ...] = ("cpu", "samples", "wall")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +48,11 @@ class ProfileMeta:
     """Reader that produced it: collapsed, speedscope, pyinstrument, live."""
     unit: Unit = "samples"
     """What a weight counts: samples (see ``rate``) or seconds."""
+    view: View | None = None
+    """What the weights measure, when the workbench sampled it: ``cpu`` (samples
+    weighed to each thread's measured CPU time), ``samples`` (py-spy's samples of
+    running threads, as recorded) or ``wall`` (every thread, waiting included);
+    None for another tool's file."""
     rate: float | None = None
     """Samples per second, so sample weights can be shown as time."""
     duration: float | None = None
@@ -67,9 +68,6 @@ class ProfileMeta:
     """Path the profile was read from."""
     name: str | None = None
     """Display name (speedscope profile name, file stem)."""
-    view: View | None = None
-    """What the weights measure, when the workbench sampled it (see :data:`VIEWS`):
-    ``cpu``, ``samples`` or ``wall``; None for another tool's file."""
 
 
 class Profile:

@@ -15,6 +15,7 @@ from workbench.output import plain
 from workbench.profiles.diff import FunctionDelta, ProfileDiff, ProfileSummary
 from workbench.profiles.gates import GateVerdict
 from workbench.profiles.top import FunctionShare, ProfileTop
+from workbench.profiles.views import VIEW_NAMES
 
 
 def columns(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 0) -> str:
@@ -62,8 +63,11 @@ def summary_line(role: str, summary: ProfileSummary) -> str:
     else:
         size = f"{summary.total_weight:.3f} s"
     threads = f", {len(summary.threads)} threads" if summary.threads else ""
+    kind = summary.format or "?"
+    if summary.view in VIEW_NAMES:
+        kind += f", {VIEW_NAMES[summary.view]} view"
     return (
-        f"{role}: {plain(summary.source or summary.name)} [{summary.format or '?'}] {size}, "
+        f"{role}: {plain(summary.source or summary.name)} [{kind}] {size}, "
         f"{summary.stacks:,} stacks, {summary.functions:,} functions{threads}"
     )
 
