@@ -48,7 +48,7 @@ from screens.live_feed import (
     ViewReady,
 )
 from screens.live_stats import SORT_ORDER, FunctionRow, SortKey, hot_lines, top_rows
-from screens.live_view import VIEW_NAMES, VIEW_UNITS, LiveView, ViewSettings, next_view
+from screens.live_view import VIEW_UNITS, LiveView, ViewSettings, next_view
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
 from screens.process_picker import ProcessPickerDialog
 from screens.widgets.live_diagnosis import DiagnosisLine
@@ -62,6 +62,7 @@ from workbench.demo import bundled_workload
 from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
 from workbench.profiles.model import View
+from workbench.profiles.views import VIEW_NAMES
 from workbench.sampling.diagnosis import Diagnosis
 from workbench.sampling.session import LiveSession, default_snapshot_name
 

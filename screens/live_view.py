@@ -22,8 +22,7 @@ from workbench.profiles.model import Profile, View
 from workbench.sampling.diagnosis import Diagnosis, diagnose
 from workbench.sampling.session import LiveSession, ThreadShare
 
-#: How each view reads in titles, and what its numbers count.
-VIEW_NAMES: dict[View, str] = {"cpu": "CPU", "samples": "samples", "wall": "wall"}
+#: What each view's numbers count.
 VIEW_UNITS: dict[View, str] = {"cpu": "CPU s", "samples": "samples", "wall": "samples"}
 VIEW_ORDER: tuple[View, ...] = ("cpu", "samples", "wall")
 

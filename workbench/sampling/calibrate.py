@@ -69,6 +69,8 @@ class WindowCpu:
     """TID -> CPU seconds in the window, for threads alive at its end."""
     process: float
     """CPU seconds of the processes in the window, threads that ended included."""
+    waiting: float = 0.0
+    """Seconds the living threads were runnable but waited for a core (all summed)."""
 
     @property
     def departed(self) -> float:
@@ -94,7 +96,10 @@ def window_cpu(before: CpuReading, after: CpuReading) -> WindowCpu:
         max(0.0, seconds - before.processes.get(pid, 0.0))
         for pid, seconds in after.processes.items()
     )
-    return WindowCpu(max(0.0, after.time - before.time), threads, process)
+    waiting = sum(
+        max(0.0, seconds - before.waiting.get(tid, 0.0)) for tid, seconds in after.waiting.items()
+    )
+    return WindowCpu(max(0.0, after.time - before.time), threads, process, waiting)
 
 
 @dataclass(frozen=True)

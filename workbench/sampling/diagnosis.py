@@ -10,9 +10,11 @@ The signatures (DESIGN.md, "Diagnose"), in the order they are checked:
 
 * *leaks* first, because they grow until they hurt: file descriptors, threads
   or resident memory rising steadily over at least :data:`TREND_SECONDS`;
-* *CPU bound*: the process uses most of a core; several busy threads on
-  about one core with the GIL held nearly all the time is *GIL contention*;
-  well over one core means native code running outside the GIL;
+* *CPU bound*: the process wants most of a core — it runs, or it is runnable
+  and waits for a core other processes hold (then it is *starved*, and says
+  so); several busy threads on about one core with the GIL held nearly all
+  the time is *GIL contention*; well over one core means native code running
+  outside the GIL;
 * *I/O bound*: mostly idle while bytes flow through reads and writes or the
   process switches context often;
 * *waiting*: mostly idle with little I/O — locks, sleeps or a slow peer; the
@@ -51,6 +53,9 @@ class Evidence:
     """Process CPU, percent of one core (above 100 with threads outside the GIL)."""
     busy_threads: int = 0
     """Threads that used at least a fifth of a core."""
+    runnable_percent: float | None = None
+    """Percent of a core the threads wanted: on a CPU, or runnable and waiting in the
+    run queue because other processes had the cores. None when not measured."""
     gil_percent: float | None = None
     """Share of sampling ticks some thread held the GIL; None when not measured."""
     read_per_s: float = 0.0
@@ -92,8 +97,8 @@ def diagnose(evidence: Evidence) -> Diagnosis:
     for found in (_leak(e, figures), _busy(e, figures), _idle(e, figures)):
         if found is not None:
             return found
-    idle = max(0.0, 100.0 - e.cpu_percent)
-    line = f"no clear pattern: {e.cpu_percent / 100:.2f} cores, {idle:.0f}% idle"
+    idle = max(0.0, 100.0 - _demand(e))
+    line = f"no clear pattern: {_demand(e) / 100:.2f} cores, {idle:.0f}% idle"
     return Diagnosis("unknown", 0.0, line, figures)
 
 
@@ -115,28 +120,41 @@ def _leak(e: Evidence, figures: tuple[str, ...]) -> Diagnosis | None:
     return None
 
 
+def _demand(e: Evidence) -> float:
+    """Percent of a core the process wanted: what it ran, or ran plus what it queued for."""
+    return max(e.cpu_percent, e.runnable_percent or 0.0)
+
+
+def _starved(e: Evidence) -> str:
+    queued = _demand(e) - e.cpu_percent
+    if queued < 20:
+        return ""
+    return f"; starved: {queued / 100:.2f} cores waited for a CPU (the machine is busy)"
+
+
 def _busy(e: Evidence, figures: tuple[str, ...]) -> Diagnosis | None:
-    if e.cpu_percent < BUSY_CPU:
+    demand = _demand(e)
+    if demand < BUSY_CPU:
         return None
-    cores = e.cpu_percent / 100
+    cores = demand / 100
     trust = min(1.0, e.seconds / 5)
     gil = e.gil_percent
     if e.busy_threads >= 2 and gil is not None and gil >= 85 and cores <= 1.3:
         line = (
             f"likely GIL contention: {e.busy_threads} busy threads share one GIL "
-            f"(held {gil:.0f}%), {cores:.2f} cores"
+            f"(held {gil:.0f}%), {cores:.2f} cores{_starved(e)}"
         )
         return Diagnosis("gil-contention", _sure(gil / 85, trust), line, figures)
     if cores > 1.3:
-        line = f"likely CPU bound, partly outside the GIL: {cores:.2f} cores"
+        line = f"likely CPU bound, partly outside the GIL: {cores:.2f} cores{_starved(e)}"
         return Diagnosis("cpu-bound", _sure(cores, trust), line, figures)
     held = f", GIL held {gil:.0f}%" if gil is not None else ""
-    line = f"likely CPU bound: {cores:.2f} cores{held}"
-    return Diagnosis("cpu-bound", _sure(e.cpu_percent / BUSY_CPU, trust), line, figures)
+    line = f"likely CPU bound: {cores:.2f} cores{held}{_starved(e)}"
+    return Diagnosis("cpu-bound", _sure(demand / BUSY_CPU, trust), line, figures)
 
 
 def _idle(e: Evidence, figures: tuple[str, ...]) -> Diagnosis | None:
-    idle = max(0.0, 100.0 - e.cpu_percent)
+    idle = max(0.0, 100.0 - _demand(e))
     if idle < IDLE:
         return None
     trust = min(1.0, e.seconds / 5)
@@ -172,6 +190,8 @@ def _figures(e: Evidence) -> tuple[str, ...]:
     ]
     if e.gil_percent is not None:
         figures.insert(1, f"GIL held {e.gil_percent:.0f}% of ticks, {e.busy_threads} busy threads")
+    if e.runnable_percent is not None:
+        figures.insert(1, f"wanted {e.runnable_percent:.0f}% of a core (ran or queued for one)")
     return tuple(figures)
 
 

@@ -89,6 +89,8 @@ class _Window:
     """CPU seconds per thread in the window, living threads with no sample included."""
     cpu_span: float
     """Wall seconds the CPU readings cover (the window and the gap before it)."""
+    waiting: float
+    """Seconds the threads were runnable but waited for a core (a busy machine)."""
     weighted: Counter[StackKey] | None
     """CPU seconds per (thread, stack): the calibrated view of an active window."""
 
@@ -211,6 +213,7 @@ class LiveSession:
                 samples,
                 cpu,
                 batch.cpu.seconds if batch.cpu is not None else 0.0,
+                batch.cpu.waiting if batch.cpu is not None else 0.0,
                 weighted,
             )
             self._add(window)
@@ -462,6 +465,9 @@ class LiveSession:
             recent = self.metrics.recent(seconds)
             ticks = sum(probe.ticks for probe in self._probes)
             held = sum(sum(probe.samples.values()) for probe in self._probes)
+            measured = [w for w in self._current() if w.cpu is not None]
+            span = sum(w.cpu_span for w in measured)
+            wanted = sum(sum(w.cpu.values()) + w.waiting for w in measured if w.cpu)
         if recent is None:
             return Evidence(seconds=0.0, cpu_percent=0.0)
         busy = sum(1 for share in self.thread_shares("window") if share.cpu_percent >= BUSY_THREAD)
@@ -470,6 +476,7 @@ class LiveSession:
             cpu_percent=recent.cpu_percent,
             busy_threads=busy,
             gil_percent=min(100.0, _percent(held, ticks)) if ticks else None,
+            runnable_percent=_percent(wanted, span) if span else None,
             read_per_s=recent.read_per_s,
             write_per_s=recent.write_per_s,
             ctx_per_s=recent.ctx_per_s,

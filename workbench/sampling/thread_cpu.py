@@ -3,10 +3,11 @@
 A :class:`CpuReading` is one look at ``/proc``: for each thread of the
 processes asked about, its cumulative on-CPU time from
 ``/proc/PID/task/TID/schedstat`` (nanoseconds, exact; ``stat``'s
-``utime+stime`` in clock ticks where schedstat is missing), and for each
-process its own total from ``/proc/PID/stat``, which also counts threads that
-have exited. Two readings around a sampling window give what each thread ran
-in it (:func:`workbench.sampling.calibrate.window_cpu`).
+``utime+stime`` in clock ticks where schedstat is missing) and the time it
+waited, runnable, for a core (schedstat's second field: a busy machine's
+mark), and for each process its own total from ``/proc/PID/stat``, which
+also counts threads that have exited. Two readings around a sampling window
+give what each thread ran in it (:func:`workbench.sampling.calibrate.window_cpu`).
 
 Cost: one small file read per thread per reading, and one per process — the
 budget the calibration is allowed (one ``/proc`` read per thread per window).
@@ -34,6 +35,8 @@ class CpuReading:
     """``time.monotonic()`` of the reading."""
     threads: Mapping[int, float] = field(default_factory=dict)
     """TID -> on-CPU seconds since the thread started (live threads only)."""
+    waiting: Mapping[int, float] = field(default_factory=dict)
+    """TID -> seconds it was runnable but waited for a core (absent when unknown)."""
     processes: Mapping[int, float] = field(default_factory=dict)
     """PID -> on-CPU seconds of the whole process, its exited threads included."""
 
@@ -41,6 +44,7 @@ class CpuReading:
 def read_cpu(pids: Iterable[int]) -> CpuReading:
     """Read every thread of ``pids`` now. A process that is gone is left out, not an error."""
     threads: dict[int, float] = {}
+    waiting: dict[int, float] = {}
     processes: dict[int, float] = {}
     for pid in pids:
         total = _process_seconds(pid)
@@ -52,23 +56,27 @@ def read_cpu(pids: Iterable[int]) -> CpuReading:
         except OSError:
             continue
         for name in tids:
-            seconds = _thread_seconds(pid, name)
-            if seconds is not None:
-                threads[int(name)] = seconds
-    return CpuReading(time.monotonic(), threads, processes)
+            found = _thread_seconds(pid, name)
+            if found is not None:
+                threads[int(name)] = found[0]
+                if found[1] is not None:
+                    waiting[int(name)] = found[1]
+    return CpuReading(time.monotonic(), threads, waiting, processes)
 
 
-def _thread_seconds(pid: int, tid: str) -> float | None:
-    """On-CPU seconds of one thread; None when it has just exited."""
+def _thread_seconds(pid: int, tid: str) -> tuple[float, float | None] | None:
+    """On-CPU and run-queue seconds of one thread; None when it has just exited."""
     try:
         with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as handle:
-            return int(handle.read().split(maxsplit=1)[0]) / 1e9
+            ran, waited = handle.read().split()[:2]
+        return int(ran) / 1e9, int(waited) / 1e9
     except FileNotFoundError:
         if not os.path.isdir(f"/proc/{pid}/task/{tid}"):
             return None
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError):
         return None
-    return _stat_seconds(f"/proc/{pid}/task/{tid}/stat")  # a kernel without schedstats
+    seconds = _stat_seconds(f"/proc/{pid}/task/{tid}/stat")  # a kernel without schedstats
+    return (seconds, None) if seconds is not None else None
 
 
 def _process_seconds(pid: int) -> float | None:

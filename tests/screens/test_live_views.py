@@ -1,0 +1,136 @@
+"""The Live pane's views on a target with a known CPU split, against the kernel's count.
+
+Real py-spy on a real target (``tests/sampling/cpu_split.py``): a pure-Python
+busy thread, a zlib thread outside the GIL, sleepers, a lock waiter and a
+select waiter. The CPU view must give each busy thread its kernel-measured
+share (within 5 points) and each idle thread at most 1%; ``v`` switches
+views and the pane says which one is on screen; the diagnosis can be filed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from textual.content import Content
+from textual.message import Message
+
+from screens.app import WorkbenchApp
+from screens.live import LiveScreen
+from screens.live_feed import Attached, ViewReady
+from screens.messages import BacklogItemRequested
+from screens.widgets.live_diagnosis import DiagnosisLine
+from screens.widgets.live_status import StatusLine
+from screens.widgets.live_top import TopTable
+from screens.widgets.thread_table import ThreadTable
+from tests.sampling.cpu_split import (
+    check_split,
+    kernel_cpu,
+    kernel_shares,
+    split_target,
+    thread_shares,
+)
+from workbench.context import LaunchContext
+
+pytestmark = pytest.mark.slow
+
+SIZE = (160, 50)
+
+
+async def wait_until(pilot, condition: Callable[[], object], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.1)
+
+
+def title(screen: LiveScreen) -> str:
+    return Content.from_markup(screen.query_one(TopTable).border_title or "").plain
+
+
+async def test_cpu_view_shares_match_the_kernel_in_the_pane(tmp_path) -> None:
+    with split_target(tmp_path) as (pid, names):
+        started: list[dict[int, float]] = []
+        kernel_at: dict[int, dict[int, float]] = {}
+
+        def hook(message: Message) -> None:
+            """Read the kernel when the pane learns of each view: the same span."""
+            if isinstance(message, Attached) and not started:
+                started.append(kernel_cpu(pid))
+            elif isinstance(message, ViewReady):
+                kernel_at[id(message.view)] = kernel_cpu(pid)
+
+        app = WorkbenchApp(LaunchContext(mode="live", pid=pid))
+        async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LiveScreen)
+            await pilot.press("w")  # everything since attaching: the span the kernel sees
+
+            def long_enough() -> bool:
+                shown = screen.shown
+                return bool(shown and shown.settings.cumulative and shown.seconds >= 4 and started)
+
+            await wait_until(pilot, long_enough, timeout=60)
+            view = screen.shown
+            kernel = kernel_shares(started[0], kernel_at[id(view)])
+            shares = thread_shares(view.profile)
+            assert check_split(shares, kernel, names) == []
+
+            # The functions table says the same: each busy function is its thread's share.
+            table = screen.query_one(TopTable)
+            self_pct = dict(
+                zip(table.column_text("function"), table.column_text("self"), strict=True)
+            )
+            busy_tid = next(tid for tid, name in names.items() if name == "busy-python")
+            assert float(self_pct["busy_python"]) == pytest.approx(shares[busy_tid], abs=0.1)
+
+            # ... and so does the threads table: one row per thread, idle ones idle.
+            threads = screen.query_one(ThreadTable)
+            rows = dict(
+                zip(threads.column_text("thread"), threads.column_text("idle"), strict=True)
+            )
+            assert set(rows) >= set(names.values())
+            assert len(threads.row_keys) == len(set(threads.row_keys))
+            for name in ("lock-waiter", "select-waiter", "sleeper-0"):
+                assert int(rows[name]) >= 99
+            assert "CPU view" in str(screen.query_one(StatusLine).render())
+            assert title(screen).startswith("CPU view")
+
+
+async def test_v_switches_views_and_the_pane_says_which(tmp_path) -> None:
+    with split_target(tmp_path) as (pid, _names):
+        posted: list[Message] = []
+        app = WorkbenchApp(LaunchContext(mode="live", pid=pid))
+        async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LiveScreen)
+            table = screen.query_one(TopTable)
+            await wait_until(pilot, lambda: "busy_python" in table.column_text("function"))
+            assert title(screen).startswith("CPU view") and "CPU s" in title(screen)
+
+            await pilot.press("v")
+            assert screen.view == "samples"
+            await wait_until(pilot, lambda: title(screen).startswith("samples view"))
+            assert "samples view" in str(screen.query_one(StatusLine).render())
+
+            # Wall: waiting threads appear once a window records them (--idle).
+            await pilot.press("v")
+            await wait_until(pilot, lambda: "lock_waiter" in table.column_text("function"))
+            assert title(screen).startswith("wall view")
+            await pilot.press("v")
+            await wait_until(pilot, lambda: "lock_waiter" not in table.column_text("function"))
+            assert screen.view == "cpu" and title(screen).startswith("CPU view")
+
+            # The diagnosis names a pattern, and b on it files it with its evidence.
+            line = screen.query_one(DiagnosisLine)
+            await wait_until(pilot, lambda: line.diagnosis and line.diagnosis.pattern != "unknown")
+            assert line.diagnosis.pattern == "cpu-bound"
+            line.focus()
+            await pilot.press("b")
+            await wait_until(
+                pilot, lambda: any(isinstance(m, BacklogItemRequested) for m in posted)
+            )
+            item = next(m for m in posted if isinstance(m, BacklogItemRequested))
+            assert item.title.lower().startswith("likely cpu bound")
+            assert "CPU" in item.hypothesis and item.profile is not None
