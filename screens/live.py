@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -146,6 +147,8 @@ class LiveScreen(Screen):
         self._feed: Feed | None = None
         self._mode_text = ""
         self._problem: str | None = None
+        self._drawn_at = 0.0
+        """When the status line was last drawn (the clock skips a tick after a view)."""
         if config is not None:
             self.set_reactive(LiveScreen.view, config.view)
 
@@ -168,7 +171,7 @@ class LiveScreen(Screen):
         self.query_one(DiagnosisLine).show(None)
         self.query_one(TopTable).focus()
         self._handle_hangup(True)
-        self.set_interval(STATUS_SECONDS, self._draw_status)
+        self.set_interval(STATUS_SECONDS, self._tick)
         if self.config is None:
             self.action_pick()
         else:
@@ -312,7 +315,13 @@ class LiveScreen(Screen):
             self.query_one(MetricsSparklines).show(view.metrics)
             self.query_one(DiagnosisLine).show(view.diagnosis)
 
+    def _tick(self) -> None:
+        """The clock: the status line, unless a view drew it within the last second."""
+        if time.monotonic() - self._drawn_at >= STATUS_SECONDS * 0.9:
+            self._draw_status()
+
     def _draw_status(self) -> None:
+        self._drawn_at = time.monotonic()
         self.query_one(StatusLine).show(
             self.session,
             self.config.label if self.config else "no target: press a to pick a process",
@@ -405,7 +414,7 @@ class LiveScreen(Screen):
     @on(ThreadTable.RowSelected, "#live-threads")
     def _thread_picked(self, event: ThreadTable.RowSelected) -> None:
         """Enter on a thread focuses it; enter on the focused one shows all again."""
-        key = int(event.row_key.value or 0)
+        key = int(event.row_key)
         self.focused_thread = None if key == self.focused_thread else key
 
     def action_filter(self) -> None:
@@ -550,5 +559,6 @@ def make_screen(context: LaunchContext) -> LiveScreen:
             nonblocking=context.nonblocking,
             subprocesses=context.subprocesses,
             view=context.view,
+            batch_seconds=context.refresh,
         )
     )

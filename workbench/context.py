@@ -31,7 +31,9 @@ class LaunchContext:
     subprocesses: bool = False
     """Also sample the target's Python children (py-spy ``--subprocesses``)."""
     view: str = "cpu"
-    """The Live pane's first view: cpu, samples or wall (see ``ProfileMeta.VIEWS``)."""
+    """The Live pane's first view: cpu, samples or wall (see ``ProfileMeta.view``)."""
+    refresh: int = 1
+    """Seconds between two refreshes of the Live pane (one py-spy window each)."""
     db: Path | None = None
     """Backlog database; None means the default location."""
     repo: Path | None = None

@@ -36,10 +36,12 @@ class DiagnosisLine(Static, can_focus=True):
             return
         self.diagnosis = diagnosis
         if diagnosis is None:
-            self.update(Text("◇ diagnosis: waiting for the first readings", style="dim"))
+            self.update(
+                Text("◇ diagnosis: waiting for the first readings", style="dim"), layout=False
+            )
             return
         text = Text("◆ ", style=STYLES.get(diagnosis.pattern, ""))
         text.append(diagnosis.line, style=STYLES.get(diagnosis.pattern, ""))
         if diagnosis.pattern != "unknown":
             text.append(f" · {diagnosis.confidence:.0%} sure", style="dim")
-        self.update(text)
+        self.update(text, layout=False)  # a fixed height (styles): no layout each second

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from rich.text import Text
 
 from screens.live_stats import FunctionRow
-from screens.widgets.keyed_table import KeyedTable
+from screens.widgets.live_table import LiveTable
 
 #: Numbers first, the file last: on a narrow terminal only the file gets cut.
 COLUMNS = (
@@ -29,7 +29,7 @@ COLUMNS = (
 TREND_STYLES = {"▲": "bold red", "▼": "bold blue", "=": "dim", "+": "bold yellow", " ": ""}
 
 
-class TopTable(KeyedTable):
+class TopTable(LiveTable):
     """The top N functions; its row keys are function keys (``path:qualname``)."""
 
     def __init__(self, **kwargs: object) -> None:

@@ -1,28 +1,25 @@
 """The sampled process's evidence as sparklines: CPU, memory, threads, I/O, switches, FDs.
 
-Each metric is one line: a caption (name, latest value, peak) beside a
-:class:`Bars` chart of its recent history, one column per psutil reading,
-newest on the right; the Live pane feeds it the session's metric series
+Each metric is one line: a caption (name, latest value, peak) beside a bar
+chart of its recent history, one column per psutil reading, newest on the
+right; the Live pane feeds it the session's metric series
 (:mod:`workbench.sampling.evidence`) with each view.
 
 Not Textual's ``Sparkline``: it blends a colour per bar on every render,
 which cost 0.7-3 ms per sparkline per redraw here (a fifth of the whole
-pane's drawing time). :class:`Bars` builds its rows once per new reading as
-plain strings of block characters in one style, and draws them through the
-line API.
+pane's drawing time). :class:`MetricsSparklines` builds each line once per
+new reading as plain strings of block characters, and draws all of them as
+one widget through the line API.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 from rich.segment import Segment
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Label
 
 #: Eighths of a cell, empty to full: a row of bars has 8 levels per line of height.
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -57,44 +54,6 @@ def bar_rows(values: Sequence[float], width: int, height: int) -> list[str]:
     ]
 
 
-class Bars(Widget):
-    """A bar chart of a series, drawn in the widget's own colour (set it in CSS)."""
-
-    DEFAULT_CSS = "Bars { height: 2; }"
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._values: list[float] = []
-        self._rows: list[str] = []
-        self._rows_for: tuple[int, int] = (0, 0)
-        """The (width, height) ``_rows`` were built for."""
-
-    @property
-    def values(self) -> list[float]:
-        """The series shown, oldest first."""
-        return self._values
-
-    @values.setter
-    def values(self, values: Sequence[float]) -> None:
-        values = list(values)
-        if values != self._values:
-            self._values = values
-            self._rows_for = (0, 0)
-            self.refresh()
-
-    def rows(self) -> list[str]:
-        """The chart's rows at the current size, top first (what the user reads)."""
-        size = (self.size.width, self.size.height)
-        if size != self._rows_for:
-            self._rows, self._rows_for = bar_rows(self._values, *size), size
-        return self._rows
-
-    def render_line(self, y: int) -> Strip:
-        rows = self.rows()
-        text = rows[y] if y < len(rows) else " " * self.size.width
-        return Strip([Segment(text, self.rich_style)], self.size.width)
-
-
 def format_rate(value: float) -> str:
     """``2.3 MB/s``: decimal units, as transfer rates are read."""
     for unit in ("B", "kB", "MB"):
@@ -126,27 +85,51 @@ def caption(metric: str, values: Sequence[float]) -> str:
     return f"{name:<8} {fmt(values[-1]):>9} ▲{fmt(max(values))}"
 
 
-class MetricsSparklines(Vertical):
-    """One captioned one-line sparkline per entry of :data:`METRICS`."""
+class MetricsSparklines(Widget):
+    """One line per entry of :data:`METRICS`: caption, then a one-row bar chart.
 
-    DEFAULT_CSS = f"""
-    MetricsSparklines {{ height: auto; }}
-    MetricsSparklines > Horizontal {{ height: 1; }}
-    MetricsSparklines Label {{ width: {CAPTION_WIDTH}; }}
-    MetricsSparklines Bars {{ height: 1; width: 1fr; }}
+    One widget for all of them, drawn through the line API: a refresh repaints
+    one region and only the lines whose series changed are rebuilt.
     """
 
-    def compose(self) -> ComposeResult:
-        for metric in METRICS:
-            with Horizontal():
-                yield Label(Text(caption(metric, [])), id=f"caption-{metric}")
-                yield Bars(id=f"spark-{metric}")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"metrics--bars"}
+    DEFAULT_CSS = f"""
+    MetricsSparklines {{ height: {len(METRICS)}; }}
+    MetricsSparklines > .metrics--bars {{ color: $accent; }}
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._series: dict[str, list[float]] = {metric: [] for metric in METRICS}
+        self._lines: dict[str, tuple[int, str, str]] = {}
+        """Per metric: the width it was built for, its caption and its bars."""
 
     def show(self, histories: dict[str, Sequence[float]]) -> None:
         """Draw each metric's history (oldest first) beside its latest value and peak."""
+        changed = False
         for metric, values in histories.items():
-            if metric not in METRICS:
-                continue
-            label = self.query_one(f"#caption-{metric}", Label)
-            label.update(Text(caption(metric, values)), layout=False)  # fixed width
-            self.query_one(f"#spark-{metric}", Bars).values = values
+            if metric in METRICS and list(values) != self._series[metric]:
+                self._series[metric] = list(values)
+                self._lines.pop(metric, None)
+                changed = True
+        if changed:
+            self.refresh()
+
+    def line(self, metric: str) -> tuple[str, str]:
+        """The caption and the bars of ``metric`` at the current width (what the user reads)."""
+        width = max(0, self.size.width - CAPTION_WIDTH - 1)
+        built = self._lines.get(metric)
+        if built is None or built[0] != width:
+            values = self._series[metric]
+            text = caption(metric, values)[:CAPTION_WIDTH].ljust(CAPTION_WIDTH)
+            built = self._lines[metric] = (width, text, bar_rows(values, width, 1)[0])
+        return built[1], built[2]
+
+    def render_line(self, y: int) -> Strip:
+        metrics = list(METRICS)
+        if y >= len(metrics):
+            return Strip.blank(self.size.width, self.rich_style)
+        text, bars = self.line(metrics[y])
+        bars_style = self.rich_style + self.get_component_rich_style("metrics--bars")
+        segments = [Segment(text + " ", self.rich_style), Segment(bars, bars_style)]
+        return Strip(segments).crop_extend(0, self.size.width, self.rich_style)

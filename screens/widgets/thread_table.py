@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from screens.widgets.keyed_table import KeyedTable
+from screens.widgets.live_table import LiveTable
 from workbench.profiles.readers.threads import split_label
 from workbench.sampling.session import ThreadShare
 
@@ -43,7 +43,7 @@ def _number(value: float | None, mark: str = "", style: str = "") -> Text:
     return Text(text, justify="right", style=style)
 
 
-class ThreadTable(KeyedTable):
+class ThreadTable(LiveTable):
     """One row per thread, busiest first; the focused thread is marked.
 
     Row keys are OS thread ids (as text): a thread keeps its row when py-spy

@@ -27,9 +27,14 @@ from workbench.sampling.diagnosis import Evidence, diagnose
         (Evidence(seconds=5, cpu_percent=3), "waiting", "97% idle, little I/O"),
         (Evidence(seconds=5, cpu_percent=60), "unknown", "no clear pattern"),
         (
+            Evidence(seconds=5, cpu_percent=70, runnable_percent=95),
+            "cpu-bound",
+            "0.95 cores, 0.25 more queued for a CPU",
+        ),
+        (
             Evidence(seconds=5, cpu_percent=30, runnable_percent=95),
             "cpu-bound",
-            "starved: 0.65 cores waited for a CPU",
+            "starved: wants 0.95 cores, runs on 0.30",
         ),
         (
             Evidence(seconds=5, cpu_percent=5, fds=900, fds_per_min=120, history_seconds=90),

@@ -99,6 +99,18 @@ def test_cpu_view_gives_a_sleeper_nothing_and_the_threads_table_agrees(tmp_path:
     assert [share.name for share in live.thread_shares("window")] == [MAIN, WORKER]
 
 
+def test_a_starved_thread_is_not_called_misdetected(tmp_path: Path) -> None:
+    live = session(tmp_path)
+    window = batch(0.0, "crunch", samples=90)
+    window.samples = 100  # ticks
+    window.cpu = WindowCpu(1.0, {1: 0.2}, 0.2, waiting={1: 0.7})  # runnable, queued for a core
+    live.add_batch(window)
+    (main,) = live.thread_shares("window")
+    assert main.cpu_percent == pytest.approx(20) and main.queued_percent == pytest.approx(70)
+    assert main.samples_percent == 90 and not main.misdetected
+    assert live.evidence().runnable_percent is None  # no metrics reading yet: no evidence
+
+
 def test_cpu_with_no_sample_goes_to_the_threads_last_stacks_or_no_python_frame(
     tmp_path: Path,
 ) -> None:

@@ -31,7 +31,7 @@ from screens.process_picker import ProcessPickerDialog
 from screens.widgets.keyed_table import KeyedTable
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
-from screens.widgets.sparklines import BLOCKS, Bars
+from screens.widgets.sparklines import BLOCKS, MetricsSparklines
 from screens.widgets.thread_table import ThreadTable
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
@@ -175,8 +175,9 @@ async def test_attach_shows_hot_function_threads_and_markup_literally_then_pause
         await wait_until(pilot, lambda: MARKUP_THREAD in threads.column_text("thread"))
         status = str(screen.query_one(StatusLine).render())
         assert f"PID {target.pid}" in status and "sampling" in status
-        cpu = screen.query_one("#spark-cpu", Bars)  # the target crunches: a bar, newest right
-        await wait_until(pilot, lambda: cpu.rows()[-1].endswith(tuple(BLOCKS[1:])))
+        sparks = screen.query_one(MetricsSparklines)  # the target crunches: a bar, newest right
+        await wait_until(pilot, lambda: sparks.line("cpu")[1].endswith(tuple(BLOCKS[1:])))
+        assert sparks.line("cpu")[0].startswith("CPU") and "▲" in sparks.line("cpu")[0]
 
         # Pause: the view freezes while samples keep arriving; resume catches up.
         table = screen.query_one(TopTable)

@@ -79,6 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     attach.add_argument("pid", type=int, metavar="PID")
     _sampling_options(attach)
+    _refresh_option(attach)
     attach.set_defaults(handler=run_attach)
 
     run = sub.add_parser(
@@ -90,6 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     _sampling_options(run)
+    _refresh_option(run)
     run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     run.set_defaults(handler=run_command)
 
@@ -103,6 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     _sampling_options(demo)
+    _refresh_option(demo)
     demo.set_defaults(handler=run_demo)
 
 
@@ -149,6 +152,17 @@ def _sampling_options(parser: argparse.ArgumentParser) -> None:
         "--subprocesses",
         action="store_true",
         help="also sample the process's Python children",
+    )
+
+
+def _refresh_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--refresh",
+        type=_whole_seconds,
+        default=1,
+        metavar="SECONDS",
+        help="the Live pane's refresh period, whole seconds (default: 1); each refresh "
+        "starts a py-spy run, so 2 costs about half a point of a core less",
     )
 
 
@@ -293,6 +307,7 @@ def run_attach(args: argparse.Namespace) -> int:
             nonblocking=args.nonblocking,
             subprocesses=args.subprocesses,
             view=args.view,
+            refresh=args.refresh,
         )
     )
 
@@ -316,6 +331,7 @@ def run_command(args: argparse.Namespace) -> int:
             nonblocking=args.nonblocking,
             subprocesses=args.subprocesses,
             view=args.view,
+            refresh=args.refresh,
         )
     )
 
@@ -345,6 +361,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 nonblocking=args.nonblocking,
                 subprocesses=args.subprocesses,
                 view=args.view,
+                refresh=args.refresh,
                 base=demo.base,
                 branch=demo.branch,
                 db=demo.db,

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from workbench.profiles.model import Profile
 from workbench.profiles.readers import NO_PYTHON_FRAME
@@ -69,8 +69,8 @@ class WindowCpu:
     """TID -> CPU seconds in the window, for threads alive at its end."""
     process: float
     """CPU seconds of the processes in the window, threads that ended included."""
-    waiting: float = 0.0
-    """Seconds the living threads were runnable but waited for a core (all summed)."""
+    waiting: Mapping[int, float] = field(default_factory=dict)
+    """TID -> seconds it was runnable but waited for a core (a busy machine's mark)."""
 
     @property
     def departed(self) -> float:
@@ -96,9 +96,10 @@ def window_cpu(before: CpuReading, after: CpuReading) -> WindowCpu:
         max(0.0, seconds - before.processes.get(pid, 0.0))
         for pid, seconds in after.processes.items()
     )
-    waiting = sum(
-        max(0.0, seconds - before.waiting.get(tid, 0.0)) for tid, seconds in after.waiting.items()
-    )
+    waiting = {
+        tid: max(0.0, seconds - before.waiting.get(tid, 0.0))
+        for tid, seconds in after.waiting.items()
+    }
     return WindowCpu(max(0.0, after.time - before.time), threads, process, waiting)
 
 

@@ -62,8 +62,8 @@ StackKey = tuple[int, tuple[Frame, ...]]
 NO_THREAD = -(10**9)
 #: Which windows each view is made of.
 VIEW_WINDOWS: dict[View, WindowKind] = {"cpu": "active", "samples": "active", "wall": "idle"}
-#: A thread's samples share exceeding its CPU share by this many points (and by half)
-#: is py-spy's idle misdetection: it was sampled as running while it slept.
+#: A thread's samples share exceeding its CPU and run-queue share by this many points
+#: (and by half) is py-spy's idle misdetection: it was sampled as running while it slept.
 MISDETECTION_POINTS = 10.0
 #: GIL probes kept for the rolling window's GIL shares.
 RECENT_PROBES = 3
@@ -89,8 +89,8 @@ class _Window:
     """CPU seconds per thread in the window, living threads with no sample included."""
     cpu_span: float
     """Wall seconds the CPU readings cover (the window and the gap before it)."""
-    waiting: float
-    """Seconds the threads were runnable but waited for a core (a busy machine)."""
+    waiting: dict[int, float]
+    """Seconds each thread was runnable but waited for a core (a busy machine)."""
     weighted: Counter[StackKey] | None
     """CPU seconds per (thread, stack): the calibrated view of an active window."""
 
@@ -111,12 +111,17 @@ class ThreadShare:
     """Its samples in GIL probes over their ticks; None before the first probe."""
     cpu_seconds: float
     """What its functions add up to in the CPU view of the same span."""
+    queued_percent: float = 0.0
+    """Runnable but waiting for a core, percent of wall time: py-spy rightly samples such
+    a thread as running, though it does not run (a busy machine)."""
     misdetected: bool = False
-    """Sampled as running far more often than it ran: py-spy's idle misdetection."""
+    """Sampled as running far more often than it ran or queued: py-spy's idle
+    misdetection, the error the CPU view corrects."""
 
     @property
     def idle_percent(self) -> float:
-        return max(0.0, 100.0 - self.cpu_percent)
+        """Neither on a CPU nor queued for one: waiting on I/O, a lock, a sleep, the GIL."""
+        return max(0.0, 100.0 - self.cpu_percent - self.queued_percent)
 
 
 @dataclass
@@ -127,6 +132,7 @@ class _Totals:
         default_factory=lambda: {"cpu": Counter(), "samples": Counter(), "wall": Counter()}
     )
     cpu: Counter[int] = field(default_factory=Counter)
+    waiting: Counter[int] = field(default_factory=Counter)
     samples: Counter[int] = field(default_factory=Counter)
     gil: Counter[int] = field(default_factory=Counter)
     cpu_span: float = 0.0
@@ -213,7 +219,7 @@ class LiveSession:
                 samples,
                 cpu,
                 batch.cpu.seconds if batch.cpu is not None else 0.0,
-                batch.cpu.waiting if batch.cpu is not None else 0.0,
+                dict(batch.cpu.waiting) if batch.cpu is not None else {},
                 weighted,
             )
             self._add(window)
@@ -259,6 +265,7 @@ class LiveSession:
         totals.spans[window.kind] += window.ended_at - window.started_at
         if window.cpu is not None:
             totals.cpu.update(window.cpu)
+            totals.waiting.update(window.waiting)
             totals.cpu_span += window.cpu_span
         if window.kind == "gil":
             self._probes.append(window)
@@ -414,14 +421,16 @@ class LiveSession:
             if span == "total":
                 totals = self._totals
                 cpu, cpu_span = Counter(totals.cpu), totals.cpu_span
+                waiting = Counter(totals.waiting)
                 samples, ticks = Counter(totals.samples), totals.active_ticks
                 gil, gil_ticks = Counter(totals.gil), totals.gil_ticks
             else:
                 windows = self._current()
                 cpu, cpu_span = Counter(), sum(w.cpu_span for w in windows if w.cpu is not None)
-                samples, ticks = Counter(), 0
+                samples, ticks, waiting = Counter(), 0, Counter()
                 for window in windows:
                     cpu.update(window.cpu or {})
+                    waiting.update(window.waiting)
                     if window.kind == "active":
                         samples.update(window.samples)
                         ticks += window.ticks
@@ -436,11 +445,14 @@ class LiveSession:
             if key == NO_THREAD or (not _named(label) and not cpu[key] and not samples[key]):
                 continue
             cpu_pct = _percent(cpu[key], cpu_span)
+            queued_pct = _percent(waiting[key], cpu_span)
             samples_pct = _percent(samples[key], ticks) if ticks else None
+            wanted = cpu_pct + queued_pct
             misdetected = (
                 samples_pct is not None
                 and cpu_span > 0
-                and (samples_pct - cpu_pct >= MISDETECTION_POINTS and samples_pct >= 1.5 * cpu_pct)
+                and samples_pct - wanted >= MISDETECTION_POINTS
+                and samples_pct >= 1.5 * wanted
             )
             shares.append(
                 ThreadShare(
@@ -450,6 +462,7 @@ class LiveSession:
                     samples_percent=samples_pct,
                     gil_percent=_percent(gil[key], gil_ticks) if gil_ticks else None,
                     cpu_seconds=cpu[key],
+                    queued_percent=queued_pct,
                     misdetected=misdetected,
                 )
             )
@@ -467,7 +480,7 @@ class LiveSession:
             held = sum(sum(probe.samples.values()) for probe in self._probes)
             measured = [w for w in self._current() if w.cpu is not None]
             span = sum(w.cpu_span for w in measured)
-            wanted = sum(sum(w.cpu.values()) + w.waiting for w in measured if w.cpu)
+            wanted = sum(_wanted(w) for w in measured)
         if recent is None:
             return Evidence(seconds=0.0, cpu_percent=0.0)
         busy = sum(1 for share in self.thread_shares("window") if share.cpu_percent >= BUSY_THREAD)
@@ -585,6 +598,15 @@ def _merged(windows: Iterable[_Window], view: View) -> Counter[StackKey]:
     for window in windows:
         stacks.update((window.weighted or {}) if view == "cpu" else window.counts)
     return stacks
+
+
+def _wanted(window: _Window) -> float:
+    """Seconds of a core the threads wanted in ``window``: ran or queued, one core each at most."""
+    cpu = window.cpu or {}
+    return sum(
+        min(window.cpu_span, cpu.get(key, 0.0) + window.waiting.get(key, 0.0))
+        for key in set(cpu) | set(window.waiting)
+    )
 
 
 def _named(label: str) -> bool:

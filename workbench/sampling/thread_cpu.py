@@ -35,10 +35,10 @@ class CpuReading:
     """``time.monotonic()`` of the reading."""
     threads: Mapping[int, float] = field(default_factory=dict)
     """TID -> on-CPU seconds since the thread started (live threads only)."""
-    waiting: Mapping[int, float] = field(default_factory=dict)
-    """TID -> seconds it was runnable but waited for a core (absent when unknown)."""
     processes: Mapping[int, float] = field(default_factory=dict)
     """PID -> on-CPU seconds of the whole process, its exited threads included."""
+    waiting: Mapping[int, float] = field(default_factory=dict)
+    """TID -> seconds it was runnable but waited for a core (absent when unknown)."""
 
 
 def read_cpu(pids: Iterable[int]) -> CpuReading:
@@ -61,7 +61,7 @@ def read_cpu(pids: Iterable[int]) -> CpuReading:
                 threads[int(name)] = found[0]
                 if found[1] is not None:
                     waiting[int(name)] = found[1]
-    return CpuReading(time.monotonic(), threads, waiting, processes)
+    return CpuReading(time.monotonic(), threads, processes, waiting)
 
 
 def _thread_seconds(pid: int, tid: str) -> tuple[float, float | None] | None:
