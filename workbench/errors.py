@@ -36,3 +36,7 @@ class StaleEditError(StoreError):
 
 class ConfigError(WorkbenchError):
     """A ``[tool.workbench]`` table or a waivers file is malformed."""
+
+
+class CaptureError(WorkbenchError):
+    """A capture or bisect cannot go on: bad revision, failed git, full disk."""
