@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from workbench.reports.markdown import md_table
+from workbench.markdown import md_table
 from workbench.reports.triage_markdown import render_triage
 from workbench.triage.kpis import compute_kpis
 from workbench.triage.model import (
@@ -132,7 +132,7 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int, moved: in
     def matrix() -> None:
         store.counts_by_quadrant()
         for quadrant in Quadrant:
-            store.list(ItemFilter(quadrant=quadrant), limit=PAGE)
+            store.items(ItemFilter(quadrant=quadrant), limit=PAGE)
 
     def matrix_raw() -> None:
         raw.execute(
@@ -159,7 +159,7 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int, moved: in
         ).fetchall()
 
     def text() -> None:
-        store.list(ItemFilter(text="socket"), limit=PAGE)
+        store.items(ItemFilter(text="socket"), limit=PAGE)
 
     def text_raw() -> None:
         raw.execute(
@@ -168,7 +168,7 @@ def run_all(store: BacklogStore, raw: sqlite3.Connection, rounds: int, moved: in
         ).fetchall()
 
     def by_quadrant() -> None:
-        store.list(ItemFilter(quadrant=Quadrant.DEFER), limit=PAGE)
+        store.items(ItemFilter(quadrant=Quadrant.DEFER), limit=PAGE)
 
     def by_quadrant_raw() -> None:
         raw.execute(page, [Quadrant.DEFER.rank]).fetchall()

@@ -73,7 +73,7 @@ def reference(store: BacklogStore, item_filter: ItemFilter) -> float:
     start = time.perf_counter()
     store.counts_by_quadrant(item_filter)
     for quadrant in Quadrant:
-        store.list(replace(item_filter, quadrant=quadrant), limit=PAGE)
+        store.items(replace(item_filter, quadrant=quadrant), limit=PAGE)
     return (time.perf_counter() - start) * 1000
 
 

@@ -271,7 +271,7 @@ class BacklogScreen(Screen):
         def load(store: BacklogStore) -> CountsLoaded:
             by_quadrant = store.counts_by_quadrant(item_filter)
             pages = [
-                (backlog_list, offset, store.list(where, offset=offset, limit=limit))
+                (backlog_list, offset, store.items(where, offset=offset, limit=limit))
                 for backlog_list, where, offset, limit in windows
             ]
             total = sum(by_quadrant.values())
@@ -322,7 +322,7 @@ class BacklogScreen(Screen):
             offset, limit = message.offset, message.limit
             try:
                 items = self._with_store(
-                    lambda store: store.list(item_filter, offset=offset, limit=limit, total=total)
+                    lambda store: store.items(item_filter, offset=offset, limit=limit, total=total)
                 )
             except StoreError as error:
                 self.post_message(StoreFailed(str(error)))

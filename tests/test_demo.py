@@ -54,7 +54,7 @@ def test_demo_workspace_tells_the_whole_story(tmp_path) -> None:
     store = BacklogStore.open(demo.db)
     try:
         counts = store.counts_by_quadrant()
-        titles = [item.title for item in store.list()]
+        titles = [item.title for item in store.items()]
     finally:
         store.close()
     assert sum(counts.values()) == 6

@@ -18,7 +18,7 @@ from workbench.sampling.processes import (
     stop_target,
     wait_for_python,
 )
-from workbench.sampling.pyspy import find_pyspy
+from workbench.sampling.pyspy_output import find_pyspy
 
 from .conftest import wait_until
 

@@ -163,7 +163,7 @@ async def test_add_through_the_dialog_with_typed_keys(db: Path, four: list[Item]
         await press(app, pilot, "enter")
         assert isinstance(app.screen, BacklogScreen)
         with BacklogStore.open(db) as store:
-            [added] = store.list(ItemFilter(text="checkout"))
+            [added] = store.items(ItemFilter(text="checkout"))
         assert added.title == "N+1 queries in checkout"
         assert (added.impact, added.effort) == (5, 1)
         immediate = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
@@ -415,7 +415,7 @@ async def test_hotspot_from_another_pane_opens_a_prefilled_form(db: Path, tmp_pa
         assert isinstance(app.screen, ItemDialog)
         await press(app, pilot, "ctrl+s")
         with BacklogStore.open(db) as store:
-            [item] = store.list()
+            [item] = store.items()
         assert item.source is Source.PROFILE_DRIFT and item.title == "hot join"
         assert {(e.kind, e.ref) for e in item.evidence} == {
             (EvidenceKind.FUNCTION, "app/db.py:join"),

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.triage.conftest import cli, cli_in, write_collapsed
+from workbench.cli.backlog import add_propose_options, propose_from_diff
 from workbench.profiles.diff import diff_profiles
 from workbench.profiles.io import read_profile
-from workbench.triage.commands import add_propose_options, propose_from_diff
 from workbench.triage.intake import drifted, guess_pattern, propose_items
 from workbench.triage.model import EvidenceKind, ItemFilter, Pattern, Source, Status
 from workbench.triage.store import BacklogStore
@@ -101,7 +101,7 @@ def test_diff_propose_options_store_and_report_on_stderr(
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("proposed #1")
     with BacklogStore.open(db_path) as store:
-        assert [i.functions() for i in store.list()] == [["shop/orders.py:merge_rows"]]
+        assert [i.functions() for i in store.items()] == [["shop/orders.py:merge_rows"]]
 
 
 def test_default_location_is_the_git_root(tmp_path: Path) -> None:

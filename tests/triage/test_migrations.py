@@ -34,7 +34,7 @@ def test_fixture_is_schema_1() -> None:
 def test_v1_database_is_upgraded_with_a_backup(v1_copy: Path) -> None:
     with BacklogStore.open(v1_copy) as store:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        items = store.list(ItemFilter(include_closed=True), order="id")
+        items = store.items(ItemFilter(include_closed=True), order="id")
         assert [i.title for i in items] == [
             "Quadratic join in merge_rows",
             "Pre-warm the template cache",
@@ -53,13 +53,13 @@ def test_v1_database_is_upgraded_with_a_backup(v1_copy: Path) -> None:
 def test_search_works_after_migration(v1_copy: Path) -> None:
     with BacklogStore.open(v1_copy) as store:
         assert not missing_derived_parts(store.db)
-        assert [i.id for i in store.list(ItemFilter(text="merge"))] == [1]
+        assert [i.id for i in store.items(ItemFilter(text="merge"))] == [1]
         # notes were not indexed by schema 1; they are now, for old rows too
-        assert [i.id for i in store.list(ItemFilter(text="checkout"))] == [1]
+        assert [i.id for i in store.items(ItemFilter(text="checkout"))] == [1]
         new = store.add(sample_item("Cache the tokenizer tables", notes="cold start"))
-        assert [i.id for i in store.list(ItemFilter(text="tokenizer"))] == [new.id]
+        assert [i.id for i in store.items(ItemFilter(text="tokenizer"))] == [new.id]
         store.update(1, {"title": "Hash join in merge_rows"})
-        assert [i.id for i in store.list(ItemFilter(text="hash"))] == [1]
+        assert [i.id for i in store.items(ItemFilter(text="hash"))] == [1]
         assert store.count(ItemFilter(text="quadratic")) == 0
         store.undo()
         assert store.count(ItemFilter(text="quadratic")) == 1
@@ -98,7 +98,7 @@ def test_newer_schema_is_refused_untouched(v1_copy: Path) -> None:
 def _recount(store: BacklogStore, include_closed: bool) -> dict[Quadrant, int]:
     """The counts the slow way, to check the trigger-kept ones against."""
     counts = dict.fromkeys(Quadrant, 0)
-    for item in store.list(ItemFilter(include_closed=include_closed), limit=None):
+    for item in store.items(ItemFilter(include_closed=include_closed), limit=None):
         counts[item.quadrant] += 1
     return counts
 

@@ -129,7 +129,7 @@ def test_kill_9_mid_write_keeps_committed_items(db_path: Path) -> None:
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     with BacklogStore.open(db_path) as store:
-        ids = {item.id for item in store.list(ItemFilter(include_closed=True), limit=None)}
+        ids = {item.id for item in store.items(ItemFilter(include_closed=True), limit=None)}
         assert set(committed) <= ids
         assert store.count(ItemFilter(text="item")) == len(ids)
         for item_id in committed:

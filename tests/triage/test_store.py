@@ -35,12 +35,12 @@ def test_filters_counts_and_pages(store: BacklogStore) -> None:
     )
     counts = store.counts_by_quadrant()
     assert sum(counts.values()) == 25 and set(counts) == set(Quadrant)
-    defer = store.list(ItemFilter(quadrant=Quadrant.DEFER), limit=100)
+    defer = store.items(ItemFilter(quadrant=Quadrant.DEFER), limit=100)
     assert len(defer) == counts[Quadrant.DEFER]
     assert all(item.quadrant is Quadrant.DEFER for item in defer)
-    first, second = store.list(limit=10), store.list(offset=10, limit=10)
+    first, second = store.items(limit=10), store.items(offset=10, limit=10)
     assert not {i.id for i in first} & {i.id for i in second}
-    ranks = [item.quadrant.rank for item in store.list(limit=None)]
+    ranks = [item.quadrant.rank for item in store.items(limit=None)]
     assert ranks == sorted(ranks)
     store.set_status([first[0].id], Status.DONE)
     assert store.count() == 24
@@ -52,8 +52,8 @@ def test_filters_counts_and_pages(store: BacklogStore) -> None:
 def test_full_text_search_follows_edits(store: BacklogStore) -> None:
     one = store.add(sample_item("Slow template rendering", hypothesis="jinja compiles each time"))
     store.add(sample_item("Socket reads block", notes="seen under load"))
-    assert [i.id for i in store.list(ItemFilter(text="templ"))] == [one.id]
-    assert [i.title for i in store.list(ItemFilter(text="load"))] == ["Socket reads block"]
+    assert [i.id for i in store.items(ItemFilter(text="templ"))] == [one.id]
+    assert [i.title for i in store.items(ItemFilter(text="load"))] == ["Socket reads block"]
     assert store.count(ItemFilter(text='jinja "compiles')) == 1  # FTS syntax is not interpreted
     store.update(one.id, {"title": "Slow page assembly", "notes": "precompile at boot"})
     assert store.count(ItemFilter(text="template")) == 0
@@ -204,7 +204,7 @@ def test_position_is_the_index_in_the_filtered_list(store: BacklogStore) -> None
     )
     store.set_status([3, 4], Status.DONE)
     for item_filter in (ItemFilter(), ItemFilter(quadrant=Quadrant.DEFER), ItemFilter(text="item")):
-        listed = store.list(item_filter, limit=None)
+        listed = store.items(item_filter, limit=None)
         assert [store.position(item_filter, item) for item in listed] == list(range(len(listed)))
     closed = store.get(3)
     assert store.position(ItemFilter(), closed) is None  # not selected by the filter
@@ -214,8 +214,8 @@ def test_pages_read_from_the_end_match_pages_read_from_the_start(store: BacklogS
     store.add_many(
         [sample_item(f"item {n}", impact=1 + n % 5, effort=1 + n // 5 % 5) for n in range(50)]
     )
-    every = [item.id for item in store.list(limit=None)]
+    every = [item.id for item in store.items(limit=None)]
     for offset, limit in ((0, 10), (20, 10), (26, 10), (40, 10), (45, 10), (49, 5)):
-        page = store.list(offset=offset, limit=limit, total=len(every))
+        page = store.items(offset=offset, limit=limit, total=len(every))
         assert [item.id for item in page] == every[offset : offset + limit], (offset, limit)
-    assert store.list(offset=50, limit=10, total=50) == []
+    assert store.items(offset=50, limit=10, total=50) == []

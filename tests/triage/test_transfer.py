@@ -97,7 +97,7 @@ def test_json_export_imports_back(store: BacklogStore, tmp_path: Path, capsys) -
 def test_csv_listing_reads_back(store: BacklogStore, tmp_path: Path) -> None:
     store.add(sample_item("a | b, with `code`", owner="alice"))
     out = io.StringIO()
-    write_csv(store.list(), out)
+    write_csv(store.items(), out)
     path = tmp_path / "listing.csv"
     path.write_text(out.getvalue())
     (item,) = read_import(path).items

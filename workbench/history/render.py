@@ -3,7 +3,7 @@
 Commit messages, author names and paths are untrusted: in text they are shown
 literally with control characters made visible (an ANSI escape in a commit
 summary must not repaint the terminal); in Markdown every cell goes through
-:func:`workbench.reports.markdown.escape_md`.
+:func:`workbench.markdown.escape_md`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from workbench.markdown import escape_md, md_table
 from workbench.output import counted, plain_text
-from workbench.reports.markdown import escape_md, md_table
 
 if TYPE_CHECKING:  # type names only: the history path must not import numpy
     from workbench.history.blame import AuthorShare, BlameLine

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from workbench.markdown import escape_md, md_table
 from workbench.output import plain
 from workbench.profiles.diff import FunctionDelta, ProfileDiff, ProfileSummary
 from workbench.profiles.gates import GateVerdict
 from workbench.profiles.top import FunctionShare, ProfileTop
-from workbench.reports.markdown import escape_md, md_table
 
 
 def columns(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 0) -> str:

@@ -4,7 +4,7 @@ Grouped as the matrix reads: quadrant (with its action), then taxonomy; each
 item a table row with its scores, status, KPI (baseline → latest / target)
 and evidence. A KPI summary and the escalations come first, because that is
 what a reviewer asks about. Every value from the backlog goes through
-:func:`~workbench.reports.markdown.escape_md` (via ``md_table``), so a ``|``,
+:func:`~workbench.markdown.escape_md` (via ``md_table``), so a ``|``,
 a backtick or ``<script>`` in a title renders literally on GitHub.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import groupby
 
-from workbench.reports.markdown import escape_md, md_table
+from workbench.markdown import escape_md, md_table
 from workbench.triage.kpis import KpiReport
 from workbench.triage.model import Item
 

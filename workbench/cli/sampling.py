@@ -280,7 +280,7 @@ def _note(text: str) -> None:
 # -- attach / run / demo -------------------------------------------------------
 def run_attach(args: argparse.Namespace) -> int:
     """Check the PID now (exit 2 on a bad one), then open the Live pane on it."""
-    from workbench.launch import open_app
+    from workbench.cli.launch import open_app
     from workbench.sampling.processes import check_target
 
     check_target(args.pid)
@@ -297,7 +297,7 @@ def run_attach(args: argparse.Namespace) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """Check COMMAND can be started, then open the Live pane, which launches it."""
-    from workbench.launch import open_app
+    from workbench.cli.launch import open_app
 
     command = list(args.command)
     if command and command[0] == "--":
@@ -325,8 +325,8 @@ def run_demo(args: argparse.Namespace) -> int:
     """
     import tempfile
 
+    from workbench.cli.launch import open_app
     from workbench.demo import bundled_workload, prepare_demo
-    from workbench.launch import open_app
 
     workload = bundled_workload()
     if not workload.is_file():

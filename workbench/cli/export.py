@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.cli.arguments import add_db_option, with_store
 from workbench.errors import WorkbenchError
-from workbench.triage.commands import add_db_option, with_store
 from workbench.triage.model import ItemFilter
 
 if TYPE_CHECKING:

@@ -11,11 +11,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.cli.arguments import add_format, percent, positive_float, positive_int
+from workbench.cli.backlog import add_propose_options, propose_from_diff
+from workbench.cli.launch import open_app
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
-from workbench.launch import open_app
 from workbench.output import print_json
-from workbench.triage.commands import add_propose_options, propose_from_diff
 
 if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
@@ -37,43 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_compare(sub)
 
 
-def _number(text: str, kind: type[int] | type[float] = float) -> float:
-    try:
-        return kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
-def _positive_int(text: str) -> int:
-    value = int(_number(text, int))
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = _number(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
-    return value
-
-
-def _percent(text: str) -> float:
-    value = _number(text)
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 100, not {text}")
-    return value
-
-
 def _add_pair(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("base", type=Path, metavar="BASE", help="baseline profile (any format)")
     parser.add_argument("branch", type=Path, metavar="BRANCH", help="branch profile (any format)")
-
-
-def _add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
-    parser.add_argument(
-        "--format", choices=choices, default="text", help="output format (default: text)"
-    )
 
 
 def _add_by(parser: argparse.ArgumentParser) -> None:
@@ -88,7 +55,7 @@ def _add_by(parser: argparse.ArgumentParser) -> None:
 def _add_top(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--top",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help=f"rows per list (default: {DEFAULT_TOP} in text and Markdown, all in JSON)",
     )
@@ -97,7 +64,7 @@ def _add_top(parser: argparse.ArgumentParser) -> None:
 def _add_rate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rate",
-        type=_positive_float,
+        type=positive_float,
         metavar="HZ",
         help="sampling rate of sample-count profiles that do not record it (py-spy raw "
         "does not), so times can be shown",
@@ -114,7 +81,7 @@ def _with_rate(profile: Profile, rate: float | None) -> Profile:
 def _add_noise(parser: argparse.ArgumentParser, default: float | None) -> None:
     parser.add_argument(
         "--noise-pct",
-        type=_percent,
+        type=percent,
         default=default,
         metavar="PTS",
         help="self-share changes within this many points are noise"
@@ -136,7 +103,7 @@ def _register_show(sub: argparse._SubParsersAction) -> None:
     _add_by(parser)
     parser.add_argument("--thread", metavar="T", help="only this thread (name, id or index)")
     _add_rate(parser)
-    _add_format(parser, ("text", "json"))
+    add_format(parser, ("text", "json"))
     parser.set_defaults(handler=run_show)
 
 
@@ -171,14 +138,14 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
     _add_top(parser)
     parser.add_argument(
         "--hotspot-pct",
-        type=_percent,
+        type=percent,
         default=5.0,
         metavar="PCT",
         help="self share in branch that makes a new hotspot (default: 5)",
     )
     _add_noise(parser, 0.5)
     _add_rate(parser)
-    _add_format(parser, ("text", "json", "markdown"))
+    add_format(parser, ("text", "json", "markdown"))
     add_propose_options(parser)
     parser.set_defaults(handler=run_diff)
 
@@ -231,13 +198,13 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
     _add_pair(parser)
     parser.add_argument(
         "--new-hotspot-pct",
-        type=_percent,
+        type=percent,
         metavar="PCT",
         help="self share in branch that makes a new hotspot fail the gate (default: 5)",
     )
     parser.add_argument(
         "--max-self-growth",
-        type=_percent,
+        type=percent,
         metavar="PTS",
         help="fail when a function's self share grows by more than PTS points (default: off)",
     )
@@ -260,7 +227,7 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
         help="where to look for pyproject.toml [tool.workbench] (default: current directory)",
     )
     _add_by(parser)
-    _add_format(parser, ("text", "json", "markdown"))
+    add_format(parser, ("text", "json", "markdown"))
     parser.set_defaults(handler=run_gate)
 
 

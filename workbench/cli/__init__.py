@@ -1,9 +1,11 @@
 """The ``workbench`` command: one subcommand per job, each usable from CI.
 
 Exit codes: 0 success, 1 a gate or check failed, 2 bad input or usage.
-Each area of the core registers its own subcommands (``register(sub)`` in its
-``commands`` module), so this file only assembles them. Subcommands that open the app call
-:func:`workbench.launch.open_app`, the one composition root allowed to import
+Each command group registers its own subcommands (``register(sub)`` in its
+module of this package), so this file only assembles them; this package is the
+only place that parses arguments, and the only one that may import any core
+package. Subcommands that open the app call
+:func:`workbench.cli.launch.open_app`, the one composition root allowed to import
 ``screens`` (lazily).
 """
 
@@ -16,17 +18,17 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
+from workbench.cli.launch import open_app
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
-from workbench.launch import open_app
 
 #: Modules that contribute subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    "workbench.profiles.commands",
-    "workbench.sampling.commands",
-    "workbench.triage.commands",
-    "workbench.history.commands",
-    "workbench.reports.commands",
+    "workbench.cli.profiles",
+    "workbench.cli.sampling",
+    "workbench.cli.backlog",
+    "workbench.cli.history",
+    "workbench.cli.export",
 )
 
 

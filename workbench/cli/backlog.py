@@ -18,7 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from workbench.errors import StoreError
+from workbench.cli.arguments import (
+    Writes,
+    add_db_option,
+    always_writes,
+    open_store,
+    reads,
+    with_store,
+)
 from workbench.output import CONTROL_BUT_LAYOUT, counted, print_json
 from workbench.triage.model import (
     DEFAULT_DRIFT_PCT,
@@ -38,64 +45,6 @@ from workbench.triage.values import ValidationError
 if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
     from workbench.triage.store import BacklogStore
-
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-# -- shared by every store command (also used by ``workbench export``) -----
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        help="backlog database (default: .workbench/triage.db at the git root, else user data)",
-    )
-
-
-def open_store(args: argparse.Namespace) -> BacklogStore:
-    from workbench.triage.store import BacklogStore
-
-    return BacklogStore.open(getattr(args, "db", None))
-
-
-Writes = Callable[[argparse.Namespace], bool]
-"""Whether a command, with these arguments, would change the backlog."""
-
-
-def reads(args: argparse.Namespace) -> bool:
-    """A command that never writes (``list``, ``show``, ``kpis``, ``export``)."""
-    return False
-
-
-def always_writes(args: argparse.Namespace) -> bool:
-    """A command that always writes (``add``, ``edit``, ``undo``…)."""
-    return True
-
-
-def with_store(
-    run: Callable[[BacklogStore, argparse.Namespace], int], writes: Writes = reads
-) -> Handler:
-    """A handler that opens the store from ``--db``, runs, and always closes it.
-
-    On a read-only backlog a reading command says so in one note line on stderr
-    (stdout stays machine-readable) and goes on; a writing one is refused before
-    it does anything, so it prints exactly one line (its error) and exits 2.
-    """
-
-    def handler(args: argparse.Namespace) -> int:
-        with open_store(args) as store:
-            if store.read_only:
-                if writes(args):
-                    raise StoreError(store.read_only)
-                print(
-                    f"note: the backlog {store.path} is read-only; shown as is, changes are"
-                    " refused",
-                    file=sys.stderr,
-                )
-            return run(store, args)
-
-    return handler
 
 
 def plain(text: object) -> str:
@@ -222,7 +171,7 @@ def _list(store: BacklogStore, args: argparse.Namespace) -> int:
     from workbench.triage.transfer import item_to_dict, write_csv
 
     item_filter = filter_from(args)
-    items = store.list(item_filter, offset=args.offset, limit=args.limit)
+    items = store.items(item_filter, offset=args.offset, limit=args.limit)
     if args.format == "json":
         print_json([item_to_dict(item) for item in items])
     elif args.format == "csv":
