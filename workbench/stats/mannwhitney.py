@@ -117,7 +117,7 @@ def untied_lower_tail(n1: int, n2: int, up_to: int) -> np.ndarray:
 
 def min_p_value(n1: int, n2: int) -> float:
     """The smallest two-sided p-value ``n1`` against ``n2`` runs can give (no ties)."""
-    return min(1.0, 2.0 / math.comb(n1 + n2, n1))
+    return min(1.0, 2 / math.comb(n1 + n2, n1))  # int / int: no overflow for large n
 
 
 def runs_to_detect(alpha: float) -> int:

@@ -63,7 +63,7 @@ def summarize(values: Sequence[float], *, confidence: float = 0.95) -> Summary:
     """The median of ``values`` and its ``confidence`` interval from order statistics."""
     sample = np.sort(checked_sample(values))
     n = int(sample.size)
-    median = float(np.median(sample))
+    median = float((sample[(n - 1) // 2] + sample[n // 2]) / 2)
     trim = median_interval_trim(n, confidence)
     if trim is None:
         low, high = -math.inf, math.inf
