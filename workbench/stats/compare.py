@@ -11,7 +11,6 @@ their number.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -50,7 +49,8 @@ class Comparison:
     """``p_value < alpha``."""
     note: str | None
     """Why the result is weaker than it looks (too few runs), or None."""
-    p_unadjusted: float = math.nan
+    p_unadjusted: float | None = None
+    """The test's own p-value, before any correction (always set by :func:`compare`)."""
     alpha: float = 0.05
     confidence: float = 0.95
     exact: bool = True

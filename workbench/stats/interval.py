@@ -20,7 +20,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from workbench.stats.mannwhitney import EXACT_LIMIT, untied_lower_tail
+from workbench.stats.mannwhitney import EXACT_LIMIT, untied_cdf
 
 #: Above this many pairs the order statistics are found by counting, not by listing them.
 LISTED_PAIRS_LIMIT = 1_000_000
@@ -56,7 +56,7 @@ def pair_trim(n1: int, n2: int, confidence: float) -> int | None:
     interval of the shift; ``None`` when even the extremes do not reach it."""
     tail = (1.0 - confidence) / 2.0
     if n1 <= EXACT_LIMIT and n2 <= EXACT_LIMIT:
-        cumulative = untied_lower_tail(n1, n2, n1 * n2 // 2)
+        cumulative = untied_cdf(n1, n2)[: n1 * n2 // 2 + 1]
         allowed = np.flatnonzero(cumulative <= tail)
         return None if allowed.size == 0 else int(allowed[-1])
     sigma = math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12.0)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,9 +48,14 @@ def mann_whitney_u(a: Sequence[float], b: Sequence[float]) -> tuple[float, float
     if tie_sizes.size == 1:
         # Every value is equal: no ordering at all, nothing to detect.
         return u, 1.0, n1 <= EXACT_LIMIT and n2 <= EXACT_LIMIT
-    if n1 <= EXACT_LIMIT and n2 <= EXACT_LIMIT:
-        return u, _exact_p(doubled, n1, doubled_sum), True
-    return u, _normal_p(u, n1, n2, tie_sizes), False
+    if n1 > EXACT_LIMIT or n2 > EXACT_LIMIT:
+        return u, _normal_p(u, n1, n2, tie_sizes), False
+    if tie_sizes.max() == 1:
+        # No ties: the distribution depends on n1 and n2 alone, and is cached.
+        cdf = untied_cdf(n1, n2)
+        whole = int(u)
+        return u, _two_sided(cdf[whole], cdf[whole - 1] if whole else 0.0), True
+    return u, _exact_tied_p(doubled, n1, doubled_sum), True
 
 
 def doubled_ranks(pooled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,20 +78,26 @@ def rank_sum_tail_counts(weights: np.ndarray, picks: int, up_to: int) -> np.ndar
 
     0/1 knapsack over the items; NumPy evaluates the right-hand side before
     writing even when the slices overlap, so each item is used at most once.
-    Counts are floats: exact up to 2⁵³, and relatively exact beyond.
+    Only the rows that can still end at ``picks`` items are updated. Counts
+    are floats: exact up to 2⁵³, and relatively exact beyond.
     """
     width = up_to + 1
     table = np.zeros((picks + 1, width))
     table[0, 0] = 1.0
+    items = len(weights)
     for seen, weight in enumerate(int(w) for w in weights):
         if weight >= width:
             continue
-        rows = min(seen + 1, picks)
-        table[1 : rows + 1, weight:] += table[:rows, : width - weight]
+        # Source rows k (picked so far) that this item can extend and that the
+        # items left (this one included) can still bring up to ``picks``.
+        low = max(0, picks - (items - seen))
+        high = min(seen, picks - 1)
+        if low <= high:
+            table[low + 1 : high + 2, weight:] += table[low : high + 1, : width - weight]
     return table[picks]
 
 
-def _exact_p(doubled: np.ndarray, n1: int, doubled_sum: int) -> float:
+def _exact_tied_p(doubled: np.ndarray, n1: int, doubled_sum: int) -> float:
     n = doubled.size
     mean_sum = n1 * (n + 1)  # the mean of the doubled rank sum
     if doubled_sum > mean_sum:
@@ -94,8 +106,11 @@ def _exact_p(doubled: np.ndarray, n1: int, doubled_sum: int) -> float:
         doubled_sum = 2 * mean_sum - doubled_sum
     counts = rank_sum_tail_counts(doubled, n1, doubled_sum)
     total = float(math.comb(n, n1))
-    at_most = counts.sum() / total
-    below = counts[:doubled_sum].sum() / total
+    return _two_sided(counts.sum() / total, counts[:doubled_sum].sum() / total)
+
+
+def _two_sided(at_most: float, below: float) -> float:
+    """Twice the smaller tail, from P(X ≤ x) and P(X < x), at most 1."""
     return float(min(1.0, 2.0 * min(at_most, 1.0 - below)))
 
 
@@ -107,12 +122,15 @@ def _normal_p(u: float, n1: int, n2: int, tie_sizes: np.ndarray) -> float:
     return min(1.0, math.erfc(distance / math.sqrt(variance) / math.sqrt(2.0)))
 
 
-def untied_lower_tail(n1: int, n2: int, up_to: int) -> np.ndarray:
-    """P(U ≤ u) for u = 0 … ``up_to`` when there are no ties (n1 + n2 distinct values)."""
+@lru_cache(maxsize=64)
+def untied_cdf(n1: int, n2: int) -> np.ndarray:
+    """P(U ≤ u) for u = 0 … n1·n2 when there are no ties (n1 + n2 distinct values)."""
     weights = np.arange(2, 2 * (n1 + n2) + 1, 2)
     offset = n1 * (n1 + 1)  # the smallest doubled rank sum
-    counts = rank_sum_tail_counts(weights, n1, offset + 2 * up_to)[offset::2]
-    return np.cumsum(counts) / math.comb(n1 + n2, n1)
+    counts = rank_sum_tail_counts(weights, n1, offset + 2 * n1 * n2)[offset::2]
+    cdf = np.cumsum(counts) / math.comb(n1 + n2, n1)
+    cdf.flags.writeable = False  # shared through the cache
+    return cdf
 
 
 def min_p_value(n1: int, n2: int) -> float:
