@@ -88,6 +88,14 @@ def test_markdown_is_a_complete_report(tmp_path: Path) -> None:
     assert "| 6 | FAIL |" in text and "### Why" in text
 
 
+def test_hostile_names_are_drawn_literally(tmp_path: Path) -> None:
+    path = tmp_path / "runs.csv"
+    path.write_text("name,s\n" + "\x1b[31mred[/]\x07,1\n" * 4)
+    result = workbench("bench", "compare", path, path)
+    assert result.returncode == 0, result.stderr
+    assert "\\x1b[31mred[/]\\x07" in result.stdout and "\x1b" not in result.stdout
+
+
 @pytest.mark.parametrize(
     ("files", "message"),
     [

@@ -90,7 +90,9 @@ def checked_sample(values: Sequence[float], what: str = "sample") -> np.ndarray:
         sample = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise MeasurementError(f"{what}: not a list of numbers; fix the producer") from None
-    if sample.ndim != 1 or sample.size == 0:
+    if sample.ndim != 1:
+        raise MeasurementError(f"{what}: not a flat list of numbers; fix the producer")
+    if sample.size == 0:
         raise MeasurementError(f"{what}: no values; measure at least one run")
     bad = ~np.isfinite(sample) | (sample < 0)
     if bad.any():
