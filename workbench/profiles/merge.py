@@ -1,0 +1,56 @@
+"""Several runs' profiles as one: the average run, for share diffs and icicles of a capture.
+
+A capture has N profiles a side; the share diff, the icicle and the Compare
+pane want one. The merged profile holds every stack of every run with its
+weight divided by the number of runs, so shares are those of all runs pooled
+and seconds are per run (a mean; the medians are in the time diff). Profiles
+that can be expressed in seconds are merged in seconds, so runs at different
+rates still add up; otherwise they must count samples at one rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from workbench.errors import ProfileFormatError
+from workbench.profiles.model import Profile, ProfileMeta
+
+
+def merge_profiles(profiles: Sequence[Profile], *, name: str | None = None) -> Profile:
+    """The average of ``profiles`` (see the module doc); ``name`` labels it."""
+    if not profiles:
+        raise ProfileFormatError("no profiles to merge")
+    factors = [profile.to_seconds(1.0) for profile in profiles]
+    in_seconds = None not in factors
+    rates = {profile.meta.rate for profile in profiles}
+    if not in_seconds and len(rates) > 1:
+        raise ProfileFormatError(
+            "cannot merge sample counts taken at different or unknown rates; give each its rate"
+        )
+    first = profiles[0].meta
+    meta = ProfileMeta(
+        format="merged",
+        unit="seconds" if in_seconds else "samples",
+        rate=first.rate if len(rates) == 1 else None,
+        command=first.command,
+        git_revision=first.git_revision
+        if len({p.meta.git_revision for p in profiles}) == 1
+        else None,
+        name=name or f"{len(profiles)} runs",
+        profiler=first.profiler,
+        argv=first.argv,
+        python_version=first.python_version,
+    )
+    merged = Profile(meta)
+    share = 1.0 / len(profiles)
+    for profile, factor in zip(profiles, factors, strict=True):
+        scale = share * (factor if in_seconds and factor is not None else 1.0)
+        frame_ids = [merged.intern(frame) for frame in profile.frames]
+        threads = [merged.thread_index(label) for label in profile.meta.threads]
+        for stack, weight, thread in profile.stacks():
+            merged.add_stack(
+                [frame_ids[frame] for frame in stack],
+                weight * scale,
+                threads[thread] if thread >= 0 else -1,
+            )
+    return merged
