@@ -18,7 +18,7 @@ from typing import Any
 
 from workbench.capture.manifest import Manifest
 from workbench.capture.time_diff import FunctionTime, TimeDiff
-from workbench.capture.time_gates import TimeGateVerdict
+from workbench.capture.time_gates import MIN_RUNS, TimeGateVerdict
 from workbench.markdown import escape_md, md_table
 from workbench.output import counted, plain
 from workbench.profiles.diff import ProfileDiff
@@ -78,7 +78,13 @@ def median_text(comparison: Comparison, side: str) -> str:
 
 
 def change_text(comparison: Comparison) -> str:
-    """``+200.0% [+190.1% … +210.3%]``, or ``~`` when not significant (benchstat)."""
+    """``+200.0% [+190.1% … +210.3%]``, or ``~`` when not significant (benchstat).
+
+    With fewer than 4 runs a side nothing can be significant: the change is
+    shown as measured and marked untested, rather than hidden behind ``~``.
+    """
+    if min(comparison.base.n, comparison.branch.n) < MIN_RUNS:
+        return f"{format_pct(comparison.delta_pct)} (untested: {comparison.runs} run)"
     if not comparison.significant:
         return "~"
     text = format_pct(comparison.delta_pct)
@@ -125,6 +131,8 @@ def function_cells(item: FunctionTime) -> list[str]:
     comparison = item.self_comparison
     if comparison is None:
         change, p = "untested", "-"
+    elif min(comparison.base.n, comparison.branch.n) < MIN_RUNS:
+        change, p = f"{format_pct(item.delta_self_pct)} (untested)", "-"
     else:
         change = format_pct(item.delta_self_pct) if comparison.significant else "~"
         if comparison.significant and item.delta_self_pct is None:
