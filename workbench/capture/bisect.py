@@ -33,7 +33,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any, Literal
 
-from workbench.capture.environment import Prepared, prepare
+from workbench.capture.environment import Prepared, prepare, relocate
 from workbench.capture.runner import Progress, ProgressCallback
 from workbench.capture.time_diff import run_seconds
 from workbench.capture.time_gates import judge_slowdown
@@ -352,7 +352,7 @@ class _Search:
         profiler = profiler_for(self.request)
         try:
             return record_command(
-                self.request.argv,
+                relocate(self.request.argv, self.repo, prepared.tree.path),
                 None if profiler == "none" else output,
                 rate=self.request.rate,
                 profiler=profiler,

@@ -84,6 +84,28 @@ def prepare(
     return prepared
 
 
+def relocate(argv: list[str], repo: Path, tree: Path) -> list[str]:
+    """``argv`` with paths inside the user's checkout pointed into the worktree.
+
+    ``python /home/me/proj/bench.py`` run at a revision must run that
+    revision's ``bench.py``, and Python puts the script's folder first on
+    ``sys.path``: left alone, the user's checkout would shadow the worktree.
+    """
+    root = repo.resolve()
+    moved = []
+    for part in argv:
+        path = Path(part)
+        if path.is_absolute():
+            try:
+                inside = path.resolve().relative_to(root)
+            except (ValueError, OSError):
+                inside = None
+            if inside is not None:
+                part = str(tree / inside)
+        moved.append(part)
+    return moved
+
+
 @contextmanager
 def _log_file(path: Path | None) -> Iterator[int]:
     """An appendable log file descriptor, or /dev/null's when there is no log."""

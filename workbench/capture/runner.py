@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.capture.environment import Prepared, prepare
+from workbench.capture.environment import Prepared, prepare, relocate
 from workbench.capture.manifest import MANIFEST, SIDES, Manifest, RunRecord, Side, SideInfo
 from workbench.capture.worktrees import Worktrees, git
 from workbench.errors import CaptureError, WorkbenchError
@@ -166,7 +166,7 @@ def _one_run(
     output = manifest.folder / f"{role}-{index:02d}.speedscope.json"
     try:
         run = record_command(
-            request.argv,
+            relocate(request.argv, Path(manifest.repo), ready.tree.path),
             None if request.profiler == "none" else output,
             rate=request.rate,
             profiler=request.profiler,
