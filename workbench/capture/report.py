@@ -203,6 +203,8 @@ def _time_text(time: TimeDiff, top: int | None) -> list[str]:
 
 def _notes(time: TimeDiff) -> list[str]:
     notes = [c.note for c in (time.wall, time.cpu) if c is not None and c.note]
+    if time.holm_note:
+        notes.append(time.holm_note)
     return [f"note: {note}" for note in dict.fromkeys(notes)]
 
 

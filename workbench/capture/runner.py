@@ -41,7 +41,7 @@ class CaptureRequest:
     branch: str
     argv: list[str]
     out: Path
-    repeat: int = 5
+    repeat: int = 6
     setup: str | None = None
     profiler: Profiler = "py-spy"
     rate: int = 100

@@ -32,12 +32,14 @@ from workbench.profiles.identity import FunctionKey
 from workbench.profiles.model import Profile
 from workbench.profiles.shares import share_table
 from workbench.stats import Comparison, compare, compare_many
+from workbench.stats.mannwhitney import min_p_value
 
 Metric = Literal["wall", "cpu"]
 #: A function below this share of the sampled time (either side) is listed, not tested.
 MIN_SHARE_PCT = 1.0
-#: At most this many functions are tested (largest first).
-MAX_TESTED = 40
+#: At most this many functions are tested (largest first): Holm multiplies the
+#: smallest p by their number, so each one tested costs power (see ``holm_note``).
+MAX_TESTED = 20
 
 
 @dataclass
@@ -136,6 +138,28 @@ class TimeDiff:
     def tested(self) -> list[FunctionTime]:
         return [item for item in self.functions if item.self_comparison is not None]
 
+    @property
+    def holm_note(self) -> str | None:
+        """Why no function can be significant with these runs, when that is so.
+
+        Holm multiplies the smallest p-value by the number of functions tested;
+        with few runs even the most extreme split stays above α.
+        """
+        count = len(self.tested)
+        runs = self.profiled_runs
+        if not count or min(runs) == 0:
+            return None
+        smallest = min_p_value(*runs) * count
+        if smallest < self.alpha:
+            return None
+        need = min(runs)
+        while min_p_value(need, need) * count >= self.alpha:
+            need += 1
+        return (
+            f"with {runs[0]}+{runs[1]} profiled runs and {count} functions tested, no "
+            f"function can be significant after Holm's correction; run {need} or more a side"
+        )
+
     def program(self, metric: Metric) -> Comparison | None:
         return self.wall if metric == "wall" else self.cpu
 
@@ -151,6 +175,7 @@ class TimeDiff:
             "wall": None if self.wall is None else self.wall.to_json(),
             "cpu": None if self.cpu is None else self.cpu.to_json(),
             "functions": [item.to_json() for item in functions],
+            "note": self.holm_note,
         }
 
 

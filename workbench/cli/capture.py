@@ -117,7 +117,7 @@ def _register_capture(sub: argparse._SubParsersAction) -> None:
         "--top", type=positive_int, metavar="N", help="function rows shown (default: 15)"
     )
     add_format(parser, ("text", "json", "markdown"))
-    _common(parser, default_repeat=5)
+    _common(parser, default_repeat=6)
     parser.set_defaults(handler=run_capture_command)
 
 
