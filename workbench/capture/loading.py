@@ -58,7 +58,8 @@ def load_capture(path: Path) -> LoadedCapture:
         profiles = [run.profile for run in runs if run.profile is not None]
         if profiles:
             info = manifest.side(role)
-            merged = merge_profiles(profiles, name=f"{role} {info.rev} ({len(profiles)} runs)")
+            label = f"{role} {info.rev} ({len(profiles)} runs)"
+            merged = merge_profiles(profiles, name=label, roots=loaded.roots)
             merged.meta.source = str(manifest.folder)
             merged.meta.git_revision = info.sha
             setattr(loaded, f"{role}_profile", merged)

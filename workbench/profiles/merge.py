@@ -13,11 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workbench.errors import ProfileFormatError
-from workbench.profiles.model import Profile, ProfileMeta
+from workbench.profiles.model import Frame, Profile, ProfileMeta
 
 
-def merge_profiles(profiles: Sequence[Profile], *, name: str | None = None) -> Profile:
-    """The average of ``profiles`` (see the module doc); ``name`` labels it."""
+def merge_profiles(
+    profiles: Sequence[Profile], *, name: str | None = None, roots: Sequence[str] = ()
+) -> Profile:
+    """The average of ``profiles`` (see the module doc); ``name`` labels it.
+
+    File paths under one of ``roots`` (checkouts that may be gone, such as a
+    capture's worktrees) are made relative to it, so the merged profile's
+    functions match those of another checkout of the same code.
+    """
     if not profiles:
         raise ProfileFormatError("no profiles to merge")
     factors = [profile.to_seconds(1.0) for profile in profiles]
@@ -42,10 +49,11 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str | None = None) -> P
         python_version=first.python_version,
     )
     merged = Profile(meta)
+    prefixes = [root.rstrip("/") + "/" for root in roots]
     share = 1.0 / len(profiles)
     for profile, factor in zip(profiles, factors, strict=True):
         scale = share * (factor if in_seconds and factor is not None else 1.0)
-        frame_ids = [merged.intern(frame) for frame in profile.frames]
+        frame_ids = [merged.intern(_relative(frame, prefixes)) for frame in profile.frames]
         threads = [merged.thread_index(label) for label in profile.meta.threads]
         for stack, weight, thread in profile.stacks():
             merged.add_stack(
@@ -54,3 +62,10 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str | None = None) -> P
                 threads[thread] if thread >= 0 else -1,
             )
     return merged
+
+
+def _relative(frame: Frame, prefixes: Sequence[str]) -> Frame:
+    for prefix in prefixes:
+        if frame.file.startswith(prefix):
+            return Frame(frame.function, frame.file[len(prefix) :], frame.line)
+    return frame
