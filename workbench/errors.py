@@ -36,3 +36,19 @@ class StaleEditError(StoreError):
 
 class ConfigError(WorkbenchError):
     """A ``[tool.workbench]`` table or a waivers file is malformed."""
+
+
+class SloError(WorkbenchError):
+    """An SLO file is malformed, or an SLO names an SLI the results do not have."""
+
+
+class LoadTestError(WorkbenchError):
+    """A load test cannot run (bad URL, refused connection, locust failed) or was stopped."""
+
+
+class ResultsFormatError(WorkbenchError):
+    """A load-test results file (locust CSV, k6 JSON, wrk text) is missing or malformed."""
+
+
+class CycleError(WorkbenchError):
+    """An optimisation cycle is unknown, incomplete for the step asked, or its files are bad."""

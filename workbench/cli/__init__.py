@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "workbench.cli.backlog",
     "workbench.cli.history",
     "workbench.cli.export",
+    "workbench.cli.slo",
+    "workbench.cli.cycle",
 )
 
 
