@@ -1,10 +1,10 @@
 """A tiny real web service for the cycle tests: one fast, one slow, one failing endpoint.
 
-``python service.py --work-ms 30`` serves on 127.0.0.1 (a free port, printed
-on the first line of stdout): ``/fast`` answers at once, ``/slow`` burns
+``python service.py --work-ms 30 [--port N]`` serves on 127.0.0.1 (a free
+port unless given, printed on the first line of stdout): ``/fast`` answers at once, ``/slow`` burns
 ``--work-ms`` of CPU in :func:`render_report` (so py-spy sees it), ``/error``
 answers 500. The work size is the switch a test flips between baseline and
-after, by restarting the service as a deploy would.
+after, by restarting the service on the same port as a deploy would.
 """
 
 from __future__ import annotations
@@ -58,9 +58,10 @@ class QuietServer(ThreadingHTTPServer):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work-ms", type=float, default=20.0)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
     Handler.work_ms = args.work_ms
-    server = QuietServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", args.port), Handler)
     print(server.server_address[1], flush=True)
     sys.stdout.close()
     server.serve_forever()

@@ -2,7 +2,7 @@
 
 Numbers go through :func:`figure`: whole numbers as they are, others to two
 decimals, None as "not measured" — so a report and the CSV it came from can
-be compared by eye (and by the end-to-end test).
+be compared by eye.
 """
 
 from __future__ import annotations
@@ -17,10 +17,19 @@ NOT_MEASURED = "not measured"
 
 
 def figure(value: float | None, unit: str = "") -> str:
-    """``12``, ``37.83``, ``215 ms``; ``not measured`` for None."""
+    """``12``, ``37.83``, ``0.5``, ``0.0029``, ``215 ms``; ``not measured`` for None.
+
+    Two decimals at most, trailing zeros dropped; below 0.01 two significant
+    digits, so a small budget share never rounds to a misleading 0.
+    """
     if value is None:
         return NOT_MEASURED
-    text = str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+    if float(value).is_integer():
+        text = str(int(value))
+    elif abs(value) < 0.01:
+        text = f"{value:.2g}"
+    else:
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{text} {unit}".rstrip() if unit and unit != "%" else text + unit
 
 
