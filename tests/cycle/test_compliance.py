@@ -130,7 +130,9 @@ def test_slo_check_cli_formats_and_exit_codes(tmp_path: Path) -> None:
     assert partial.returncode == 1
     data = json.loads(partial.stdout)
     assert data["overall"] == "PARTIAL" and data["slis"][0]["measurements"][0]["value"] == 215.95
-    allowed = run_workbench("slo", "check", k6, "--slo", slo, "--partial-ok", "--format", "markdown")
+    allowed = run_workbench(
+        "slo", "check", k6, "--slo", slo, "--partial-ok", "--format", "markdown"
+    )
     assert allowed.returncode == 0 and "**Verdict: PARTIAL**" in allowed.stdout
     slo.write_text('[endpoints."*"]\np95-ms = 100\n')
     failed = run_workbench("slo", "check", k6, SAMPLES / "wrk-latency-errors.txt", "--slo", slo)

@@ -101,7 +101,9 @@ def test_refused_connection_is_one_line_and_sends_nothing(tmp_path: Path) -> Non
 
 
 def test_remote_hosts_need_allow_remote(tmp_path: Path) -> None:
-    result = run_workbench("loadtest", "http://192.0.2.1/", "--duration", "2", "--out", tmp_path / "r")
+    result = run_workbench(
+        "loadtest", "http://192.0.2.1/", "--duration", "2", "--out", tmp_path / "r"
+    )
     assert result.returncode == 2 and "--allow-remote" in result.stderr
 
 

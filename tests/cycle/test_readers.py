@@ -89,7 +89,9 @@ def test_locust_csv_read_as_written(locust_csv: Path) -> None:
     assert by_name["/error"].failures == by_name["/error"].requests
     assert by_name["/slow"].p50_ms >= 5  # the slow endpoint burns 5 ms of CPU
     # --csv-full-history adds per-endpoint rows; the timeline keeps the totals only.
-    history_rows = [r for r in _csv(Path(f"{locust_csv}_stats_history.csv")) if r["Name"] == "Aggregated"]
+    history_rows = [
+        r for r in _csv(Path(f"{locust_csv}_stats_history.csv")) if r["Name"] == "Aggregated"
+    ]
     assert len(result.history) == len(history_rows) >= 2
     assert result.history[-1].total_requests == int(history_rows[-1]["Total Request Count"])
     failures = _csv(Path(f"{locust_csv}_failures.csv"))
@@ -147,6 +149,16 @@ def test_wrk_latency_distribution_and_errors() -> None:
     assert result.duration_s == 60.0
 
 
+#: The columns the locust reader needs, for hand-made broken ``_stats.csv`` files.
+HEAD = "Type,Name,Request Count,Failure Count,Requests/s,50%\n"
+
+
+def k6(duration: str, requests: str, failed: str = "") -> str:
+    """A k6 summary with the given metric bodies (JSON text)."""
+    extra = f', "http_req_failed": {failed}' if failed else ""
+    return f'{{"metrics": {{"http_req_duration": {duration}, "http_reqs": {requests}{extra}}}}}'
+
+
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [
@@ -154,21 +166,27 @@ def test_wrk_latency_distribution_and_errors() -> None:
         ("binary.bin", "\0\1\2garbage", "binary"),
         ("notes.txt", "hello world\n", "not a locust --csv file"),
         ("k6.json", '{"metrics": {"http_reqs": {"count": 1}}}', "no http_req_duration"),
-        ("k6.json", '{"metrics": {"http_req_duration": {"avg": 1}, "http_reqs": {"count": 1.5}}}', "whole count"),
-        ("k6.json", '{"metrics": {"http_req_duration": {"avg": -1}, "http_reqs": {"count": 3}}}', "≥ 0"),
-        ("k6.json", '{"metrics": {"http_req_duration": {"avg": NaN}, "http_reqs": {"count": 3}}}', "not a number"),
-        ("k6.json", '{"metrics": {"http_req_duration": {}, "http_reqs": {"count": 3}, "http_req_failed": {"passes": 9}}}', "no larger"),
+        ("k6.json", k6('{"avg": 1}', '{"count": 1.5}'), "whole count"),
+        ("k6.json", k6('{"avg": -1}', '{"count": 3}'), "≥ 0"),
+        ("k6.json", k6('{"avg": NaN}', '{"count": 3}'), "not a number"),
+        ("k6.json", k6("{}", '{"count": 3}', '{"passes": 9}'), "no larger"),
         ("k6.json", '{"metrics": ', "malformed JSON"),
         ("other.json", '{"rows": []}', "without k6's 'metrics'"),
         ("x_stats.csv", "Type,Name\nGET,/a\n", "no column"),
-        ("x_stats.csv", "Type,Name,Request Count,Failure Count,Requests/s,50%\nGET,/a,3,1,1,5\n", "no 'Aggregated' row"),
-        ("x_stats.csv", "Type,Name,Request Count,Failure Count,Requests/s,50%\n,Aggregated,3,4,1,5\n", "more failures"),
-        ("x_stats.csv", "Type,Name,Request Count,Failure Count,Requests/s,50%\n,Aggregated,3,1,-1,5\n", "≥ 0"),
-        ("x_stats.csv", "Type,Name,Request Count,Failure Count,Requests/s,50%\n,Aggregated,3,1\n", "wrong number of cells"),
-        ("wrk.txt", "  5 requests in 1.00s, 1KB read\n  Non-2xx or 3xx responses: 9\nRequests/sec: 5.00\n", "more failures"),
+        ("x_stats.csv", HEAD + "GET,/a,3,1,1,5\n", "no 'Aggregated' row"),
+        ("x_stats.csv", HEAD + ",Aggregated,3,4,1,5\n", "more failures"),
+        ("x_stats.csv", HEAD + ",Aggregated,3,1,-1,5\n", "≥ 0"),
+        ("x_stats.csv", HEAD + ",Aggregated,3,1\n", "wrong number of cells"),
+        (
+            "wrk.txt",
+            "  5 requests in 1.00s, 1KB read\n  Non-2xx or 3xx responses: 9\nRequests/sec: 5.00\n",
+            "more failures",
+        ),
     ],
-)  # fmt: skip
-def test_malformed_results_are_one_line(tmp_path: Path, name: str, content: str, words: str) -> None:
+)
+def test_malformed_results_are_one_line(
+    tmp_path: Path, name: str, content: str, words: str
+) -> None:
     path = tmp_path / name
     path.write_text(content)
     with pytest.raises(ResultsFormatError) as caught:

@@ -6,7 +6,8 @@ CPU time the service spent per request. From the backlog: the open items,
 ranked as the matrix reads them — quadrant first (immediate PR, design review,
 batch fixes, defer), then impact high to low, effort low to high — each with
 the share of the baseline profile its linked functions hold, so a reader sees
-which items the measurement backs.
+which items the measurement backs. Items closed as done during the cycle stay
+in the ranking (with their status): they were the cycle's work.
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ class BottleneckAnalysis:
 
 
 def analyse(profile: Profile | None, requests: int, items: Iterable[Item]) -> BottleneckAnalysis:
-    """Hot functions and paths of ``profile`` (may be None: not measured) and the ranked items."""
-    open_items = [item for item in items if item.is_open]
+    """Hot functions and paths of ``profile`` (may be None: not measured) and ``items`` ranked
+    (the cycle passes its open items and those done since it started)."""
+    open_items = list(items)
     if profile is None or not len(profile):
         return BottleneckAnalysis([], [], [], None, None, rank_items(open_items, {}))
     top = top_functions(profile, top=None)

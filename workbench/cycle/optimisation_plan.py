@@ -51,7 +51,8 @@ def category_of(item: Item) -> str:
 
 
 def plan_items(items: list[Item], slos: SloSet, baseline: LoadResult | None) -> list[PlanEntry]:
-    """Every open item as a :class:`PlanEntry`, in category order then matrix order."""
+    """``items`` (the cycle's: open, or done since it started) as :class:`PlanEntry` objects,
+    in category order, then in the order given."""
     entries = [
         PlanEntry(
             item=item,
@@ -61,7 +62,6 @@ def plan_items(items: list[Item], slos: SloSet, baseline: LoadResult | None) -> 
             rollback=rollback_note(item, baseline),
         )
         for item in items
-        if item.is_open
     ]
     entries.sort(key=lambda entry: CATEGORIES.index(entry.category))
     return entries

@@ -18,6 +18,7 @@ from workbench.cycle.folder import Cycle, CycleConfig, Run
 from workbench.cycle.optimisation_plan import PlanEntry, plan_items
 from workbench.cycle.outcome import Roi, SliChange, before_after, done_since, return_on_effort
 from workbench.errors import WorkbenchError
+from workbench.output import counted
 from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
 from workbench.triage.dbfile import default_db_path
@@ -72,7 +73,7 @@ def load_items(db: Path | None) -> tuple[list[Item], str]:
             items = list(store.iter_all(ItemFilter(include_closed=True)))
     except WorkbenchError as error:
         return [], f"backlog not read: {error}"
-    return items, f"backlog {path} ({len(items)} items)"
+    return items, f"backlog {path} ({counted(len(items), 'item')})"
 
 
 def build_view(cycle: Cycle, items: list[Item], backlog_note: str) -> CycleView:
@@ -84,6 +85,8 @@ def build_view(cycle: Cycle, items: list[Item], backlog_note: str) -> CycleView:
     base_profile = _profile(base_run)
     requests = base_run.result.aggregate.requests if base_run else 0
     base_result = base_run.result if base_run else None
+    done = done_since(items, config.created_at)
+    cycle_items = [item for item in items if item.is_open or item in done]
     pairs = [
         (run.profile, run.result, other.result)
         for run in baseline.runs
@@ -91,7 +94,7 @@ def build_view(cycle: Cycle, items: list[Item], backlog_note: str) -> CycleView:
         if other.profile == run.profile
     ]
     roi = return_on_effort(
-        done_since(items, config.created_at),
+        done,
         cpu_ms_per_request(base_profile, requests),
         cpu_ms_per_request(_profile(after_run), after_run.result.aggregate.requests)
         if after_run
@@ -104,8 +107,8 @@ def build_view(cycle: Cycle, items: list[Item], backlog_note: str) -> CycleView:
         folder=cycle.folder,
         baseline=baseline,
         after=after,
-        analysis=analyse(base_profile, requests, items),
-        plan=plan_items(items, config.slos, base_result),
+        analysis=analyse(base_profile, requests, cycle_items),
+        plan=plan_items(cycle_items, config.slos, base_result),
         changes=before_after(pairs),
         roi=roi,
         backlog_note=backlog_note,

@@ -18,6 +18,7 @@ from workbench.cycle.outcome import Roi, SliChange
 from workbench.cycle.results import EndpointStats, LoadResult
 from workbench.cycle.view import CycleView, PhaseView
 from workbench.markdown import escape_md, md_table
+from workbench.output import counted
 from workbench.profiles.top import FunctionShare
 from workbench.reports.slo_render import (
     NOT_MEASURED,
@@ -99,7 +100,7 @@ def baseline_report(view: CycleView) -> str:
     phase = view.baseline
     if not phase.runs:
         return "\n".join([*lines, _missing_phase("baseline"), ""])
-    lines += ["## SLIs", ""]
+    lines += ["## SLIs", "", "Per endpoint, as the load test measured them; latencies in ms.", ""]
     for run in phase.runs:
         lines += [
             f"### {_run_heading(run)}",
@@ -238,9 +239,9 @@ def plan_report(view: CycleView) -> str:
     lines = _title(view, "Optimisation plan")
     total = sum(entry.effort_days for entry in view.plan if entry.category != "deferred")
     lines.append(
-        f"{len(view.plan)} open items; planned effort {figure(total)} engineer-days "
-        "(deferred items excluded). Estimates: effort 1 = ½ day, 2 = 2 days, 3 = a week, "
-        "4 = two weeks, 5 = a month."
+        f"{counted(len(view.plan), 'item')} (open, or done during the cycle); planned effort "
+        f"{figure(total)} engineer-days (deferred items excluded). Estimates: effort "
+        "1 = ½ day, 2 = 2 days, 3 = a week, 4 = two weeks, 5 = a month."
     )
     for category in CATEGORIES:
         entries = [entry for entry in view.plan if entry.category == category]
@@ -251,11 +252,12 @@ def plan_report(view: CycleView) -> str:
 
 def _plan_table(entries: list[PlanEntry]) -> str:
     return md_table(
-        ("#", "Title", "Impact", "Effort", "Estimate", "Success criteria", "Rollback"),
+        ("#", "Title", "Status", "Impact", "Effort", "Estimate", "Success criteria", "Rollback"),
         [
             [
                 str(entry.item.id),
                 entry.item.title,
+                entry.item.status.label,
                 str(entry.item.impact),
                 str(entry.item.effort),
                 f"{figure(entry.effort_days)} days",
@@ -275,9 +277,15 @@ def loadtest_report(view: CycleView) -> str:
         if not phase.runs:
             lines += [_missing_phase(name), ""]
             continue
+        lines += [_runs_line(phase), ""]
         for run in phase.runs:
             lines += _run_section(run)
     return "\n".join(lines) + "\n"
+
+
+def _runs_line(phase: PhaseView) -> str:
+    profiles = ", ".join(escape_md(run.profile) for run in phase.runs)
+    return f"{len(phase.runs)} load profile{'s' if len(phase.runs) != 1 else ''}: {profiles}."
 
 
 def _run_section(run: Run) -> list[str]:
@@ -326,7 +334,7 @@ def compliance_report(view: CycleView) -> str:
         elif phase.compliance is None:
             lines.append(f"Not computed: {escape_md(phase.compliance_error or '')}")
         else:
-            lines.append(compliance_markdown(phase.compliance, heading="###"))
+            lines += [_runs_line(phase), "", compliance_markdown(phase.compliance, heading="###")]
     return "\n".join(lines) + "\n"
 
 
@@ -382,7 +390,8 @@ def summary_report(view: CycleView) -> str:
         )
     lines += ["", "## Return on the effort", ""]
     lines += [
-        f"- Effort spent: {figure(roi.effort_days)} engineer-days ({len(roi.items_done)} items).",
+        f"- Effort spent: {figure(roi.effort_days)} engineer-days "
+        f"({counted(len(roi.items_done), 'item')}).",
         f"- CPU time per request: {figure(roi.cpu_ms_before)} ms before, "
         f"{figure(roi.cpu_ms_after)} ms after.",
         f"- CPU time saved at the baseline's {figure(roi.baseline_rps)} req/s: "
