@@ -52,7 +52,8 @@ def test_imported_baseline_only_reports_say_what_is_missing(project: Path) -> No
         sections = re.split(r"^#{1,3} .*$", markdown, flags=re.M)[1:]
         assert all(section.strip() for section in sections)
     assert "Profile: not measured" in text["baseline.md"]
-    assert "| all endpoints | 180 | 0 | 110.47 | 215.95 | not measured | 4.37 |" in text["baseline.md"]
+    row = "| all endpoints | 180 | 0 | 110.47 | 215.95 | not measured | 4.37 |"
+    assert row in text["baseline.md"]
     assert "After: not measured — run `workbench cycle after`." in text["summary.md"]
     assert "Timeline: not measured (k6 keeps no history)." in text["loadtests.md"]
     assert "Cost saved: not measured" in text["summary.md"]
@@ -77,7 +78,8 @@ def test_the_view_ranks_quick_wins_first(project: Path) -> None:
     cycle = Cycle.open(project / ".workbench" / "cycles")
     items, note = load_items(project / ".workbench" / "triage.db")
     view = build_view(cycle, items, note)
-    assert [entry.item.title for entry in view.analysis.items] == ["Worth it", "Big bet", "Low value"]
+    ranked = [entry.item.title for entry in view.analysis.items]
+    assert ranked == ["Worth it", "Big bet", "Low value"]
     assert view.analysis.sampled_seconds is None and view.roi.cpu_ms_before is None
     assert "3 items" in note
 

@@ -13,7 +13,6 @@ and profile together (or take results made elsewhere with ``--from``),
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -271,68 +270,29 @@ def run_phase(args: argparse.Namespace) -> int:
 
 
 def _record(cycle: Cycle, phase: str, *, pid: int | None, profile: str | None) -> int:
-    from workbench.cycle.capture import load_and_profile
+    from workbench.cycle.steps import record_phase
 
     config = cycle.config
-    if config.plan is None:
-        raise CycleError(
-            f"cycle {cycle.name!r} has no URL to load; pass --from RESULTS, or start a cycle "
-            "with --url"
-        )
-    plan = config.plan if profile is None else _replan(config.plan, profile)
-    folder = cycle.new_run_folder(phase, plan.profile)
     pid = pid or config.pid
+    plan = config.plan
     _note(
-        f"{phase}: {plan.describe()}"
+        f"{phase}: {plan.describe() if plan else 'no load plan'}"
         + (f"; py-spy on PID {pid}" if pid else "; no PID: no profile")
         + "; Ctrl-C stops early and keeps the results"
     )
-    run = load_and_profile(
-        plan,
-        folder,
-        pid=pid,
-        rate=config.rate,
-        idle=config.idle,
-        allow_remote=config.allow_remote,
-        locustfile=Path(config.locustfile) if config.locustfile else None,
-    )
-    _print_run(run)
+    _print_run(record_phase(cycle, phase, pid=pid, profile=profile))
     return 0
 
 
-def _replan(plan: LoadPlan, profile: str) -> LoadPlan:
-    """The cycle's load with another profile (its default duration, the same users)."""
-    from workbench.cycle.plans import make_plan
-
-    return make_plan(
-        profile,
-        plan.url,
-        extra_paths=plan.paths[1:],
-        users=plan.users,
-        wait_s=plan.wait_s,
-    )
-
-
 def _import(cycle: Cycle, args: argparse.Namespace) -> None:
-    from workbench.cycle.capture import PROFILE_FILE
-    from workbench.cycle.folder import write_json
-    from workbench.cycle.loadtest import RESULT_FILE
-    from workbench.cycle.readers import read_results
-    from workbench.profiles.io import read_profile, write_profile
+    from workbench.cycle.steps import import_phase
 
-    profile_name = args.profile or "baseline"
-    result = read_results(args.imported, profile=profile_name)
-    profile = read_profile(args.profile_file) if args.profile_file else None
-    folder = cycle.new_run_folder(args.phase, profile_name)
-    folder.mkdir(parents=True)
-    source = args.imported
-    if source.is_file():
-        shutil.copy2(source, folder / source.name)
-    if profile is not None:
-        write_profile(profile, folder / PROFILE_FILE, "speedscope")
-    write_json(folder / RESULT_FILE, result.to_json())
+    result, folder = import_phase(
+        cycle, args.phase, args.imported, profile=args.profile, profile_file=args.profile_file
+    )
     print(
-        f"imported {plain(source)} ({result.tool}) as {args.phase} · {profile_name} into {folder}"
+        f"imported {plain(args.imported)} ({result.tool}) as {args.phase} · {result.profile} "
+        f"into {folder}"
     )
 
 

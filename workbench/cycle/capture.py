@@ -11,6 +11,7 @@ far and the samples so far.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +46,10 @@ def load_and_profile(
     idle: bool = False,
     allow_remote: bool = False,
     locustfile: Path | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> CapturedRun:
-    """Run ``plan`` into ``folder`` while py-spy samples ``pid`` (if given)."""
+    """Run ``plan`` into ``folder`` while py-spy samples ``pid`` (if given); ``cancelled``
+    stops both early, keeping what they measured (see ``run_loadtest``)."""
     recording = None
     if pid is not None:
         check_target(pid)  # a bad PID is one error line before any load is sent
@@ -58,6 +61,7 @@ def load_and_profile(
             allow_remote=allow_remote,
             locustfile=locustfile,
             on_started=recording.start if recording else None,
+            cancelled=cancelled,
         )
     except LoadTestError:
         if recording is not None and recording.session is not None:

@@ -98,10 +98,13 @@ def run_loadtest(
     allow_remote: bool = False,
     locustfile: Path | None = None,
     on_started: Callable[[], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> LoadResult:
     """Run ``plan`` with locust into ``folder`` (empty or new) and return its result.
 
     ``on_started`` is called once locust runs (the cycle starts py-spy then).
+    ``cancelled`` is polled while locust runs (the app's worker passes its own
+    flag); once true, locust is stopped as on Ctrl-C and the results so far kept.
     The result is also written to ``folder/result.json``; the CSVs, the log,
     the plan and the locustfiles stay beside it.
     """
@@ -149,7 +152,7 @@ def run_loadtest(
         try:
             if on_started is not None:
                 on_started()
-            returncode = _wait(process, limit + STARTUP_MARGIN_S)
+            returncode = _wait(process, limit + STARTUP_MARGIN_S, cancelled or _never)
         except KeyboardInterrupt:
             interrupted = True
             returncode = stop_target(process, timeout=10.0)
@@ -165,15 +168,26 @@ def run_loadtest(
     return result
 
 
-def _wait(process: subprocess.Popen[bytes], limit: float) -> int | None:
-    """Wait for locust; past ``limit`` seconds stop it (the plan's own end failed)."""
-    try:
-        return process.wait(timeout=limit)
-    except subprocess.TimeoutExpired:
-        stop_target(process, timeout=10.0)
-        raise LoadTestError(
-            f"locust did not finish within {limit:.0f} s and was stopped; see its log"
-        ) from None
+def _never() -> bool:
+    return False
+
+
+def _wait(
+    process: subprocess.Popen[bytes], limit: float, cancelled: Callable[[], bool]
+) -> int | None:
+    """Wait for locust; past ``limit`` seconds stop it (the plan's own end failed).
+
+    A cancellation is raised as KeyboardInterrupt: the same graceful stop as Ctrl-C.
+    """
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            return process.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            if cancelled():
+                raise KeyboardInterrupt from None
+    stop_target(process, timeout=10.0)
+    raise LoadTestError(f"locust did not finish within {limit:.0f} s and was stopped; see its log")
 
 
 def _collect(

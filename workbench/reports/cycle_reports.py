@@ -360,7 +360,7 @@ def summary_report(view: CycleView) -> str:
                         change.sli,
                         figure(change.before),
                         figure(change.after),
-                        _change(change),
+                        change_text(change),
                     ]
                     for change in view.changes
                 ],
@@ -411,7 +411,8 @@ def _verdict(phase: PhaseView) -> str:
     return phase.compliance.overall
 
 
-def _change(change: SliChange) -> str:
+def change_text(change: SliChange) -> str:
+    """``-52.6% (better)``, ``unchanged``, ``from 0 (worse)``, or not measured."""
     if change.before is None or change.after is None:
         return NOT_MEASURED
     if change.before == change.after:
