@@ -11,7 +11,7 @@ load hits all of them alike, times:
 
 * raw: ``git log -L START,END:PATH HEAD`` (the span located beforehand), the
   reference the issue names (``workbench history`` itself runs one
-  ``git log -p -U0`` of the file instead: see ``workbench/history/walk.py``);
+  ``git log -p -U0`` of the file instead: see ``workbench/history/finder.py``);
 * cold: the answer computed with the cache cleared, in-process and via the CLI;
 * warm: the same question again, answered from the cache, in-process and CLI.
 

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import psutil
 
-from workbench.sampling.pyspy import find_pyspy
+from workbench.sampling.pyspy_output import find_pyspy
 
 TARGET = """
 import sys, threading, time

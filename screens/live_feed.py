@@ -31,7 +31,8 @@ from workbench.sampling.processes import (
     stop_target,
     wait_for_python,
 )
-from workbench.sampling.pyspy import PySpySampler, SampleBatch, ThreadState
+from workbench.sampling.pyspy import PySpySampler, SampleBatch
+from workbench.sampling.pyspy_output import ThreadState
 from workbench.sampling.session import LiveSession
 
 #: Seconds between ``py-spy dump`` calls. Each costs py-spy 16-37 ms of CPU (2-4%

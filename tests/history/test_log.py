@@ -11,9 +11,10 @@ import pytest
 from tests.history.gitrepo import GitRepo
 from tests.history.oracle import changing_commits
 from workbench.errors import HistoryError
+from workbench.history.finder import Version
+from workbench.history.function_patch import function_patch
 from workbench.history.locate import Span, locate_in_source
 from workbench.history.log import FunctionHistory, function_history
-from workbench.history.walk import Version, function_patch
 
 CASES = [
     # (function, path at HEAD, qualname, commits we know changed it, newest first)

@@ -19,7 +19,7 @@ from workbench.sampling.processes import (
     stop_target,
     wait_for_python,
 )
-from workbench.sampling.pyspy import find_pyspy
+from workbench.sampling.pyspy_output import find_pyspy
 
 
 def dead_pid() -> int:

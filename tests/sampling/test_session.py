@@ -11,7 +11,8 @@ from workbench.errors import SamplingError
 from workbench.profiles.io import read_profile
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.sampling.metrics import MetricsSample
-from workbench.sampling.pyspy import SampleBatch, ThreadState
+from workbench.sampling.pyspy import SampleBatch
+from workbench.sampling.pyspy_output import ThreadState
 from workbench.sampling.session import LiveSession, default_snapshot_name
 
 MAIN = 'Thread 1 "MainThread"'

@@ -2,7 +2,7 @@
 
 The function is found by qualified name with ``ast`` at the revision asked
 about; then every commit that touched its file is judged on the function's own
-text before and after it (see :mod:`workbench.history.walk` for why not
+text before and after it (see :mod:`workbench.history.finder` for why not
 ``git log -L``). Renames are followed by git (``--follow``); a function cut
 from one file and pasted into another is followed to the file it came from.
 Lines added and removed are counted inside the function only; nothing calls
@@ -22,21 +22,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import HistoryError
+from workbench.history.blobs import BlobReader
 from workbench.history.cache import cache_for
+from workbench.history.finder import FunctionFinder
+from workbench.history.function_patch import function_patch
 from workbench.history.locate import (
     Span,
     frame_line,
     locate_in_source,
     parse_function_ref,
 )
+from workbench.history.log_stream import Change, FileLog
 from workbench.history.repo import as_repo, file_at, quick_resolve, repo_path, shallow_boundary
-from workbench.history.walk import (
-    BlobReader,
-    Change,
-    FileLog,
-    FunctionFinder,
-    function_patch,
-)
 
 if TYPE_CHECKING:
     import git

@@ -24,7 +24,8 @@ from workbench.errors import SamplingError
 from workbench.profiles.io import write_profile
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.sampling.metrics import MetricsSample
-from workbench.sampling.pyspy import SampleBatch, ThreadState
+from workbench.sampling.pyspy import SampleBatch
+from workbench.sampling.pyspy_output import ThreadState
 
 __all__ = ["LiveSession", "ThreadShare", "default_snapshot_name", "git_revision"]
 
