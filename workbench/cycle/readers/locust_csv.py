@@ -127,6 +127,11 @@ def _count(row: dict[str, str], column: str, path: Path, line: int) -> int:
     return int(value)
 
 
+def _percentiles(row: dict[str, str], path: Path, line: int) -> dict[str, float | None]:
+    """The p50, p95 and p99 cells (milliseconds) as the model's fields."""
+    return {f"p{p}_ms": _number(row, f"{p}%", path, line) for p in (50, 95, 99)}
+
+
 def _endpoint(row: dict[str, str], path: Path, line: int) -> EndpointStats:
     name = row["Name"]
     aggregate = name == LOCUST_AGGREGATE and not row["Type"]
@@ -139,9 +144,7 @@ def _endpoint(row: dict[str, str], path: Path, line: int) -> EndpointStats:
         method="" if aggregate else row["Type"],
         requests=requests,
         failures=failures,
-        p50_ms=_number(row, "50%", path, line),
-        p95_ms=_number(row, "95%", path, line),
-        p99_ms=_number(row, "99%", path, line),
+        **_percentiles(row, path, line),
         avg_ms=_number(row, "Average Response Time", path, line),
         min_ms=_number(row, "Min Response Time", path, line),
         max_ms=_number(row, "Max Response Time", path, line),
@@ -163,9 +166,7 @@ def _history(path: Path) -> list[HistoryPoint]:
                 users=_count(row, "User Count", path, line),
                 rps=_number(row, "Requests/s", path, line),
                 failures_per_s=_number(row, "Failures/s", path, line),
-                p50_ms=_number(row, "50%", path, line),
-                p95_ms=_number(row, "95%", path, line),
-                p99_ms=_number(row, "99%", path, line),
+                **_percentiles(row, path, line),
                 total_requests=_count(row, "Total Request Count", path, line),
                 total_failures=_count(row, "Total Failure Count", path, line),
             )
