@@ -1,12 +1,29 @@
-"""Helpers shared by several test packages."""
+"""Helpers shared by tests of several packages."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+
+def workbench(
+    *args: object,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``workbench`` CLI (``python -m workbench``) and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=env,
+    )
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> object:
@@ -19,16 +36,3 @@ def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> object
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(0.05)
-
-
-def run_workbench(
-    *args: object, cwd: Path | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """``python -m workbench ARGS`` as a user runs it: output captured, exit code kept."""
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=timeout,
-    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_workbench
+from tests.helpers import workbench
 from workbench.cycle.compliance import burn_timeline, check_compliance, combine, judge
 from workbench.cycle.results import EndpointStats, HistoryPoint, LoadResult
 from workbench.cycle.slo import AGGREGATE, Objective, parse_slo_table
@@ -122,19 +122,17 @@ def test_slo_check_cli_formats_and_exit_codes(tmp_path: Path) -> None:
     slo = tmp_path / "slo.toml"
     slo.write_text('availability-pct = 99\n[endpoints."*"]\np95-ms = 300\nthroughput-rps = 4\n')
     k6 = SAMPLES / "k6-summary-export.json"
-    passed = run_workbench("slo", "check", k6, "--slo", slo)
+    passed = workbench("slo", "check", k6, "--slo", slo)
     assert passed.returncode == 0, passed.stderr
     assert "Verdict: PASS" in passed.stdout and "215.95 ms" in passed.stdout
     slo.write_text('availability-pct = 99\n[endpoints."*"]\np95-ms = 200\n')
-    partial = run_workbench("slo", "check", k6, "--slo", slo, "--format", "json")
+    partial = workbench("slo", "check", k6, "--slo", slo, "--format", "json")
     assert partial.returncode == 1
     data = json.loads(partial.stdout)
     assert data["overall"] == "PARTIAL" and data["slis"][0]["measurements"][0]["value"] == 215.95
-    allowed = run_workbench(
-        "slo", "check", k6, "--slo", slo, "--partial-ok", "--format", "markdown"
-    )
+    allowed = workbench("slo", "check", k6, "--slo", slo, "--partial-ok", "--format", "markdown")
     assert allowed.returncode == 0 and "**Verdict: PARTIAL**" in allowed.stdout
     slo.write_text('[endpoints."*"]\np95-ms = 100\n')
-    failed = run_workbench("slo", "check", k6, SAMPLES / "wrk-latency-errors.txt", "--slo", slo)
+    failed = workbench("slo", "check", k6, SAMPLES / "wrk-latency-errors.txt", "--slo", slo)
     assert failed.returncode == 2  # wrk has no p95: a verdict we cannot compute
     assert "does not measure" in failed.stderr and failed.stdout == ""

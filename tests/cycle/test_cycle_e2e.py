@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.cycle.conftest import Service
-from tests.helpers import run_workbench
+from tests.helpers import workbench
 
 SLO = """\
 window-days = 28
@@ -106,7 +106,7 @@ def _assert_no_empty_section(markdown: str) -> None:
 def test_new_user_cycle(start_service: Callable[..., Service], tmp_path: Path) -> None:
     project = _git_project(tmp_path / "shop")
     service = start_service(work_ms=40)
-    added = run_workbench(
+    added = workbench(
         "backlog", "add", "Cache rendered reports", "--impact", "4", "--effort", "2",
         "--taxonomy", "corrective", "--function", "tests/cycle/service.py:render_report",
         "--kpi", "p95 of /slow (ms)", "--target", "20", cwd=project,
@@ -114,7 +114,7 @@ def test_new_user_cycle(start_service: Callable[..., Service], tmp_path: Path) -
     assert added.returncode == 0, added.stderr
     item_id = re.search(r"\d+", added.stdout)[0]
 
-    started = run_workbench(
+    started = workbench(
         "cycle", "start", "checkout", "--url", service.url("/fast"), "--path", "/slow",
         "--path", "/error", "--users", "3", "--duration", "3", "--pid", service.pid,
         "--baseline", cwd=project,
@@ -128,12 +128,12 @@ def test_new_user_cycle(start_service: Callable[..., Service], tmp_path: Path) -
     # The change: the hot path gets 20x cheaper; the service is redeployed on its port.
     service.stop()
     faster = start_service(work_ms=2, port=service.port)
-    done = run_workbench("backlog", "status", "done", item_id, cwd=project)
+    done = workbench("backlog", "status", "done", item_id, cwd=project)
     assert done.returncode == 0, done.stderr
 
-    after = run_workbench("cycle", "after", "--pid", faster.pid, cwd=project)
+    after = workbench("cycle", "after", "--pid", faster.pid, cwd=project)
     after_run = cycle / "runs" / "after-baseline"
-    check = run_workbench("slo", "check", after_run / "locust", cwd=project)
+    check = workbench("slo", "check", after_run / "locust", cwd=project)
     assert after.returncode == check.returncode, after.stderr  # the same verdict, the same exit
     verdict = re.search(r"Verdict: (\w+)", check.stdout)[1]
     assert f"after: {verdict}" in after.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_workbench
+from tests.helpers import workbench
 from workbench.cycle.folder import Cycle
 from workbench.cycle.view import build_view, load_items
 from workbench.reports.cycle_reports import REPORTS
@@ -25,7 +25,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def _add(project: Path, title: str, impact: int, effort: int, *extra: str) -> None:
-    result = run_workbench(
+    result = workbench(
         "backlog", "add", title, "--impact", impact, "--effort", effort, *extra, cwd=project
     )
     assert result.returncode == 0, result.stderr
@@ -38,12 +38,12 @@ def test_imported_baseline_only_reports_say_what_is_missing(project: Path) -> No
     _add(project, "Split the monolith", 4, 5)
     _add(project, "Rename a helper", 1, 1)
     _add(project, "Port to Rust", 1, 5)
-    assert run_workbench("cycle", "start", "q3", cwd=project).returncode == 0
-    imported = run_workbench(
+    assert workbench("cycle", "start", "q3", cwd=project).returncode == 0
+    imported = workbench(
         "cycle", "baseline", "--from", SAMPLES / "k6-summary-export.json", cwd=project
     )
     assert imported.returncode == 0, imported.stderr
-    report = run_workbench("cycle", "report", cwd=project)
+    report = workbench("cycle", "report", cwd=project)
     assert report.returncode == 0, report.stderr
     assert "baseline: PASS" in report.stdout and "after: not measured" in report.stdout
     folder = project / ".workbench" / "cycles" / "q3" / "reports"
@@ -74,7 +74,7 @@ def test_the_view_ranks_quick_wins_first(project: Path) -> None:
     _add(project, "Low value", 1, 1)
     _add(project, "Worth it", 4, 1)
     _add(project, "Big bet", 5, 5)
-    run_workbench("cycle", "start", "rank", cwd=project)
+    workbench("cycle", "start", "rank", cwd=project)
     cycle = Cycle.open(project / ".workbench" / "cycles")
     items, note = load_items(project / ".workbench" / "triage.db")
     view = build_view(cycle, items, note)
@@ -95,23 +95,23 @@ def test_the_view_ranks_quick_wins_first(project: Path) -> None:
     ],
 )  # fmt: skip
 def test_cycle_bad_input_is_one_line_exit_2(project: Path, args: list, words: str) -> None:
-    result = run_workbench(*args, cwd=project)
+    result = workbench(*args, cwd=project)
     assert result.returncode == 2
     assert words in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_start_refuses_an_slo_endpoint_the_load_never_visits(project: Path) -> None:
     (project / "slo.toml").write_text('[endpoints."/checkout"]\np95-ms = 100\n')
-    result = run_workbench("cycle", "start", "c", "--url", "http://127.0.0.1:9/a", cwd=project)
+    result = workbench("cycle", "start", "c", "--url", "http://127.0.0.1:9/a", cwd=project)
     assert result.returncode == 2 and "--path /checkout" in result.stderr
     assert not (project / ".workbench" / "cycles" / "c").exists()
 
 
 def test_a_cycle_without_url_needs_from_and_names_are_unique(project: Path) -> None:
-    assert run_workbench("cycle", "start", "c", cwd=project).returncode == 0
-    again = run_workbench("cycle", "start", "c", cwd=project)
+    assert workbench("cycle", "start", "c", cwd=project).returncode == 0
+    again = workbench("cycle", "start", "c", cwd=project)
     assert again.returncode == 2 and "exists" in again.stderr
-    load = run_workbench("cycle", "baseline", cwd=project)
+    load = workbench("cycle", "baseline", cwd=project)
     assert load.returncode == 2 and "--from RESULTS" in load.stderr
-    listed = run_workbench("cycle", "list", cwd=project)
+    listed = workbench("cycle", "list", cwd=project)
     assert listed.stdout == "* c\n"

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from tests.cycle.conftest import Service
-from tests.helpers import run_workbench, wait_until
+from tests.helpers import wait_until, workbench
 from workbench.cycle.plans import DRAIN_S, make_plan
 from workbench.errors import LoadTestError
 
@@ -62,7 +62,7 @@ def test_loadtest_with_profile_keeps_locust_files_and_numbers(
     service: Service, tmp_path: Path
 ) -> None:
     out = tmp_path / "run"
-    result = run_workbench(
+    result = workbench(
         "loadtest", service.url("/fast"), "--path", "/slow", "--path", "/error",
         "--users", "3", "--duration", "3", "--out", out, "--pid", service.pid,
     )  # fmt: skip
@@ -93,7 +93,7 @@ def test_refused_connection_is_one_line_and_sends_nothing(tmp_path: Path) -> Non
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again: nothing listens there
     out = tmp_path / "run"
-    result = run_workbench("loadtest", f"http://127.0.0.1:{port}/", "--duration", "2", "--out", out)
+    result = workbench("loadtest", f"http://127.0.0.1:{port}/", "--duration", "2", "--out", out)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("workbench: error:")
     assert "refused the connection" in result.stderr and "Traceback" not in result.stderr
@@ -101,9 +101,7 @@ def test_refused_connection_is_one_line_and_sends_nothing(tmp_path: Path) -> Non
 
 
 def test_remote_hosts_need_allow_remote(tmp_path: Path) -> None:
-    result = run_workbench(
-        "loadtest", "http://192.0.2.1/", "--duration", "2", "--out", tmp_path / "r"
-    )
+    result = workbench("loadtest", "http://192.0.2.1/", "--duration", "2", "--out", tmp_path / "r")
     assert result.returncode == 2 and "--allow-remote" in result.stderr
 
 
@@ -111,14 +109,14 @@ def test_an_existing_folder_is_not_overwritten(service: Service, tmp_path: Path)
     out = tmp_path / "run"
     out.mkdir()
     (out / "mine.txt").write_text("keep me")
-    result = run_workbench("loadtest", service.url(), "--duration", "2", "--out", out)
+    result = workbench("loadtest", service.url(), "--duration", "2", "--out", out)
     assert result.returncode == 2 and "not an empty folder" in result.stderr
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
 
 
 def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     for args in (["--users", "0"], ["--duration", "nan"], ["--profile", "burst"]):
-        result = run_workbench("loadtest", "http://127.0.0.1:1/", *args, "--out", tmp_path / "r")
+        result = workbench("loadtest", "http://127.0.0.1:1/", *args, "--out", tmp_path / "r")
         assert result.returncode == 2, args
 
 

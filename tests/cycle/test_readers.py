@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.cycle.conftest import Service
-from tests.helpers import run_workbench
+from tests.helpers import workbench
 from workbench.cycle.readers import read_results
 from workbench.errors import ResultsFormatError
 
@@ -199,9 +199,9 @@ def test_slo_check_on_a_malformed_file_exits_2_and_changes_nothing(tmp_path: Pat
     bad = tmp_path / "run_stats.csv"
     bad.write_text("Type,Name\nGET,/a\n")
     before = bad.read_bytes()
-    result = run_workbench("slo", "check", bad, cwd=tmp_path)
+    result = workbench("slo", "check", bad, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no column" in result.stderr
     assert result.stdout == "" and bad.read_bytes() == before
-    missing = run_workbench("slo", "check", tmp_path / "nothing.json", cwd=tmp_path)
+    missing = workbench("slo", "check", tmp_path / "nothing.json", cwd=tmp_path)
     assert missing.returncode == 2 and "does not exist" in missing.stderr

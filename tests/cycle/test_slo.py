@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_workbench
+from tests.helpers import workbench
 from workbench.cycle.slo import AGGREGATE, load_slos, parse_slo_table
 from workbench.errors import SloError
 
@@ -84,11 +84,11 @@ def test_bad_tables_name_the_key_and_the_problem(table: dict, words: list[str]) 
 
 def test_slo_show_prints_them_and_json_is_strict(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
-    shown = run_workbench("slo", "show", cwd=tmp_path)
+    shown = workbench("slo", "show", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "p99 latency ≤ 500 ms" in shown.stdout
     assert "0.5% of requests may fail over 30 days" in shown.stdout
-    as_json = run_workbench("slo", "show", "--format", "json", cwd=tmp_path)
+    as_json = workbench("slo", "show", "--format", "json", cwd=tmp_path)
     data = json.loads(as_json.stdout)
     assert data["allowed_error_pct"] == 0.5 and len(data["objectives"]) == 5
 
@@ -102,7 +102,7 @@ def test_slo_show_prints_them_and_json_is_strict(tmp_path: Path) -> None:
 )
 def test_slo_show_bad_file_is_one_line_exit_2(tmp_path: Path, content: str, words: str) -> None:
     (tmp_path / "slo.toml").write_text(content)
-    result = run_workbench("slo", "show", "--slo", tmp_path / "slo.toml", cwd=tmp_path)
+    result = workbench("slo", "show", "--slo", tmp_path / "slo.toml", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
@@ -110,6 +110,6 @@ def test_slo_show_bad_file_is_one_line_exit_2(tmp_path: Path, content: str, word
 
 def test_no_slos_anywhere_says_where_to_put_them(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    result = run_workbench("slo", "show", cwd=tmp_path)
+    result = workbench("slo", "show", cwd=tmp_path)
     assert result.returncode == 2
     assert "[tool.workbench.slo]" in result.stderr and "--slo" in result.stderr

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.helpers import run_workbench
+from tests.helpers import workbench
 from tests.profiles.test_cli_profiles import recorded  # noqa: F401 - the real profiles fixture
 from workbench.profiles.diff import diff_profiles
 from workbench.profiles.gates import GateConfig, evaluate_gates
@@ -48,7 +48,7 @@ def test_gate_sarif_from_real_profiles(
     recorded: dict[str, Path],  # noqa: F811
     validator: jsonschema.protocols.Validator,
 ) -> None:
-    result = run_workbench("gate", recorded["base"], recorded["branch"], "--format", "sarif")
+    result = workbench("gate", recorded["base"], recorded["branch"], "--format", "sarif")
     assert result.returncode == 1, result.stderr  # the gate fails: load_cache is a new hotspot
     log = json.loads(result.stdout)
     _valid(validator, log)
@@ -83,7 +83,7 @@ def test_export_sarif_writes_a_file_with_waivers_as_suppressions(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "gate.sarif"
-    result = run_workbench(
+    result = workbench(
         "export", "sarif", recorded["base"], recorded["branch"],
         "--waive", "load_cache=cache warm-up, PERF-7", "-o", out,
     )  # fmt: skip
