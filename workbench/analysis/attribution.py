@@ -48,6 +48,8 @@ MAX_FUNCTIONS = 25
 EDGE_NAMED, EDGE_NEW, EDGE_BELOW = 1.0, 0.5, 0.25
 #: Share of the total move credited to a changed caller on the hot path, lacking other evidence.
 ON_PATH = 0.1
+#: How :func:`function_history` says a file is not the repository's (stdlib, dependencies).
+_NOT_IN_REPO = " is not in the repository at "
 #: Longest changed line quoted in a why.
 HUNK_CHARS = 60
 
@@ -154,9 +156,14 @@ def attribute(
     graph = call_graph_delta(diff_tree(base, branch, min_pct=noise_pct / 5), noise_pct)
     near = _frame_lines(branch)
     notes: list[str] = []
+    outside: list[str] = []
     changes: list[_Change] = []
     for delta in _moved(diff, graph, noise_pct):
-        changes += _changes(repo, delta.key, near.get(delta.key), rev_range, notes)
+        changes += _changes(repo, delta.key, near.get(delta.key), rev_range, notes, outside)
+    if outside:
+        files = list(dict.fromkeys(outside))
+        shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+        notes.append(f"moved code outside the repository (not attributed): {shown}")
     by_key = {delta.key: delta for delta in diff.functions}
     slower = _rank(changes, by_key, graph, 1, noise_pct)
     faster = _rank(changes, by_key, graph, -1, noise_pct)
@@ -188,12 +195,17 @@ def _moved(diff: ProfileDiff, graph: CallGraphDelta, noise: float) -> list[Funct
         movers = [
             delta
             for delta in diff.functions
-            if delta.key.path and _move(delta, graph, direction) > noise
+            if _has_history(delta.key) and _move(delta, graph, direction) > noise
         ]
         movers.sort(key=lambda delta: -_move(delta, graph, direction))
         for delta in movers[:MAX_FUNCTIONS]:
             chosen.setdefault(delta.key, delta)
     return list(chosen.values())
+
+
+def _has_history(key: FunctionKey) -> bool:
+    """A function git can answer for: a real file, a def (not module code or a frozen module)."""
+    return bool(key.path) and not key.path.startswith("<") and key.qualname != "<module>"
 
 
 def _move(delta: FunctionDelta, graph: CallGraphDelta, direction: int) -> float:
@@ -212,12 +224,21 @@ def _frame_lines(profile: Profile) -> dict[FunctionKey, int]:
 
 
 def _changes(
-    repo: git.Repo, key: FunctionKey, near: int | None, rev_range: str, notes: list[str]
+    repo: git.Repo,
+    key: FunctionKey,
+    near: int | None,
+    rev_range: str,
+    notes: list[str],
+    outside: list[str],
 ) -> list[_Change]:
+    """The range's commits that changed ``key``, each judged cosmetic or not."""
     try:
         history = function_history(repo, str(key), rev_range=rev_range, near=near)
     except HistoryError as error:
-        notes.append(f"skipped {key}: {error}")
+        if _NOT_IN_REPO in str(error):
+            outside.append(key.path)
+        else:
+            notes.append(f"skipped {key}: {error}")
         return []
     found = []
     for commit in history.commits:
