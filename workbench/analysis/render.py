@@ -16,6 +16,7 @@ from workbench.output import counted
 
 if TYPE_CHECKING:
     from workbench.analysis.attribution import Attribution, Candidate
+    from workbench.analysis.scaling import ScalingReport
 
 _CANDIDATE_HEADERS = ["rank", "sha", "date", "author", "score", "summary", "why"]
 
@@ -63,3 +64,47 @@ def attribution_markdown(answer: Attribution) -> str:
         parts.append("")
     parts += [f"- note: {escape_md(note)}" for note in answer.notes]
     return "\n".join(parts).rstrip() + "\n"
+
+
+_SCALING_HEADERS = ["function", "file", "exp self", "exp total", "r2", "class", "share", "at 10x"]
+
+
+def _scaling_rows(report: ScalingReport) -> list[list[object]]:
+    def number(value: float | None, fmt: str) -> str:
+        return "-" if value is None else format(value, fmt)
+
+    return [
+        [
+            ("! " if f.flagged else "") + f.key.qualname,
+            f.key.path,
+            number(f.exponent_self, ".2f"),
+            number(f.exponent_total, ".2f"),
+            number(f.r2, ".3f"),
+            f.cls,
+            f"{f.share_at_largest:.1f}%",
+            number(f.projected_seconds, ".1f") + ("s" if f.projected_seconds is not None else ""),
+        ]
+        for f in report.functions
+    ]
+
+
+def _scaling_head(report: ScalingReport) -> str:
+    sizes = ", ".join(f"{size:g}" for size in report.sizes)
+    flagged = counted(len(report.flagged), "super-linear function")
+    return f"scaling over sizes {sizes}: {flagged} flagged (!) of {len(report.functions)} fitted"
+
+
+def scaling_text(report: ScalingReport) -> str:
+    """The ``scaling --format text`` answer."""
+    if not report.functions:
+        return f"no function holds {report.min_share:g}% at the largest size"
+    return _scaling_head(report) + "\n" + text_table(_SCALING_HEADERS, _scaling_rows(report))
+
+
+def scaling_markdown(report: ScalingReport) -> str:
+    """The ``scaling --format markdown`` answer."""
+    return (
+        f"### {escape_md(_scaling_head(report))}\n\n"
+        + md_table(_SCALING_HEADERS, _scaling_rows(report))
+        + "\n"
+    )
