@@ -119,7 +119,8 @@ def scaling_report(
     ``runs`` are ``(size, profile)`` pairs at three or more distinct sizes;
     several profiles at one size are repeats, and each function keeps its
     median time over them (a busy spell on a shared machine, or a sampling
-    fluke at a small size, moves one repeat, not the median). ``rate`` gives sample profiles without one a time unit. Raises
+    fluke at a small size, moves one repeat, not the median). ``rate`` gives
+    sample profiles without one a time unit. Raises
     :class:`ProfileFormatError` for fewer sizes, a size that is not a finite
     number above 1, or a profile with no time unit.
     """
