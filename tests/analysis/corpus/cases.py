@@ -61,7 +61,7 @@ MARKDOWN_NESTED_PLACEHOLDERS = Case(
         Step("Rest of Markdown 3.1.1", rest=True),
     ),
     cause="Run RawHtmlPostprocessor again until no placeholder is left",
-    setup=RAW_HTML_DOC.replace("SIZE", "300"),
+    setup=RAW_HTML_DOC.replace("SIZE", "600"),
     unit="markdown.markdown(DOC)",
     why=(
         "RawHtmlPostprocessor.run now calls itself on its output until nothing changes, so "
