@@ -159,6 +159,8 @@ def test_new_user_cycle(start_service: Callable[..., Service], tmp_path: Path) -
 
     assert "render\\_report" in reports["bottlenecks.md"]  # the hot path the profile saw
     assert "Profile share" in reports["bottlenecks.md"]
+    patterns = _tables(reports["bottlenecks.md"], "Function")[-1]
+    assert patterns and {"Pattern", "Confidence", "Evidence"} <= set(patterns[0])
     compliance = reports["compliance.md"]
     assert "/slow | p95 | p95 latency ≤ 20 ms | FAIL" in compliance
     assert f"**Verdict: {verdict}**" in compliance

@@ -1,7 +1,9 @@
 """Bottleneck analysis: where the service spent its time under load, and what to do.
 
 From the profile py-spy took during the baseline load test: the hot functions
-(self and total share), the hot call paths (whole stacks, by weight), and the
+(self and total share), the hot call paths (whole stacks, by weight), the
+root-cause pattern the samples under each hot function point at (the rules of
+:mod:`workbench.analysis.patterns`: lock waits, socket/select waits…), and the
 CPU time the service spent per request. From the backlog: the open items,
 ranked as the matrix reads them — quadrant first (immediate PR, design review,
 batch fixes, defer), then impact high to low, effort low to high — each with
@@ -16,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from workbench.analysis.patterns import Evidence, PatternGuess, guess_patterns
 from workbench.profiles.identity import FunctionKey, function_key
 from workbench.profiles.model import Profile
 from workbench.profiles.shares import profile_total
@@ -26,6 +29,7 @@ TOP_FUNCTIONS = 10
 TOP_PATHS = 5
 PATH_DEPTH = 6
 """Frames shown of a hot path: its leaf and the callers right above it."""
+TOP_PATTERNS = 8
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,15 @@ class HotPath:
 
 
 @dataclass(frozen=True)
+class HotPattern:
+    """A hot function and the root-cause pattern its samples point at (``analysis.patterns``)."""
+
+    function: str
+    total_pct: float
+    guess: PatternGuess
+
+
+@dataclass(frozen=True)
 class RankedItem:
     """An open backlog item in matrix order, with what the profile says about it."""
 
@@ -59,6 +72,8 @@ class BottleneckAnalysis:
     by_self: list[FunctionShare]
     by_total: list[FunctionShare]
     paths: list[HotPath]
+    patterns: list[HotPattern]
+    """Patterns of the hottest functions by self time, from where their samples end."""
     sampled_seconds: float | None
     """Sampled active time in the profile (samples over the rate)."""
     cpu_ms_per_request: float | None
@@ -70,7 +85,7 @@ def analyse(profile: Profile | None, requests: int, items: Iterable[Item]) -> Bo
     (the cycle passes its open items and those done since it started)."""
     open_items = list(items)
     if profile is None or not len(profile):
-        return BottleneckAnalysis([], [], [], None, None, rank_items(open_items, {}))
+        return BottleneckAnalysis([], [], [], [], None, None, rank_items(open_items, {}))
     top = top_functions(profile, top=None)
     total_by_key = {share.key: share.total_pct for share in top.by_total}
     seconds = profile.to_seconds(profile_total(profile))
@@ -78,6 +93,7 @@ def analyse(profile: Profile | None, requests: int, items: Iterable[Item]) -> Bo
         by_self=top.by_self[:TOP_FUNCTIONS],
         by_total=top.by_total[:TOP_FUNCTIONS],
         paths=hot_paths(profile),
+        patterns=hot_patterns(profile, top.by_self),
         sampled_seconds=seconds,
         cpu_ms_per_request=cpu_ms_per_request(profile, requests),
         items=rank_items(open_items, total_by_key),
@@ -104,6 +120,30 @@ def hot_paths(profile: Profile, top: int = TOP_PATHS) -> list[HotPath]:
         return []
     ranked = sorted(weights.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
     return [HotPath(path, 100.0 * weight / total) for path, weight in ranked]
+
+
+def hot_patterns(profile: Profile, shares: list[FunctionShare]) -> list[HotPattern]:
+    """The pattern of each of the hottest functions, read from the leaf frames of the
+    stacks under it (lock waits, socket/select waits…); frames without a file are passed
+    over (they have no signature)."""
+    wanted = [share for share in shares if share.key.path][:TOP_PATTERNS]
+    leaves: dict[FunctionKey, Counter[tuple[str, str]]] = {s.key: Counter() for s in wanted}
+    keys = [function_key(frame) for frame in profile.frames]
+    for frame_ids, weight, _thread in profile.stacks():
+        if not frame_ids:
+            continue
+        leaf = keys[frame_ids[-1]]
+        for key in {keys[frame_id] for frame_id in frame_ids}:
+            if key in leaves:
+                leaves[key][(leaf.path, leaf.qualname)] += weight
+    return [
+        HotPattern(
+            str(share.key),
+            share.total_pct,
+            guess_patterns(Evidence(str(share.key), leaf_frames=dict(leaves[share.key])))[0],
+        )
+        for share in wanted
+    ]
 
 
 def _without_repeats(path: tuple[str, ...]) -> tuple[str, ...]:

@@ -191,6 +191,22 @@ def bottleneck_report(view: CycleView) -> str:
                 ("Share %", "Call path (caller → callee)"),
                 [[figure(path.share_pct), path.label] for path in analysis.paths],
             ),
+            "",
+            "### Patterns of the hottest functions (from where their samples end)",
+            "",
+            md_table(
+                ("Function", "Total %", "Pattern", "Confidence", "Evidence"),
+                [
+                    [
+                        hot.function,
+                        figure(hot.total_pct),
+                        hot.guess.pattern,
+                        figure(hot.guess.confidence),
+                        hot.guess.evidence,
+                    ]
+                    for hot in analysis.patterns
+                ],
+            ),
         ]
     lines += [
         "",
