@@ -88,7 +88,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs a side (default 5)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
-    parser.add_argument("--size", type=int, default=15_000_000, help="loop size of the workload (~1 s a run)")
+    parser.add_argument(
+        "--size", type=int, default=15_000_000, help="loop size of the workload (~1 s a run)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="capture-bench-") as folder:
         root = Path(folder)

@@ -30,7 +30,10 @@ COMMAND_MODULES = (
     "workbench.cli.backlog",
     "workbench.cli.history",
     "workbench.cli.bench",
+    "workbench.cli.analysis",
     "workbench.cli.export",
+    "workbench.cli.slo",
+    "workbench.cli.cycle",
 )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from workbench.capture.time_diff import TimeDiff
     from workbench.capture.time_gates import TimeGateVerdict
     from workbench.profiles.diff import ProfileDiff
+    from workbench.profiles.gates import GateVerdict
     from workbench.profiles.model import Profile
 
 # The readers, the diff and the renderers pull in numpy: they are imported in
@@ -301,9 +302,51 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
             "Fail (exit 1) when BRANCH has a new hotspot above the threshold, or a function "
             "whose self share grew more than allowed, unless a waiver justifies it. "
             "Thresholds come from flags, then [tool.workbench] in the project's "
-            "pyproject.toml, then defaults."
+            "pyproject.toml, then defaults. --format sarif writes SARIF 2.1.0 for "
+            "code-scanning UIs."
         ),
     )
+    add_gate_options(parser)
+    _add_time_gate_options(parser)
+    add_format(parser, ("text", "json", "markdown", "sarif"))
+    parser.set_defaults(handler=run_gate)
+
+
+def _add_time_gate_options(parser: argparse.ArgumentParser) -> None:
+    time_gates = parser.add_argument_group(
+        "time gates (when both sides carry run times: a capture folder, or recorded profiles)"
+    )
+    time_gates.add_argument(
+        "--program-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="fail when the program is significantly slower by more (≥ 4 runs a side, decided "
+        "on the interval; default 2)",
+    )
+    time_gates.add_argument(
+        "--few-runs-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="with fewer than 4 runs a side, fail only above this (default 10)",
+    )
+    time_gates.add_argument(
+        "--function-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="fail when a function's self time grows significantly by more (default 10; 0: off)",
+    )
+    time_gates.add_argument(
+        "--metric", choices=("wall", "cpu"), help="program time to gate (default: wall)"
+    )
+    time_gates.add_argument(
+        "--allow-undecidable",
+        action="store_true",
+        help="exit 0 when the time gate cannot decide (it is still printed as undecidable)",
+    )
+
+
+def add_gate_options(parser: argparse.ArgumentParser) -> None:
+    """BASE, BRANCH and the gate's thresholds and waivers (``gate``, ``export sarif``)."""
     _add_pair(parser)
     parser.add_argument(
         "--new-hotspot-pct",
@@ -336,42 +379,10 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
         help="where to look for pyproject.toml [tool.workbench] (default: current directory)",
     )
     _add_by(parser)
-    time_gates = parser.add_argument_group(
-        "time gates (when both sides carry run times: a capture folder, or recorded profiles)"
-    )
-    time_gates.add_argument(
-        "--program-slowdown",
-        type=percent,
-        metavar="PCT",
-        help="fail when the program is significantly slower by more (≥ 4 runs a side, decided "
-        "on the interval; default 2)",
-    )
-    time_gates.add_argument(
-        "--few-runs-slowdown",
-        type=percent,
-        metavar="PCT",
-        help="with fewer than 4 runs a side, fail only above this (default 10)",
-    )
-    time_gates.add_argument(
-        "--function-slowdown",
-        type=percent,
-        metavar="PCT",
-        help="fail when a function's self time grows significantly by more (default 10; 0: off)",
-    )
-    time_gates.add_argument(
-        "--metric", choices=("wall", "cpu"), help="program time to gate (default: wall)"
-    )
-    time_gates.add_argument(
-        "--allow-undecidable",
-        action="store_true",
-        help="exit 0 when the time gate cannot decide (it is still printed as undecidable)",
-    )
-    add_format(parser, ("text", "json", "markdown"))
-    parser.set_defaults(handler=run_gate)
 
 
-def run_gate(args: argparse.Namespace) -> int:
-    from workbench.profiles import render
+def _evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, _Sides]:
+    """The share gates' verdict of the options in ``args``, its diff, and the two sides."""
     from workbench.profiles.config import load_gate_config, parse_waiver
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.gates import evaluate_gates
@@ -394,7 +405,19 @@ def run_gate(args: argparse.Namespace) -> int:
         noise_pct=config.noise_pct,
         roots=sides.roots,
     )
-    verdict = evaluate_gates(diff, config)
+    return evaluate_gates(diff, config), diff, sides
+
+
+def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, Profile]:
+    """The verdict of the gate options in ``args``, its diff, and the branch profile."""
+    verdict, diff, sides = _evaluate_gate(args)
+    return verdict, diff, sides.branch
+
+
+def run_gate(args: argparse.Namespace) -> int:
+    from workbench.profiles import render
+
+    verdict, diff, sides = _evaluate_gate(args)
     time_verdict = _time_verdict(args, sides)
     if args.format == "json":
         print_json(
@@ -408,6 +431,10 @@ def run_gate(args: argparse.Namespace) -> int:
                 "exit_code": _gate_exit(verdict.passed, time_verdict, args.allow_undecidable),
             }
         )
+    elif args.format == "sarif":
+        from workbench.reports.sarif import gate_sarif
+
+        print_json(gate_sarif(verdict, diff, sides.branch))
     elif args.format == "markdown":
         print(render.gate_markdown(verdict, diff))
         if time_verdict is not None and sides.time is not None:
