@@ -36,8 +36,9 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 __all__ = [
@@ -189,10 +190,26 @@ class ChildProcesses:
         self.lock = threading.Lock()
         self.running: set[subprocess.Popen[bytes]] = set()
 
-    def spawn(self, args: list[str], stdout: int) -> subprocess.Popen[bytes]:
-        """Start ``args`` with stdout and stderr to ``stdout`` (see :func:`popen`)."""
-        env = dict(os.environ, RUST_BACKTRACE="0")
-        process = popen(args, stdout=stdout, stderr=subprocess.STDOUT, env=env, often=True)
+    def spawn(
+        self,
+        args: list[str],
+        stdout: Any,
+        *,
+        stderr: Any = subprocess.STDOUT,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        often: bool = False,
+    ) -> subprocess.Popen[bytes]:
+        """Start ``args`` (see :func:`popen`); ``env`` None means ours; stderr to stdout."""
+        env = dict(os.environ if env is None else env, RUST_BACKTRACE="0")
+        process = popen(
+            args,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=str(cwd) if cwd is not None else None,
+            env=env,
+            often=often,
+        )
         with self.lock:
             self.running.add(process)
         return process

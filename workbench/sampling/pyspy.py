@@ -451,7 +451,7 @@ class PySpySampler:
                     kind = self._next_kind(spawned)
                     reading = reading or self._read_cpu()
                     args = self._record_args(seconds, kind)
-                    process = self._children.spawn(args, subprocess.PIPE)
+                    process = self._children.spawn(args, subprocess.PIPE, often=True)
                     assert process.stdout is not None
                     os.set_blocking(process.stdout.fileno(), False)
                     run = _Run(process, now, self._nonblocking, seconds, kind, reading)
