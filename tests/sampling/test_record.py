@@ -14,22 +14,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.helpers import wait_until, workbench
 from workbench.cli import main
 from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
 
-from .conftest import pyspy_children, wait_until
-
-
-def run_workbench(*args: object) -> subprocess.CompletedProcess[str]:
-    """``python -m workbench ARGS`` as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
+from .conftest import pyspy_children
 
 SHORT_LIVED = """
 import time
@@ -113,7 +103,7 @@ def test_a_bad_output_path_is_refused_before_sampling(spawn, tmp_path: Path, whe
     (tmp_path / "file.txt").write_text("x")
     out = tmp_path if where == "folder" else tmp_path / "file.txt" / "out.json"
     started = time.monotonic()
-    result = run_workbench("record", target.pid, "-d", "20", "-o", out)
+    result = workbench("record", target.pid, "-d", "20", "-o", out)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert str(out) in result.stderr

@@ -40,13 +40,16 @@ def test_live_batches_fill_a_session_and_stop_leaves_no_pyspy(spawn) -> None:
     def rolled() -> bool:
         """The 1 s window has dropped an older batch (windows can end close together
         when py-spy lags under load, so two batches alone do not guarantee it)."""
-        return session.total_profile().total_weight > session.window_profile().total_weight
+        total, window = session.profile("samples", "total"), session.profile("samples")
+        return total.total_weight > window.total_weight
 
     try:
         while session.version < 2 or (not rolled() and session.version < 8):
             batch = sampler.poll(timeout=15)
             assert batch is not None, sampler.error
             assert batch.samples > 0 and batch.expected > 0 and batch.gap_seconds >= 0
+            # Each window carries the CPU the kernel counted for the crunching main thread.
+            assert batch.cpu is not None and target.pid in batch.cpu.threads
             weights = list(batch.profile.weights)
             assert batch.profile.meta.unit == "samples"
             assert all(weight >= 1 and weight == int(weight) for weight in weights)
@@ -57,8 +60,9 @@ def test_live_batches_fill_a_session_and_stop_leaves_no_pyspy(spawn) -> None:
     assert not sampler.alive
     wait_until(lambda: pyspy_children() == [], timeout=3)
     assert psutil.Process(target.pid).status() != psutil.STATUS_STOPPED
-    total, window = session.total_profile(), session.window_profile()
+    total, window = session.profile("samples", "total"), session.profile("samples")
     assert total.total_weight > window.total_weight > 0
+    assert session.profile("cpu", "total").total_weight > 0
     assert session.achieved_rate > 0
     assert session.total_samples >= 2 * 50
 
@@ -110,7 +114,7 @@ def test_target_exit_ends_sampling_and_keeps_batches(spawn) -> None:
     if not session.target_exited:
         session.mark_exited()
     assert session.target_exited
-    assert session.total_profile().total_weight > 0
+    assert session.profile("samples", "total").total_weight > 0
     assert sampler.dump_threads() == []
 
 
@@ -212,3 +216,27 @@ def test_first_window_is_short_and_later_windows_longer(spawn) -> None:
 def test_window_lengths_must_be_whole_seconds() -> None:
     with pytest.raises(SamplingError, match="whole seconds"):
         PySpySampler(1, first_window_seconds=0)
+
+
+def test_gil_probes_and_a_switch_to_the_wall_view(spawn) -> None:
+    """Every second window a GIL probe (only the GIL holder: the crunching main thread);
+    after set_idle, windows record the sleeping thread too."""
+    target = spawn(None, "30")
+    sampler = PySpySampler(target.pid, rate=100, gil_every=2)
+    sampler.start()
+    kinds = []
+    try:
+        for batch in sampler.batches():
+            kinds.append(batch.kind)
+            labels = batch.profile.meta.threads
+            if batch.kind == "gil":
+                assert not any("napper" in label for label in labels)
+            if batch.kind == "idle":
+                assert any("napper" in label for label in labels)
+                break
+            if len(kinds) == 3:
+                sampler.set_idle(True)
+            assert len(kinds) < 10
+    finally:
+        sampler.stop()
+    assert kinds[:3] == ["active", "active", "gil"]
