@@ -6,6 +6,7 @@ target, so these figures stay honest even when py-spy falls behind.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -34,7 +35,8 @@ class MetricsSample:
     """Cumulative bytes read since process start (storage layer); 0 when unknown."""
     io_write_bytes: int
     ctx_switches: int
-    """Cumulative voluntary + involuntary context switches."""
+    """Cumulative context switches of all its threads: the times they were put on a CPU
+    (``/proc/PID/task/*/schedstat``; psutil's count covers the main thread only)."""
     io_read_chars: int = 0
     """Cumulative bytes passed to ``read``-like calls: files (cached or not), sockets,
     pipes — what "I/O" means to a service; 0 when unknown."""
@@ -120,7 +122,9 @@ def _figures(
         cpu = process.cpu_percent(None)
         rss = process.memory_info().rss
         threads = process.num_threads()
-        switches = sum(process.num_ctx_switches())
+        switches = _thread_switches(process.pid)
+        if switches is None:
+            switches = sum(process.num_ctx_switches())
         try:
             files = len(process.open_files())
             fds = process.num_fds()
@@ -134,3 +138,20 @@ def _figures(
         except (psutil.AccessDenied, AttributeError):
             read_bytes = write_bytes = rchars = wchars = 0
     return cpu, rss, threads, files, fds, read_bytes, write_bytes, switches, rchars, wchars
+
+
+def _thread_switches(pid: int) -> int | None:
+    """Times any thread of ``pid`` was scheduled onto a CPU (schedstat's third field)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    total, read = 0, False
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as handle:
+                total += int(handle.read().split()[2])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that just ended
+        read = True
+    return total if read else None
