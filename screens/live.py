@@ -442,7 +442,15 @@ class LiveScreen(Screen):
         def chosen(pid: int | None) -> None:
             if pid is not None:
                 base = self.config or FeedConfig()
-                self.start(FeedConfig(pid=pid, rate=base.rate, nonblocking=base.nonblocking))
+                self.start(
+                    FeedConfig(
+                        pid=pid,
+                        rate=base.rate,
+                        nonblocking=base.nonblocking,
+                        batch_seconds=base.batch_seconds,
+                        view=self.view,
+                    )
+                )
 
         self.app.push_screen(ProcessPickerDialog(), chosen)
 

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 
 def workbench(
@@ -36,3 +37,11 @@ def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> object
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(0.05)
+
+
+async def pilot_until(pilot: Any, condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Let a Pilot-driven app run until ``condition()`` holds; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.1)

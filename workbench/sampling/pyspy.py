@@ -303,8 +303,9 @@ class PySpySampler:
         self.idle = idle
 
     def _next_kind(self, spawned: int) -> WindowKind:
-        """The first window and most others record what the sampler is asked to."""
-        if self.gil_every and spawned and spawned % self.gil_every == 0:
+        """Most windows record what the sampler is asked to; the third one, and every
+        ``gil_every``-th after it, is a GIL probe (early, so GIL shares show soon)."""
+        if self.gil_every and spawned >= 2 and (spawned - 2) % self.gil_every == 0:
             return "gil"
         return "idle" if self.idle else "active"
 
