@@ -270,6 +270,35 @@ the bigger the change.
                     self.selected = cell.node
                 return
 
+    def swap_tree(
+        self, root: IcicleNode, zoom: IcicleNode | None, selected: IcicleNode | None
+    ) -> None:
+        """Show a new tree with this zoom and selection, repainting only rows that look
+        different: for a view refreshed every second (the Live pane). Unlike setting
+        ``root``, it posts no messages and does not scroll; ``zoom``/``selected`` must
+        be nodes of ``root`` (None: the root)."""
+        before = [self._look(row) for row in self._rows]
+        self.set_reactive(Icicle.root, root)
+        self.set_reactive(Icicle.zoom, zoom or root)
+        self.set_reactive(Icicle.selected, selected or zoom or root)
+        width = self.scrollable_content_region.width
+        self._layout_width = width
+        self._rows = layout_rows(zoom or root, width)
+        if len(self._rows) != len(before):
+            self.virtual_size = Size(width, len(self._rows))
+            self.refresh()
+            return
+        for y, row in enumerate(self._rows):
+            if self._look(row) != before[y]:
+                self.refresh_line(y)
+
+    def _look(self, row: list[Cell]) -> tuple[tuple[int, int, str, Style], ...]:
+        """What a row draws: each cell's span, label and style."""
+        return tuple(
+            (cell.x0, cell.x1, cell.node.label, self._style(cell.node, index % 2))
+            for index, cell in enumerate(row)
+        )
+
     # -- drawing ----------------------------------------------------------
     def _style(self, node: IcicleNode, parity: int) -> Style:
         """The cached style of ``node``: its kind's colour at its delta's intensity.

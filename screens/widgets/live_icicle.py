@@ -6,9 +6,10 @@ pane draws a diff — width is the share now, red grew, blue shrank — so a hot
 path that is heating up shows before it dominates (``py-spy top`` only shows
 the present). The cumulative view is a plain tree of everything sampled.
 
-A new tree arrives up to twice a second; :meth:`LiveIcicle.replace_tree`
+A new tree arrives once a second; :meth:`LiveIcicle.replace_tree`
 keeps the user's zoom and selection by following their function paths into
-it, so a refresh never throws the user back to the root.
+it, so a refresh never throws the user back to the root, and repaints the
+rows that draw differently only (:meth:`Icicle.swap_tree`).
 """
 
 from __future__ import annotations
@@ -65,13 +66,12 @@ class LiveIcicle(Icicle):
         self.delta_scale = DELTA_SCALE
 
     def replace_tree(self, tree: IcicleNode) -> None:
-        """Show ``tree``; zoom and selection follow their function paths into it."""
+        """Show ``tree``; zoom and selection follow their function paths into it, and
+        only the rows that draw differently are repainted."""
         zoom_path = self.zoom.path() if self.zoom is not None else []
         selected_path = self.selected.path() if self.selected is not None else []
-        self.root = tree
         zoom = _same_node(tree, zoom_path) if zoom_path else None
-        if zoom is not None and zoom is not tree:
-            self.zoom = zoom
         selected = _same_node(tree, selected_path) if selected_path else None
-        if selected is not None and selected is not tree:
-            self.selected = selected
+        if zoom is not None and selected is not None and zoom not in selected.path():
+            selected = zoom
+        self.swap_tree(tree, zoom, selected)

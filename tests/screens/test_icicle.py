@@ -6,6 +6,7 @@ from textual.app import App, ComposeResult
 
 from screens.compare_work import icicle_from_diff
 from screens.widgets.icicle import Icicle, IcicleNode, layout_rows
+from screens.widgets.live_icicle import LiveIcicle
 from workbench.profiles.difftree import ROOT_KEY, DiffNode
 from workbench.profiles.identity import FunctionKey
 
@@ -67,3 +68,42 @@ async def test_rows_draw_labels_literally_and_colour_by_sign() -> None:
         shrank = next(segment.style for segment in line if segment.text.startswith("x"))
         assert grew is not None and shrank is not None and grew.bgcolor != shrank.bgcolor
         assert icicle.render_line(5).text.strip() == ""  # below the tree: blank
+
+
+class _LiveIcicleApp(App):
+    def compose(self) -> ComposeResult:
+        yield LiveIcicle()
+
+
+def _live_tree(a_share: float) -> IcicleNode:
+    """root → a (a1) and b, with function keys as data so paths can be followed."""
+    a1 = IcicleNode("a1", a_share * 0.5, 1.0, data=_Key("a1"))
+    a = IcicleNode("a", a_share, 1.0, [a1], data=_Key("a"))
+    b = IcicleNode("b", 1.0 - a_share, -1.0, data=_Key("b"))
+    return IcicleNode("root", 1.0, None, [a, b], data=_Key("root"))
+
+
+class _Key:
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+async def test_a_live_refresh_keeps_zoom_and_selection_and_repaints_what_changed() -> None:
+    app = _LiveIcicleApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        icicle = app.query_one(LiveIcicle)
+        icicle.replace_tree(_live_tree(0.5))
+        await pilot.pause()
+        a = icicle.root.children[0]
+        icicle.zoom = a
+        icicle.selected = a.children[0]
+        await pilot.pause()
+        icicle.replace_tree(_live_tree(0.7))  # a new tree, same function paths
+        await pilot.pause()
+        assert icicle.zoom is not None and icicle.zoom.label == "a"
+        assert icicle.selected is not None and icicle.selected.label == "a1"
+        assert icicle.rows[0][0].node is icicle.zoom and icicle.rows[0][0].x1 > 0
+        assert icicle.render_line(1).text.startswith("a1")
+        icicle.replace_tree(_live_tree(0.7))
+        await pilot.pause()
+        assert icicle.render_line(0).text.startswith("a")
