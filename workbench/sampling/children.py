@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import ctypes.util
 import functools
 import os
 import shutil
@@ -63,11 +62,10 @@ _live_lock = threading.Lock()
 def _load_prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    except OSError:
+    try:  # the C library already loaded into this process (find_library would run ldconfig)
+        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
         return None
-    return libc.prctl  # type: ignore[no-any-return]
 
 
 _PRCTL = _load_prctl()
