@@ -129,8 +129,8 @@ def test_json_round_trip(story: GitRepo) -> None:
 
 
 def test_patch_is_the_function_diff_at_file_line_numbers() -> None:
-    old = Version("def f():\n    a = 1\n    return a", Span("x.py", "f", 10, 12))
-    new = Version("@cache\ndef f():\n    a = 2\n    return a", Span("x.py", "f", 20, 23))
+    old = Version(b"def f():\n    a = 1\n    return a", Span("x.py", "f", 10, 12))
+    new = Version(b"@cache\ndef f():\n    a = 2\n    return a", Span("x.py", "f", 20, 23))
     added, removed, patch = function_patch(old, new, "x.py", "y.py")
     assert (added, removed) == (2, 1)
     assert patch.splitlines()[:3] == ["--- a/x.py", "+++ b/y.py", "@@ -10,3 +20,4 @@"]
