@@ -37,6 +37,7 @@ from workbench.history.blame import (
     blame_label,
 )
 from workbench.history.log import FunctionCommit, FunctionHistory, function_history
+from workbench.history.render import FALLBACK_MARK
 from workbench.output import counted, plain_text
 from workbench.paths import styles_dir
 
@@ -256,7 +257,7 @@ authors and churn. `f` asks about another function.
         for commit in commits:
             table.add_row(
                 Text(f"{commit.date:%Y-%m-%d}"),
-                Text(commit.sha[:10]),
+                Text(commit.sha[:10] + (FALLBACK_MARK if commit.fallback else "")),
                 Text(plain_text(commit.author)),
                 Text(f"+{commit.added}", style="green"),
                 Text(f"-{commit.removed}", style="red"),

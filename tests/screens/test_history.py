@@ -183,3 +183,19 @@ async def test_tables_move_with_vim_keys(repo: GitRepo) -> None:
             await pilot.press(key)
             rows.append(commits.cursor_row)
         assert rows == [1, 2, 1, 2, 0]
+
+
+async def test_commits_found_by_the_tolerant_scanner_are_marked(tmp_path: Path) -> None:
+    """A Python 2 version (tabs, print statement) is scanned; its commits say so."""
+    legacy = GitRepo(tmp_path / "legacy")
+    legacy.write("old.py", "def area(r):\n\tprint r\n\treturn 3 * r * r\n")
+    legacy.commit("python 2 era")
+    legacy.write("old.py", "def area(r):\n    return 3.14 * r * r\n")
+    legacy.commit("python 3 at last")
+    app = WorkbenchApp(LaunchContext(mode="history", repo=legacy.path, function="old.py:area"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        shas = table_column(app, "#history-commits", 1)
+        assert [sha.endswith("*") for sha in shas] == [True, True]
+        status = str(app.screen.query_one("#history-status", Static).render())
+        assert "found by indentation (marked *)" in status

@@ -65,8 +65,8 @@ class BlobStore:
         self._data[blob] = found  # most recently used last
         if isinstance(found, int):
             raise SourceTooLarge(
-                f"a version of the file is {found / (1 << 20):.0f} MB, more than the "
-                f"{MAX_SOURCE_BYTES >> 20} MB a Python module can be searched at"
+                f"is {found / (1 << 20):.1f} MB, more than the {MAX_SOURCE_BYTES >> 20} MB "
+                "limit for a Python source (a generated file?)"
             )
         return found
 

@@ -91,12 +91,12 @@ def walk_file(
     blobs = BlobStore(pinned.root)
     log = FileLog(pinned.root, path, tip, base, since)  # git walks while the tip is parsed
     try:
-        read = blobs.read_file(tip, path)
+        read = _read_tip(blobs, tip, path)
         if read is None:  # a path from a profile or another checkout: map it, start again
             log.cancel()
             path = repo_path(pinned.root, path, tip)
             log = FileLog(pinned.root, path, tip, base, since)
-            read = blobs.read_file(tip, path)
+            read = _read_tip(blobs, tip, path)
         if read is None:
             raise HistoryError(f"{path} is not a file in the repository at {tip[:12]}")
         tip_blob, data = read
@@ -126,13 +126,20 @@ def walk_file(
             answers.append(answer)
         if judges:
             _judge_log(log, blobs, judges)
+        _follow_moves(pinned.root, judges, blobs, base, since)
         for judge in judges:
-            _follow_moves(pinned.root, judge, blobs, base, since)
             _sum_up(judge)
         return answers
     finally:
         log.cancel()
         blobs.close()
+
+
+def _read_tip(blobs: BlobStore, tip: str, path: str) -> tuple[str, bytes] | None:
+    try:
+        return blobs.read_file(tip, path)
+    except SourceTooLarge as error:
+        raise HistoryError(f"{path} at {tip[:12]} {error}") from None
 
 
 def _judge_log(log: FileLog, blobs: BlobStore, judges: list[_Judge]) -> None:
@@ -158,35 +165,56 @@ def _judge_log(log: FileLog, blobs: BlobStore, judges: list[_Judge]) -> None:
             pass
     except SourceTooLarge as error:
         for judge in judges:
-            judge.answer.notes.append(f"{error}: older history is not searched")
+            judge.answer.notes.append(
+                f"a version of {judge.answer.path} {error}: older history is not searched"
+            )
 
 
 def _follow_moves(
-    root: str, judge: _Judge, blobs: BlobStore, base: str | None, since: str | None
+    root: str, judges: list[_Judge], blobs: BlobStore, base: str | None, since: str | None
 ) -> None:
-    """Follow the function into the file it came from, as long as it came from one."""
+    """Follow each function into the file it came from, as long as it came from one.
+
+    Functions that came from the same file in the same commit (a module
+    split, a rename) share the walk of that file.
+    """
+    sources: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    pending = judges
     for _ in range(_MAX_MOVES):
-        if judge.created is None or judge.done or not judge.created[0].parents:
+        walks: dict[tuple[str, str], list[_Judge]] = {}
+        for judge in pending:
+            if judge.created is None or judge.done or not judge.created[0].parents:
+                continue
+            change, text = judge.created
+            judge.created = None
+            parent = change.parents[0]
+            key = (parent, change.sha)
+            if key not in sources:
+                sources[key] = _changed_sources(root, parent, change.sha, change.path)
+            moved = _moved_from(blobs, parent, sources[key], judge.finder.qualname)
+            if moved is None:
+                continue
+            blob, version, renamed = moved
+            assert version.span is not None
+            unchanged = version.text == text
+            if unchanged:
+                judge.answer.commits.pop()
+            verb = "renamed" if renamed else "moved"
+            how = "unchanged" if unchanged else "and changed"
+            judge.answer.notes.append(
+                f"{verb} {how} in {change.sha[:12]} from {version.span.path}:{version.span.start}"
+            )
+            judge.finder = FunctionFinder(version.span.qualname, blobs)
+            judge.finder.learn(blob, version)
+            walks.setdefault((parent, version.span.path), []).append(judge)
+        if not walks:
             return
-        change, text = judge.created
-        judge.created = None
-        moved = _moved_from(root, blobs, change, judge.finder.qualname)
-        if moved is None:
-            return
-        blob, version, renamed = moved
-        assert version.span is not None
-        unchanged = version.text == text
-        if unchanged:
-            judge.answer.commits.pop()
-        verb = "renamed" if renamed else "moved"
-        how = "unchanged" if unchanged else "and changed"
-        judge.answer.notes.append(
-            f"{verb} {how} in {change.sha[:12]} from {version.span.path}:{version.span.start}"
-        )
-        judge.finder = FunctionFinder(version.span.qualname, blobs)
-        judge.finder.learn(blob, version)
-        parent = change.parents[0]
-        _judge_log(FileLog(root, version.span.path, parent, base, since), blobs, [judge])
+        for (parent, path), walkers in walks.items():
+            regions: dict[tuple[str, str], tuple[int, int, int]] = {}
+            for judge in walkers:
+                judge.finder.regions = regions
+            _judge_log(FileLog(root, path, parent, base, since), blobs, walkers)
+        pending = [judge for walkers in walks.values() for judge in walkers]
 
 
 def _sum_up(judge: _Judge) -> None:
@@ -202,20 +230,22 @@ def _sum_up(judge: _Judge) -> None:
 
 
 def _moved_from(
-    root: str, blobs: BlobStore, change: Change, qualname: str
+    blobs: BlobStore, parent: str, sources: tuple[list[str], list[str]], qualname: str
 ) -> tuple[str, Version, bool] | None:
-    """Where the function was before ``change`` created it in its file: in another file.
+    """Where the function was before a commit created it in its file: in another file.
 
     A function cut from one module and pasted into another (a file split)
-    looks newly written; the files that commit renamed, deleted or changed
-    are searched for the same qualified name in its parent. Returns the
-    version there (blob id, the function in it) and whether it was the file's
-    own rename.
+    looks newly written; ``sources`` are the files that commit renamed into
+    this one, then those it renamed away, deleted or changed; the first that
+    defines the same qualified name in ``parent`` is it. Returns the version
+    there (blob id, the function in it) and whether it was the file's own rename.
     """
-    parent = change.parents[0]
-    renamed, others = _changed_sources(root, parent, change.sha, change.path)
+    renamed, others = sources
     for path in renamed + others:
-        read = blobs.read_file(parent, path)
+        try:
+            read = blobs.read_file(parent, path)
+        except SourceTooLarge:
+            continue  # no function of ours comes from a generated giant
         if read is None or not FunctionFinder(qualname, blobs).defines(read[1]):
             continue  # cheap text test before parsing
         blob, data = read

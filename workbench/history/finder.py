@@ -27,11 +27,16 @@ from __future__ import annotations
 
 import ast
 import re
-import tokenize
 from dataclasses import dataclass, replace
 
 from workbench.history.blobs import BlobStore
-from workbench.history.locate import Span, bound_def, definitions, parse_python
+from workbench.history.locate import (
+    Span,
+    bound_def,
+    definitions,
+    parse_python,
+    source_encoding,
+)
 from workbench.history.log_stream import NULL
 from workbench.history.source_scan import DefSpan, indentation
 
@@ -69,19 +74,6 @@ class Version:
     def source(self) -> str | None:
         """The text decoded as Python would read the file (undecodable bytes as U+FFFD)."""
         return None if self.text is None else self.text.decode(self.encoding, "replace")
-
-
-def source_encoding(data: bytes) -> str:
-    """The encoding Python reads ``data`` in: its ``coding:`` line or BOM, else UTF-8."""
-    head_end = data.find(b"\n", data.find(b"\n") + 1)
-    head = data[: head_end if head_end >= 0 else len(data)]
-    if b"coding" not in head and not head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8"
-    lines = iter(head.splitlines(keepends=True))
-    try:
-        return tokenize.detect_encoding(lambda: next(lines, b""))[0]
-    except SyntaxError:  # an unknown encoding name: Python would refuse the file
-        return "utf-8"
 
 
 def changed_middle(before: bytes, after: bytes) -> tuple[int, int, int]:

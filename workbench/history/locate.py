@@ -17,6 +17,7 @@ import ast
 import difflib
 import re
 import threading
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -145,6 +146,19 @@ class TooDeepToParse(HistoryError):
 def source_bytes(source: str | bytes) -> bytes:
     """The bytes of a source: text read from git keeps its undecodable bytes as surrogates."""
     return source if isinstance(source, bytes) else source.encode("utf-8", "surrogateescape")
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads ``data`` in: its ``coding:`` line or BOM, else UTF-8."""
+    head_end = data.find(b"\n", data.find(b"\n") + 1)
+    head = data[: head_end if head_end >= 0 else len(data)]
+    if b"coding" not in head and not head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    lines = iter(head.splitlines(keepends=True))
+    try:
+        return tokenize.detect_encoding(lambda: next(lines, b""))[0]
+    except SyntaxError:  # an unknown encoding name: Python would refuse the file
+        return "utf-8"
 
 
 def parse_python(source: str | bytes) -> ast.Module:

@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # type names only: the history path must not import numpy
     from workbench.history.log import FunctionHistory
 
 
+#: After the sha of a commit judged on a version that is not Python 3 (found by indentation).
+FALLBACK_MARK = "*"
+
+
 def literal(value: object) -> str:
     """``value`` on one terminal line, control characters shown as escapes."""
     return plain_text(" ".join(str(value).splitlines()))
@@ -40,8 +44,16 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def _commit_rows(history: FunctionHistory) -> list[list[object]]:
+    """One row per commit; ``*`` after the sha of one judged by the tolerant scanner."""
     return [
-        [c.sha[:12], f"{c.date:%Y-%m-%d}", c.author, f"+{c.added}", f"-{c.removed}", c.summary]
+        [
+            c.sha[:12] + (FALLBACK_MARK if c.fallback else ""),
+            f"{c.date:%Y-%m-%d}",
+            c.author,
+            f"+{c.added}",
+            f"-{c.removed}",
+            c.summary,
+        ]
         for c in history.commits
     ]
 
