@@ -231,3 +231,23 @@ def test_comprehensions_and_lambdas_are_the_function_around_them(
             locate_in_source(source, frame, "m.py")
     else:
         assert locate_in_source(source, frame, "m.py").qualname == found
+
+
+def test_a_function_quoted_out_and_back_is_deleted_and_created(tmp_path) -> None:
+    """Code "commented out" in a triple-quoted string is no function for ast: nor for us."""
+    repo = GitRepo(tmp_path / "repo")
+    body = "def keep():\n    return 0\n\n\ndef g():\n    return 1\n"
+    versions = [
+        body,
+        body.replace("def g", '"""\n\ndef g') + '"""\n',
+        body.replace("def g", '"""\n\ndef g') + '"""\nX = 1\n',
+        body + "X = 1\n",
+        body.replace("return 1", "return 2") + "X = 1\n",
+    ]
+    for number, text in enumerate(versions, 1):
+        repo.write("m.py", text)
+        repo.commit(f"c{number}")
+    expected = [repo.label(sha) for sha in changing_commits(repo, "m.py", "g")]
+    assert expected == ["c5", "c4"]  # the oracle stops where g appears
+    got = function_history(repo.path, "m.py:g", use_cache=False)
+    assert [repo.label(c.sha) for c in got.commits] == ["c5", "c4", "c2", "c1"]

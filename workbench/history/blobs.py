@@ -21,8 +21,10 @@ from workbench.errors import HistoryError
 MAX_SOURCE_BYTES = 16 << 20
 #: Requests written and not yet answered: a few kB in a pipe that holds 64 kB.
 _AHEAD = 128
-#: Versions kept after use (each is needed again only on branchy history).
+#: Versions kept after use (each is needed again only on branchy history),
+#: by count and by bytes: a read-again version costs one request.
 _KEEP = 64
+_KEEP_BYTES = 64 << 20
 #: Room for git to write versions ahead while Python judges (Linux's default
 #: unprivileged maximum; the 64 kB default holds less than one large module).
 _PIPE_BYTES = 1 << 20
@@ -39,6 +41,7 @@ class BlobStore:
         self.cwd = cwd
         self._data: dict[str, bytes | int | None] = {}
         """Answers by name: the bytes, None when missing, or the size when too large."""
+        self._bytes = 0
         self._blob_ids: dict[str, str] = {}
         """``rev:path`` requests -> the blob id git answered with."""
         self._queued: deque[str] = deque()
@@ -77,7 +80,9 @@ class BlobStore:
         blob = self._blob_ids.get(name)
         if data is None or blob is None:
             return None
-        self._data.setdefault(blob, data)  # the walk asks for it again by its id
+        if blob not in self._data:  # the walk asks for it again by its id
+            self._data[blob] = data
+            self._bytes += len(data)
         return blob, data
 
     def _receive(self) -> None:
@@ -101,15 +106,18 @@ class BlobStore:
                 _skip(process, size + 1)
                 answer = size
             else:
-                answer = process.stdout.read(size + 1)[:-1]
+                answer = process.stdout.read(size)
+                process.stdout.read(1)  # the newline after each answer
             self._blob_ids[name] = header[0].decode()
         elif len(header) == 3:  # not a blob (a tree at rev:path): skip its contents
             _skip(process, int(header[2]) + 1)
         elif not header:
             raise HistoryError("git cat-file stopped answering")
         self._data[name] = answer
-        while len(self._data) > _KEEP + len(self._sent):
-            del self._data[next(iter(self._data))]
+        self._bytes += len(answer) if isinstance(answer, bytes) else 0
+        while len(self._data) > 2 and (len(self._data) > _KEEP or self._bytes > _KEEP_BYTES):
+            oldest = self._data.pop(next(iter(self._data)))
+            self._bytes -= len(oldest) if isinstance(oldest, bytes) else 0
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is None:

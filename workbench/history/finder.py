@@ -42,6 +42,7 @@ from workbench.history.source_scan import DefSpan, indentation
 
 _ANY_HEADER = re.compile(rb"(?m)^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]")
 _NEWLINE = re.compile(rb"\n")
+_TRIPLES = (b'"""', b"'''")
 #: Bytes to which the common head and tail of two versions are found.
 _CLOSE_ENOUGH = 128
 
@@ -171,6 +172,11 @@ def _plainly_whole(block: bytes) -> bool:
     )
 
 
+def _string_flips(before: bytes, after: bytes) -> bool:
+    """Whether the two texts leave a different triple-quoted string open after them."""
+    return any(before.count(quotes) % 2 != after.count(quotes) % 2 for quotes in _TRIPLES)
+
+
 def _enclosing(data: bytes, offset: int) -> list[tuple[int, bytes]]:
     """Headers (offset, text) of the blocks around the line at ``offset``, innermost first.
 
@@ -267,13 +273,16 @@ class FunctionFinder:
     def _still_absent(
         self, reference: Version, before: bytes, after: bytes, region: tuple[int, int, int]
     ) -> Version | None:
-        """Absent again when the change adds or removes no ``def`` or ``class`` line."""
+        """Absent again when the change adds or removes no ``def`` or ``class`` line.
+
+        Nor may it open or close a triple-quoted string: code "commented out"
+        in one comes back when its quotes go.
+        """
         start, end_before, end_after = region
-        if _ANY_HEADER.search(before, start, end_before) or _ANY_HEADER.search(
-            after, start, end_after
-        ):
+        removed, added = before[start:end_before], after[start:end_after]
+        if _ANY_HEADER.search(removed) or _ANY_HEADER.search(added):
             return None
-        return reference
+        return None if _string_flips(removed, added) else reference
 
     def _shifted(
         self,
@@ -293,6 +302,8 @@ class FunctionFinder:
             return reference if reference.span.path == path else _moved(reference, 0, 0, path)
         if end_before >= reference.guard_low:
             return None  # the change touches the function or the lines around it
+        if _string_flips(removed, added):
+            return None  # what follows the change went into a string, or came out of one
         if reference.outer >= 0 and end_before >= reference.outer:
             # Between its enclosing header and itself: a shallower line may change its scope.
             if b"\t" in removed or b"\t" in added:
@@ -341,6 +352,8 @@ class FunctionFinder:
         if others_before != [text for i, (_, text) in enumerate(lines_after) if i != index]:
             return None
         header = lines_after[index][0]
+        if _string_flips(before[: reference.header], after[:header]):
+            return None  # quoted out, or back in from a string: let ast decide
         chain = _enclosing(after, header)
         if [text for _, text in chain] != [
             text for _, text in _enclosing(before, reference.header)
