@@ -155,6 +155,21 @@ def test_a_target_too_deep_for_the_parser_is_one_line(
     assert result.stderr.count("\n") == 1 and message in result.stderr
 
 
+def test_hotspots_note_a_file_too_deep_and_rank_the_others(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("deep.py", "def f():\n    return 1\n\n" + DEEP)
+    repo.write("fine.py", "def g():\n    return 1\n")
+    repo.commit("c1")
+    profile = tmp_path / "profile.txt"
+    profile.write_text("main (app.py:1);f (deep.py:2) 60\nmain (app.py:1);g (fine.py:2) 40\n")
+    spots = hotspot_ranking(repo.path, read_profile(profile), since=None)
+    assert [(spot.function, spot.commits) for spot in spots] == [
+        ("fine.py:g", 1),
+        ("deep.py:f", 0),
+    ]
+    assert "nested too deeply for Python's parser" in spots[1].note
+
+
 def test_a_target_too_large_to_be_a_module_is_one_line(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
     repo.write("gen.py", "def f():\n    return 1\n" + "# padding for size\n" * 900_000)

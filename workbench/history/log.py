@@ -218,8 +218,9 @@ def file_histories(
     """The histories of several functions of one file, from one walk of its history.
 
     One answer per function asked, in order: its history, or the
-    :class:`HistoryError` that says why there is none (not in the file).
-    Problems of the whole question (unknown revision, bad date) are raised.
+    :class:`HistoryError` that says why there is none (not in the file, or
+    the file too deep for the parser). Problems of the whole question
+    (unknown revision, bad date) are raised.
     """
     base, tip = split_range(rev_range) if rev_range else (None, rev)
     where = repo if repo is None or isinstance(repo, (str, os.PathLike)) else repo.working_dir
@@ -244,7 +245,10 @@ def file_histories(
 
         if since:
             check_since(pinned.root, since)
-        computed = walk_file(pinned, path, [asked[i] for i in missing], since)
+        try:
+            computed = walk_file(pinned, path, [asked[i] for i in missing], since)
+        except HistoryError as error:  # the file's own trouble: each function's answer
+            computed = [error] * len(missing)
         for index, answer in zip(missing, computed, strict=True):
             answers[index] = answer
             if isinstance(answer, FunctionHistory):
