@@ -27,7 +27,7 @@ from workbench.cli.arguments import (
     reads,
     with_store,
 )
-from workbench.output import CONTROL_BUT_LAYOUT, counted, print_json
+from workbench.output import counted, plain, plain_text, print_json
 from workbench.triage.model import (
     DEFAULT_DRIFT_PCT,
     EDITABLE_FIELDS,
@@ -46,12 +46,6 @@ from workbench.triage.values import ValidationError
 if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
     from workbench.triage.store import BacklogStore
-
-
-def plain(text: object) -> str:
-    """Backlog text made safe for a terminal: control characters (escape sequences a
-    title could carry) shown as ``?``, never interpreted."""
-    return CONTROL_BUT_LAYOUT.sub("?", str(text))
 
 
 # -- options ---------------------------------------------------------------
@@ -220,7 +214,7 @@ def _show(store: BacklogStore, args: argparse.Namespace) -> int:
     ]  # fmt: skip
     print(f"#{item.id} {plain(item.title)}")
     for name, value in rows:
-        print(f"  {name:<11}{plain(value)}")
+        print(f"  {name:<11}{_indented(value)}")
     print("  evidence")
     for evidence in item.evidence or []:
         note = f"  ({evidence.note})" if evidence.note else ""
@@ -231,6 +225,13 @@ def _show(store: BacklogStore, args: argparse.Namespace) -> int:
     for event in history:
         print(f"    {event.at[:19]}  {plain(event.actor)}  {plain(event.summary)}")
     return 0
+
+
+def _indented(value: str) -> str:
+    """A field that may have lines (notes, hypothesis): control characters escaped, and
+    every line after the first indented under the first, so no line of a note can pass
+    for a field name, an evidence row or an item of its own."""
+    return plain_text(value).replace("\n", "\n" + " " * 13)
 
 
 def _edit(store: BacklogStore, args: argparse.Namespace) -> int:
