@@ -228,6 +228,16 @@ def _open_for_reading(path: Path, busy_timeout: float, read_only: str | None) ->
     return Opened(conn, Access.READ, read_only, immutable_stamp=opened_stamp)
 
 
+def in_memory() -> Opened:
+    """An empty backlog in memory, for reading: what a pane shows where no backlog
+    exists yet (its first write creates the file)."""
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    memory.execute("BEGIN")
+    schema.migrate(memory, 0)
+    memory.execute("COMMIT")
+    return Opened(memory, Access.READ)
+
+
 def _upgraded_copy(conn: sqlite3.Connection, version: int) -> sqlite3.Connection:
     """The database copied into memory (SQLite's backup API) and upgraded there: an
     older backlog is shown as this workbench reads it, and the file stays as it was."""
