@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -40,9 +40,11 @@ from screens.widgets.icicle import Icicle, IcicleNode
 from workbench.context import LaunchContext
 from workbench.output import plain
 from workbench.paths import styles_dir
-from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
-from workbench.profiles.difftree import ROOT_KEY, DiffNode
-from workbench.profiles.identity import FunctionKey
+from workbench.profiles.identity import ROOT_KEY, FunctionKey
+
+if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
+    from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
+    from workbench.profiles.difftree import DiffNode
 
 ROLES = ("base", "branch")
 

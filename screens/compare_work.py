@@ -17,16 +17,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from screens.widgets.icicle_tree import IcicleNode
 from workbench.errors import WorkbenchError
-from workbench.profiles.config import load_gate_config
-from workbench.profiles.diff import By, ProfileDiff, ProfileSummary, diff_profiles, summarize
-from workbench.profiles.difftree import DiffNode, diff_tree
-from workbench.profiles.gates import GateConfig, GateVerdict, evaluate_gates
 from workbench.profiles.identity import FunctionKey, function_key
-from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
+
+if TYPE_CHECKING:
+    from workbench.profiles.diff import By, ProfileDiff, ProfileSummary
+    from workbench.profiles.difftree import DiffNode
+    from workbench.profiles.gates import GateVerdict
+
+# Reading, diffing and gating (NumPy underneath) are imported by the functions that
+# run them, in the worker: the pane's first frame does not wait for them.
 
 #: Call paths below this inclusive share (percent) in both profiles are left out
 #: of the icicle: at 1/10,000 of the total they stay invisible until zoomed
@@ -108,6 +112,8 @@ class ProfileCache:
 
     def read(self, path: Path) -> Profile:
         """The profile at ``path``, read again only when the file changed."""
+        from workbench.profiles.io import read_profile
+
         try:
             stat = path.stat()
         except OSError:
@@ -126,6 +132,8 @@ class ProfileCache:
 
 def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
     """Read what is chosen; when both sides are there, diff and gate them."""
+    from workbench.profiles.diff import summarize
+
     if request.fresh:
         cache.clear()
     loaded = Loaded()
@@ -160,6 +168,10 @@ def compare(
     (the current directory when None); a malformed table does not hide the
     diff: the defaults are used and ``gate_error`` says why.
     """
+    from workbench.profiles.config import load_gate_config
+    from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.gates import GateConfig, evaluate_gates
+
     started = time.perf_counter()
     gate_error = None
     try:
@@ -184,6 +196,8 @@ def hot_lines(profile: Profile) -> dict[FunctionKey, list[int]]:
 
 def build_icicle(base: Profile, branch: Profile) -> IcicleTree:
     """The differential icicle of the pair (call paths below ``ICICLE_MIN_PCT`` left out)."""
+    from workbench.profiles.difftree import diff_tree
+
     started = time.perf_counter()
     root, largest = icicle_from_diff(diff_tree(base, branch, min_pct=ICICLE_MIN_PCT))
     return IcicleTree(root, max(largest, MIN_DELTA_SCALE), time.perf_counter() - started)

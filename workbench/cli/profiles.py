@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 from workbench.cli.arguments import add_format, percent, positive_float, positive_int
 from workbench.cli.backlog import add_propose_options, propose_from_diff
-from workbench.cli.launch import open_app
-from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.output import print_json
 
@@ -321,4 +319,7 @@ def _register_compare(sub: argparse._SubParsersAction) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     # Read both before opening the UI: a bad file is exit 2 and one line, not a broken pane.
     _read_pair(args)
+    from workbench.cli.launch import open_app
+    from workbench.context import LaunchContext
+
     return open_app(LaunchContext(mode="compare", base=args.base, branch=args.branch))
