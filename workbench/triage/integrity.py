@@ -11,54 +11,47 @@ each index cost more than ``integrity_check`` itself. A further 54 flips
 damaged only the full-text index, which neither pragma reads.
 
 So before a write the store runs SQLite's full ``integrity_check`` and FTS5's
-own check, on a budget of virtual-machine steps that covers a backlog of
-about 25,000 items (counted in steps, not seconds: the verdict is the same on
-a loaded machine). A bigger backlog gets ``quick_check`` before a CLI write;
-what it misses cannot spread, because SQLite refuses to change a row whose
-index entry is damaged ("database disk image is malformed": 12 of 12 tries),
-and the app and ``workbench backlog check`` run the full check whatever the
-size.
+own check when the file has at most :data:`FULL_CHECK_PAGES` pages (about
+25,000 items). A bigger backlog gets ``quick_check`` before a CLI write (the
+full check grows with every row of every index); what it misses cannot spread, because SQLite refuses to change a
+row whose index entry is damaged ("database disk image is malformed": 12 of
+12 tries), and the app (at open) and ``workbench backlog check`` run the full
+check whatever the size. The rule counts pages, not seconds, so the verdict is
+the same on a loaded machine.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-FULL_CHECK_STEPS = 2_000_000
-"""Virtual-machine steps ``integrity_check`` may take before a CLI write (about 80
-per item); past them only ``quick_check`` runs."""
-_STEPS_PER_CALL = 1_000
-
-
-class _OverBudget(Exception):
-    pass
+FULL_CHECK_PAGES = 3_000
+"""Pages (of 4 KiB by default) up to which a CLI write runs the full check: about
+25,000 items, or 12 MB."""
 
 
 def problems(
-    conn: sqlite3.Connection,
-    *,
-    budget: int | None = FULL_CHECK_STEPS,
-    search_index: bool = True,
+    conn: sqlite3.Connection, *, thorough: bool = False, search_index: bool = True
 ) -> list[str]:
     """What is wrong with the database, in SQLite's words ([] when it is sound).
 
-    ``budget``: steps the full check may take (None: no limit); past it,
-    ``quick_check`` decides. ``search_index``: also check the full-text index
-    against the items (not when its triggers are missing: it is rebuilt then).
-    SQLite's messages may quote damaged bytes: they are decoded with
-    replacement characters instead of failing. Needs a connection that may
-    write (FTS5's check is an ``INSERT`` that changes nothing).
+    The full check runs when ``thorough`` or when the file is small enough
+    (:data:`FULL_CHECK_PAGES`); otherwise ``quick_check`` decides.
+    ``search_index``: also check the full-text index against the items (not
+    when its triggers are missing: it is rebuilt then). SQLite's messages may
+    quote damaged bytes: they are decoded with replacement characters instead
+    of failing. Needs a connection that may write (FTS5's check is an
+    ``INSERT`` that changes nothing).
     """
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    if not thorough and pages > FULL_CHECK_PAGES:
+        return quick_problems(conn)
     text_factory = conn.text_factory
     conn.text_factory = _lenient_text
     try:
-        try:
-            found = _pragma(conn, "integrity_check", budget)
-        except _OverBudget:
-            return _pragma(conn, "quick_check", None)
-        return found or (_search_index_problems(conn) if search_index else [])
+        found = _pragma(conn, "integrity_check")
     finally:
         conn.text_factory = text_factory
+    return found or (_search_index_problems(conn) if search_index else [])
 
 
 def quick_problems(conn: sqlite3.Connection) -> list[str]:
@@ -66,7 +59,7 @@ def quick_problems(conn: sqlite3.Connection) -> list[str]:
     text_factory = conn.text_factory
     conn.text_factory = _lenient_text
     try:
-        return _pragma(conn, "quick_check", None)
+        return _pragma(conn, "quick_check")
     finally:
         conn.text_factory = text_factory
 
@@ -75,24 +68,9 @@ def _lenient_text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _pragma(conn: sqlite3.Connection, pragma: str, budget: int | None) -> list[str]:
+def _pragma(conn: sqlite3.Connection, pragma: str) -> list[str]:
     """The first problems ``PRAGMA integrity_check``/``quick_check`` reports, or []."""
-    calls = 0
-
-    def spend() -> int:
-        nonlocal calls
-        calls += 1
-        return int(budget is not None and calls * _STEPS_PER_CALL > budget)
-
-    conn.set_progress_handler(spend, _STEPS_PER_CALL)
-    try:
-        rows = conn.execute(f"PRAGMA {pragma}(20)").fetchall()
-    except sqlite3.OperationalError as error:
-        if "interrupt" in str(error):
-            raise _OverBudget from None
-        raise
-    finally:
-        conn.set_progress_handler(None, 0)
+    rows = conn.execute(f"PRAGMA {pragma}(20)").fetchall()
     return [] if rows == [("ok",)] else [row[0] for row in rows]
 
 

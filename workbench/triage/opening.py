@@ -284,9 +284,9 @@ def _prepare_for_writing(
     refuse_unusable(path, identity, add_to_existing=add_to_existing and access is Access.WRITE)
     if identity.version < schema.SCHEMA_VERSION and identity.is_backlog and access is Access.EDIT:
         return None
-    budget = None if access is Access.EDIT else integrity.FULL_CHECK_STEPS
     missing = schema.missing_derived_parts(conn) if identity.is_backlog else set()
-    _refuse_damaged(path, integrity.problems(conn, budget=budget, search_index=not missing))
+    found = integrity.problems(conn, thorough=access is Access.EDIT, search_index=not missing)
+    _refuse_damaged(path, found)
     _configure(conn, busy_timeout)
     opened = Opened(conn, access)
     if not identity.is_backlog:  # asked to add the backlog to another application's file

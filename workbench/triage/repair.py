@@ -107,7 +107,7 @@ def _problems_in_copy(path: Path, scratch: Path) -> list[str]:
     _copy(path, scratch)
     conn = sqlite3.connect(scratch, isolation_level=None)
     try:
-        return integrity.problems(conn, budget=None)
+        return integrity.problems(conn, thorough=True)
     except sqlite3.DatabaseError as error:
         return [str(error)]
     finally:
@@ -140,7 +140,7 @@ def _rebuild(source: Path, scratch: Path, rebuilt: Path) -> int:
         schema.migrate(conn, version)
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode = WAL")
-        found = integrity.problems(conn, budget=None)
+        found = integrity.problems(conn, thorough=True)
         if found:
             raise StoreError(f"the rebuilt backlog is not sound either ({found[0]})")
         return conn.execute("SELECT count(*) FROM items").fetchone()[0]
