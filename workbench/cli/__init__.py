@@ -26,7 +26,11 @@ COMMAND_MODULES = (
     "workbench.cli.sampling",
     "workbench.cli.backlog",
     "workbench.cli.history",
+    "workbench.cli.bench",
+    "workbench.cli.analysis",
     "workbench.cli.export",
+    "workbench.cli.slo",
+    "workbench.cli.cycle",
 )
 
 
