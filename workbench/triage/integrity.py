@@ -13,11 +13,11 @@ damaged only the full-text index, which neither pragma reads.
 So before a write the store runs SQLite's full ``integrity_check`` and FTS5's
 own check when the file has at most :data:`FULL_CHECK_PAGES` pages (about
 25,000 items). A bigger backlog gets ``quick_check`` before a CLI write (the
-full check grows with every row of every index); what it misses cannot spread, because SQLite refuses to change a
-row whose index entry is damaged ("database disk image is malformed": 12 of
-12 tries), and the app (at open) and ``workbench backlog check`` run the full
-check whatever the size. The rule counts pages, not seconds, so the verdict is
-the same on a loaded machine.
+full check grows with every row of every index); what it misses cannot
+spread, because SQLite refuses to change a row whose index entry is damaged
+("database disk image is malformed": 12 of 12 tries), and the app (at open)
+and ``workbench backlog check`` run the full check whatever the size. The
+rule counts pages, not seconds, so the verdict is the same on a loaded machine.
 """
 
 from __future__ import annotations
