@@ -12,7 +12,7 @@ damaged only the full-text index, which neither pragma reads.
 
 So before a write the store runs SQLite's full ``integrity_check`` and FTS5's
 own check when the file has at most :data:`FULL_CHECK_PAGES` pages (about
-25,000 items). A bigger backlog gets ``quick_check`` before a CLI write (the
+8,000 items). A bigger backlog gets ``quick_check`` before a CLI write (the
 full check grows with every row of every index); what it misses cannot
 spread, because SQLite refuses to change a row whose index entry is damaged
 ("database disk image is malformed": 12 of 12 tries), and the app (at open)
@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import sqlite3
 
-FULL_CHECK_PAGES = 3_000
+FULL_CHECK_PAGES = 1_000
 """Pages (of 4 KiB by default) up to which a CLI write runs the full check: about
-25,000 items, or 12 MB."""
+8,000 items, or 4 MB (the check grows with every row of every index)."""
 
 
 def problems(
