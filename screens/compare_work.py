@@ -20,15 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screens.widgets.icicle_tree import IcicleNode
-from workbench.capture.compare import compare_capture
-from workbench.capture.loading import load_capture
-from workbench.capture.report import CaptureReport
-from workbench.capture.time_gates import load_time_gate_config
 from workbench.errors import WorkbenchError
 from workbench.profiles.identity import FunctionKey, function_key
 from workbench.profiles.model import Profile
 
 if TYPE_CHECKING:
+    from workbench.capture.report import CaptureReport
     from workbench.profiles.diff import By, ProfileDiff, ProfileSummary
     from workbench.profiles.difftree import DiffNode
     from workbench.profiles.gates import GateVerdict
@@ -175,6 +172,11 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
 
 def _load_capture(request: CompareRequest, loaded: Loaded) -> None:
     """A capture folder's average runs as the sides, and its comparison in seconds."""
+    from workbench.capture.compare import compare_capture
+    from workbench.capture.loading import load_capture
+    from workbench.capture.time_gates import load_time_gate_config
+    from workbench.profiles.diff import summarize
+
     assert request.capture is not None
     try:
         capture = load_capture(request.capture)

@@ -527,6 +527,9 @@ def _register_compare(sub: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from workbench.cli.launch import open_app
+    from workbench.context import LaunchContext
+
     # Read both before opening the UI: a bad file is exit 2 and one line, not a broken pane.
     if args.branch is None:
         from workbench.capture.loading import load_capture
@@ -534,7 +537,4 @@ def run_compare(args: argparse.Namespace) -> int:
         load_capture(args.base)
         return open_app(LaunchContext(mode="compare", capture=args.base))
     _read_pair(args)
-    from workbench.cli.launch import open_app
-    from workbench.context import LaunchContext
-
     return open_app(LaunchContext(mode="compare", base=args.base, branch=args.branch))
