@@ -13,9 +13,9 @@ import importlib
 from collections.abc import Callable, Iterable
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
+from screens.keys import bind
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
 from screens.placeholder import PlaceholderScreen
 from workbench.context import LaunchContext
@@ -37,38 +37,12 @@ class WorkbenchApp(App[int]):
     TITLE = "Triage Workbench"
     CSS_PATH = [styles_dir() / "app.tcss"]
     BINDINGS = [
-        Binding(
-            "f1", "switch_mode('live')", "Live", id="pane.live", tooltip="Sample a running process"
-        ),
-        Binding(
-            "f2",
-            "switch_mode('compare')",
-            "Compare",
-            id="pane.compare",
-            tooltip="Baseline vs branch profiles",
-        ),
-        Binding(
-            "f3",
-            "switch_mode('history')",
-            "History",
-            id="pane.history",
-            tooltip="Git archaeology of a function",
-        ),
-        Binding(
-            "f4",
-            "switch_mode('backlog')",
-            "Backlog",
-            id="pane.backlog",
-            tooltip="Triage matrix and KPIs",
-        ),
-        Binding(
-            "question_mark",
-            "toggle_help",
-            "Help",
-            id="app.help",
-            tooltip="Show or hide the keys of this pane",
-        ),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit the workbench"),
+        bind("app", "pane_live", "switch_mode('live')", "Live", "Sample a running process"),
+        bind("app", "pane_compare", "switch_mode('compare')", "Compare", "Baseline vs branch"),
+        bind("app", "pane_history", "switch_mode('history')", "History", "Git archaeology"),
+        bind("app", "pane_backlog", "switch_mode('backlog')", "Backlog", "Triage and KPIs"),
+        bind("app", "help", "toggle_help", "Help", "Show or hide the keys of this pane"),
+        bind("app", "quit", "quit", "Quit", "Quit the workbench"),
     ]
 
     def __init__(self, context: LaunchContext | None = None) -> None:

@@ -23,7 +23,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive, var
 from textual.screen import Screen
@@ -50,6 +49,7 @@ from screens.backlog_work import (
     saved_edit,
 )
 from screens.item_dialog import ItemDialog
+from screens.keys import bind
 from screens.messages import BacklogItemRequested
 from screens.status_dialog import StatusDialog
 from screens.widgets.backlog_list import BacklogList, header_text
@@ -70,15 +70,6 @@ from workbench.triage.model import (
     Status,
 )
 from workbench.triage.store import BacklogStore
-
-
-def _binding(
-    key: str, action: str, description: str, tooltip: str, show: bool = True, name: str = ""
-) -> Binding:
-    """Every pane key has an id (remappable: ``backlog.<name or action>``) and a tooltip
-    (the palette's help line)."""
-    ident = f"backlog.{name or action}"
-    return Binding(key, action, description, id=ident, tooltip=tooltip, show=show)
 
 
 class BacklogFooter(Footer):
@@ -114,37 +105,68 @@ class BacklogScreen(Screen):
     """Nothing takes focus: the screen owns every key (the filter line takes it while open)."""
 
     BINDINGS = [
-        _binding("j,down", "cursor(1)", "Down", "Next item", False, "down"),
-        _binding("k,up", "cursor(-1)", "Up", "Previous item", False, "up"),
-        _binding("g,home", "top", "Top", "First item", False),
-        _binding("G,end", "bottom", "Bottom", "Last item", False),
-        _binding("pagedown,ctrl+d", "page(1)", "Page down", "A screen down", False, "page_down"),
-        _binding("pageup,ctrl+u", "page(-1)", "Page up", "A screen up", False, "page_up"),
-        _binding("tab", "next_quadrant(1)", "Next quadrant", "Next cell", False, "next_quadrant"),
-        _binding(
-            "shift+tab", "next_quadrant(-1)", "Previous quadrant", "Previous cell", False, "prev"
+        bind("backlog", "down", "cursor(1)", "Down", "Next item", show=False),
+        bind("backlog", "up", "cursor(-1)", "Up", "Previous item", show=False),
+        bind("backlog", "top", "top", "Top", "First item", show=False),
+        bind("backlog", "bottom", "bottom", "Bottom", "Last item", show=False),
+        bind("backlog", "page_down", "page(1)", "Page down", "A screen down", show=False),
+        bind("backlog", "page_up", "page(-1)", "Page up", "A screen up", show=False),
+        bind("backlog", "next_part", "next_quadrant(1)", "Next quadrant", "Next cell", show=False),
+        bind(
+            "backlog",
+            "previous_part",
+            "next_quadrant(-1)",
+            "Previous quadrant",
+            "Previous cell",
+            show=False,
         ),
-        _binding("l", "toggle_view", "Matrix/List", "Switch between the 2×2 matrix and one list"),
-        _binding("slash", "filter", "Filter", f"Narrow the items: {FILTER_HELP}"),
-        _binding("a", "add", "Add", "Add an item (form)"),
-        _binding("e", "edit", "Edit", "Edit the selected item (form)"),
-        _binding("plus,equals_sign", "raise_impact", "Impact+", "Raise impact by one"),
-        _binding("minus", "lower_impact", "Impact-", "Lower impact by one", False),
-        _binding("greater_than_sign,full_stop", "raise_effort", "Effort+", "Raise effort by one"),
-        _binding("less_than_sign,comma", "lower_effort", "Effort-", "Lower effort by one", False),
-        _binding("s", "status", "Status", "Set status of the selected or marked items"),
-        _binding("d", "done", "Done", "Mark the selected or marked items done", False),
-        _binding("v", "mark", "Mark", "Mark or unmark the selected item for a bulk action"),
-        _binding("V", "clear_marks", "Unmark all", "Clear every mark", False),
-        _binding("u", "undo", "Undo", "Undo the last change"),
-        _binding("U,ctrl+r", "redo", "Redo", "Redo the last undone change", False),
-        _binding("x", "export", "Export", "Write the triage as Markdown to a file"),
-        _binding("enter", "toggle_detail", "Detail", "Show evidence and history of the item"),
-        _binding("K", "toggle_kpis", "KPIs", "Show the team KPIs and escalations"),
-        _binding("r", "reload", "Reload", "Re-read the database (changes by others)", False),
-        _binding("escape", "close", "Close", "Close the side panel, then clear the filter", False),
+        bind("backlog", "new", "add", "New", "Add an item (form)"),
+        bind("backlog", "edit", "edit", "Edit", "Edit the selected item (form)"),
+        bind("backlog", "status", "status", "Status", "Set status of the selected or marked items"),
+        bind("backlog", "filter", "filter", "Filter", f"Narrow the items: {FILTER_HELP}"),
+        bind(
+            "backlog", "view", "toggle_view", "View", "Switch between the 2×2 matrix and one list"
+        ),
+        bind(
+            "backlog", "mark", "mark", "Mark", "Mark or unmark the selected item for a bulk action"
+        ),
+        bind("backlog", "undo", "undo", "Undo", "Undo the last change"),
+        bind("backlog", "redo", "redo", "Redo", "Redo the last undone change"),
+        bind("backlog", "raise_impact", "raise_impact", "Impact+", "Raise impact by one"),
+        bind("backlog", "raise_effort", "raise_effort", "Effort+", "Raise effort by one"),
+        bind(
+            "backlog", "select", "toggle_detail", "Detail", "Show evidence and history of the item"
+        ),
+        bind("backlog", "kpis", "toggle_kpis", "KPIs", "Show the team KPIs and escalations"),
+        bind("backlog", "save", "export", "Save", "Write the triage as Markdown to a file"),
+        bind(
+            "backlog", "lower_impact", "lower_impact", "Impact-", "Lower impact by one", show=False
+        ),
+        bind(
+            "backlog", "lower_effort", "lower_effort", "Effort-", "Lower effort by one", show=False
+        ),
+        bind(
+            "backlog", "done", "done", "Done", "Mark the selected or marked items done", show=False
+        ),
+        bind("backlog", "unmark_all", "clear_marks", "Unmark all", "Clear every mark", show=False),
+        bind("backlog", "reload", "reload", "Reload", "Re-read the database", show=False),
+        bind(
+            "backlog",
+            "back",
+            "close",
+            "Close",
+            "Close the side panel, then clear the filter",
+            show=False,
+        ),
         *(
-            _binding(str(n), f"quadrant({n - 1})", q.action, f"Go to {q.action}", False, q.value)
+            bind(
+                "backlog",
+                f"quadrant_{n}",
+                f"quadrant({n - 1})",
+                q.action,
+                f"Go to {q.action}",
+                show=False,
+            )
             for n, q in enumerate(GRID_ORDER, start=1)
         ),
     ]

@@ -15,12 +15,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.compare_work import (
@@ -33,6 +33,7 @@ from screens.compare_work import (
     load_and_compare,
 )
 from screens.dialogs import PathDialog
+from screens.keys import bind
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
@@ -83,42 +84,20 @@ functions by their change of *self* share in percentage points.
 function selected in whichever has focus.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "h",
-            "history",
-            "History",
-            id="compare.history",
-            tooltip="Open the git history of the selected function",
-        ),
-        Binding(
-            "b",
+        bind("compare", "filter", "filter", "Filter", "Show the rows whose function matches"),
+        bind("compare", "history", "history", "History", "Git history of the selected function"),
+        bind(
+            "compare",
             "backlog",
-            "Backlog item",
-            id="compare.backlog",
-            tooltip="File a backlog item for the selected function, with the branch profile",
+            "backlog",
+            "File item",
+            "File a backlog item for the selected function, with the branch profile",
         ),
-        Binding(
-            "o",
-            "choose('base')",
-            "Open base",
-            id="compare.open_base",
-            tooltip="Choose the baseline profile file",
-        ),
-        Binding(
-            "O",
-            "choose('branch')",
-            "Open branch",
-            id="compare.open_branch",
-            tooltip="Choose the branch profile file",
-        ),
-        Binding("r", "reload", "Reload", id="compare.reload", tooltip="Read both files again"),
-        Binding(
-            "t",
-            "toggle_level",
-            "Function/line",
-            id="compare.level",
-            tooltip="Compare by function or by line",
-        ),
+        bind("compare", "open_base", "choose('base')", "Open base", "Choose the baseline file"),
+        bind("compare", "open_branch", "choose('branch')", "Open branch", "Choose the branch file"),
+        bind("compare", "level", "toggle_level", "Level", "Compare by function or by line"),
+        bind("compare", "reload", "reload", "Reload", "Read both files again", show=False),
+        bind("compare", "back", "close_filter", "Close filter", "Clear the filter", show=False),
     ]
 
     def __init__(self, context: LaunchContext) -> None:
@@ -143,6 +122,7 @@ function selected in whichever has focus.
             yield GateVerdictView(id="compare-verdict")
         yield Icicle(id="compare-icicle")
         yield Static("", id="icicle-status", markup=False)
+        yield Input(placeholder="filter: function or file (escape clears)", id="compare-filter")
         with Horizontal(id="compare-tables"):
             with Vertical(id="compare-deltas"):
                 yield Static("", id="deltas-caption", markup=False)
@@ -301,11 +281,31 @@ function selected in whichever has focus.
 
     @on(DeltaTable.Changed, "#deltas")
     def _deltas_changed(self, event: DeltaTable.Changed) -> None:
-        caption = f"{event.summary}  ·  s sort · f filter · t {self._other_level()} level"
+        caption = f"{event.summary} · {self.by} level"
         self.query_one("#deltas-caption", Static).update(caption)
 
-    def _other_level(self) -> str:
-        return "line" if self.by == "function" else "function"
+    def action_filter(self) -> None:
+        line = self.query_one("#compare-filter", Input)
+        line.add_class("-open")
+        line.focus()
+
+    @on(Input.Changed, "#compare-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        for table in self.query(DeltaTable):
+            table.filter_names(event.value)
+
+    @on(Input.Submitted, "#compare-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.input.set_class(bool(event.value.strip()), "-open")
+        self.query_one("#deltas", DeltaTable).focus()
+
+    def action_close_filter(self) -> None:
+        """Escape: clear the filter line and close it."""
+        line = self.query_one("#compare-filter", Input)
+        line.value = ""
+        line.remove_class("-open")
+        if line.has_focus:
+            self.query_one("#deltas", DeltaTable).focus()
 
     def _node_status(self, node: IcicleNode) -> Text:
         """Full label and base% → branch% (Δ points) of an icicle node."""

@@ -18,13 +18,14 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from screens.keys import bind
 from screens.prompt_dialog import PromptDialog
 from screens.widgets.table import Table
 from workbench.context import LaunchContext
@@ -94,41 +95,30 @@ selected commit's patch, blame of the span or of the profile's hot lines,
 authors and churn. `f` asks about another function.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "f",
+        bind(
+            "history",
+            "function",
             "ask_function",
             "Function",
-            id="history.function",
-            tooltip="Type a function key (path:Class.method) to dig into",
+            "Type a function key (path:Class.method) to dig into",
         ),
-        Binding(
-            "c",
-            "toggle_copies",
-            "Blame -C",
-            id="history.copies",
-            tooltip="Blame through lines moved or copied from other files (changes attribution)",
-        ),
-        Binding(
-            "r",
-            "reload",
-            "Reload",
-            id="history.reload",
-            tooltip="Ask git again (answers are cached per revision)",
-        ),
-        Binding(
-            "y",
-            "copy_sha",
-            "Copy sha",
-            id="history.copy_sha",
-            tooltip="Copy the selected commit's sha to the clipboard",
-        ),
-        Binding(
-            "l",
+        bind("history", "view", "next_tab", "View", "Patch, blame or authors of the function"),
+        bind(
+            "history",
+            "backlog",
             "link_commit",
             "Link to item",
-            id="history.link",
-            tooltip="Attach the selected commit to a backlog item as evidence",
+            "Attach the selected commit to a backlog item as evidence",
         ),
+        bind("history", "copy", "copy_sha", "Copy sha", "Copy the selected commit's sha"),
+        bind(
+            "history",
+            "copies",
+            "toggle_copies",
+            "Blame -C",
+            "Blame through lines moved or copied from other files (changes attribution)",
+        ),
+        bind("history", "reload", "reload", "Reload", "Ask git again (answers are cached)"),
     ]
 
     def __init__(self, context: LaunchContext) -> None:
@@ -343,6 +333,12 @@ authors and churn. `f` asks about another function.
 
     def action_reload(self) -> None:
         self._ask()
+
+    def action_next_tab(self) -> None:
+        """Patch → blame → authors → patch."""
+        tabs = self.query_one(TabbedContent)
+        panes = [pane.id for pane in tabs.query(TabPane)]
+        tabs.active = panes[(panes.index(tabs.active) + 1) % len(panes)]
 
     def action_copy_sha(self) -> None:
         commit = self.selected_commit()

@@ -25,7 +25,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,6 +33,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from screens.choice_dialog import ROLE_CHOICES, ChoiceDialog
+from screens.keys import bind
 from screens.live_feed import (
     Attached,
     Feed,
@@ -91,28 +93,23 @@ class SnapshotSaved(Message):
     """The selected function, for a backlog item."""
 
 
-def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: object) -> Binding:
-    return Binding(key, action, description, id=f"live.{action}", tooltip=tooltip, **kwargs)
-
-
 class LiveScreen(Screen):
     """Live sampling of one process; ``config`` None starts with the process picker."""
 
     CSS_PATH = [styles_dir() / "live.tcss"]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("space", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
-        _binding("w", "toggle_window", "Window/total", "Show the rolling window or everything"),
-        _binding("slash", "filter", "Filter", "Show functions whose name or module matches"),
-        _binding("s", "cycle_sort", "Sort", "Sort by self %, total % or name"),
-        _binding("t", "cycle_thread", "Thread", "Show one thread at a time, then all"),
-        _binding("S,ctrl+s", "snapshot", "Save", "Save the view as a speedscope file here"),
-        _binding("B", "send('base')", "As base", "Open a snapshot in Compare as the baseline"),
-        _binding("N", "send('branch')", "As branch", "Open a snapshot in Compare as the branch"),
-        _binding("h", "history", "History", "Git history of the selected function"),
-        _binding("b", "backlog", "Backlog", "File a backlog item for the selected function"),
-        _binding("a", "pick", "Attach", "Pick another Python process to sample"),
-        _binding("escape", "clear_filter", "Clear filter", "Clear the filter", show=False),
+        bind("live", "pause", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
+        bind("live", "filter", "filter", "Filter", "Show functions whose name or module matches"),
+        bind("live", "sort", "cycle_sort", "Sort", "Sort by self %, total % or name"),
+        bind("live", "history", "history", "History", "Git history of the selected function"),
+        bind("live", "backlog", "backlog", "File item", "File a backlog item for the function"),
+        bind("live", "compare", "compare", "Compare", "Snapshot to Compare, as base or branch"),
+        bind("live", "save", "snapshot", "Save", "Save the view as a speedscope file here"),
+        bind("live", "window", "toggle_window", "Window/all", "The rolling window or everything"),
+        bind("live", "thread", "cycle_thread", "Thread", "Show one thread at a time, then all"),
+        bind("live", "attach", "pick", "Attach", "Pick another Python process to sample"),
+        bind("live", "back", "clear_filter", "Clear filter", "Clear the filter", show=False),
     ]
 
     paused: reactive[bool] = reactive(False)
@@ -463,8 +460,14 @@ class LiveScreen(Screen):
     def action_snapshot(self) -> None:
         self._snapshot("save")
 
-    def action_send(self, role: str) -> None:
-        self._snapshot(role)
+    def action_compare(self) -> None:
+        """Ask which side of the comparison a snapshot of the view becomes, then send it."""
+
+        def chosen(role: str | None) -> None:
+            if role is not None:
+                self._snapshot(role)
+
+        self.app.push_screen(ChoiceDialog("Send a snapshot to Compare", ROLE_CHOICES), chosen)
 
     def action_backlog(self) -> None:
         row = self._selected_row()

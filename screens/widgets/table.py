@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType
+
+from screens.keys import bind
 
 
 class Table(DataTable[CellType]):
     """A DataTable with ``j``/``k``/``g``/``G`` beside the arrow and Home/End keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Next row", show=False),
-        Binding("k", "cursor_up", "Previous row", show=False),
-        Binding("g", "scroll_top", "First row", show=False),
-        Binding("G", "scroll_bottom", "Last row", show=False),
+        bind("table", "down", "cursor_down", "Next row", "Next row", show=False),
+        bind("table", "up", "cursor_up", "Previous row", "Previous row", show=False),
+        bind("table", "top", "scroll_top", "First row", "First row", show=False),
+        bind("table", "bottom", "scroll_bottom", "Last row", "Last row", show=False),
+        bind("table", "page_down", "page_down", "Page down", "A screen down", show=False),
+        bind("table", "page_up", "page_up", "Page up", "A screen up", show=False),
     ]
