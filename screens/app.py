@@ -9,26 +9,25 @@ by name as well as by key.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from screens import backlog, compare, history, live
 from screens.keys import bind
-from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
-from screens.placeholder import PlaceholderScreen
+from screens.messages import (
+    BacklogItemRequested,
+    CompareProfileChosen,
+    EvidenceLinkRequested,
+    HistoryRequested,
+)
+from screens.session import Session
 from workbench.context import LaunchContext
 from workbench.paths import styles_dir
 
-#: mode name -> (module, factory function name, title). The factory takes the
-#: LaunchContext and returns the pane's base screen.
-PANES: dict[str, tuple[str, str, str]] = {
-    "compare": ("screens.compare", "make_screen", "Compare"),
-    "live": ("screens.live", "make_screen", "Live"),
-    "backlog": ("screens.backlog", "make_screen", "Backlog"),
-    "history": ("screens.history", "make_screen", "History"),
-}
+#: The panes, by mode name.
+PANES = ("compare", "live", "backlog", "history")
 
 
 class WorkbenchApp(App[int]):
@@ -47,23 +46,22 @@ class WorkbenchApp(App[int]):
 
     def __init__(self, context: LaunchContext | None = None) -> None:
         super().__init__()
-        self.context = context or LaunchContext()
-        """What the app was opened on; panes read their part when first shown."""
-        for mode, (module, factory, title) in PANES.items():
-            self.add_mode(mode, self._pane_factory(module, factory, title))
-
-    def _pane_factory(self, module: str, factory: str, title: str) -> Callable[[], Screen]:
-        def make() -> Screen:
-            try:
-                make_screen = getattr(importlib.import_module(module), factory)
-            except (ImportError, AttributeError):
-                return PlaceholderScreen(title)
-            return make_screen(self.context)
-
-        return make
+        self.session = Session(context)
+        """What every pane shares (the backlog, the repository); handed to each pane."""
+        # Made now, mounted when first shown: a pane can be handed a request
+        # before it has ever been on screen, and answers it once it is.
+        self.live_pane = live.make_screen(self.session)
+        self.compare_pane = compare.make_screen(self.session)
+        self.history_pane = history.make_screen(self.session)
+        self.backlog_pane = backlog.make_screen(self.session)
+        for mode in PANES:
+            # A factory that returns the made pane (Textual wants a class or a callable).
+            pane: Screen = getattr(self, f"{mode}_pane")
+            self.add_mode(mode, lambda pane=pane: pane)
 
     def on_mount(self) -> None:
-        self.switch_mode(self.context.mode if self.context.mode in PANES else "compare")
+        mode = self.session.launch.mode
+        self.switch_mode(mode if mode in PANES else "compare")
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -88,25 +86,20 @@ class WorkbenchApp(App[int]):
             )
 
     # -- context travelling between panes --------------------------------
-    async def _pane_screen(self, mode: str) -> Screen:
-        await self.switch_mode(mode)
-        return self.screen
-
     async def on_history_requested(self, message: HistoryRequested) -> None:
-        # A History pane made now reads both from the context and asks git on
-        # mount; one that exists already takes them through open_function, which
-        # does not ask the same question twice.
-        self.context.function, self.context.lines = message.function, list(message.lines)
-        screen = await self._pane_screen("history")
-        if hasattr(screen, "open_function"):
-            screen.open_function(message.function, message.lines)
+        self.history_pane.open_function(message.function, message.lines, message.where)
+        await self.switch_mode("history")
 
     async def on_backlog_item_requested(self, message: BacklogItemRequested) -> None:
-        screen = await self._pane_screen("backlog")
-        if hasattr(screen, "propose_item"):
-            screen.propose_item(message)
+        await self.switch_mode("backlog")
+        self.backlog_pane.propose_item(message)
+
+    async def on_evidence_link_requested(self, message: EvidenceLinkRequested) -> None:
+        await self.switch_mode("backlog")
+        self.backlog_pane.link_evidence(message.item_id, message.evidence)
 
     async def on_compare_profile_chosen(self, message: CompareProfileChosen) -> None:
-        screen = await self._pane_screen("compare")
-        if hasattr(screen, "load_profile"):
-            screen.load_profile(message.role, message.path)
+        self.compare_pane.load_profile(message.role, message.path)
+        await self.switch_mode("compare")
+        side = "baseline" if message.role == "base" else "branch"
+        self.notify(f"{message.path.name} is the {side} now.", title="Compare", markup=False)

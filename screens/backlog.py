@@ -39,11 +39,13 @@ from screens.backlog_work import (
     ItemsChanged,
     KpisComputed,
     PageLoaded,
+    ProposalChecked,
     StoreFailed,
     Write,
     added,
     export_markdown,
     ids,
+    linked,
     moved_summary,
     replayed,
     saved_edit,
@@ -51,12 +53,12 @@ from screens.backlog_work import (
 from screens.item_dialog import ItemDialog
 from screens.keys import bind
 from screens.messages import BacklogItemRequested
+from screens.session import Session
 from screens.status_dialog import StatusDialog
 from screens.widgets.backlog_list import BacklogList, header_text
 from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
 from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
-from workbench.context import LaunchContext
 from workbench.errors import StoreError
 from workbench.paths import styles_dir
 from workbench.triage.kpis import compute_kpis
@@ -302,7 +304,7 @@ class BacklogScreen(Screen):
         try:
             loaded = self._with_store(load)
         except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
+            self.post_message(StoreFailed(error.in_app()))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(loaded)
@@ -347,7 +349,7 @@ class BacklogScreen(Screen):
                     lambda store: store.items(item_filter, offset=offset, limit=limit, total=total)
                 )
             except StoreError as error:
-                self.post_message(StoreFailed(str(error)))
+                self.post_message(StoreFailed(error.in_app()))
                 return
             if not get_current_worker().is_cancelled:
                 self.post_message(PageLoaded(backlog_list, generation, offset, items))
@@ -520,7 +522,7 @@ class BacklogScreen(Screen):
         try:
             self.post_message(self._with_store(run))
         except StoreError as error:
-            self.post_message(StoreFailed(str(error), write=True))
+            self.post_message(StoreFailed(error.in_app(), write=True))
 
     def on_items_changed(self, message: ItemsChanged) -> None:
         if message.clear_marks:
@@ -655,9 +657,28 @@ class BacklogScreen(Screen):
         self._open_dialog(selected, ItemDialog(selected, heading=f"Edit #{selected.id}"))
 
     def propose_item(self, message: BacklogItemRequested) -> None:
-        """Another pane sent a hotspot: open the add form prefilled with its evidence."""
-        if self._refused():
+        """Another pane sent a hotspot: open the add form prefilled with its evidence,
+        saying which open items already track the function (a duplicate is a choice,
+        not an accident)."""
+        if not self._refused():
+            self._check_proposal(message)
+
+    @work(thread=True, group="backlog-propose", exit_on_error=False)
+    def _check_proposal(self, message: BacklogItemRequested) -> None:
+        where = ItemFilter(function=message.function)
+        try:
+            tracked = (
+                self._with_store(lambda store: store.items(where, limit=3))
+                if message.function
+                else []
+            )
+        except StoreError as error:
+            self.post_message(StoreFailed(error.in_app()))
             return
+        self.post_message(ProposalChecked(message, tracked))
+
+    def on_proposal_checked(self, checked: ProposalChecked) -> None:
+        message = checked.request
         evidence = []
         if message.function:
             evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
@@ -667,9 +688,28 @@ class BacklogScreen(Screen):
             title=message.title,
             hypothesis=message.hypothesis,
             source=Source.PROFILE_DRIFT,
+            kpi=message.kpi,
+            kpi_baseline=message.kpi_baseline,
+            kpi_latest=message.kpi_latest,
             evidence=evidence,
         )
-        self._open_dialog(None, ItemDialog(draft, heading="Add item from hotspot"))
+        heading = "Add item from hotspot"
+        if checked.tracked:
+            ids = ", ".join(f"#{item.id}" for item in checked.tracked)
+            heading = f"{heading} — already tracked by {ids}: save only for another hypothesis"
+            self.notify(
+                f"{ids} already track {message.function}; escape and edit it instead",
+                title="Possible duplicate",
+                severity="warning",
+                markup=False,
+            )
+        self._open_dialog(None, ItemDialog(draft, heading=heading))
+
+    def link_evidence(self, item_id: int, evidence: Evidence) -> None:
+        """Another pane attaches evidence to an item: written here, so the lists, the
+        detail panel and undo all know it; the item is then shown with its detail."""
+        self._write(lambda store: linked(store.link(item_id, evidence), evidence))
+        self.side = "detail"
 
     def _open_dialog(self, original: Item | None, dialog: ItemDialog) -> None:
         def saved(values: dict[str, Any] | None) -> None:
@@ -743,7 +783,7 @@ class BacklogScreen(Screen):
                 lambda store: (store.get(item_id), store.history(item_id))
             )
         except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
+            self.post_message(StoreFailed(error.in_app()))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(DetailLoaded(item, events))
@@ -756,7 +796,7 @@ class BacklogScreen(Screen):
         try:
             report = self._with_store(lambda store: compute_kpis(store, repo=self.repo))
         except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
+            self.post_message(StoreFailed(error.in_app()))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(KpisComputed(report))
@@ -782,6 +822,6 @@ class BacklogScreen(Screen):
         self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)), layout=False)
 
 
-def make_screen(context: LaunchContext) -> BacklogScreen:
-    """Mode factory for ``WorkbenchApp``: the pane over ``context.db``."""
-    return BacklogScreen(context.db, context.repo)
+def make_screen(session: Session) -> BacklogScreen:
+    """Mode factory for ``WorkbenchApp``: the pane over the session's backlog."""
+    return BacklogScreen(session.db, session.repo)

@@ -14,11 +14,12 @@ from typing import Any
 
 from textual.message import Message
 
+from screens.messages import BacklogItemRequested
 from screens.widgets.backlog_list import BacklogList
 from workbench.errors import StaleEditError, StoreError
 from workbench.reports.triage_markdown import render_triage
 from workbench.triage.kpis import KpiReport, compute_kpis
-from workbench.triage.model import EDITABLE_FIELDS, Batch, Item, ItemFilter, Quadrant
+from workbench.triage.model import EDITABLE_FIELDS, Batch, Evidence, Item, ItemFilter, Quadrant
 from workbench.triage.store import BacklogStore
 
 Write = Callable[[BacklogStore], tuple[list[Item], str]]
@@ -35,6 +36,19 @@ class Follow:
 
 
 # -- messages from workers -------------------------------------------------
+@dataclass
+class ProposalChecked(Message):
+    """A hotspot another pane sent, with the open items that already track its function."""
+
+    request: BacklogItemRequested
+    tracked: list[Item]
+
+
+def linked(item: Item, evidence: Evidence) -> tuple[list[Item], str]:
+    return [item], f"#{item.id} ← {evidence}"
+
+
+
 @dataclass
 class CountsLoaded(Message):
     """How many items the filter selects, in all and per quadrant."""

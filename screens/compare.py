@@ -35,10 +35,10 @@ from screens.compare_work import (
 from screens.dialogs import PathDialog
 from screens.keys import bind
 from screens.messages import BacklogItemRequested, HistoryRequested
+from screens.session import Session
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
-from workbench.context import LaunchContext
 from workbench.output import plain
 from workbench.paths import styles_dir
 from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
@@ -100,10 +100,11 @@ function selected in whichever has focus.
         bind("compare", "back", "close_filter", "Close filter", "Clear the filter", show=False),
     ]
 
-    def __init__(self, context: LaunchContext) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.context = context
-        self.paths: dict[str, Path | None] = {"base": context.base, "branch": context.branch}
+        self.session = session
+        launch = session.launch
+        self.paths: dict[str, Path | None] = {"base": launch.base, "branch": launch.branch}
         """The files chosen for each role (not necessarily read yet)."""
         self.by: By = "function"
         """Level of the tables: 'function' or 'line'."""
@@ -143,7 +144,8 @@ function selected in whichever has focus.
             raise ValueError(f"role must be 'base' or 'branch', not {role!r}")
         self.paths[role] = Path(path)
         self._loaded.pop(role, None)
-        self._start()
+        if self.is_mounted:  # else mounting reads it
+            self._start()
 
     def _start(self, *, level_only: bool = False, fresh: bool = False) -> None:
         """Read what is chosen and, when both are there, compare them in a worker.
@@ -157,7 +159,7 @@ function selected in whichever has focus.
             self._set_error("")
             self.query_one("#icicle-status", Static).update("Reading profiles…")
             with_tree = not (level_only and self.query_one(Icicle).root is not None)
-            request = CompareRequest(dict(self.paths), self.by, self.context.repo, fresh)
+            request = CompareRequest(dict(self.paths), self.by, self.session.repo, fresh)
             self._compare(request, with_tree)
 
     def _show_hints(self) -> None:
@@ -354,7 +356,8 @@ function selected in whichever has focus.
         if (selected := self._selection_or_hint()) is None:
             return
         key, delta = selected
-        self.post_message(HistoryRequested(str(key), self._hot_lines(key, delta)))
+        where = self.comparison.code_files.get(str(key)) if self.comparison else None
+        self.post_message(HistoryRequested(str(key), self._hot_lines(key, delta), where))
 
     def action_backlog(self) -> None:
         if (selected := self._selection_or_hint()) is None:
@@ -366,6 +369,9 @@ function selected in whichever has focus.
                 function=str(key),
                 profile=self.paths["branch"],
                 hypothesis=self._hypothesis(key, delta),
+                kpi=f"self % of {key.qualname}",
+                kpi_baseline=round(delta.base_self_pct, 2) if delta else None,
+                kpi_latest=round(delta.branch_self_pct, 2) if delta else None,
             )
         )
 
@@ -398,6 +404,6 @@ function selected in whichever has focus.
         self._start(level_only=True)
 
 
-def make_screen(context: LaunchContext) -> CompareScreen:
-    """Mode factory: the Compare pane opened on ``context.base``/``context.branch`` if set."""
-    return CompareScreen(context)
+def make_screen(session: Session) -> CompareScreen:
+    """Mode factory: the Compare pane, on the profiles the app was opened with if any."""
+    return CompareScreen(session)

@@ -26,9 +26,10 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static, Tabbed
 from textual.worker import get_current_worker
 
 from screens.keys import bind
+from screens.messages import EvidenceLinkRequested
 from screens.prompt_dialog import PromptDialog
+from screens.session import Session, git_root
 from screens.widgets.table import Table
-from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.history.blame import (
     AuthorShare,
@@ -40,6 +41,7 @@ from workbench.history.blame import (
 from workbench.history.log import FunctionCommit, FunctionHistory, function_history
 from workbench.output import counted, plain_text
 from workbench.paths import styles_dir
+from workbench.triage.model import Evidence, EvidenceKind
 
 
 @dataclass
@@ -118,17 +120,20 @@ authors and churn. `f` asks about another function.
             "Blame -C",
             "Blame through lines moved or copied from other files (changes attribution)",
         ),
+        bind("history", "repository", "choose_repo", "Repository", "Choose the repository to ask"),
         bind("history", "reload", "reload", "Reload", "Ask git again (answers are cached)"),
     ]
 
-    def __init__(self, context: LaunchContext) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.context = context
-        self.function: str | None = context.function
+        self.session = session
+        self.function: str | None = session.launch.function
         """The function key asked about."""
+        self.where: Path | None = None
+        """Where the pane that asked saw the function's code (see :meth:`Session.repo_for`)."""
         self._asked = False
         """Whether git has been asked yet (the pane asks on mount when it has a function)."""
-        self.hot_lines: tuple[int, ...] = tuple(sorted(set(context.lines)))
+        self.hot_lines: tuple[int, ...] = tuple(sorted(set(session.launch.lines)))
         """Profile hot lines to blame instead of the whole span."""
         self.copies = False
         """Whether blame follows lines across files (``-C``)."""
@@ -165,25 +170,33 @@ authors and churn. `f` asks about another function.
         self.query_one("#history-authors", DataTable).add_columns(
             "author", "lines", "share", "commits"
         )
-        if self.function:
+        if self.function and not self._asked:
             self._ask()
-        else:
+        elif not self.function:
             self._status(
                 "Press f and type a function key, or press h on a hotspot in Compare or Live."
             )
 
     # -- questions --------------------------------------------------------
-    def open_function(self, function: str, lines: list[int] | None = None) -> None:
+    def open_function(
+        self, function: str, lines: list[int] | None = None, where: Path | None = None
+    ) -> None:
         """Dig into ``function`` (called by the app when another pane asks).
 
-        The question this pane was made with is not asked again: git work on a
-        large repository takes seconds.
+        ``where`` is where that pane saw the code: the repository holding it is
+        asked, unless the user chose one. The question on screen is not asked
+        again: git work on a large repository takes seconds.
         """
         hot_lines = tuple(sorted(set(lines or ())))
-        if (function, hot_lines) == (self.function, self.hot_lines) and self._asked:
+        question = (function, hot_lines, self.session.repo_for(where))
+        if question == (self.function, self.hot_lines, self._repo()) and self._asked:
             return
-        self.function, self.hot_lines = function, hot_lines
-        self._ask()
+        self.function, self.hot_lines, self.where = function, hot_lines, where
+        if self.is_mounted:  # else mounting asks
+            self._ask()
+
+    def _repo(self) -> Path | None:
+        return self.session.repo_for(self.where)
 
     def _ask(self) -> None:
         if not self.function:
@@ -191,8 +204,10 @@ authors and churn. `f` asks about another function.
         self._asked = True
         self.query_one("#history-title", Static).update(Text(self.function))
         what = f"hot lines {', '.join(map(str, self.hot_lines))}" if self.hot_lines else "span"
-        self._status(f"Asking git about {self.function} (blame of the {what})…")
-        repo = self.context.repo
+        repo = self._repo()
+        self._status(
+            f"Asking git in {repo or Path.cwd()} about {self.function} (blame of the {what})…"
+        )
         self._dig(HistoryQuestion(repo, self.function, self.hot_lines, self.copies))
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
@@ -202,7 +217,7 @@ authors and churn. `f` asks about another function.
         try:
             result: Message = answer(question)
         except WorkbenchError as error:
-            result = HistoryFailed(question.function, str(error))
+            result = HistoryFailed(question.function, error.in_app())
         except Exception as error:  # noqa: BLE001 - a bug must show, not leave "Asking git…"
             result = HistoryFailed(question.function, f"{type(error).__name__}: {error}")
         if not worker.is_cancelled:
@@ -356,7 +371,8 @@ authors and churn. `f` asks about another function.
 
         def chosen(answer: str | None) -> None:
             if answer:
-                self._link(int(answer), commit)
+                evidence = Evidence(EvidenceKind.COMMIT, commit.sha, commit.date.isoformat())
+                self.post_message(EvidenceLinkRequested(int(answer), evidence))
 
         self.app.push_screen(
             PromptDialog(
@@ -367,26 +383,32 @@ authors and churn. `f` asks about another function.
             chosen,
         )
 
-    @work(thread=True, group="history-link", exit_on_error=False)
-    def _link(self, item_id: int, commit: FunctionCommit) -> None:
-        """Attach ``commit`` to item ``item_id`` in the backlog store (off the UI thread)."""
-        from workbench.triage.model import Evidence, EvidenceKind
-        from workbench.triage.store import BacklogStore
+    def action_choose_repo(self) -> None:
+        """Name the repository of the profiled code: every later question asks it."""
 
-        try:
-            store = BacklogStore.open(self.context.db)
-            try:
-                store.link(
-                    item_id, Evidence(EvidenceKind.COMMIT, commit.sha, commit.date.isoformat())
-                )
-            finally:
-                store.close()
-        except WorkbenchError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"Linked {commit.sha[:12]} to item #{item_id}")
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.session.choose_repo(git_root(Path(answer).expanduser()) or Path(answer))
+                self._ask()
+
+        def check(text: str) -> str | None:
+            folder = Path(text).expanduser()
+            if not folder.is_dir():
+                return f"{folder} is not a folder."
+            return None if git_root(folder) else f"{folder} is in no git repository."
+
+        current = self._repo()
+        self.app.push_screen(
+            PromptDialog(
+                "Repository of the profiled code",
+                placeholder="/path/to/checkout",
+                initial=str(current or Path.cwd()),
+                validate=check,
+            ),
+            chosen,
+        )
 
 
-def make_screen(context: LaunchContext) -> HistoryScreen:
+def make_screen(session: Session) -> HistoryScreen:
     """The History pane's base screen (the app's mode factory)."""
-    return HistoryScreen(context)
+    return HistoryScreen(session)

@@ -65,6 +65,7 @@ KEYS: dict[str, str] = {
     "reset": "0",
     "function": "f",
     "copies": "C",
+    "repository": "R",
     "raise_impact": "plus,equals_sign",
     "lower_impact": "minus",
     "raise_effort": "greater_than_sign,full_stop",

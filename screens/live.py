@@ -58,12 +58,12 @@ from screens.live_stats import (
 )
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
 from screens.process_picker import ProcessPickerDialog
+from screens.session import Session, code_files, process_folder
 from screens.widgets.live_icicle import LiveIcicle, live_tree
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.sparklines import MetricsSparklines
 from screens.widgets.thread_table import ThreadTable, thread_name
-from workbench.context import LaunchContext
 from workbench.demo import bundled_workload
 from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
@@ -227,7 +227,7 @@ class LiveScreen(Screen):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        reason = str(error) if isinstance(error, WorkbenchError) else repr(error)
+        reason = error.in_app() if isinstance(error, WorkbenchError) else repr(error)
         if event.worker.group == "snapshot":
             self.notify(reason, title="Snapshot not saved", severity="error", markup=False)
             return
@@ -478,7 +478,9 @@ class LiveScreen(Screen):
         row = self._selected_row()
         if row is not None:
             lines = hot_lines(self._profile, row.key) if self._profile is not None else []
-            self.post_message(HistoryRequested(row.key, lines))
+            where = code_files(self._profile).get(row.key) if self._profile is not None else None
+            pid = self.session.pid if self.session is not None else None
+            self.post_message(HistoryRequested(row.key, lines, where or process_folder(pid)))
 
     def _selected_row(self) -> FunctionRow | None:
         """The function under the cursor: the icicle's when it has focus, else the table's."""
@@ -529,6 +531,9 @@ class LiveScreen(Screen):
                     profile=message.path,
                     hypothesis=f"{row.function} takes {row.self_pct:.1f}% self, "
                     f"{row.total_pct:.1f}% total of the sampled time",
+                    kpi=f"self % of {row.function}",
+                    kpi_baseline=round(row.self_pct, 2),
+                    kpi_latest=round(row.self_pct, 2),
                 )
             )
         else:
@@ -540,8 +545,9 @@ def demo_command() -> list[str]:
     return [sys.executable, str(bundled_workload())]
 
 
-def make_screen(context: LaunchContext) -> LiveScreen:
-    """The Live pane for ``context``: its command, its PID, the demo, or the picker."""
+def make_screen(session: Session) -> LiveScreen:
+    """The Live pane for how the app was opened: a command, a PID, the demo, or the picker."""
+    context = session.launch
     command = context.command or (demo_command() if context.demo else [])
     if not command and context.pid is None:
         return LiveScreen(None)

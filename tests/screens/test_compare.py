@@ -19,7 +19,7 @@ from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import MORE_ROW, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView
 from screens.widgets.icicle import Icicle
-from tests.helpers import settle
+from tests.helpers import settle, skip_without_ptrace
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
 from workbench.profiles.readers import NO_PYTHON_FRAME
@@ -45,6 +45,7 @@ def _record(mode: str, out: Path) -> Path:
 @pytest.fixture(scope="session")
 def profiles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(base, branch): branch makes ``parse`` slower and adds the ``slow_join`` hotspot."""
+    skip_without_ptrace()
     folder = tmp_path_factory.mktemp("compare")
     return _record("base", folder / "base.txt"), _record("branch", folder / "branch.txt")
 

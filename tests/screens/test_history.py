@@ -154,8 +154,8 @@ async def test_opened_from_another_pane_asks_git_once(
     repo.commit("add both", author="alice")
     trace = tmp_path / "git-trace.txt"
     monkeypatch.setenv("GIT_TRACE", str(trace))
-    context = LaunchContext(mode="backlog", repo=repo.path, function="app.py:first")
-    context.db = tmp_path / "triage.db"
+    db = tmp_path / "triage.db"
+    context = LaunchContext(mode="backlog", repo=repo.path, function="app.py:first", db=db)
     app = WorkbenchApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
