@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -171,6 +171,20 @@ def skip_without_ptrace() -> None:
         pytest.skip(why)
 
 
+def workbench(
+    *args: object, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``workbench`` CLI (``python -m workbench``) and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env=env,
+    )
+
+
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The real ``workbench`` entry point in a subprocess."""
     return cli_in(None, *args, env=env)
@@ -180,14 +194,7 @@ def cli_in(
     cwd: Path | None, *args: str | Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """``workbench`` run from ``cwd`` (where the default database location is decided)."""
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env={**os.environ, "WORKBENCH_ACTOR": "tester", **(env or {})},
-    )
+    return workbench(*args, cwd=cwd, env={**os.environ, "WORKBENCH_ACTOR": "tester", **(env or {})})
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:

@@ -51,3 +51,11 @@ class StaleEditError(StoreError):
 
 class ConfigError(WorkbenchError):
     """A ``[tool.workbench]`` table or a waivers file is malformed."""
+
+
+class MeasurementError(WorkbenchError):
+    """Measurements cannot be judged: none, non-finite, negative or absurd values."""
+
+
+class BenchFormatError(WorkbenchError):
+    """A benchmark result file is empty, truncated, or in a format we do not read."""

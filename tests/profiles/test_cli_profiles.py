@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli, skip_without_ptrace
+from tests.helpers import skip_without_ptrace, workbench
 from workbench.cli import build_parser
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -97,7 +97,7 @@ def plain_shares(path: Path) -> tuple[float, dict[tuple[str, str], tuple[float, 
 
 
 def test_diff_json_matches_an_independent_computation(recorded: dict[str, Path]) -> None:
-    result = cli("diff", recorded["base"], recorded["branch"], "--format", "json")
+    result = workbench("diff", recorded["base"], recorded["branch"], "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     base_total, base = plain_shares(recorded["base"])
@@ -126,7 +126,7 @@ def test_diff_json_matches_an_independent_computation(recorded: dict[str, Path])
 def test_raw_and_speedscope_of_one_program_match_by_path_suffix(
     recorded: dict[str, Path],
 ) -> None:
-    result = cli(
+    result = workbench(
         "diff", recorded["branch"], recorded["branch_speedscope"], "--format", "json"
     )
     assert result.returncode == 0, result.stderr
@@ -144,16 +144,16 @@ def test_raw_and_speedscope_of_one_program_match_by_path_suffix(
 
 
 def test_text_and_markdown_outputs(recorded: dict[str, Path]) -> None:
-    text = cli("diff", recorded["base"], recorded["branch_speedscope"], "--top", "3")
+    text = workbench("diff", recorded["base"], recorded["branch_speedscope"], "--top", "3")
     assert text.returncode == 0, text.stderr
     assert "Regressions" in text.stdout and "New hotspots" in text.stdout
     assert re.search(
         r"^\s*\+\d+\.\d\d\s+absent\s+\d+\.\d\d%.*load_cache\s+w\.py$", text.stdout, re.M
     )
-    markdown = cli("diff", recorded["base"], recorded["branch"], "--format", "markdown")
+    markdown = workbench("diff", recorded["base"], recorded["branch"], "--format", "markdown")
     assert markdown.stdout.startswith("## Profile diff")
     assert "| Δ self | base self |" in markdown.stdout and "load\\_cache" in markdown.stdout
-    show = cli("show", recorded["base"], "--format", "json", "--top", "2", "--rate", "200")
+    show = workbench("show", recorded["base"], "--format", "json", "--top", "2", "--rate", "200")
     data = json.loads(show.stdout)
     assert data["profile"]["rate"] == 200.0
     assert data["functions"][0]["self_seconds"] == data["functions"][0]["self_weight"] / 200
@@ -163,7 +163,7 @@ def test_text_and_markdown_outputs(recorded: dict[str, Path]) -> None:
     assert len(data["functions"]) == 2
     widest = max(share for _, share in base.values())
     assert data["by_total"][0]["total_pct"] == pytest.approx(widest, abs=1e-3)
-    lines = cli("show", recorded["base"], "--by", "line")
+    lines = workbench("show", recorded["base"], "--by", "line")
     assert lines.returncode == 0 and "Top by total share" in lines.stdout
     assert re.search(r"w\.py:\d+$", lines.stdout, re.M)
 
@@ -172,7 +172,7 @@ def test_gate_exit_codes_waivers_and_project_config(
     recorded: dict[str, Path], tmp_path: Path
 ) -> None:
     pair = (recorded["base"], recorded["branch"])
-    failed = cli("gate", *pair, "--format", "json")
+    failed = workbench("gate", *pair, "--format", "json")
     assert failed.returncode == 1, failed.stderr
     verdict = json.loads(failed.stdout)
     assert verdict["passed"] is False and verdict["base"]["total_samples"] > 0
@@ -180,21 +180,21 @@ def test_gate_exit_codes_waivers_and_project_config(
     assert "w.py:load_cache" in failing
 
     waive = [arg for key in failing for arg in ("--waive", f"{key}=cache warm-up, PERF-7")]
-    passed = cli("gate", *pair, *waive)
+    passed = workbench("gate", *pair, *waive)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "gate: PASS" in passed.stdout and "justification: cache warm-up, PERF-7" in passed.stdout
 
     waivers = tmp_path / "waivers.txt"
     waivers.write_text("".join(f"{key} = accepted in review\n" for key in failing))
-    assert cli("gate", *pair, "--waivers", waivers).returncode == 0
+    assert workbench("gate", *pair, "--waivers", waivers).returncode == 0
 
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text("[tool.workbench]\nnew-hotspot-pct = 99.5\n")
-    assert cli("gate", *pair, "--project", project).returncode == 0
+    assert workbench("gate", *pair, "--project", project).returncode == 0
     # The flag beats the project's threshold.
-    assert cli("gate", *pair, "--project", project, "--new-hotspot-pct", "5").returncode == 1
-    growth = cli(
+    assert workbench("gate", *pair, "--project", project, "--new-hotspot-pct", "5").returncode == 1
+    growth = workbench(
         "gate", *pair, "--project", project, "--max-self-growth", "1", "--format", "markdown"
     )
     assert growth.returncode == 1 and "| FAIL | self-growth |" in growth.stdout
@@ -202,19 +202,19 @@ def test_gate_exit_codes_waivers_and_project_config(
 
 def test_convert_round_trips_the_shares(recorded: dict[str, Path], tmp_path: Path) -> None:
     as_json = tmp_path / "base.speedscope.json"
-    converted = cli("convert", recorded["base"], as_json)
+    converted = workbench("convert", recorded["base"], as_json)
     assert converted.returncode == 0, converted.stderr
     assert json.loads(as_json.read_text())["$schema"].endswith("file-format-schema.json")
     as_text = tmp_path / "again.txt"
-    assert cli("convert", as_json, as_text).returncode == 0
+    assert workbench("convert", as_json, as_text).returncode == 0
     forced = tmp_path / "forced.json"
-    assert cli("convert", as_json, forced, "--to", "collapsed").returncode == 0
+    assert workbench("convert", as_json, forced, "--to", "collapsed").returncode == 0
     assert not forced.read_text().lstrip().startswith("{")
     unwritable = tmp_path / "no-such-folder" / "out.json"
-    failed = cli("convert", as_json, unwritable)
+    failed = workbench("convert", as_json, unwritable)
     assert_one_line_error(failed, unwritable)
-    original = json.loads(cli("show", recorded["base"], "--format", "json").stdout)
-    again = json.loads(cli("show", as_text, "--format", "json").stdout)
+    original = json.loads(workbench("show", recorded["base"], "--format", "json").stdout)
+    again = json.loads(workbench("show", as_text, "--format", "json").stdout)
 
     def shares(data: dict) -> dict[str, tuple[float, float]]:
         return {row["key"]: (row["self_pct"], row["total_pct"]) for row in data["functions"]}
@@ -259,19 +259,19 @@ def test_bad_files_get_one_line_and_exit_2(recorded: dict[str, Path], tmp_path: 
             "missing": ("compare", good, path),  # checked before any UI opens
             "directory": ("show", path),
         }[name]
-        result = cli(*command)
+        result = workbench(*command)
         assert_one_line_error(result, path)
         assert result.stdout == "", name
 
 
 def test_usage_errors_exit_2(recorded: dict[str, Path], tmp_path: Path) -> None:
     pair = (recorded["base"], recorded["branch"])
-    bad_waive = cli("gate", *pair, "--waive", "load_cache")
+    bad_waive = workbench("gate", *pair, "--waive", "load_cache")
     assert bad_waive.returncode == 2 and "FUNCTION=REASON" in bad_waive.stderr
-    missing_waivers = cli("gate", *pair, "--waivers", tmp_path / "nope.toml")
+    missing_waivers = workbench("gate", *pair, "--waivers", tmp_path / "nope.toml")
     assert missing_waivers.returncode == 2 and "nope.toml" in missing_waivers.stderr
-    assert cli("diff", *pair, "--top", "0").returncode == 2
-    assert cli("diff", *pair, "--by", "module").returncode == 2
+    assert workbench("diff", *pair, "--top", "0").returncode == 2
+    assert workbench("diff", *pair, "--by", "module").returncode == 2
 
 
 @pytest.mark.parametrize("command", ["show", "diff", "gate", "convert", "compare"])
@@ -291,12 +291,12 @@ def test_names_are_printed_literally(tmp_path: Path) -> None:
         "main (app.py:1);a|b`c` (app.py:4) 2\n"
         "main (app.py:1);\x1b[31mred\x1b[0m (app.py:5) 2\n"
     )
-    text = cli("show", hostile)
+    text = workbench("show", hostile)
     assert text.returncode == 0, text.stderr
     assert "[/]" in text.stdout and "[@click=app.quit]x" in text.stdout
     plain = tmp_path / "plain.txt"
     plain.write_text("main (app.py:1) 10\n")
-    markdown = cli("diff", plain, hostile, "--format", "markdown")
+    markdown = workbench("diff", plain, hostile, "--format", "markdown")
     assert markdown.returncode == 0, markdown.stderr
     assert "a\\|b\\`c\\`" in markdown.stdout and "\\[/\\]" in markdown.stdout
     # No raw control character reaches a report: an ANSI escape is shown, not obeyed.
@@ -315,12 +315,12 @@ def test_thread_selection_on_the_bundled_demo_pair() -> None:
     assert thread, "the demo pair lost its bg-indexer thread"
     prefix = f"thread ({thread[1]})"
     indexer = sum(float(count) for stack, _, count in lines if stack.startswith(prefix))
-    shown = cli("show", base, "--thread", "bg-indexer", "--format", "json")
+    shown = workbench("show", base, "--thread", "bg-indexer", "--format", "json")
     assert shown.returncode == 0, shown.stderr
     data = json.loads(shown.stdout)
     assert data["profile"]["total_samples"] == indexer
     assert not any(row["function"].startswith("thread (") for row in data["functions"])
-    diff = json.loads(cli("diff", base, demo / "branch.txt", "--format", "json").stdout)
+    diff = json.loads(workbench("diff", base, demo / "branch.txt", "--format", "json").stdout)
     assert [row["function"] for row in diff["new_hotspots"]] == ["validate_rows"]
     assert diff["base"]["total_samples"] == sum(float(count) for _, _, count in lines)
 
@@ -330,13 +330,13 @@ def test_diff_propose_files_backlog_items_once(tmp_path: Path) -> None:
     demo = Path(__file__).resolve().parents[2] / "data" / "compare_demo"
     db = tmp_path / "triage.db"
     args = ("diff", demo / "base.txt", demo / "branch.txt", "--propose", "--db", db)
-    first = cli(*args, "--format", "json")
+    first = workbench(*args, "--format", "json")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["new_hotspots"], "stdout stays the diff's own JSON"
     assert "validate_rows" in first.stderr
-    again = cli(*args)
+    again = workbench(*args)
     assert again.returncode == 0
-    listed = cli("backlog", "list", "--db", db, "--format", "json")
+    listed = workbench("backlog", "list", "--db", db, "--format", "json")
     titles = [item["title"] for item in json.loads(listed.stdout)]
     assert len(titles) == 2
     assert any("validate_rows" in title for title in titles)
