@@ -17,11 +17,14 @@ from screens.compare import CompareScreen
 from screens.dialogs import PathDialog
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import MORE_ROW, DeltaTable
-from screens.widgets.diff_summary import GateVerdictView
+from screens.widgets.diff_summary import GateVerdictView, verdict_text
 from screens.widgets.icicle import Icicle
 from tests.helpers import settle, skip_without_ptrace
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
+from workbench.profiles.diff import diff_profiles
+from workbench.profiles.gates import GateConfig, evaluate_gates
+from workbench.profiles.model import Frame, Profile
 from workbench.profiles.readers import NO_PYTHON_FRAME
 
 WORKLOAD = Path(__file__).with_name("compare_workload.py")
@@ -375,3 +378,11 @@ async def test_line_level_without_line_numbers_says_so_and_function_level_comes_
         await settle(pilot)
         assert not app.screen.query_one("#compare-error", Static).display
         assert _functions(app.screen.query_one("#deltas", DeltaTable))
+
+
+def test_the_compare_pane_verdict_names_the_line() -> None:
+    base, branch = Profile(), Profile()
+    base.add_frames([Frame("main", "pkg/app.py", 2)], 10)
+    branch.add_frames([Frame("main", "pkg/app.py", 2), Frame("parse", "pkg/app.py", 7)], 10)
+    text = verdict_text(evaluate_gates(diff_profiles(base, branch, by="line"), GateConfig())).plain
+    assert "parse:7: new hotspot" in text and "absent from base" in text
