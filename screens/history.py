@@ -39,6 +39,7 @@ from workbench.history.blame import (
     blame_label,
 )
 from workbench.history.log import FunctionCommit, FunctionHistory, function_history
+from workbench.history.render import blame_code
 from workbench.output import counted, plain_text
 from workbench.paths import styles_dir
 from workbench.triage.model import Evidence, EvidenceKind
@@ -165,7 +166,7 @@ authors and churn. `f` asks about another function.
         commits = self.query_one("#history-commits", DataTable)
         commits.add_columns("date", "sha", "author", "+", "-", "summary")
         self.query_one("#history-blame", DataTable).add_columns(
-            "line", "sha", "author", "date", "source"
+            "line", "sha", "date", "author", "code"
         )
         self.query_one("#history-authors", DataTable).add_columns(
             "author", "lines", "share", "commits"
@@ -270,16 +271,21 @@ authors and churn. `f` asks about another function.
             )
 
     def _fill_blame(self, blame: list[BlameLine], copies: bool) -> None:
+        """As the command line shows it: a run of lines from one commit names it once,
+        the code keeps its indentation."""
         self.query_one("#blame-label", Static).update(blame_label(copies))
         table = self.query_one("#history-blame", DataTable)
         table.clear()
-        for line in blame:
+        previous = ""
+        for line, code in zip(blame, blame_code(blame), strict=True):
+            first = line.sha != previous
+            previous = line.sha
             table.add_row(
-                Text(str(line.line)),
-                Text(line.sha[:10]),
-                Text(plain_text(line.author)),
-                Text(f"{line.date:%Y-%m-%d}"),
-                Text(plain_text(line.text)),
+                Text(str(line.line), justify="right"),
+                Text(line.sha[:10] if first else ""),
+                Text(f"{line.date:%Y-%m-%d}" if first else ""),
+                Text(plain_text(line.author) if first else ""),
+                Text(plain_text(code)),
             )
 
     def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory) -> None:

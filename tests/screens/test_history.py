@@ -81,7 +81,7 @@ async def test_hot_lines_and_typed_function(repo: GitRepo) -> None:
         app.post_message(HistoryRequested("app.py:Cache.lookup", [3]))
         await settle(pilot)
         assert table_column(app, "#history-blame", 0) == ["3"]
-        assert table_column(app, "#history-blame", 2) == ["Bob | Builder"]
+        assert table_column(app, "#history-blame", 3) == ["Bob | Builder"]
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, PromptDialog)
