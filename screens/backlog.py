@@ -736,14 +736,18 @@ class BacklogScreen(Screen):
 
     # -- export --------------------------------------------------------------
     def action_export(self) -> None:
-        self._export(Path.cwd() / f"triage-{datetime.now():%Y%m%d-%H%M%S}.md")
+        typed = self.query_one("#backlog-filter", Input).value.strip()
+        scope = f"open items matching “{typed}”" if self._filtering and typed else ""
+        path = Path.cwd() / f"triage-{datetime.now():%Y%m%d-%H%M%S}.md"
+        self._export(path, self.item_filter, scope)
 
     @work(thread=True, group="backlog-export", exit_on_error=False)
-    def _export(self, path: Path) -> None:
+    def _export(self, path: Path, item_filter: ItemFilter, scope: str) -> None:
         """The items the pane shows (its filter), in matrix order, streamed to ``path``."""
-        item_filter = self.item_filter
         try:
-            count = self._with_store(lambda store: export_markdown(store, item_filter, path))
+            count = self._with_store(
+                lambda store: export_markdown(store, item_filter, path, scope, self.repo)
+            )
         except (StoreError, OSError) as error:
             self.post_message(StoreFailed(f"export failed: {error}", write=True))
             return

@@ -17,7 +17,7 @@ from screens.messages import BacklogItemRequested
 from screens.widgets.backlog_list import BacklogList
 from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
-from tests.helpers import Notices, settle
+from tests.helpers import Notices, run_main, settle
 from workbench.context import LaunchContext
 from workbench.triage.model import (
     Evidence,
@@ -282,7 +282,11 @@ async def test_a_view_changed_while_hidden_shows_fresh_rows(db: Path, four: list
 
 
 async def test_export_writes_markdown(
-    db: Path, four: list[Item], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: Path,
+    four: list[Item],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
     seed(db, [Item(title="pipe | and `tick` <b>x</b>")])
@@ -294,6 +298,9 @@ async def test_export_writes_markdown(
         assert "cache warmup" in text and "Immediate PR" in text
         assert r"pipe \| and \`tick\` &lt;b&gt;x&lt;/b&gt;" in text
         assert str(path) in str(notices(app))
+    # One export, one header: the pane writes what `workbench export markdown` prints.
+    code, printed, _ = run_main(capsys, "export", "markdown", "--db", db)
+    assert code == 0 and printed == text
 
 
 async def test_markup_looking_text_is_shown_literally(db: Path) -> None:
