@@ -149,9 +149,13 @@ async def test_icicle_keys_move_selection_and_zoom(profiles: tuple[Path, Path]) 
         assert icicle.zoom is root
 
 
-async def test_history_and_backlog_keys_post_requests(profiles: tuple[Path, Path]) -> None:
+async def test_history_and_backlog_keys_post_requests(
+    profiles: tuple[Path, Path], tmp_path: Path
+) -> None:
     posted: list[Message] = []
-    app = _app(*profiles)
+    app = WorkbenchApp(
+        LaunchContext(mode="compare", base=profiles[0], branch=profiles[1], db=tmp_path / "t.db")
+    )
     async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
         await settle(pilot)
         _focused_deltas(app)

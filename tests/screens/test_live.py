@@ -247,7 +247,7 @@ async def test_snapshot_and_hand_offs_to_history_backlog_and_compare(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     posted: list[Message] = []
-    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid, db=tmp_path / "t.db"))
     async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
         await wait_until(pilot, lambda: shows_hot(app))
         await pilot.press("ctrl+s")
