@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -23,6 +24,7 @@ from screens.messages import (
     HistoryRequested,
 )
 from screens.session import Session
+from screens.text_dialog import TextDialog
 from workbench.context import LaunchContext
 from workbench.paths import styles_dir
 
@@ -58,6 +60,17 @@ class WorkbenchApp(App[int]):
             # A factory that returns the made pane (Textual wants a class or a callable).
             pane: Screen = getattr(self, f"{mode}_pane")
             self.add_mode(mode, lambda pane=pane: pane)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that comes back while a text dialog is open was typed ahead of it: it
+        went to the pane below before the dialog opened. The dialog takes it.
+
+        This runs before the app looks up the key's binding (a subclass's handler
+        comes first), so the key that opens a dialog still finds the pane current
+        here, and a typed-ahead ``q`` is typed, not a quit.
+        """
+        if isinstance(self.screen, TextDialog) and self.screen.type_ahead(event):
+            event.prevent_default()
 
     def on_mount(self) -> None:
         mode = self.session.launch.mode
