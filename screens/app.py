@@ -9,11 +9,14 @@ by name as well as by key.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from screens import backlog, compare, history, live
 from screens.keys import bind
@@ -25,11 +28,14 @@ from screens.messages import (
 )
 from screens.session import Session
 from screens.text_dialog import TextDialog
+from screens.widgets.pane_bar import PANE_TITLES
 from workbench.context import LaunchContext
 from workbench.paths import styles_dir
 
 #: The panes, by mode name.
 PANES = ("compare", "live", "backlog", "history")
+#: Work that runs longer than this is named in the pane bar while it runs.
+BUSY_AFTER = 0.2
 
 
 class WorkbenchApp(App[int]):
@@ -38,16 +44,27 @@ class WorkbenchApp(App[int]):
     TITLE = "Triage Workbench"
     CSS_PATH = [styles_dir() / "app.tcss"]
     BINDINGS = [
-        bind("app", "pane_live", "switch_mode('live')", "Live", "Sample a running process"),
-        bind("app", "pane_compare", "switch_mode('compare')", "Compare", "Baseline vs branch"),
-        bind("app", "pane_history", "switch_mode('history')", "History", "Git archaeology"),
-        bind("app", "pane_backlog", "switch_mode('backlog')", "Backlog", "Triage and KPIs"),
+        *(
+            bind(
+                "app",
+                f"pane_{mode}",
+                f"switch_mode('{mode}')",
+                title,
+                f"The {title} pane",
+                show=False,
+            )
+            for mode, title in PANE_TITLES.items()
+        ),
         bind("app", "help", "toggle_help", "Help", "Show or hide the keys of this pane"),
         bind("app", "quit", "quit", "Quit", "Quit the workbench"),
     ]
 
+    busy: reactive[str] = reactive("")
+    """What slow work is running (every pane's bar shows it); '' when nothing is."""
+
     def __init__(self, context: LaunchContext | None = None) -> None:
         super().__init__()
+        self._running_since: dict[Worker, float] = {}
         self.session = Session(context)
         """What every pane shares (the backlog, the repository); handed to each pane."""
         # Made now, mounted when first shown: a pane can be handed a request
@@ -73,8 +90,21 @@ class WorkbenchApp(App[int]):
             event.prevent_default()
 
     def on_mount(self) -> None:
+        self.set_interval(BUSY_AFTER / 2, self._check_busy)
         mode = self.session.launch.mode
         self.switch_mode(mode if mode in PANES else "compare")
+
+    def _check_busy(self) -> None:
+        """Name the first described worker that has run for ``BUSY_AFTER`` seconds.
+
+        Workers are described where a key starts them (``@work(description=...)``);
+        the endless ones (the sampler) have no description and never show.
+        """
+        now = time.monotonic()
+        running = [w for w in self.workers if w.description and w.state is WorkerState.RUNNING]
+        self._running_since = {w: self._running_since.get(w, now) for w in running}
+        slow = [w for w in running if now - self._running_since[w] >= BUSY_AFTER]
+        self.busy = slow[0].description if slow else ""
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

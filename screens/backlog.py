@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.backlog_query import FILTER_HELP, parse_filter
@@ -53,12 +53,14 @@ from screens.backlog_work import (
 from screens.item_dialog import ItemDialog
 from screens.keys import bind
 from screens.messages import BacklogItemRequested
+from screens.pane import PaneScreen
 from screens.session import Session
 from screens.status_dialog import StatusDialog
 from screens.widgets.backlog_list import BacklogList, header_text
 from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
 from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
+from screens.widgets.pane_bar import PaneBar
 from workbench.errors import StoreError
 from workbench.paths import styles_dir
 from workbench.triage.kpis import compute_kpis
@@ -99,7 +101,7 @@ class BacklogFooter(Footer):
             super().bindings_changed(screen)
 
 
-class BacklogScreen(Screen):
+class BacklogScreen(PaneScreen):
     """The triage matrix and list over one backlog database."""
 
     CSS_PATH = styles_dir() / "backlog.tcss"
@@ -209,7 +211,7 @@ class BacklogScreen(Screen):
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("backlog")
         with Horizontal(id="backlog-body"):
             with Vertical(id="backlog-main"):
                 yield Input(placeholder=FILTER_HELP, id="backlog-filter")
@@ -284,7 +286,13 @@ class BacklogScreen(Screen):
         elif self.side == "kpis":
             self._load_kpis()
 
-    @work(thread=True, exclusive=True, group="backlog-count", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="backlog-count",
+        exit_on_error=False,
+        description="Reading the backlog…",
+    )
     def _load(
         self,
         generation: int,
@@ -496,7 +504,7 @@ class BacklogScreen(Screen):
             return
         self._write_worker(call, self.item_filter, self.view == "matrix", follow, clear_marks)
 
-    @work(thread=True, group="backlog", exit_on_error=False)
+    @work(thread=True, group="backlog", exit_on_error=False, description="Saving…")
     def _write_worker(
         self,
         call: Write,
@@ -663,7 +671,12 @@ class BacklogScreen(Screen):
         if not self._refused():
             self._check_proposal(message)
 
-    @work(thread=True, group="backlog-propose", exit_on_error=False)
+    @work(
+        thread=True,
+        group="backlog-propose",
+        exit_on_error=False,
+        description="Looking for items that track this function…",
+    )
     def _check_proposal(self, message: BacklogItemRequested) -> None:
         where = ItemFilter(function=message.function)
         try:
@@ -741,7 +754,12 @@ class BacklogScreen(Screen):
         path = Path.cwd() / f"triage-{datetime.now():%Y%m%d-%H%M%S}.md"
         self._export(path, self.item_filter, scope)
 
-    @work(thread=True, group="backlog-export", exit_on_error=False)
+    @work(
+        thread=True,
+        group="backlog-export",
+        exit_on_error=False,
+        description="Writing the Markdown export…",
+    )
     def _export(self, path: Path, item_filter: ItemFilter, scope: str) -> None:
         """The items the pane shows (its filter), in matrix order, streamed to ``path``."""
         try:
@@ -795,7 +813,13 @@ class BacklogScreen(Screen):
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self.query_one(ItemDetail).show(message.item, message.events)
 
-    @work(thread=True, exclusive=True, group="backlog-kpis", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="backlog-kpis",
+        exit_on_error=False,
+        description="Computing the KPIs…",
+    )
     def _load_kpis(self) -> None:
         try:
             report = self._with_store(lambda store: compute_kpis(store, repo=self.repo))

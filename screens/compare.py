@@ -19,8 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.compare_work import (
@@ -35,10 +34,12 @@ from screens.compare_work import (
 from screens.dialogs import PathDialog
 from screens.keys import bind
 from screens.messages import BacklogItemRequested, HistoryRequested
+from screens.pane import PaneScreen
 from screens.session import Session
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
+from screens.widgets.pane_bar import PaneBar
 from workbench.output import plain
 from workbench.paths import styles_dir
 from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
@@ -70,7 +71,7 @@ class DiffFailed(Message):
     error: str
 
 
-class CompareScreen(Screen):
+class CompareScreen(PaneScreen):
     """Baseline vs branch: what got slower, what got faster, and do the gates pass."""
 
     CSS_PATH = [styles_dir() / "compare.tcss"]
@@ -114,7 +115,7 @@ function selected in whichever has focus.
         self._cache = ProfileCache()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("compare")
         with Horizontal(id="compare-header"):
             with Vertical(id="compare-profiles"):
                 yield ProfileSummaryView("Base", id="summary-base")
@@ -171,7 +172,13 @@ function selected in whichever has focus.
             elif self._loaded.get(role) != path:
                 view.show_hint(f"reading {path} …")
 
-    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="compare",
+        exit_on_error=False,
+        description="Reading and comparing the profiles…",
+    )
     def _compare(self, request: CompareRequest, with_tree: bool) -> None:
         """Read and compare, post that, then build the tree and post it.
 

@@ -21,14 +21,15 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from screens.keys import bind
 from screens.messages import EvidenceLinkRequested
+from screens.pane import PaneScreen
 from screens.prompt_dialog import PromptDialog
 from screens.session import Session, git_root
+from screens.widgets.pane_bar import PaneBar
 from screens.widgets.table import Table
 from workbench.errors import WorkbenchError
 from workbench.history.blame import (
@@ -86,7 +87,7 @@ def churn_series(commits: list[FunctionCommit]) -> list[float]:
     return [float(commit.added + commit.removed) for commit in reversed(commits)]
 
 
-class HistoryScreen(Screen):
+class HistoryScreen(PaneScreen):
     """Git archaeology of one function."""
 
     CSS_PATH = [styles_dir() / "history.tcss"]
@@ -142,7 +143,7 @@ authors and churn. `f` asks about another function.
         """The answer on screen."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("history")
         yield Static("", id="history-title", markup=False)
         yield Static("", id="history-status", markup=False)
         with Horizontal(id="history-body"):
@@ -211,7 +212,13 @@ authors and churn. `f` asks about another function.
         )
         self._dig(HistoryQuestion(repo, self.function, self.hot_lines, self.copies))
 
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="history",
+        exit_on_error=False,
+        description="Asking git…",
+    )
     def _dig(self, question: HistoryQuestion) -> None:
         """Run the git questions off the UI thread; post the answer or the error."""
         worker = get_current_worker()

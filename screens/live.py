@@ -29,8 +29,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.choice_dialog import ROLE_CHOICES, ChoiceDialog
@@ -57,11 +56,13 @@ from screens.live_stats import (
     trend_marks,
 )
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
+from screens.pane import PaneScreen
 from screens.process_picker import ProcessPickerDialog
 from screens.session import Session, code_files, process_folder
 from screens.widgets.live_icicle import LiveIcicle, live_tree
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
+from screens.widgets.pane_bar import PaneBar
 from screens.widgets.sparklines import MetricsSparklines
 from screens.widgets.thread_table import ThreadTable, thread_name
 from workbench.demo import bundled_workload
@@ -93,7 +94,7 @@ class SnapshotSaved(Message):
     """The selected function, for a backlog item."""
 
 
-class LiveScreen(Screen):
+class LiveScreen(PaneScreen):
     """Live sampling of one process; ``config`` None starts with the process picker."""
 
     CSS_PATH = [styles_dir() / "live.tcss"]
@@ -142,7 +143,7 @@ class LiveScreen(Screen):
         """Trend mark of every function of the shown view."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("live")
         yield StatusLine(id="live-status")
         with Horizontal(id="live-body"):
             with Vertical(id="live-main"):
@@ -505,7 +506,9 @@ class LiveScreen(Screen):
         which = "total" if self.cumulative or session.target_exited else "window"
         self.write_snapshot(session, path, which, purpose, row)
 
-    @work(thread=True, group="snapshot", exit_on_error=False)
+    @work(
+        thread=True, group="snapshot", exit_on_error=False, description="Writing a snapshot…"
+    )
     def write_snapshot(
         self,
         session: LiveSession,
