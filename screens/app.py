@@ -1,6 +1,6 @@
 """The Workbench app: one Textual mode per pane, global keys, palette.
 
-Modes (Compare, Live, Backlog, History) each keep their own screen stack, so
+Modes (Compare, Live, Backlog, History, Cycle) each keep their own screen stack, so
 switching panes never loses a pane's state. Global bindings live here; every
 other binding lives on the screen that owns its action. The command palette
 lists every binding active on the current screen, so each action is reachable
@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from screens import backlog, compare, history, live
+from screens import backlog, compare, cycle, history, live
 from screens.keys import bind
 from screens.messages import (
     BacklogItemRequested,
@@ -33,7 +33,7 @@ from workbench.context import LaunchContext
 from workbench.paths import styles_dir
 
 #: The panes, by mode name.
-PANES = ("compare", "live", "backlog", "history")
+PANES = ("compare", "live", "backlog", "history", "cycle")
 #: Work that runs longer than this is named in the pane bar while it runs.
 BUSY_AFTER = 0.2
 
@@ -73,6 +73,7 @@ class WorkbenchApp(App[int]):
         self.compare_pane = compare.make_screen(self.session)
         self.history_pane = history.make_screen(self.session)
         self.backlog_pane = backlog.make_screen(self.session)
+        self.cycle_pane = cycle.make_screen(self.session)
         for mode in PANES:
             # A factory that returns the made pane (Textual wants a class or a callable).
             pane: Screen = getattr(self, f"{mode}_pane")

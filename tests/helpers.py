@@ -172,14 +172,17 @@ def skip_without_ptrace() -> None:
 
 
 def workbench(
-    *args: object, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    *args: object,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real ``workbench`` CLI (``python -m workbench``) and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "workbench", *map(str, args)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         cwd=cwd,
         env=env,
     )

@@ -19,7 +19,7 @@ class LaunchContext:
     """
 
     mode: str = "compare"
-    """Pane shown first: compare, live, backlog or history."""
+    """Pane shown first: compare, live, backlog, history or cycle."""
     base: Path | None = None
     """Baseline profile for the Compare pane."""
     branch: Path | None = None
@@ -45,3 +45,7 @@ class LaunchContext:
     """Hot lines of ``function`` whose blame the History pane shows (else the whole span)."""
     demo: bool = False
     """Opened by ``workbench demo``: the Live pane samples the bundled workload."""
+    cycles: Path | None = None
+    """Folder of the optimisation cycles; None means ``.workbench/cycles`` at the git root."""
+    cycle: str | None = None
+    """Cycle the Cycle pane opens; None means the current one."""

@@ -13,7 +13,13 @@ from rich.text import Text
 from textual.widgets import Static
 
 #: Pane modes in the order their keys run (F1, F2...), with their titles.
-PANE_TITLES = {"live": "Live", "compare": "Compare", "history": "History", "backlog": "Backlog"}
+PANE_TITLES = {
+    "live": "Live",
+    "compare": "Compare",
+    "history": "History",
+    "backlog": "Backlog",
+    "cycle": "Cycle",
+}
 
 
 class PaneBar(Static):

@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "workbench.cli.bench",
     "workbench.cli.analysis",
     "workbench.cli.export",
+    "workbench.cli.slo",
+    "workbench.cli.cycle",
 )
 
 

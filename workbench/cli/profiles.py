@@ -20,6 +20,7 @@ from workbench.output import print_json
 
 if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
+    from workbench.profiles.gates import GateVerdict
     from workbench.profiles.model import Profile
 
 # The readers, the diff and the renderers pull in numpy: they are imported in
@@ -192,9 +193,17 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
             "Fail (exit 1) when BRANCH has a new hotspot above the threshold, or a function "
             "whose self share grew more than allowed, unless a waiver justifies it. "
             "Thresholds come from flags, then [tool.workbench] in the project's "
-            "pyproject.toml, then defaults."
+            "pyproject.toml, then defaults. --format sarif writes SARIF 2.1.0 for "
+            "code-scanning UIs."
         ),
     )
+    add_gate_options(parser)
+    add_format(parser, ("text", "json", "markdown", "sarif"))
+    parser.set_defaults(handler=run_gate)
+
+
+def add_gate_options(parser: argparse.ArgumentParser) -> None:
+    """BASE, BRANCH and the gate's thresholds and waivers (``gate``, ``export sarif``)."""
     _add_pair(parser)
     parser.add_argument(
         "--new-hotspot-pct",
@@ -227,12 +236,10 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
         help="where to look for pyproject.toml [tool.workbench] (default: current directory)",
     )
     _add_by(parser)
-    add_format(parser, ("text", "json", "markdown"))
-    parser.set_defaults(handler=run_gate)
 
 
-def run_gate(args: argparse.Namespace) -> int:
-    from workbench.profiles import render
+def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, Profile]:
+    """The verdict of the gate options in ``args``, its diff, and the branch profile."""
     from workbench.profiles.config import load_gate_config, parse_waiver
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.gates import evaluate_gates
@@ -254,7 +261,13 @@ def run_gate(args: argparse.Namespace) -> int:
         hotspot_pct=config.new_hotspot_pct,
         noise_pct=config.noise_pct,
     )
-    verdict = evaluate_gates(diff, config)
+    return evaluate_gates(diff, config), diff, branch
+
+
+def run_gate(args: argparse.Namespace) -> int:
+    from workbench.profiles import render
+
+    verdict, diff, branch = evaluate_gate(args)
     if args.format == "json":
         print_json(
             {
@@ -264,6 +277,10 @@ def run_gate(args: argparse.Namespace) -> int:
                 "new_hotspots": [item.to_json() for item in diff.new_hotspots],
             }
         )
+    elif args.format == "sarif":
+        from workbench.reports.sarif import gate_sarif
+
+        print_json(gate_sarif(verdict, diff, branch))
     elif args.format == "markdown":
         print(render.gate_markdown(verdict, diff))
     else:

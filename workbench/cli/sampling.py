@@ -20,7 +20,6 @@ from workbench.output import print_json
 
 if TYPE_CHECKING:
     from workbench.sampling.processes import ProcessInfo
-    from workbench.sampling.pyspy import PySpySampler
     from workbench.sampling.session import SnapshotFormat
 
 #: File name suffixes that make ``record -o`` write collapsed stacks without ``--format``.
@@ -202,55 +201,30 @@ def run_record(args: argparse.Namespace) -> int:
     """Sample for the duration in one py-spy run (no gaps) and write the profile."""
     # Imported here: the session pulls in the profile writers (numpy), which
     # building the parser for every `workbench` call should not pay for.
-    from workbench.sampling.pyspy import PySpySampler
-    from workbench.sampling.session import LiveSession, default_snapshot_name
+    from workbench.sampling.recording import Recording
+    from workbench.sampling.session import default_snapshot_name
 
     fmt = _output_format(args.output, args.format)
-    sampler = PySpySampler(
+    recording = Recording(
         args.pid,
+        args.duration,
         rate=args.rate,
         nonblocking=args.nonblocking,
         subprocesses=args.subprocesses,
-        window_seconds=args.duration,
-        windows=1,
     )
-    sampler.start()
-    info = sampler.info
-    command = info.command if info else None
-    session = LiveSession(args.pid, args.rate, command=command, window_seconds=args.duration)
+    recording.start()
     _note(
         f"sampling PID {args.pid} at {args.rate} Hz for {args.duration} s "
-        f"({sampler.reason}); Ctrl-C stops early and keeps the samples"
+        f"({recording.reason}); Ctrl-C stops early and keeps the samples"
     )
-    interrupted = False
-    try:
-        for batch in sampler.batches():
-            session.add_batch(batch)
-    except KeyboardInterrupt:
-        interrupted = True
-        sampler.stop()  # py-spy gets SIGINT and writes what it sampled: one last batch
-        for batch in sampler.batches():
-            session.add_batch(batch)
-    finally:
-        sampler.stop()
-    if not session.total_samples or not len(session.total_profile()):
-        raise SamplingError(_nothing_sampled(args.pid, sampler, interrupted))
-    path = args.output or Path(default_snapshot_name(args.pid, fmt))
-    session.snapshot(path, "total", fmt)
-    profile = session.total_profile()
-    sampled = profile.meta.duration or 0.0
-    if sampler.target_exited or session.target_exited:
-        _note(
-            f"note: process {args.pid} exited after {sampled:.1f} s of the {args.duration} s "
-            "asked; the partial profile is kept"
-        )
-    elif interrupted:
-        _note(f"note: interrupted after {sampled:.1f} s; the partial profile is kept")
-    elif sampler.error:
-        _note(f"note: sampling ended early: {sampler.error}; the partial profile is kept")
+    recording.collect()
+    profile = recording.profile()
+    path = recording.save(args.output or Path(default_snapshot_name(args.pid, fmt)), fmt)
+    if note := recording.note():
+        _note(f"note: {note}")
     print(
-        f"wrote {path} ({fmt}, {session.total_samples} samples over {sampled:.1f} s, "
-        f"{len(profile.meta.threads)} threads)"
+        f"wrote {path} ({fmt}, {recording.total_samples} samples over "
+        f"{profile.meta.duration or 0.0:.1f} s, {len(profile.meta.threads)} threads)"
     )
     return 0
 
@@ -261,19 +235,6 @@ def _output_format(output: Path | None, chosen: str | None) -> SnapshotFormat:
     if output is not None and output.suffix.lower() in _COLLAPSED_SUFFIXES:
         return "collapsed"
     return "speedscope"
-
-
-def _nothing_sampled(pid: int, sampler: PySpySampler, interrupted: bool) -> str:
-    if sampler.error:
-        return sampler.error
-    if sampler.target_exited:
-        return f"process {pid} exited before any sample was taken; nothing to write"
-    if interrupted:
-        return "interrupted before any sample was taken; nothing to write"
-    return (
-        f"no stacks sampled from process {pid}: it was idle the whole time "
-        "(py-spy records running threads only); record longer or while it works"
-    )
 
 
 def _note(text: str) -> None:
