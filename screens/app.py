@@ -43,6 +43,9 @@ class WorkbenchApp(App[int]):
 
     TITLE = "Triage Workbench"
     CSS_PATH = [styles_dir() / "app.tcss"]
+    # Each pane's stylesheet gives way by priority below these sizes (80×24 must work).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         *(
             bind(

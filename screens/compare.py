@@ -251,7 +251,7 @@ function selected in whichever has focus.
         icicle = self.query_one(Icicle)
         status = self.query_one("#icicle-status", Static)
         if icicle.selected is None:
-            status.update(f"Diffed in {comparison.seconds:.2f} s; building the icicle…")
+            status.update("Building the icicle…")
         else:
             status.update(self._node_status(icicle.selected))
 
@@ -259,7 +259,7 @@ function selected in whichever has focus.
         icicle = self.query_one(Icicle)
         icicle.delta_scale = message.tree.delta_scale
         icicle.root = message.tree.root
-        icicle.border_title = f"Icicle · built in {message.tree.seconds:.2f} s"
+        icicle.border_title = "Icicle · width: branch share · red grew, blue shrank"
 
     def on_diff_failed(self, message: DiffFailed) -> None:
         self._set_error(message.error)

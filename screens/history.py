@@ -45,6 +45,10 @@ from workbench.output import counted, plain_text
 from workbench.paths import styles_dir
 from workbench.triage.model import Evidence, EvidenceKind
 
+COMMIT_COLUMNS = ("date", "sha", "author", "+", "-", "summary")
+BLAME_COLUMNS = ("line", "sha", "date", "author", "code")
+AUTHOR_COLUMNS = ("author", "lines", "share", "commits")
+
 
 @dataclass
 class HistoryLoaded(Message):
@@ -164,14 +168,9 @@ authors and churn. `f` asks about another function.
         yield Footer()
 
     def on_mount(self) -> None:
-        commits = self.query_one("#history-commits", DataTable)
-        commits.add_columns("date", "sha", "author", "+", "-", "summary")
-        self.query_one("#history-blame", DataTable).add_columns(
-            "line", "sha", "date", "author", "code"
-        )
-        self.query_one("#history-authors", DataTable).add_columns(
-            "author", "lines", "share", "commits"
-        )
+        self._fill_commits([])
+        self._fill_blame([], self.copies)
+        self._fill_authors([], None)
         if self.function and not self._asked:
             self._ask()
         elif not self.function:
@@ -238,8 +237,9 @@ authors and churn. `f` asks about another function.
 
     def _clear_answer(self) -> None:
         self.loaded = None
-        for table in ("#history-commits", "#history-blame", "#history-authors"):
-            self.query_one(table, DataTable).clear()
+        self._fill_commits([])
+        self._fill_blame([], self.copies)
+        self._fill_authors([], None)
         self.query_one("#history-churn", Sparkline).data = []
         self.query_one("#patch-header", Static).update("")
         self.query_one("#history-patch", Static).update("")
@@ -264,48 +264,53 @@ authors and churn. `f` asks about another function.
 
     # -- drawing ----------------------------------------------------------
     def _fill_commits(self, commits: list[FunctionCommit]) -> None:
-        table = self.query_one("#history-commits", DataTable)
-        table.clear()
-        for commit in commits:
-            table.add_row(
+        rows = [
+            [
                 Text(f"{commit.date:%Y-%m-%d}"),
                 Text(commit.sha[:10]),
                 Text(plain_text(commit.author)),
                 Text(f"+{commit.added}", style="green"),
                 Text(f"-{commit.removed}", style="red"),
                 Text(plain_text(commit.summary)),
-                key=commit.sha,
-            )
+            ]
+            for commit in commits
+        ]
+        self.query_one("#history-commits", Table).fill(
+            COMMIT_COLUMNS, rows, [commit.sha for commit in commits]
+        )
 
     def _fill_blame(self, blame: list[BlameLine], copies: bool) -> None:
         """As the command line shows it: a run of lines from one commit names it once,
         the code keeps its indentation."""
         self.query_one("#blame-label", Static).update(blame_label(copies))
-        table = self.query_one("#history-blame", DataTable)
-        table.clear()
+        rows = []
         previous = ""
         for line, code in zip(blame, blame_code(blame), strict=True):
             first = line.sha != previous
             previous = line.sha
-            table.add_row(
-                Text(str(line.line), justify="right"),
-                Text(line.sha[:10] if first else ""),
-                Text(f"{line.date:%Y-%m-%d}" if first else ""),
-                Text(plain_text(line.author) if first else ""),
-                Text(plain_text(code)),
+            rows.append(
+                [
+                    Text(str(line.line), justify="right"),
+                    Text(line.sha[:10] if first else ""),
+                    Text(f"{line.date:%Y-%m-%d}" if first else ""),
+                    Text(plain_text(line.author) if first else ""),
+                    Text(plain_text(code)),
+                ]
             )
+        self.query_one("#history-blame", Table).fill(BLAME_COLUMNS, rows)
 
-    def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory) -> None:
-        commits_by_author = history.commits_by_author()
-        table = self.query_one("#history-authors", DataTable)
-        table.clear()
-        for share in shares:
-            table.add_row(
+    def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory | None) -> None:
+        commits_by_author = history.commits_by_author() if history is not None else {}
+        rows = [
+            [
                 Text(plain_text(share.author)),
                 Text(str(share.lines)),
                 Text(f"{share.share:.0%}"),
                 Text(str(commits_by_author.get(share.author, 0))),
-            )
+            ]
+            for share in shares
+        ]
+        self.query_one("#history-authors", Table).fill(AUTHOR_COLUMNS, rows)
 
     def _show_patch(self, commit: FunctionCommit | None) -> None:
         patch = self.query_one("#history-patch", Static)

@@ -260,7 +260,7 @@ class LiveScreen(PaneScreen):
         self.cumulative = True
         total = self.session.total_samples if self.session else 0
         self.notify(
-            f"The target exited; all {total} samples are kept. Press S to save them.",
+            f"The target exited; all {total} samples are kept. Press ctrl+s to save them.",
             title="Target exited",
             timeout=10,
         )

@@ -316,11 +316,12 @@ def _commit(repo: Path, message: str) -> tuple[str, str]:
     return sha, when
 
 
-def prepare_demo(root: Path) -> DemoWorkspace:
-    """Build the demo repository and backlog under ``root`` (a fresh folder)."""
+def prepare_demo(root: Path, now: datetime | None = None) -> DemoWorkspace:
+    """Build the demo repository and backlog under ``root`` (a fresh folder), its history
+    dated before ``now`` (the current time; a fixed one makes the same shas every time)."""
     compare = data_dir() / "compare_demo"
     base, branch = compare / "base.txt", compare / "branch.txt"
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     repo = build_demo_repo(root / "repo", now) if shutil.which("git") else None
     db = root / "triage.db"
     seed_demo_backlog(db, base, branch, repo, now)
