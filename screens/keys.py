@@ -62,6 +62,7 @@ KEYS: dict[str, str] = {
     "thread": "t",
     "attach": "a",
     "level": "l",
+    "stop": "X",
     "reset": "0",
     "function": "f",
     "copies": "C",
