@@ -78,6 +78,10 @@ class Notices:
     def __len__(self) -> int:
         return len(self.posted)
 
+    def __contains__(self, text: str) -> bool:
+        """Whether ``text`` is in a notification's title or message."""
+        return text in str(self)
+
     def __str__(self) -> str:
         return "\n".join(f"{n.notification.title}: {n.notification.message}" for n in self.posted)
 

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +31,8 @@ def _emit(chunks: Iterable[str], output: Path | None) -> None:
         for chunk in chunks:
             sys.stdout.write(chunk)
         return
+    import tempfile
+
     try:
         folder = output.resolve().parent
         handle = tempfile.NamedTemporaryFile(
