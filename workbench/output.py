@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from typing import Any
 
 #: Invisible characters that reorder or break the text around them: bidi
@@ -48,3 +49,12 @@ def print_json(data: Any) -> None:
 def counted(number: int, noun: str) -> str:
     """``1 commit``, ``2 commits``: a count with its noun (regular plurals only)."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK, emoji) characters take two,
+    combining marks none, so a table with such names stays aligned."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.profiles.conftest import (
+from tests.profiles.real_profiles import (
     BACKGROUND_FUNCTION,
     BACKGROUND_THREAD,
     HOT_FUNCTION,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.profiles.conftest import RealProfiles
+from tests.profiles.real_profiles import RealProfiles
 from workbench.errors import ProfileFormatError
 from workbench.profiles.io import read_profile, write_profile
 from workbench.profiles.model import Frame, Profile, ProfileMeta

@@ -48,16 +48,13 @@ def _emit(chunks: Iterable[str], output: Path | None) -> None:
 
 
 def _markdown(store: BacklogStore, args: argparse.Namespace) -> int:
-    from workbench.reports.triage_markdown import render_triage
-    from workbench.triage.kpis import compute_kpis
+    from workbench.reports.triage_markdown import triage_document
 
     item_filter = ItemFilter(include_closed=args.all)
-    total = store.count(item_filter)
-    scope = "items" if args.all else "open items"
-    subtitle = f"{total} {scope} in {store.path}; an impact or effort ≥ {store.split} is high."
-    items = store.iter_all(item_filter, order="matrix", limit=args.limit)
-    report = compute_kpis(store, repo=args.repo)
-    _emit(render_triage(items, report, title=args.title, subtitle=subtitle), args.output)
+    document = triage_document(
+        store, item_filter, title=args.title, repo=args.repo, limit=args.limit
+    )
+    _emit(document, args.output)
     return 0
 
 
