@@ -192,7 +192,7 @@ async def test_commits_found_by_the_tolerant_scanner_are_marked(tmp_path: Path) 
     legacy.commit("python 3 at last")
     app = WorkbenchApp(LaunchContext(mode="history", repo=legacy.path, function="old.py:area"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         shas = table_column(app, "#history-commits", 1)
         assert [sha.endswith("*") for sha in shas] == [True, True]
         status = str(app.screen.query_one("#history-status", Static).render())
