@@ -57,7 +57,7 @@ from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
 from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
 from workbench.context import LaunchContext
-from workbench.errors import StoreError
+from workbench.errors import OutputError, StoreError
 from workbench.paths import styles_dir
 from workbench.triage.kpis import compute_kpis
 from workbench.triage.model import (
@@ -682,7 +682,7 @@ class BacklogScreen(Screen):
         item_filter = self.item_filter
         try:
             count = self._with_store(lambda store: export_markdown(store, item_filter, path))
-        except (StoreError, OSError) as error:
+        except (StoreError, OutputError, OSError) as error:
             self.post_message(StoreFailed(f"export failed: {error}", write=True))
             return
         self.post_message(Exported(path, count))

@@ -16,6 +16,7 @@ from textual.message import Message
 
 from screens.widgets.backlog_list import BacklogList
 from workbench.errors import StaleEditError, StoreError
+from workbench.files import output_file
 from workbench.reports.triage_markdown import render_triage
 from workbench.triage.kpis import KpiReport, compute_kpis
 from workbench.triage.model import EDITABLE_FIELDS, Batch, Item, ItemFilter, Quadrant
@@ -110,11 +111,9 @@ def export_markdown(store: BacklogStore, item_filter: ItemFilter, path: Path) ->
             yield item
 
     report = compute_kpis(store)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
+    with output_file(path) as out:
         items = counted(store.iter_all(item_filter, order="matrix"))
         out.writelines(render_triage(items, report, subtitle=f"Backlog {store.path}"))
-    partial.replace(path)
     return count
 
 

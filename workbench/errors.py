@@ -36,3 +36,7 @@ class StaleEditError(StoreError):
 
 class ConfigError(WorkbenchError):
     """A ``[tool.workbench]`` table or a waivers file is malformed."""
+
+
+class OutputError(WorkbenchError):
+    """An output file cannot be written (a folder, a block device, a full disk); nothing changed."""

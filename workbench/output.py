@@ -7,33 +7,59 @@ import re
 import sys
 from typing import Any
 
+from workbench.errors import WorkbenchError
+
 #: C0 and C1 control characters. Names, paths, commit messages and titles come
 #: from outside: printed as is, an ANSI escape among them would recolour the
 #: terminal or move its cursor, so they are drawn as ``\x1b`` instead.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: A UTF-16 surrogate alone in a ``str`` (JSON's ``"\ud800"`` reads as one): it
+#: cannot be encoded as UTF-8, so printing or writing it would fail.
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 #: The same, newline and tab aside: for text that has lines (patches, notes).
 CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _escaped(match: re.Match[str]) -> str:
-    return f"\\x{ord(match[0]):02x}"
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def plain(text: object) -> str:
     """A name or value drawn literally: every control character (newline and tab
-    too) shown as an escape such as ``\x1b``, everything else as is."""
-    return CONTROL.sub(_escaped, str(text))
+    too) shown as an escape such as ``\x1b``, a lone surrogate as ``\ud800``,
+    everything else as is."""
+    return LONE_SURROGATE.sub(_escaped, CONTROL.sub(_escaped, str(text)))
 
 
 def plain_text(text: object) -> str:
     """Text with lines (a patch, a blame line) drawn literally: control characters
     shown as escapes, newlines and tabs kept."""
-    return CONTROL_BUT_LAYOUT.sub(_escaped, str(text))
+    return LONE_SURROGATE.sub(_escaped, CONTROL_BUT_LAYOUT.sub(_escaped, str(text)))
+
+
+def json_text(data: Any) -> str:
+    """``data`` as strict JSON text: the one encoder of every JSON we print or write.
+
+    Strict: ``NaN`` and ``Infinity`` are not JSON, so a non-finite number is an
+    error rather than a file other tools reject; a lone surrogate (which UTF-8
+    cannot encode) becomes U+FFFD. One call to the C encoder into one string
+    (``indent`` would switch to the pure-Python encoder, several times slower
+    on a 100,000-row diff); paths and dates are written as strings.
+    """
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, default=str)
+    except ValueError as error:
+        raise WorkbenchError(
+            f"cannot write JSON: {error} (a value is not a finite number); nothing was written"
+        ) from None
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 def print_json(data: Any) -> None:
-    """Print ``data`` as indented JSON on stdout (paths and dates as strings)."""
-    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
+    """Print ``data`` as one line of strict JSON on stdout (see :func:`json_text`)."""
+    text = json_text(data)
+    sys.stdout.write(text)
     sys.stdout.write("\n")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -75,7 +76,27 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 def open_store(args: argparse.Namespace) -> BacklogStore:
     from workbench.triage.store import BacklogStore
 
-    return BacklogStore.open(getattr(args, "db", None))
+    path = getattr(args, "db", None)
+    if path is not None:
+        refuse_non_regular_db(path)
+    return BacklogStore.open(path)
+
+
+def refuse_non_regular_db(path: Path) -> None:
+    """A ``--db`` that exists must be a regular file (or a link to one).
+
+    SQLite would open ``/dev/null`` and create ``/dev/null-journal`` beside it;
+    a FIFO would hang. The store checks what the file holds; this checks what it is.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StoreError(f"--db {path}: {error.strerror or error}") from None
+    if not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device, FIFO or socket)"
+        raise StoreError(f"--db {path}: {what}; give the path of a backlog database file")
 
 
 Writes = Callable[[argparse.Namespace], bool]

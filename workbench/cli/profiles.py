@@ -15,7 +15,6 @@ from workbench.cli.arguments import add_format, percent, positive_float, positiv
 from workbench.cli.backlog import add_propose_options, propose_from_diff
 from workbench.cli.launch import open_app
 from workbench.context import LaunchContext
-from workbench.errors import WorkbenchError
 from workbench.output import print_json
 
 if TYPE_CHECKING:
@@ -295,12 +294,7 @@ def run_convert(args: argparse.Namespace) -> int:
 
     fmt = args.to or ("speedscope" if args.output.suffix.lower() == ".json" else "collapsed")
     profile = read_profile(args.input, thread=args.thread)
-    try:
-        write_profile(profile, args.output, fmt)
-    except OSError as error:
-        raise WorkbenchError(
-            f"cannot write {args.output}: {error.strerror or error}; choose a writable path"
-        ) from None
+    write_profile(profile, args.output, fmt)
     print(f"wrote {args.output} ({fmt}, {len(profile):,} stacks)")
     return 0
 

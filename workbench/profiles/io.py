@@ -63,10 +63,7 @@ def write_profile(profile: Profile, path: str | Path, fmt: WriteFormat) -> None:
     writers = {"collapsed": write_collapsed, "speedscope": write_speedscope}
     if fmt not in writers:
         raise ProfileFormatError(f"cannot write {fmt!r}; choose collapsed or speedscope")
-    try:
-        writers[fmt](profile, Path(path))
-    except OSError as error:
-        raise ProfileFormatError(f"{path}: cannot write ({error.strerror})") from None
+    writers[fmt](profile, Path(path))
 
 
 def _understood() -> str:

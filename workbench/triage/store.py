@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
+from workbench.output import json_text
 from workbench.triage import opening, schema
 from workbench.triage.dbfile import (
     DEFAULT_BUSY_TIMEOUT,
@@ -282,7 +283,7 @@ class BacklogStore(ItemQueries, Journal):
         with self._transaction():
             cursor = self.conn.execute(
                 "INSERT INTO profiles(target, path, recorded_at, top) VALUES (?, ?, ?, ?)",
-                [target, path, recorded_at or now(), json.dumps(list(top))],
+                [target, path, recorded_at or now(), json_text(list(top))],
             )
         return int(cursor.lastrowid)
 
