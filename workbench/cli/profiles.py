@@ -8,6 +8,7 @@ content), so a missing, empty, binary or foreign file is one
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from workbench.cli.arguments import add_format, percent, positive_float, positiv
 from workbench.cli.backlog import add_propose_options, propose_from_diff
 from workbench.cli.launch import open_app
 from workbench.context import LaunchContext
-from workbench.output import print_json
+from workbench.output import plain, print_json
 
 if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
@@ -108,10 +109,9 @@ def _register_show(sub: argparse._SubParsersAction) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     from workbench.profiles import render
-    from workbench.profiles.io import read_profile
     from workbench.profiles.top import top_functions
 
-    profile = _with_rate(read_profile(args.profile, thread=args.thread), args.rate)
+    profile = _with_rate(_read(args.profile, thread=args.thread), args.rate)
     if args.format == "json":
         print_json(top_functions(profile, by=args.by, top=args.top).to_json())
     else:
@@ -162,11 +162,19 @@ def run_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
+def _read(path: Path, thread: str | None = None) -> Profile:
+    """:func:`read_profile`, telling stderr what the reader skipped or shortened."""
     from workbench.profiles.io import read_profile
 
+    profile = read_profile(path, thread=thread)
+    for note in profile.meta.notes:
+        print(f"workbench: note: {plain(path)}: {plain(note)}", file=sys.stderr)
+    return profile
+
+
+def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
     rate = getattr(args, "rate", None)
-    return _with_rate(read_profile(args.base), rate), _with_rate(read_profile(args.branch), rate)
+    return _with_rate(_read(args.base), rate), _with_rate(_read(args.branch), rate)
 
 
 def _print_diff(diff: ProfileDiff, fmt: str, top: int | None) -> None:
@@ -290,10 +298,10 @@ def _register_convert(sub: argparse._SubParsersAction) -> None:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from workbench.profiles.io import read_profile, write_profile
+    from workbench.profiles.io import write_profile
 
     fmt = args.to or ("speedscope" if args.output.suffix.lower() == ".json" else "collapsed")
-    profile = read_profile(args.input, thread=args.thread)
+    profile = _read(args.input, thread=args.thread)
     write_profile(profile, args.output, fmt)
     print(f"wrote {args.output} ({fmt}, {len(profile):,} stacks)")
     return 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import json
+import sys
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,11 +22,16 @@ from workbench.profiles.readers.pyinstrument import is_pyinstrument, read_pyinst
 from workbench.profiles.readers.sniff import HEAD_BYTES, UNDERSTOOD, sniff_format
 from workbench.profiles.readers.speedscope import is_speedscope, read_speedscope
 from workbench.profiles.readers.threads import select_thread
+from workbench.profiles.readers.values import check_weights
 from workbench.profiles.writers import write_collapsed, write_speedscope
 
 __all__ = ["read_profile", "sniff_format", "write_profile"]
 
 WriteFormat = Literal["collapsed", "speedscope"]
+#: JSON nesting we parse (pyinstrument nests two levels per frame); measured, the
+#: C parser needs under 160 bytes of stack a level, so :data:`_DEEP_STACK_BYTES` holds 4x.
+MAX_JSON_NESTING = 100_000
+_DEEP_STACK_BYTES = 64 << 20
 
 
 def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
@@ -46,6 +53,7 @@ def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
     profile.meta.source = source
     if profile.meta.name is None:
         profile.meta.name = path.name
+    check_weights(profile, source)
     if thread is not None:
         profile = select_thread(profile, thread, source)
     if not profile.total_weight > 0:
@@ -112,7 +120,7 @@ def _load_json(path: Path) -> Any:
     except UnicodeDecodeError:
         raise ProfileFormatError(f"{path}: not UTF-8 JSON; {_understood()}") from None
     try:
-        return json.loads(text)
+        return _parse_deep(text)
     except json.JSONDecodeError as error:
         # Cut inside a string, the error points at the string's opening quote.
         if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
@@ -125,7 +133,47 @@ def _load_json(path: Path) -> Any:
             f"{_understood()}"
         ) from None
     except RecursionError:
-        raise ProfileFormatError(f"{path}: JSON nested too deeply to read") from None
+        raise ProfileFormatError(
+            f"{path}: JSON nested more than {MAX_JSON_NESTING:,} levels deep; not a profile "
+            "we can read"
+        ) from None
+
+
+def _parse_deep(text: str) -> Any:
+    """``json.loads``, also for documents nested deeper than Python's recursion limit.
+
+    pyinstrument's tree of a program recursing 500 deep nests 1,000 JSON
+    levels, past the default limit. Such a document is parsed again in a
+    thread with a large stack (the C parser recurses once per level) and a
+    recursion limit of :data:`MAX_JSON_NESTING`, which the stack holds with room
+    to spare; deeper still is an error, never a crash.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        pass
+    outcome: list[Any] = []
+
+    def parse() -> None:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(MAX_JSON_NESTING + 100)
+        try:
+            outcome.append(json.loads(text))
+        except (RecursionError, json.JSONDecodeError) as error:
+            outcome.append(error)
+        finally:
+            sys.setrecursionlimit(limit)
+
+    previous = threading.stack_size(_DEEP_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=parse, name="deep-json")
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _read_json(path: Path, document: Any) -> Profile:

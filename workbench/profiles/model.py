@@ -60,6 +60,9 @@ class ProfileMeta:
     """Path the profile was read from."""
     name: str | None = None
     """Display name (speedscope profile name, file stem)."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader skipped or shortened (invalid lines, elided deep stacks), one
+    sentence each, for the user to be told: a profile read with losses must say so."""
 
 
 class Profile:

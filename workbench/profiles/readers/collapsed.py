@@ -29,6 +29,7 @@ from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
+from workbench.profiles.readers.values import ValueProblem, restore_meta, weight
 
 #: First line our writer emits: metadata the folded format has no place for,
 #: as a stack of weight 0, which speedscope and flamegraph.pl ignore.
@@ -41,7 +42,6 @@ _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
 _PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
 _PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
-_HEADER_FIELDS = ("unit", "rate", "duration", "command", "pid", "git_revision", "captured_at")
 
 
 def parse_frame(text: str) -> Frame:
@@ -99,17 +99,22 @@ def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
     """Fill ``meta`` from our writer's header line and return the whole header."""
     try:
         header = json.loads(line[len(HEADER_PREFIX) :].rstrip().removesuffix(HEADER_SUFFIX))
-    except json.JSONDecodeError as error:
-        message = f"{source}: line 1: unreadable workbench header ({error})"
+    except (json.JSONDecodeError, RecursionError) as error:
+        message = f"{source}: line 1: unreadable workbench header ({str(error):.80})"
         raise ProfileFormatError(message) from None
     if not isinstance(header, dict):
         raise ProfileFormatError(f"{source}: line 1: workbench header is not a JSON object")
-    for key in _HEADER_FIELDS:
-        if header.get(key) is not None:
-            setattr(meta, key, header[key])
-    meta.name = header.get("name") or meta.name
-    if meta.unit not in ("samples", "seconds"):
-        raise ProfileFormatError(f"{source}: line 1: unknown unit {meta.unit!r} in header")
+    try:
+        restore_meta(meta, header, "line 1: header")
+        unit = header.get("unit", meta.unit)
+        if unit not in ("samples", "seconds"):
+            raise ValueProblem(f"line 1: unknown unit {unit!r:.40} in header")
+        meta.unit = unit
+        per_unit = header.get("counts_per_unit")
+        if per_unit is not None and not weight(per_unit, "line 1: counts_per_unit") > 0:
+            raise ValueProblem("line 1: counts_per_unit must be positive")
+    except ValueProblem as problem:
+        raise ProfileFormatError(f"{source}: {problem}") from None
     return header
 
 
