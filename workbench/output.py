@@ -38,6 +38,20 @@ def plain_text(text: object) -> str:
     return LONE_SURROGATE.sub(_escaped, CONTROL_BUT_LAYOUT.sub(_escaped, str(text)))
 
 
+#: Widest name or path a text table prints: a 20 MB frame name must not make
+#: every row of ``show`` 20 MB wide.
+MAX_CELL = 100
+
+
+def elide(text: str, limit: int = MAX_CELL) -> str:
+    """``text`` cut to ``limit`` characters, the middle replaced by ``…`` (both ends
+    of a path or a qualified name say the most)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (limit - 1 - head):]}"
+
+
 def json_text(data: Any) -> str:
     """``data`` as strict JSON text: the one encoder of every JSON we print or write.
 

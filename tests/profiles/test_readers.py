@@ -358,7 +358,7 @@ def _bad_files(tmp_path: Path, real_profiles: RealProfiles) -> dict[str, tuple[P
         "foreign.json": (b'{"a": 1}', "not a profile"),
         "package.json": (b'{"name": "x", "version": "1.0.0", "dependencies": {}}', "not a profile"),
         "array.json": (b"[1, 2, 3]", "not a profile"),
-        "no_count": (b"a;b 3\nc;d\n", "line 2"),
+        "no_count": (b"a;b 3\nc;d\ne;f\n", "line 2"),
         "bad_unit.json": (
             b'{"shared": {"frames": []}, "profiles": [{"type": "sampled", "unit": "parsecs"}]}',
             "units",

@@ -9,6 +9,7 @@ names the file and the formats we understand.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import sys
 import threading
@@ -19,7 +20,13 @@ from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Profile
 from workbench.profiles.readers.collapsed import read_collapsed
 from workbench.profiles.readers.pyinstrument import is_pyinstrument, read_pyinstrument
-from workbench.profiles.readers.sniff import HEAD_BYTES, UNDERSTOOD, sniff_format
+from workbench.profiles.readers.sniff import (
+    HEAD_BYTES,
+    UNDERSTOOD,
+    needs_text_decoding,
+    sniff_format,
+    text_encoding,
+)
 from workbench.profiles.readers.speedscope import is_speedscope, read_speedscope
 from workbench.profiles.readers.threads import select_thread
 from workbench.profiles.readers.values import check_weights
@@ -45,7 +52,7 @@ def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
     head = _read_head(path)
     kind = sniff_format(head)
     if kind == "collapsed":
-        profile = _read_collapsed(path)
+        profile = _read_collapsed(path, head)
     elif kind in ("speedscope", "pyinstrument", "json"):
         profile = _read_json(path, _load_json(path))
     else:
@@ -100,17 +107,31 @@ def _read_head(path: Path) -> bytes:
         raise ProfileFormatError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _read_collapsed(path: Path) -> Profile:
-    """Stream ``path`` through the collapsed reader, reporting non-UTF-8 content."""
-    try:
-        with path.open("rb") as stream:
-            if stream.read(3) != codecs.BOM_UTF8:
-                stream.seek(0)
-            return read_collapsed(stream, str(path))
-    except UnicodeDecodeError:
-        raise ProfileFormatError(
-            f"{path}: binary content (not UTF-8 text), not a profile; {_understood()}"
-        ) from None
+def _read_collapsed(path: Path, head: bytes) -> Profile:
+    """Stream ``path`` through the collapsed reader: bytes when it is UTF-8 with ``\\n``
+    line ends (the fast path), else through a decoder that turns it into that."""
+    with path.open("rb") as stream:
+        if needs_text_decoding(head):
+            text = io.TextIOWrapper(
+                stream, encoding=text_encoding(head), errors="replace", newline=None
+            )
+            return read_collapsed(_Utf8Stream(text), str(path))  # type: ignore[arg-type]
+        if stream.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            stream.seek(0)
+        return read_collapsed(stream, str(path))
+
+
+class _Utf8Stream:
+    """A text stream read as UTF-8 bytes with ``\\n`` line ends (what the reader scans)."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self._text = text
+
+    def read(self, size: int = -1) -> bytes:
+        return self._text.read(size).encode("utf-8", errors="replace")
+
+    def readline(self) -> bytes:
+        return self._text.readline().encode("utf-8", errors="replace")
 
 
 def _load_json(path: Path) -> Any:

@@ -19,12 +19,14 @@ from __future__ import annotations
 import json
 import re
 from array import array
+from dataclasses import dataclass
 from itertools import repeat
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from workbench.errors import ProfileFormatError
+from workbench.output import counted
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
@@ -38,6 +40,8 @@ HEADER_SUFFIX = " 0"
 #: Bytes read per chunk: large enough to amortise numpy calls, small enough to stream.
 _CHUNK_BYTES = 4 << 20
 
+#: A line: the stack, blanks (a space, or a tab as some stackcollapse scripts write), a count.
+_LINE = re.compile(rb"^(.*)[ \t]+(\d+(?:\.\d*)?)$", re.DOTALL)
 _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
 _PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
@@ -62,10 +66,32 @@ def parse_frame(text: str) -> Frame:
     return Frame(match["name"], path)
 
 
+@dataclass
+class _Skipped:
+    """Lines that are not ``stack COUNT``: skipped (as flamegraph.pl and speedscope do) and told."""
+
+    count: int = 0
+    first: str = ""
+
+    def add(self, raw: bytes, line_no: int) -> None:
+        if not self.count:
+            text = raw.decode("utf-8", errors="replace").rstrip()
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            self.first = f"line {line_no}: {shown!r}"
+        self.count += 1
+
+
 def read_collapsed(stream: BinaryIO, source: str) -> Profile:
-    """Read folded stacks from binary ``stream``; ``source`` names the file in errors."""
+    """Read folded stacks from binary ``stream``; ``source`` names the file in errors.
+
+    Lines that are not ``stack COUNT`` are skipped and counted in the
+    profile's notes; a file with more such lines than stacks is refused (it is
+    not collapsed stacks), and so is a last line cut before its count (the
+    file was truncated).
+    """
     profile = Profile(ProfileMeta(format="collapsed", unit="samples", source=source))
     interner = FrameInterner()
+    skipped = _Skipped()
     first = stream.readline()
     header: dict[str, Any] = {}
     lines_before = 0
@@ -80,15 +106,25 @@ def read_collapsed(stream: BinaryIO, source: str) -> Profile:
         if not chunk.endswith(b"\n"):
             chunk += stream.readline()  # complete the last line, so chunks hold whole lines
         at_end = not chunk.endswith(b"\n")  # only the file's last line can lack one
-        lines_before += _add_chunk(profile, interner, chunk, lines_before, at_end, source)
+        lines_before += _add_chunk(profile, interner, chunk, lines_before, at_end, skipped, source)
         chunk = bytearray()
+    if skipped.count > len(profile):
+        raise ProfileFormatError(
+            f"{source}: {skipped.count:,} of {skipped.count + len(profile):,} lines are not "
+            f"'frame;frame;... COUNT' (first: {skipped.first}); not collapsed stacks"
+        )
     if not len(profile):
         raise ProfileFormatError(f"{source}: collapsed profile holds no stacks")
+    if skipped.count:
+        profile.meta.notes.append(
+            f"skipped {counted(skipped.count, 'invalid line')} (not 'frame;frame;... COUNT'; "
+            f"first: {skipped.first})"
+        )
     counts_per_unit = float(header.get("counts_per_unit") or 1.0)
     if counts_per_unit != 1.0:
         weights = np.frombuffer(profile.weights, dtype=np.float64)
         weights /= counts_per_unit
-    _finish(profile, [label.decode("utf-8") for label in interner.labels])
+    _finish(profile, [label.decode("utf-8", errors="replace") for label in interner.labels])
     saved_threads = header.get("threads")
     if isinstance(saved_threads, list) and len(saved_threads) == len(profile.meta.threads):
         profile.meta.threads = [str(label) for label in saved_threads]  # exact labels, see writer
@@ -124,6 +160,7 @@ def _add_chunk(
     data: bytearray,
     lines_before: int,
     at_end: bool,
+    skipped: _Skipped,
     source: str,
 ) -> int:
     """Append the stacks of ``data`` (whole lines); returns how many lines it held."""
@@ -132,7 +169,7 @@ def _add_chunk(
         lines = len(scanned.counts)
     except IrregularChunk:
         lines = data.count(b"\n") + (not data.endswith(b"\n"))
-        cleaned, counts = _clean_chunk(bytes(data), lines_before, at_end, source)
+        cleaned, counts = _clean_chunk(bytes(data), lines_before, at_end, skipped, source)
         if not counts:
             return lines
         try:
@@ -151,12 +188,12 @@ def _add_chunk(
 
 
 def _clean_chunk(
-    data: bytes, lines_before: int, at_end: bool, source: str
+    data: bytes, lines_before: int, at_end: bool, skipped: _Skipped, source: str
 ) -> tuple[bytes, list[float]]:
-    """Lines the scanner accepts (count ``1``) and the real counts, or a line-numbered error.
+    """Lines the scanner accepts (count ``1``) and the real counts; other lines skipped.
 
     Handles what the fast path refuses: ``\\r\\n``, blank lines, trailing
-    blanks, decimal counts; anything else is a format error.
+    blanks, a tab before the count, decimal counts.
     """
     lines: list[bytes] = []
     counts: list[float] = []
@@ -166,30 +203,18 @@ def _clean_chunk(
         text = raw.rstrip()
         if not text:
             continue
-        stack, sep, count = text.rpartition(b" ")
-        try:
-            counts.append(float(count))
-            if not sep:
-                raise ValueError(stack)
-        except ValueError:
-            unterminated = at_end and index == last
-            _raise_line_error(raw, lines_before + index + 1, unterminated, source)
-        lines.append(stack + b" 1\n")
+        match = _LINE.match(text)
+        if match is None or match[1].endswith((b" ", b"\t")):
+            if at_end and index == last:
+                raise ProfileFormatError(
+                    f"{source}: line {lines_before + index + 1}: truncated — the last line "
+                    "stops before its sample count; the file was cut short, capture it again"
+                )
+            skipped.add(raw, lines_before + index + 1)
+            continue
+        counts.append(float(match[2]))
+        lines.append(match[1] + b" 1\n")
     return b"".join(lines), counts
-
-
-def _raise_line_error(raw: bytes, line_no: int, unterminated: bool, source: str) -> NoReturn:
-    """Say what is wrong with line ``line_no``."""
-    if unterminated:
-        raise ProfileFormatError(
-            f"{source}: line {line_no}: truncated — the last line stops before its "
-            "sample count; the file was cut short, capture it again"
-        )
-    text = raw.decode("utf-8", errors="replace").rstrip()
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    raise ProfileFormatError(
-        f"{source}: line {line_no}: expected 'frame;frame;... COUNT', got {shown!r}"
-    )
 
 
 def _finish(profile: Profile, labels: list[str]) -> None:
