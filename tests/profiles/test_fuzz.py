@@ -1,4 +1,4 @@
-"""Fuzzed profiles through the real CLI: exit 0 or 2, never a traceback, strict JSON, bounded memory.
+"""Fuzzed profiles through the real CLI: exit 0, 1 or 2, no traceback, strict JSON, bounded memory.
 
 Each format we read gets a few hundred mutants from fixed seeds: byte-level
 (flips, cuts, duplicated or deleted ranges, inserted junk) and, for JSON,
@@ -94,7 +94,14 @@ PYINSTRUMENT_SESSION: dict[str, Any] = {
     "start_time": 1_700_000_000.5,
     "duration": 1.0,
     "frame_records": [
-        [["MainThread\x00<thread>\x001", "<module>\x00app.py\x001", "work\x00app.py\x009\x01cJob"], 0.5],
+        [
+            [
+                "MainThread\x00<thread>\x001",
+                "<module>\x00app.py\x001",
+                "work\x00app.py\x009\x01cJob",
+            ],
+            0.5,
+        ],
         [["MainThread\x00<thread>\x001", "<module>\x00app.py\x001"], 0.25],
     ],
 }
