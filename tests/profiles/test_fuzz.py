@@ -1,6 +1,6 @@
 """Fuzzed profiles through the real CLI: exit 0, 1 or 2, no traceback, strict JSON, bounded memory.
 
-Each format we read gets a few hundred mutants from fixed seeds: byte-level
+Each format we read (pprof too) gets a few hundred mutants from fixed seeds: byte-level
 (flips, cuts, duplicated or deleted ranges, inserted junk) and, for JSON,
 value-level (a value replaced by ``Infinity``, ``NaN``, ``-1``, ``1e308``, a
 lone surrogate, a number where a string belongs, deep nesting...). Every
@@ -12,6 +12,7 @@ with its traceback.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import json
 import random
@@ -23,6 +24,8 @@ from typing import Any
 import pytest
 
 from workbench.cli import main
+from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.profiles.pprof_writer import pprof_bytes
 
 MUTANTS = 150
 #: Peak memory one mutant may take (Python and numpy allocations): the inputs are a few KB.
@@ -184,13 +187,31 @@ def _seeds() -> dict[str, tuple[bytes, Callable[[random.Random], bytes]]]:
         )
 
     collapsed = COLLAPSED.encode()
+    message = pprof_bytes(_pprof_seed())
     return {
         "collapsed": (collapsed, lambda rng: _byte_mutant(collapsed, rng)),
+        # Mutated inside the gzip (else its checksum refuses every mutant), some outside.
+        "pprof": (
+            gzip.compress(message),
+            lambda rng: (
+                gzip.compress(_byte_mutant(message, rng))
+                if rng.random() < 0.8
+                else _byte_mutant(gzip.compress(message), rng)
+            ),
+        ),
         "speedscope-sampled": json_seed(SPEEDSCOPE_SAMPLED),
         "speedscope-evented": json_seed(SPEEDSCOPE_EVENTED),
         "pyinstrument-tree": json_seed(PYINSTRUMENT_TREE),
         "pyinstrument-session": json_seed(PYINSTRUMENT_SESSION),
     }
+
+
+def _pprof_seed() -> Profile:
+    profile = Profile(ProfileMeta(unit="samples", rate=100.0, threads=['Thread 1 "main"']))
+    main_frame, work = Frame("main", "app.py", 1), Frame("work", "app.py", 9)
+    profile.add_frames([main_frame, work], 30, thread=0)
+    profile.add_frames([main_frame], 12)
+    return profile
 
 
 def _strict(text: str) -> None:

@@ -284,15 +284,18 @@ def run_gate(args: argparse.Namespace) -> int:
 def _register_convert(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "convert",
-        help="convert a profile to collapsed stacks or speedscope JSON",
+        help="convert a profile to collapsed stacks, speedscope JSON or pprof",
         description=(
             "Read IN (any supported format) and write OUT. The format is --to, else "
-            "speedscope when OUT ends in .json, else collapsed."
+            "speedscope when OUT ends in .json, pprof when it ends in .pb.gz or .pprof, "
+            "else collapsed. OUT may be '-' (stdout), a FIFO or a device."
         ),
     )
     parser.add_argument("input", type=Path, metavar="IN")
     parser.add_argument("output", type=Path, metavar="OUT")
-    parser.add_argument("--to", choices=("collapsed", "speedscope"), help="output format")
+    parser.add_argument(
+        "--to", choices=("collapsed", "speedscope", "pprof"), help="output format"
+    )
     parser.add_argument("--thread", metavar="T", help="only this thread (name, id or index)")
     parser.set_defaults(handler=run_convert)
 
@@ -300,11 +303,20 @@ def _register_convert(sub: argparse._SubParsersAction) -> None:
 def run_convert(args: argparse.Namespace) -> int:
     from workbench.profiles.io import write_profile
 
-    fmt = args.to or ("speedscope" if args.output.suffix.lower() == ".json" else "collapsed")
+    fmt = args.to or _format_of(args.output)
     profile = _read(args.input, thread=args.thread)
     write_profile(profile, args.output, fmt)
     print(f"wrote {args.output} ({fmt}, {len(profile):,} stacks)")
     return 0
+
+
+def _format_of(output: Path) -> str:
+    name = output.name.lower()
+    if name.endswith(".json"):
+        return "speedscope"
+    if name.endswith((".pb.gz", ".pprof", ".pb")):
+        return "pprof"
+    return "collapsed"
 
 
 # -- compare --------------------------------------------------------------

@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Profile
+from workbench.profiles.pprof_writer import write_pprof
 from workbench.profiles.readers.collapsed import read_collapsed
+from workbench.profiles.readers.pprof import read_pprof
 from workbench.profiles.readers.pyinstrument import is_pyinstrument, read_pyinstrument
 from workbench.profiles.readers.sniff import (
     HEAD_BYTES,
@@ -34,7 +36,7 @@ from workbench.profiles.writers import write_collapsed, write_speedscope
 
 __all__ = ["read_profile", "sniff_format", "write_profile"]
 
-WriteFormat = Literal["collapsed", "speedscope"]
+WriteFormat = Literal["collapsed", "speedscope", "pprof"]
 #: JSON nesting we parse (pyinstrument nests two levels per frame); measured, the
 #: C parser needs under 160 bytes of stack a level, so :data:`_DEEP_STACK_BYTES` holds 4x.
 MAX_JSON_NESTING = 100_000
@@ -53,6 +55,8 @@ def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
     kind = sniff_format(head)
     if kind == "collapsed":
         profile = _read_collapsed(path, head)
+    elif kind == "pprof":
+        profile = read_pprof(_read_bytes(path), source)
     elif kind in ("speedscope", "pyinstrument", "json"):
         profile = _read_json(path, _load_json(path))
     else:
@@ -74,10 +78,10 @@ def read_profile(path: str | Path, *, thread: str | None = None) -> Profile:
 
 
 def write_profile(profile: Profile, path: str | Path, fmt: WriteFormat) -> None:
-    """Write ``profile`` to ``path`` as collapsed stacks or speedscope JSON."""
-    writers = {"collapsed": write_collapsed, "speedscope": write_speedscope}
+    """Write ``profile`` to ``path`` as collapsed stacks, speedscope JSON or pprof."""
+    writers = {"collapsed": write_collapsed, "speedscope": write_speedscope, "pprof": write_pprof}
     if fmt not in writers:
-        raise ProfileFormatError(f"cannot write {fmt!r}; choose collapsed or speedscope")
+        raise ProfileFormatError(f"cannot write {fmt!r}; choose collapsed, speedscope or pprof")
     writers[fmt](profile, Path(path))
 
 
@@ -134,10 +138,17 @@ class _Utf8Stream:
         return self._text.readline().encode("utf-8", errors="replace")
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ProfileFormatError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
 def _load_json(path: Path) -> Any:
     """The parsed document; a parse error at the very end of the text means truncation."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProfileFormatError(f"{path}: not UTF-8 JSON; {_understood()}") from None
     try:

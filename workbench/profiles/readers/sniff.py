@@ -15,13 +15,14 @@ HEAD_BYTES = 64 * 1024
 #: The formats :func:`workbench.profiles.io.read_profile` understands, for error messages.
 UNDERSTOOD = (
     "collapsed stacks (py-spy raw, flamegraph folded), speedscope JSON, "
-    "pyinstrument JSON (-r json) or session (-r pyisession)"
+    "pyinstrument JSON (-r json) or session (-r pyisession), pprof (gzipped profile.proto)"
 )
 
 # A folded line: a stack, one space, a count (integer, or decimal as flamegraph.pl allows).
 # The stack may be empty: py-spy writes `` 3`` for samples without Python frames.
 _FOLDED_LINE = re.compile(r"^(?:\S.*)?[ \t]\d+(?:\.\d+)?[ \t]*$")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_GZIP = b"\x1f\x8b"
 _SPEEDSCOPE_KEYS = re.compile(r'"(?:\$schema"\s*:\s*"[^"]*speedscope|shared"\s*:|profiles"\s*:)')
 _PYINSTRUMENT_KEYS = re.compile(r'"(?:root_frame|frame_records|start_call_stack)"\s*:')
 
@@ -29,11 +30,13 @@ _PYINSTRUMENT_KEYS = re.compile(r'"(?:root_frame|frame_records|start_call_stack)
 def sniff_format(head: bytes) -> str:
     """The format of a file whose first bytes are ``head``.
 
-    Returns ``collapsed``, ``speedscope`` or ``pyinstrument`` when the head
+    Returns ``collapsed``, ``speedscope``, ``pyinstrument`` or ``pprof`` when the head
     decides it; otherwise ``json`` (a JSON object whose kind the head does not
     show — the reader looks at the whole document), ``empty``, ``binary``
     (NUL bytes or not UTF-8) or ``unknown``.
     """
+    if head.startswith(_GZIP):
+        return "pprof"  # gzip is how pprof files travel; the reader checks what is inside
     if b"\x00" in head and not head.startswith(_UTF16_BOMS):
         return "binary"
     try:
