@@ -42,8 +42,11 @@ _CHUNK_BYTES = 4 << 20
 
 #: A line: the stack, blanks (a space, or a tab as some stackcollapse scripts write), a count.
 _LINE = re.compile(rb"^(.*)[ \t]+(\d+(?:\.\d*)?)$", re.DOTALL)
-_FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
-_PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
+#: A longer "line number" is part of the path (and ``int`` refuses 4,300 digits and more).
+_MAX_LINE_DIGITS = 9
+#: Frames :func:`_parsed_frames` remembers, and at most how many.
+_PARSED: dict[str, Frame] = {}
+_PARSED_MAX = 1 << 18
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
 _PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
 
@@ -56,14 +59,29 @@ def parse_frame(text: str) -> Frame:
     """
     if not text:
         return NO_PYTHON_FRAME
-    match = _FRAME.match(text)
-    if match is None:
+    split = text.find(" (")  # the first: a path may hold " (", a py-spy name does not
+    if split < 0 or not text.endswith(")"):
         return Frame(text)
-    path = match["path"]
-    with_line = _PATH_LINE.match(path)
-    if with_line:
-        return Frame(match["name"], with_line["path"], int(with_line["line"]))
-    return Frame(match["name"], path)
+    path = text[split + 2 : -1]
+    file, colon, line = path.rpartition(":")
+    if colon and line.isdecimal() and len(line) <= _MAX_LINE_DIGITS:
+        return Frame(text[:split], file, int(line))
+    return Frame(text[:split], path)
+
+
+def _parsed_frames(labels: list[str]) -> list[Frame]:
+    """:func:`parse_frame` of each label, remembering the last profile's: a diff reads two
+    profiles of one program, whose tens of thousands of frames are mostly the same."""
+    if len(_PARSED) > _PARSED_MAX:
+        _PARSED.clear()
+    cache = _PARSED
+    frames = []
+    for label in labels:
+        frame = cache.get(label)
+        if frame is None:
+            frame = cache[label] = parse_frame(label)
+        frames.append(frame)
+    return frames
 
 
 @dataclass
@@ -220,10 +238,8 @@ def _clean_chunk(
 def _finish(profile: Profile, labels: list[str]) -> None:
     """Turn interned frame strings into frames, thread and process metadata."""
     kinds = [special_frame(label) for label in labels]
-    frames = [
-        parse_frame(label) if kind is None else None
-        for label, kind in zip(labels, kinds, strict=True)
-    ]
+    parsed = _parsed_frames(labels)
+    frames = [None if kind else frame for frame, kind in zip(parsed, kinds, strict=True)]
     distinct = set(frames)
     distinct.discard(None)
     if all(kind is None for kind in kinds) and len(distinct) == len(frames):

@@ -124,17 +124,20 @@ def scan_chunk(data: bytes | bytearray, interner: FrameInterner) -> ScannedChunk
     if not data.endswith(b"\n") or b"\r\n" in data:
         raise IrregularChunk
     chunk = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(chunk == _NEWLINE)
+    # One pass finds semicolons and newlines together; every newline is then replaced
+    # by its line's count separator, which lies between the line's last semicolon and
+    # the newline, so the frame ends stay sorted without a sort.
+    marks = np.flatnonzero((chunk == _SEMICOLON) | (chunk == _NEWLINE))
+    line_ends = np.flatnonzero(chunk[marks] == _NEWLINE)
+    newlines = marks[line_ends]
     line_starts = np.empty_like(newlines)
     line_starts[0] = 0
     line_starts[1:] = newlines[:-1] + 1
     separators, counts = _counts(chunk, newlines, line_starts)
-    boundary = chunk == _SEMICOLON
-    boundary[separators] = True
-    ends = np.flatnonzero(boundary)
-    line_ends = np.flatnonzero(chunk[ends] == _SPACE)  # a frame ends at a space only before a count
-    if len(line_ends) != len(newlines):
-        raise IrregularChunk
+    ends = marks
+    ends[line_ends] = separators
+    if (np.diff(ends) <= 0).any():
+        raise IrregularChunk  # a semicolon inside the count: not a stack line
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
