@@ -130,7 +130,7 @@ def test_speedscope_output_follows_the_schema(real_profiles: RealProfiles, tmp_p
 
 
 def test_unknown_output_format_and_unwritable_path_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ProfileFormatError, match="collapsed or speedscope"):
+    with pytest.raises(ProfileFormatError, match="collapsed, speedscope or pprof"):
         write_profile(_annotated_profile(), tmp_path / "x", "svg")  # type: ignore[arg-type]
     with pytest.raises(OutputError, match="cannot write .*does not exist"):
         write_profile(_annotated_profile(), tmp_path / "no" / "such" / "dir.txt", "collapsed")
