@@ -137,6 +137,11 @@ def _parse(source: str, path: str) -> ast.Module:
         return parse_python(source)
     except (SyntaxError, ValueError) as error:
         raise HistoryError(f"{path or 'the source'} does not parse as Python ({error})") from None
+    except (RecursionError, MemoryError) as error:
+        # Expressions nested thousands deep exhaust the parser's stack, a huge file its
+        # memory: the file is the problem, so it is one line, not a traceback.
+        why = "nested too deeply" if isinstance(error, RecursionError) else "too large"
+        raise HistoryError(f"{path or 'the source'} is {why} for Python's parser") from None
 
 
 def function_names(source: str) -> list[str]:
