@@ -47,6 +47,7 @@ _MAX_LINE_DIGITS = 9
 #: Frames :func:`_parsed_frames` remembers, and at most how many.
 _PARSED: dict[str, Frame] = {}
 _PARSED_MAX = 1 << 18
+_PARSED_LABEL_MAX = 1024
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
 _PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
 
@@ -79,7 +80,9 @@ def _parsed_frames(labels: list[str]) -> list[Frame]:
     for label in labels:
         frame = cache.get(label)
         if frame is None:
-            frame = cache[label] = parse_frame(label)
+            frame = parse_frame(label)
+            if len(label) <= _PARSED_LABEL_MAX:  # a 30 MB name is not kept after its read
+                cache[label] = frame
         frames.append(frame)
     return frames
 
@@ -197,12 +200,17 @@ def _add_chunk(
                 f"{source}: unreadable collapsed lines after line {lines_before}"
             ) from None
         scanned.counts = np.array(counts, dtype=np.float64)
-    profile.stack_frames.frombytes(scanned.frame_ids.tobytes())
     offsets = np.cumsum(scanned.lengths, dtype=np.uint64) + np.uint64(profile.stack_offsets[-1])
-    profile.stack_offsets.frombytes(offsets.tobytes())
-    profile.weights.frombytes(scanned.counts.tobytes())
+    profile.stack_frames.frombytes(_raw(scanned.frame_ids, np.uint32))
+    profile.stack_offsets.frombytes(_raw(offsets, np.uint64))
+    profile.weights.frombytes(_raw(scanned.counts, np.float64))
     profile.stack_threads.extend(repeat(-1, len(scanned.counts)))
     return lines
+
+
+def _raw(values: np.ndarray, dtype: type) -> memoryview:
+    """The bytes of ``values`` as ``dtype``, without the copy ``tobytes`` makes."""
+    return np.ascontiguousarray(values, dtype=dtype).view(np.uint8).data
 
 
 def _clean_chunk(

@@ -32,6 +32,10 @@ _P = 0x100000001B3
 _P_INVERSE = pow(_P, -1, 1 << 64)
 #: Bytes hashed per prefix-sum block (blocks start at frame starts); 64 KB measured fastest.
 HASH_BLOCK = 1 << 16
+#: Bytes compared per step when looking for separators.
+SCAN_SLICE = 1 << 20
+#: Frames hashed and looked up per step (a 4 MB chunk of real stacks holds ~150,000).
+TOKEN_SLICE = 1 << 18
 #: Frames longer than this are hashed one by one (at most size/LONG_FRAME of them).
 LONG_FRAME = 4096
 #: Counts with more digits are not read here (the line-by-line path reads them):
@@ -127,7 +131,7 @@ def scan_chunk(data: bytes | bytearray, interner: FrameInterner) -> ScannedChunk
     # One pass finds semicolons and newlines together; every newline is then replaced
     # by its line's count separator, which lies between the line's last semicolon and
     # the newline, so the frame ends stay sorted without a sort.
-    marks = np.flatnonzero((chunk == _SEMICOLON) | (chunk == _NEWLINE))
+    marks = _separators(chunk)
     line_ends = np.flatnonzero(chunk[marks] == _NEWLINE)
     newlines = marks[line_ends]
     line_starts = np.empty_like(newlines)
@@ -143,8 +147,24 @@ def scan_chunk(data: bytes | bytearray, interner: FrameInterner) -> ScannedChunk
     starts[1:] = ends[:-1] + 1
     starts[line_ends[:-1] + 1] = line_starts[1:]
     lengths = np.diff(line_ends, prepend=-1)
-    frame_ids = interner.ids(_frame_hashes(chunk, starts, ends), chunk, starts, ends)
-    return ScannedChunk(frame_ids.astype(np.uint32), lengths, counts)
+    # Hashes and ids a slice of frames at a time: their temporaries (about 60 bytes a
+    # frame) stay bounded when one long line makes the chunk millions of frames.
+    frame_ids = np.empty(len(starts), dtype=np.uint32)
+    for first in range(0, len(starts), TOKEN_SLICE):
+        some = slice(first, first + TOKEN_SLICE)
+        hashes = _frame_hashes(chunk, starts[some], ends[some])
+        frame_ids[some] = interner.ids(hashes, chunk, starts[some], ends[some])
+    return ScannedChunk(frame_ids, lengths, counts)
+
+
+def _separators(chunk: np.ndarray) -> np.ndarray:
+    """Positions of every ``;`` and ``\\n``, found a slice at a time so that the boolean
+    temporaries stay :data:`SCAN_SLICE` bytes however long the chunk (one line can be)."""
+    found = []
+    for begin in range(0, len(chunk), SCAN_SLICE):
+        part = chunk[begin : begin + SCAN_SLICE]
+        found.append(np.flatnonzero((part == _SEMICOLON) | (part == _NEWLINE)) + begin)
+    return np.concatenate(found) if len(found) != 1 else found[0]
 
 
 def _counts(
