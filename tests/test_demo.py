@@ -5,11 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from workbench.analysis.attribution import attribute
 from workbench.demo import prepare_demo
-from workbench.history.candidates import regression_candidates
 from workbench.history.log import function_history
 from workbench.paths import data_dir
-from workbench.profiles.diff import diff_profiles
 from workbench.profiles.identity import function_key
 from workbench.profiles.io import read_profile
 from workbench.profiles.model import Frame
@@ -47,9 +46,10 @@ def test_demo_workspace_tells_the_whole_story(tmp_path) -> None:
         join.commits[0].removed,
     ) == (6, 4)
 
-    diff = diff_profiles(read_profile(demo.base), read_profile(demo.branch))
-    candidates, _notes = regression_candidates(demo.repo, diff, "baseline..branch")
-    assert candidates[0].summary == "Validate every row before aggregating"
+    answer = attribute(
+        demo.repo, read_profile(demo.base), read_profile(demo.branch), "baseline..branch"
+    )
+    assert answer.regressions[0].summary == "Validate every row before aggregating"
 
     store = BacklogStore.open(demo.db)
     try:

@@ -40,3 +40,11 @@ class ConfigError(WorkbenchError):
 
 class OutputError(WorkbenchError):
     """An output file cannot be written (a folder, a block device, a full disk); nothing changed."""
+
+
+class MeasurementError(WorkbenchError):
+    """Measurements cannot be judged: none, non-finite, negative or absurd values."""
+
+
+class BenchFormatError(WorkbenchError):
+    """A benchmark result file is empty, truncated, or in a format we do not read."""

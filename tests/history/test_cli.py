@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import workbench
 from tests.history.gitrepo import GitRepo
 from tests.history.test_rankings import write_profiles
-
-
-def workbench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +161,7 @@ def test_hotspots_and_candidates(story: GitRepo, clone: Path, tmp_path: Path) ->
     )
     assert cand.returncode == 0, cand.stderr
     lines = cand.stdout.splitlines()
-    assert lines[0] == "regression candidates in " + rev_range + ": 2"
+    assert lines[0] == "regressions in " + rev_range + ": 2 candidates"
     assert lines[2].split()[:2] == ["1", story.commits["c9"][:12]]
     bad = workbench("candidates", str(base), str(branch), "--range", "x..y", "--repo", str(clone))
     assert bad.returncode == 2 and "unknown revision 'x'" in bad.stderr

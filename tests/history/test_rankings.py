@@ -1,4 +1,4 @@
-"""Regression candidates and heat x churn hotspots from real profiles over the story repo."""
+"""Heat x churn hotspots from real profiles over the story repo."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.history.gitrepo import GitRepo
-from workbench.history.candidates import regression_candidates
 from workbench.history.hotspots import hotspot_ranking
-from workbench.profiles.diff import diff_profiles
 from workbench.profiles.io import read_profile
 
 
@@ -41,34 +39,6 @@ def write_profiles(story: GitRepo, folder: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def profiles(story: GitRepo, tmp_path: Path) -> tuple[Path, Path]:
     return write_profiles(story, tmp_path)
-
-
-def test_candidates_rank_direct_changes_before_call_paths(
-    story: GitRepo, profiles: tuple[Path, Path]
-) -> None:
-    diff = diff_profiles(read_profile(profiles[0]), read_profile(profiles[1]))
-    rev_range = f"{story.commits['c5']}..{story.commits['c13']}"
-    candidates, notes = regression_candidates(story.path, diff, rev_range)
-    assert [(story.label(c.sha), c.direct) for c in candidates] == [("c9", True), ("c13", False)]
-    assert candidates[0].functions == ["pkg/shapes.py:compute"]
-    assert candidates[0].score == pytest.approx(30.0)
-    assert candidates[1].functions == ["pkg/util.py:helper"]
-    assert candidates[1].score == pytest.approx(20.0)
-    assert "compute" in candidates[0].reason
-    assert notes == []
-
-
-def test_candidates_outside_the_range_are_not_listed(
-    story: GitRepo, profiles: tuple[Path, Path]
-) -> None:
-    diff = diff_profiles(read_profile(profiles[0]), read_profile(profiles[1]))
-    candidates, notes = regression_candidates(
-        story.path, diff, f"{story.commits['c1']}..{story.commits['c5']}"
-    )
-    # In c1..c5 compute changed in c5; helper and inner lived in shapes.py then,
-    # so the profile's pkg/util.py keys are not found at the range's branch side.
-    assert [story.label(c.sha) for c in candidates] == ["c5"]
-    assert [note.split(":")[0] for note in notes] == ["skipped pkg/util.py", "skipped pkg/util.py"]
 
 
 def test_hotspots_rank_heat_times_churn(story: GitRepo, profiles: tuple[Path, Path]) -> None:
@@ -107,17 +77,3 @@ def test_hotspots_leave_out_a_dependency_that_only_shares_a_file_name(
     spots = hotspot_ranking(story.path, read_profile(profile), since="2000-01-01")
     # Installed pkg/shapes.py is the repository's file (a src/ layout would match too).
     assert [spot.function for spot in spots] == ["pkg/shapes.py:compute"]
-
-
-def test_candidates_pass_over_samples_without_a_python_frame(
-    story: GitRepo, profiles: tuple[Path, Path]
-) -> None:
-    # py-spy writes " 40" for a sample with no Python frame; its growth has no file to blame.
-    base, branch = profiles
-    branch.write_text(branch.read_text() + " 40\n")
-    diff = diff_profiles(read_profile(base), read_profile(branch))
-    assert "(no Python frame)" in [str(item.key) for item in diff.regressions]
-    rev_range = f"{story.commits['c5']}..{story.commits['c13']}"
-    candidates, notes = regression_candidates(story.path, diff, rev_range)
-    assert [story.label(c.sha) for c in candidates] == ["c9", "c13"]
-    assert notes == []

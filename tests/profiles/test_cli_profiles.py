@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import workbench
 from workbench.cli import build_parser
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -68,16 +69,6 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         _, err = process.communicate(timeout=60)
         assert process.returncode == 0, f"py-spy record {name} failed: {err.decode()}"
     return {name: folder / out for name, (_, out, _) in jobs.items()}
-
-
-def workbench(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 def plain_shares(path: Path) -> tuple[float, dict[tuple[str, str], tuple[float, float]]]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import workbench
 from workbench.cli import main
 from workbench.triage.model import Evidence, Item
 from workbench.triage.store import BacklogStore
@@ -58,14 +58,7 @@ def cli_in(
     cwd: Path | None, *args: str | Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """``workbench`` run from ``cwd`` (where the default database location is decided)."""
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env={**os.environ, "WORKBENCH_ACTOR": "tester", **(env or {})},
-    )
+    return workbench(*args, cwd=cwd, env={**os.environ, "WORKBENCH_ACTOR": "tester", **(env or {})})
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:

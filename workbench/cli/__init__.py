@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "workbench.cli.sampling",
     "workbench.cli.backlog",
     "workbench.cli.history",
+    "workbench.cli.bench",
+    "workbench.cli.analysis",
     "workbench.cli.export",
 )
 

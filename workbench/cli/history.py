@@ -1,4 +1,4 @@
-"""Subcommands: ``history``, ``hotspots`` and ``candidates``.
+"""Subcommands: ``history``, ``hotspots`` and ``candidates`` (attribution lives in analysis).
 
 Imports happen inside the handlers: ``workbench --help`` and a cached
 ``workbench history`` must not pay for GitPython or numpy.
@@ -71,10 +71,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     candidates = sub.add_parser(
         "candidates",
-        help="commits in BASE..BRANCH that changed the functions that got slower",
+        help="commits in BASE..BRANCH that made it slower (or faster), with why",
         description=(
-            "Diff BASE_PROFILE and BRANCH_PROFILE and list the commits of --range that "
-            "changed the regressed functions (then the ones on their hot paths)."
+            "Diff BASE_PROFILE and BRANCH_PROFILE and rank the commits of --range that "
+            "changed what moved: self share, grown or new call edges, the hot path. "
+            "Commits that only touch docstrings, annotations or layout score zero and are "
+            "listed as cosmetic. Regressions and improvements are ranked separately."
         ),
     )
     candidates.add_argument("base", metavar="BASE_PROFILE")
@@ -202,26 +204,19 @@ def run_hotspots(args: argparse.Namespace) -> int:
 
 
 def run_candidates(args: argparse.Namespace) -> int:
-    """``workbench candidates``: commits of a range that changed the regressed functions."""
-    from workbench.history import render
-    from workbench.history.candidates import regression_candidates
+    """``workbench candidates``: commits of a range ranked on the differential call graph."""
+    from workbench.analysis.attribution import attribute
+    from workbench.analysis.render import attribution_markdown, attribution_text
     from workbench.output import print_json
-    from workbench.profiles.diff import diff_profiles
     from workbench.profiles.io import read_profile
 
-    diff = diff_profiles(read_profile(args.base), read_profile(args.branch))
-    candidates, notes = regression_candidates(args.repo, diff, args.rev_range)
+    answer = attribute(
+        args.repo, read_profile(args.base), read_profile(args.branch), args.rev_range
+    )
     if args.format == "json":
-        print_json(
-            {
-                "range": args.rev_range,
-                "regressions": [item.to_json() for item in diff.regressions],
-                "candidates": [candidate.to_json() for candidate in candidates],
-                "notes": notes,
-            }
-        )
+        print_json(answer.to_json())
     elif args.format == "markdown":
-        print(render.candidates_markdown(candidates, notes, args.rev_range))
+        print(attribution_markdown(answer), end="")
     else:
-        print(render.candidates_text(candidates, notes, args.rev_range))
+        print(attribution_text(answer))
     return 0

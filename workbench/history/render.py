@@ -16,7 +16,6 @@ from workbench.output import counted, plain_text
 
 if TYPE_CHECKING:  # type names only: the history path must not import numpy
     from workbench.history.blame import AuthorShare, BlameLine
-    from workbench.history.candidates import Candidate
     from workbench.history.hotspots import Hotspot
     from workbench.history.log import FunctionHistory
 
@@ -150,30 +149,3 @@ def hotspots_markdown(spots: Sequence[Hotspot], since: str | None) -> str:
 
 def _window(since: str | None) -> str:
     return f"since {since}" if since else "over all history"
-
-
-_CANDIDATE_HEADERS = ["rank", "sha", "date", "author", "score", "summary", "why"]
-
-
-def _candidate_rows(candidates: Sequence[Candidate]) -> list[list[object]]:
-    return [
-        [rank, c.sha[:12], f"{c.date:%Y-%m-%d}", c.author, f"{c.score:.2f}", c.summary, c.reason]
-        for rank, c in enumerate(candidates, 1)
-    ]
-
-
-def candidates_text(candidates: Sequence[Candidate], notes: Sequence[str], rev_range: str) -> str:
-    """The ``candidates --format text`` answer."""
-    head = f"regression candidates in {literal(rev_range)}: {len(candidates)}"
-    body = [text_table(_CANDIDATE_HEADERS, _candidate_rows(candidates))] if candidates else []
-    return "\n".join([head, *body, *(f"note: {literal(note)}" for note in notes)])
-
-
-def candidates_markdown(
-    candidates: Sequence[Candidate], notes: Sequence[str], rev_range: str
-) -> str:
-    """The ``candidates --format markdown`` answer."""
-    parts = [f"### Regression candidates in {escape_md(rev_range)}", ""]
-    parts.append(md_table(_CANDIDATE_HEADERS, _candidate_rows(candidates)))
-    parts += ["", *(f"- {escape_md(note)}" for note in notes)] if notes else []
-    return "\n".join(parts)

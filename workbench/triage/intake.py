@@ -2,15 +2,16 @@
 
 A function whose self share grew by at least ``drift_pct`` points, or that is
 a new hotspot, is proposed once: an open item already holding the same
-function as evidence is not duplicated. The root-cause pattern is a guess from
-the function's name and the shape of its growth, for a human to confirm.
+function as evidence is not duplicated. The root-cause pattern comes from
+measured evidence (:mod:`workbench.analysis.patterns`), never from the name.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from workbench.analysis.patterns import Evidence as Measured
+from workbench.analysis.patterns import guess_patterns
 from workbench.triage.model import (
     DEFAULT_DRIFT_PCT,
     DEFAULT_KPI,
@@ -28,43 +29,22 @@ from workbench.triage.store import BacklogStore
 if TYPE_CHECKING:
     from workbench.profiles.diff import FunctionDelta, ProfileDiff
 
-#: Name fragments that betray a root cause, checked in order.
-_NAME_PATTERNS: list[tuple[re.Pattern[str], Pattern]] = [
-    (
-        re.compile(r"acquire|wait|lock|mutex|semaphore|join|condition", re.I),
-        Pattern.LOCK_CONTENTION,
-    ),
-    (re.compile(r"(^|[._])gc([._]|$)|collect", re.I), Pattern.GC_PRESSURE),
-    (
-        re.compile(r"read|recv|select|poll|socket|send|write|connect|fetch|query", re.I),
-        Pattern.IO_BOUND,
-    ),
-    (
-        re.compile(r"__init__|__new__|copy|append|extend|alloc|dumps|loads", re.I),
-        Pattern.EXCESS_ALLOCATIONS,
-    ),
-]
-
 
 def guess_pattern(delta: FunctionDelta, drift_pct: float = DEFAULT_DRIFT_PCT) -> Pattern:
-    """A first guess at the root cause of one drifted function.
+    """The suspected root cause of one drifted function, from measured evidence only.
 
-    Name hints win (``acquire`` → lock contention, ``recv`` → I/O bound,
-    ``gc``/``collect`` → GC pressure, ``__init__``/``copy``/``append`` →
-    allocations); then the shape: total grew far more than self → the cost is
-    in what it calls (call path); self at least doubled and grew by twice the
-    threshold → algorithmic.
+    A profile diff measures shares, not names: it can show that the cost moved
+    into what the function calls (call path); anything else (algorithmic
+    growth, lock waits, I/O) needs the evidence of ``scaling`` or a live
+    session, so the honest answer here is often "unknown".
     """
-    name = delta.key.qualname.rsplit(".", 1)[-1] if delta.key.qualname else ""
-    for regex, pattern in _NAME_PATTERNS:
-        if regex.search(name):
-            return pattern
-    if delta.delta_total_pct >= 3 * max(delta.delta_self_pct, 0.1):
-        return Pattern.CALL_PATH
-    grew = delta.base_self_pct == 0 or delta.branch_self_pct >= 2 * delta.base_self_pct
-    if grew and delta.delta_self_pct >= 2 * drift_pct:
-        return Pattern.ALGORITHMIC
-    return Pattern.UNKNOWN
+    del drift_pct  # kept for callers; the evidence, not a threshold, decides
+    evidence = Measured(
+        str(delta.key),
+        self_delta_pct=delta.delta_self_pct,
+        total_delta_pct=delta.delta_total_pct,
+    )
+    return Pattern.parse(guess_patterns(evidence)[0].pattern)
 
 
 def drifted(diff: ProfileDiff, drift_pct: float = DEFAULT_DRIFT_PCT) -> list[FunctionDelta]:

@@ -1,0 +1,46 @@
+"""Patterns from measured evidence: each guess carries its evidence, unknown is allowed."""
+
+from __future__ import annotations
+
+from workbench.analysis.patterns import Evidence, guess_patterns
+
+
+def test_nothing_measured_is_unknown_whatever_the_name() -> None:
+    for name in ("Pool.acquire", "isblocklevel", "is_block_level", "join", "recv"):
+        (guess,) = guess_patterns(Evidence(name))
+        assert (guess.pattern, guess.confidence) == ("unknown", 0.0)
+
+
+def test_super_linear_scaling_is_algorithmic() -> None:
+    guess = guess_patterns(Evidence("dedupe", scaling_exponent=2.0, scaling_r2=0.99))[0]
+    assert guess.pattern == "algorithmic" and "n^2.00" in guess.evidence
+    assert guess_patterns(Evidence("scan", scaling_exponent=1.05, scaling_r2=0.99))[0].pattern == (
+        "unknown"
+    )
+
+
+def test_lock_waits_and_io_waits_are_read_from_leaf_frames() -> None:
+    locked = Evidence(
+        "worker",
+        leaf_frames={("/usr/lib/python3.11/threading.py", "Lock.acquire"): 80, ("app.py", "f"): 20},
+    )
+    assert guess_patterns(locked)[0].pattern == "lock_contention"
+    named_like_a_lock = Evidence("isblocklevel", leaf_frames={("md/post.py", "isblocklevel"): 90})
+    assert guess_patterns(named_like_a_lock)[0].pattern == "unknown"
+    waiting = Evidence(
+        "fetch",
+        leaf_frames={("/usr/lib/python3.11/socket.py", "socket.recv_into"): 70},
+        cpu_share=0.1,
+        io_bytes_per_s=2.3e6,
+    )
+    guess = guess_patterns(waiting)[0]
+    assert guess.pattern == "io_bound" and "2.3 MB/s" in guess.evidence
+
+
+def test_gc_memory_and_call_path_signatures() -> None:
+    assert guess_patterns(Evidence("f", gc_share=0.3))[0].pattern == "gc_pressure"
+    assert guess_patterns(Evidence("f", rss_slope_mb_per_min=12))[0].pattern == (
+        "excess_allocations"
+    )
+    moved = guess_patterns(Evidence("run", self_delta_pct=0.7, total_delta_pct=63.0))[0]
+    assert moved.pattern == "call_path" and "+63.0 pts" in moved.evidence

@@ -1,0 +1,1 @@
+"""Naming the cause: commit attribution, scaling signatures, patterns from evidence."""

@@ -1,0 +1,1 @@
+"""Benchmark results (pytest-benchmark, pyperf, CSV) and their base-vs-branch comparison."""
