@@ -70,6 +70,11 @@ def parse_frame(text: str) -> Frame:
     return Frame(text[:split], path)
 
 
+def forget_parsed_frames() -> None:
+    """Empty the cache of :func:`_parsed_frames`, so a benchmark measures a cold read."""
+    _PARSED.clear()
+
+
 def _parsed_frames(labels: list[str]) -> list[Frame]:
     """:func:`parse_frame` of each label, remembering the last profile's: a diff reads two
     profiles of one program, whose tens of thousands of frames are mostly the same."""
