@@ -125,7 +125,9 @@ def scan_chunk(data: bytes | bytearray, interner: FrameInterner) -> ScannedChunk
     Raises :class:`IrregularChunk` for blank lines, ``\\r\\n``, trailing blanks,
     missing or decimal counts, so the caller can clean the chunk first.
     """
-    if not data.endswith(b"\n") or b"\r\n" in data:
+    # ``13 in`` is one memchr; ``b"\\r\\n" in`` a substring search 100x slower, only run
+    # when there is a carriage return at all.
+    if not data.endswith(b"\n") or (13 in data and b"\r\n" in data):
         raise IrregularChunk
     chunk = np.frombuffer(data, dtype=np.uint8)
     # One pass finds semicolons and newlines together; every newline is then replaced
