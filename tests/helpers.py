@@ -20,3 +20,18 @@ def workbench(
         cwd=cwd,
         env=env,
     )
+
+
+def run_together(commands: list[list[str]], cwd: Path, timeout: float = 120) -> None:
+    """Run real tools at once (captures of one workload by several profilers) and fail
+    the test with the stderr of the first that fails."""
+    import pytest
+
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
+        for command in commands
+    ]
+    for command, process in zip(commands, processes, strict=True):
+        _, stderr = process.communicate(timeout=timeout)
+        if process.returncode != 0:
+            pytest.fail(f"{command[:5]} failed ({process.returncode}): {stderr.decode()[-500:]}")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import codecs
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_together
 from tests.profiles.conftest import RealProfiles
 from tests.profiles.test_readers import folded_lines
 from workbench.profiles.diff import diff_profiles
@@ -99,14 +99,7 @@ def deep_captures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         [spy, "record", "--rate", "200", "--format", "raw",
          "-o", str(outputs["py-spy-raw"]), "--", sys.executable, *run],
     ]  # fmt: skip
-    processes = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder)
-        for command in commands
-    ]
-    for command, process in zip(commands, processes, strict=True):
-        _, stderr = process.communicate(timeout=120)
-        if process.returncode != 0:
-            pytest.fail(f"{command[:5]} failed: {stderr.decode()[-400:]}")
+    run_together(commands, cwd=folder)
     return outputs
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from tests.profiles.test_readers import EVENTED
 from workbench.cli import main
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.pprof_writer import pprof_bytes
@@ -50,25 +51,6 @@ SPEEDSCOPE_SAMPLED: dict[str, Any] = {
             "endValue": 9,
             "samples": [[0, 1], [0, 1, 3], [2, 0, 3], [0]],
             "weights": [3, 2, 1, 3],
-        }
-    ],
-}
-SPEEDSCOPE_EVENTED: dict[str, Any] = {
-    "$schema": "https://www.speedscope.app/file-format-schema.json",
-    "shared": {"frames": [{"name": "main", "file": "app.py"}, {"name": "work", "file": "app.py"}]},
-    "profiles": [
-        {
-            "type": "evented",
-            "name": "main",
-            "unit": "milliseconds",
-            "startValue": 0,
-            "endValue": 10,
-            "events": [
-                {"type": "O", "frame": 0, "at": 0},
-                {"type": "O", "frame": 1, "at": 2},
-                {"type": "C", "frame": 1, "at": 7},
-                {"type": "C", "frame": 0, "at": 10},
-            ],
         }
     ],
 }
@@ -200,7 +182,7 @@ def _seeds() -> dict[str, tuple[bytes, Callable[[random.Random], bytes]]]:
             ),
         ),
         "speedscope-sampled": json_seed(SPEEDSCOPE_SAMPLED),
-        "speedscope-evented": json_seed(SPEEDSCOPE_EVENTED),
+        "speedscope-evented": json_seed(EVENTED),
         "pyinstrument-tree": json_seed(PYINSTRUMENT_TREE),
         "pyinstrument-session": json_seed(PYINSTRUMENT_SESSION),
     }

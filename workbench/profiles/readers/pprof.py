@@ -26,7 +26,7 @@ from typing import Any
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.protobuf import WireError, decode, packed, signed
-from workbench.profiles.readers.values import MALFORMED, ValueProblem
+from workbench.profiles.readers.values import ValueProblem, reading
 
 #: Unit names pprof uses for time, and their factor to seconds.
 TIME_UNITS = {"nanoseconds": 1e-9, "microseconds": 1e-6, "milliseconds": 1e-3, "seconds": 1.0}
@@ -46,17 +46,12 @@ def is_pprof(head: bytes) -> bool:
 
 def read_pprof(data: bytes, source: str) -> Profile:
     """A profile from the bytes of a gzipped (or plain) ``profile.proto`` message."""
-    try:
-        message = _gunzip(data, source) if is_pprof(data) else data
-        return _read(decode(message))
-    except ValueProblem as problem:
-        raise ProfileFormatError(f"{source}: {problem}") from None
-    except WireError as error:
-        raise ProfileFormatError(f"{source}: not a pprof profile ({error})") from None
-    except MALFORMED as error:
-        raise ProfileFormatError(
-            f"{source}: malformed pprof profile ({type(error).__name__}: {str(error):.80})"
-        ) from None
+    with reading(source, "pprof profile"):
+        try:
+            message = _gunzip(data, source) if is_pprof(data) else data
+            return _read(decode(message))
+        except WireError as error:
+            raise ProfileFormatError(f"{source}: not a pprof profile ({error})") from None
 
 
 def _gunzip(data: bytes, source: str) -> bytes:

@@ -24,10 +24,10 @@ from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.stack_tree import StackTree
 from workbench.profiles.readers.threads import thread_label
 from workbench.profiles.readers.values import (
-    MALFORMED,
     ValueProblem,
     line_number,
     optional_text,
+    reading,
     text,
     weight,
 )
@@ -50,18 +50,12 @@ def is_pyinstrument(document: Any) -> bool:
 
 def read_pyinstrument(document: dict[str, Any], source: str) -> Profile:
     """A profile in seconds from either pyinstrument document."""
-    try:
+    with reading(source, "pyinstrument profile"):
         profile = Profile(_meta(document))
         if "frame_records" in document:
             _read_records(profile, document["frame_records"])
         elif document["root_frame"] is not None:
             _read_tree(profile, document["root_frame"])
-    except ValueProblem as problem:
-        raise ProfileFormatError(f"{source}: {problem}") from None
-    except MALFORMED as error:
-        raise ProfileFormatError(
-            f"{source}: malformed pyinstrument profile ({type(error).__name__}: {str(error):.80})"
-        ) from None
     if not len(profile):
         raise ProfileFormatError(f"{source}: pyinstrument profile holds no samples")
     return profile

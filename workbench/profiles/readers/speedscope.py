@@ -17,11 +17,11 @@ from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.collapsed import special_frame
 from workbench.profiles.readers.stack_tree import StackTree
 from workbench.profiles.readers.values import (
-    MALFORMED,
     ValueProblem,
     frame_index,
     line_number,
     optional_text,
+    reading,
     restore_meta,
     text,
     weight,
@@ -57,10 +57,8 @@ def is_speedscope(document: Any) -> bool:
 
 def read_speedscope(document: dict[str, Any], source: str) -> Profile:
     """The profiles of a speedscope document, one thread each."""
-    try:
+    with reading(source, "speedscope file"):
         return _read(document, source)
-    except ValueProblem as problem:
-        raise ProfileFormatError(f"{source}: {problem}") from None
 
 
 def _read(document: dict[str, Any], source: str) -> Profile:
@@ -87,20 +85,14 @@ def _read(document: dict[str, Any], source: str) -> Profile:
         thread = -1 if index == unthreaded else profile.thread_index(_profile_name(entry, index))
         factor = UNITS[entry["unit"]][1]
         where = f"profile {index}"
-        try:
+        hint = "; expected a 'sampled' or 'evented' profile as the schema says"
+        with reading(source, f"speedscope {where}", hint):
             if entry.get("type") == "sampled":
                 _add_sampled(profile, entry, frame_ids, factor, thread, where)
             elif entry.get("type") == "evented":
                 _evented(entry, frame_ids, where).write(profile, thread, factor)
             else:
                 raise ValueError(f"unknown profile type {entry.get('type')!r:.40}")
-        except ValueProblem:
-            raise
-        except MALFORMED as error:
-            raise ProfileFormatError(
-                f"{source}: speedscope {where} is malformed ({type(error).__name__}: "
-                f"{str(error):.80}); expected a 'sampled' or 'evented' profile as the schema says"
-            ) from None
         if "startValue" in entry and "endValue" in entry:
             start = weight(entry["startValue"], f"{where} startValue")
             end = weight(entry["endValue"], f"{where} endValue")

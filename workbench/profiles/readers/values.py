@@ -11,6 +11,8 @@ that breaks these rules is bad input, reported with the file and the place
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,20 @@ MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError, Overfl
 
 class ValueProblem(ValueError):
     """A value is out of bounds; the message says which and where."""
+
+
+@contextmanager
+def reading(source: str, what: str, hint: str = "") -> Iterator[None]:
+    """Turn a :class:`ValueProblem` or a document of the wrong shape (:data:`MALFORMED`)
+    met while reading ``source`` into one :class:`ProfileFormatError` line."""
+    try:
+        yield
+    except ValueProblem as problem:
+        raise ProfileFormatError(f"{source}: {problem}") from None
+    except MALFORMED as error:
+        raise ProfileFormatError(
+            f"{source}: {what} is malformed ({type(error).__name__}: {str(error):.80}){hint}"
+        ) from None
 
 
 def text(value: Any, what: str) -> str:
