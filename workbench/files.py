@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
@@ -85,7 +84,7 @@ def _atomic(path: str, target: str, binary: bool) -> Iterator[IO]:
     """Write a temporary beside ``target`` and rename it over ``target`` when complete."""
     folder, name = os.path.split(target)
     existing = _lstat(target)
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+    temporary = os.path.join(folder, f".{name}.{os.urandom(4).hex()}.tmp")
     try:
         with _failing_as_output_error(path):
             # 0o666 and the kernel applies the umask, as a shell's ``>`` does.
