@@ -1,6 +1,6 @@
 """The Workbench app: one Textual mode per pane, global keys, palette.
 
-Modes (Compare, Live, Backlog, History) each keep their own screen stack, so
+Modes (Compare, Live, Backlog, History, Cycle) each keep their own screen stack, so
 switching panes never loses a pane's state. Global bindings live here; every
 other binding lives on the screen that owns its action. The command palette
 lists every binding active on the current screen, so each action is reachable
@@ -28,6 +28,7 @@ PANES: dict[str, tuple[str, str, str]] = {
     "live": ("screens.live", "make_screen", "Live"),
     "backlog": ("screens.backlog", "make_screen", "Backlog"),
     "history": ("screens.history", "make_screen", "History"),
+    "cycle": ("screens.cycle", "make_screen", "Cycle"),
 }
 
 
@@ -60,6 +61,13 @@ class WorkbenchApp(App[int]):
             "Backlog",
             id="pane.backlog",
             tooltip="Triage matrix and KPIs",
+        ),
+        Binding(
+            "f5",
+            "switch_mode('cycle')",
+            "Cycle",
+            id="pane.cycle",
+            tooltip="SLOs, load tests, before/after and reports",
         ),
         Binding(
             "question_mark",

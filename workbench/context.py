@@ -15,11 +15,13 @@ class LaunchContext:
     """Everything optional: a pane with nothing to show offers to load it."""
 
     mode: str = "compare"
-    """Pane shown first: compare, live, backlog or history."""
+    """Pane shown first: compare, live, backlog, history or cycle."""
     base: Path | None = None
     """Baseline profile for the Compare pane."""
     branch: Path | None = None
     """Branch profile for the Compare pane."""
+    capture: Path | None = None
+    """Capture folder (``workbench capture --out``) the Compare pane opens on."""
     pid: int | None = None
     """Process the Live pane attaches to."""
     command: list[str] = field(default_factory=list)
@@ -40,3 +42,7 @@ class LaunchContext:
     """Hot lines of ``function`` whose blame the History pane shows (else the whole span)."""
     demo: bool = False
     """Opened by ``workbench demo``: the Live pane samples the bundled workload."""
+    cycles: Path | None = None
+    """Folder of the optimisation cycles; None means ``.workbench/cycles`` at the git root."""
+    cycle: str | None = None
+    """Cycle the Cycle pane opens; None means the current one."""

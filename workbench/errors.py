@@ -48,3 +48,23 @@ class MeasurementError(WorkbenchError):
 
 class BenchFormatError(WorkbenchError):
     """A benchmark result file is empty, truncated, or in a format we do not read."""
+
+
+class SloError(WorkbenchError):
+    """An SLO file is malformed, or an SLO names an SLI the results do not have."""
+
+
+class LoadTestError(WorkbenchError):
+    """A load test cannot run (bad URL, refused connection, locust failed) or was stopped."""
+
+
+class ResultsFormatError(WorkbenchError):
+    """A load-test results file (locust CSV, k6 JSON, wrk text) is missing or malformed."""
+
+
+class CycleError(WorkbenchError):
+    """An optimisation cycle is unknown, incomplete for the step asked, or its files are bad."""
+
+
+class CaptureError(WorkbenchError):
+    """A capture or bisect cannot go on: bad revision, failed git, full disk."""

@@ -52,17 +52,20 @@ def elide(text: str, limit: int = MAX_CELL) -> str:
     return f"{text[:head]}…{text[len(text) - (limit - 1 - head):]}"
 
 
-def json_text(data: Any) -> str:
+def json_text(data: Any, *, indent: bool = False) -> str:
     """``data`` as strict JSON text: the one encoder of every JSON we print or write.
 
     Strict: ``NaN`` and ``Infinity`` are not JSON, so a non-finite number is an
     error rather than a file other tools reject; a lone surrogate (which UTF-8
-    cannot encode) becomes U+FFFD. One call to the C encoder into one string
-    (``indent`` would switch to the pure-Python encoder, several times slower
-    on a 100,000-row diff); paths and dates are written as strings.
+    cannot encode) becomes U+FFFD. By default one call to the C encoder into one
+    line; ``indent`` (two spaces) is for small files people open, such as
+    manifests, since it switches to the pure-Python encoder, several times slower
+    on a 100,000-row diff. Paths and dates are written as strings.
     """
     try:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False, default=str)
+        text = json.dumps(
+            data, ensure_ascii=False, allow_nan=False, default=str, indent=2 if indent else None
+        )
     except ValueError as error:
         raise WorkbenchError(
             f"cannot write JSON: {error} (a value is not a finite number); nothing was written"

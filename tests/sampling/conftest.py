@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,18 +32,6 @@ deadline = time.monotonic() + float(sys.argv[1])
 while time.monotonic() < deadline:
     crunch_numbers()
 """
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> object:
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(0.05)
 
 
 def pyspy_children() -> list[int]:

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tests.helpers import wait_until
 from workbench.cli import main
 from workbench.errors import SamplingError
 from workbench.sampling.processes import (
@@ -19,8 +20,6 @@ from workbench.sampling.processes import (
     wait_for_python,
 )
 from workbench.sampling.pyspy_output import find_pyspy
-
-from .conftest import wait_until
 
 
 def dead_pid() -> int:

@@ -7,12 +7,13 @@ import time
 import psutil
 import pytest
 
+from tests.helpers import wait_until
 from workbench.errors import SamplingError
 from workbench.sampling.metrics import MetricsReader
 from workbench.sampling.pyspy import NONBLOCKING_THREAD_THRESHOLD, PySpySampler
 from workbench.sampling.session import LiveSession
 
-from .conftest import pyspy_children, wait_until
+from .conftest import pyspy_children
 
 MANY_THREADS = f"""
 import threading, time

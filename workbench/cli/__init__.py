@@ -26,11 +26,14 @@ from workbench.errors import WorkbenchError
 COMMAND_MODULES = (
     "workbench.cli.profiles",
     "workbench.cli.sampling",
+    "workbench.cli.capture",
     "workbench.cli.backlog",
     "workbench.cli.history",
     "workbench.cli.bench",
     "workbench.cli.analysis",
     "workbench.cli.export",
+    "workbench.cli.slo",
+    "workbench.cli.cycle",
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cli.arguments import add_db_option, with_store
+from workbench.cli.profiles import add_gate_options
 from workbench.files import output_file
 from workbench.output import json_text
 from workbench.triage.model import ItemFilter
@@ -59,9 +60,29 @@ def _json(store: BacklogStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sarif(args: argparse.Namespace) -> int:
+    """The gate's findings as SARIF 2.1.0; exit 0 once written, whatever the verdict
+    (``workbench gate --format sarif`` is the one that fails a build)."""
+    from workbench.cli.profiles import evaluate_gate
+    from workbench.reports.sarif import gate_sarif
+
+    verdict, diff, branch = evaluate_gate(args)
+    text = json_text(gate_sarif(verdict, diff, branch)) + "\n"
+    _emit([text], args.output)
+    failures = len(verdict.failures)
+    print(
+        f"gate {'passed' if verdict.passed else 'failed'}: {failures} failing, "
+        f"{len(verdict.waived)} waived",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``export markdown`` and ``export json`` to the ``workbench`` parser."""
-    export = sub.add_parser("export", help="export the triage as Markdown or JSON")
+    """Add ``export markdown``, ``export json`` and ``export sarif`` to the parser."""
+    export = sub.add_parser(
+        "export", help="export the triage as Markdown or JSON, gate results as SARIF"
+    )
     kinds = export.add_subparsers(dest="export_kind", metavar="FORMAT", required=True)
     markdown = kinds.add_parser("markdown", help="triage by quadrant and taxonomy, KPIs")
     markdown.add_argument("--all", action="store_true", help="include closed items")
@@ -74,3 +95,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_db_option(parser)
         parser.add_argument("-o", "--output", type=Path, metavar="FILE")
         parser.add_argument("--repo", type=Path, help="git repository to date linked commits")
+    sarif = kinds.add_parser(
+        "sarif",
+        help="gate results of BASE vs BRANCH as SARIF 2.1.0 (code-scanning UIs)",
+        description="Evaluate the gate like `workbench gate` and write its findings, plus the "
+        "regressions past the noise, as SARIF 2.1.0. Exit 0 once written.",
+    )
+    add_gate_options(sarif)
+    sarif.add_argument("-o", "--output", type=Path, metavar="FILE")
+    sarif.set_defaults(handler=_sarif)

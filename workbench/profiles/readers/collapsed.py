@@ -32,6 +32,7 @@ from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
 from workbench.profiles.readers.values import ValueProblem, restore_meta, weight
+from workbench.profiles.run_meta import restore_run_meta
 
 #: First line our writer emits: metadata the folded format has no place for,
 #: as a stack of weight 0, which speedscope and flamegraph.pl ignore.
@@ -168,6 +169,7 @@ def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
         raise ProfileFormatError(f"{source}: line 1: workbench header is not a JSON object")
     try:
         restore_meta(meta, header, "line 1: header")
+        restore_run_meta(meta, header, source)
         unit = header.get("unit", meta.unit)
         if unit not in ("samples", "seconds"):
             raise ValueProblem(f"line 1: unknown unit {unit!r:.40} in header")

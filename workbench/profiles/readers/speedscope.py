@@ -26,6 +26,7 @@ from workbench.profiles.readers.values import (
     text,
     weight,
 )
+from workbench.profiles.run_meta import restore_run_meta
 
 #: Top-level key our writer adds for metadata speedscope has no field for
 #: (speedscope ignores unknown top-level keys).
@@ -101,6 +102,7 @@ def _read(document: dict[str, Any], source: str) -> Profile:
         profile.meta.duration = max(durations)
     if isinstance(saved, dict):
         restore_meta(profile.meta, saved, f"'{META_KEY}'")
+        restore_run_meta(profile.meta, saved, source)
     return profile
 
 

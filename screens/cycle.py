@@ -1,0 +1,333 @@
+"""The Cycle pane (F5): SLO compliance per SLI, error-budget burn, before/after, reports.
+
+A thread worker reads the cycle's folder and the backlog and builds the
+:class:`~workbench.cycle.view.CycleView` (the same data the six reports are
+made of); the pane only draws what arrived. ``b`` and ``a`` record the
+baseline or after step from here (load test and py-spy at once, in a worker:
+leaving the pane or the app stops it and keeps what was measured), ``w``
+writes the six reports, ``enter`` on a report shows it. Endpoint names, item
+titles and report text are untrusted: drawn as ``Text``/``Markdown``, never
+as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, Sparkline, Static
+from textual.worker import get_current_worker
+
+from screens.widgets.table import Table
+from workbench.context import LaunchContext
+from workbench.cycle.compliance import SliVerdict, burn_timeline
+from workbench.cycle.folder import Cycle, default_cycles_root
+from workbench.cycle.view import CycleView, PhaseView, build_view, load_items
+from workbench.errors import WorkbenchError
+from workbench.output import plain
+from workbench.paths import styles_dir
+from workbench.reports.cycle_reports import REPORTS, change_text, write_reports
+from workbench.reports.slo_render import NOT_MEASURED, endpoint_label, figure
+
+STATUS_STYLE = {"PASS": "green", "PARTIAL": "yellow", "FAIL": "red"}
+
+
+@dataclass
+class CycleLoaded(Message):
+    """A worker built the view of the cycle (and wrote its reports when asked)."""
+
+    view: CycleView
+    burn: dict[str, list[float]]
+    """Phase → burn rate at each timeline row of its primary run."""
+    note: str = ""
+
+
+@dataclass
+class CycleFailed(Message):
+    """The cycle could not be read or a step failed; ``error`` is one line."""
+
+    error: str
+
+
+def load(root: Path, name: str | None, *, write: bool = False) -> CycleLoaded:
+    """Blocking: the view of cycle ``name`` (current when None), reports written if asked."""
+    cycle = Cycle.open(root, name)
+    items, note = load_items(Path(cycle.config.db) if cycle.config.db else None)
+    view = build_view(cycle, items, note)
+    burn = {
+        phase: [rate for _t, rate, _used in burn_timeline(view.config.slos, run.result)]
+        for phase, run in (("baseline", view.baseline.primary), ("after", view.after.primary))
+        if run is not None
+    }
+    written = ""
+    if write:
+        paths = write_reports(view, cycle.reports_folder)
+        written = f"wrote {len(paths)} reports to {cycle.reports_folder}"
+    return CycleLoaded(view, burn, written)
+
+
+class ReportDialog(ModalScreen[None]):
+    """One report, rendered as Markdown (escape closes)."""
+
+    CSS_PATH = [styles_dir() / "cycle.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="cycle.report.close", tooltip="Back to the pane"),
+    ]
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="report-body"):
+            yield Markdown(self.path.read_text(encoding="utf-8"), id="report-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class CycleScreen(Screen):
+    """One optimisation cycle at a glance."""
+
+    CSS_PATH = [styles_dir() / "cycle.tcss"]
+    HELP = """
+### Cycle
+SLO compliance per SLI in the baseline and after runs (PASS, PARTIAL within
+the margin or met in some profiles only, FAIL), the error budget's burn rate
+over each run, every SLI before and after, and the six reports.
+`b`/`a` record the baseline/after (load test and py-spy at once), `w` writes
+the reports, `enter` opens the selected report, `r` reloads. Tables move with
+`j`/`k`/`g`/`G`; `tab` moves between them.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Reload", id="cycle.reload", tooltip="Read the cycle again"),
+        Binding(
+            "w", "write_reports", "Write reports", id="cycle.write",
+            tooltip="Write the six Markdown reports into the cycle's reports folder",
+        ),
+        Binding(
+            "b", "record('baseline')", "Baseline", id="cycle.baseline",
+            tooltip="Record the baseline: the cycle's load test with py-spy on its PID",
+        ),
+        Binding(
+            "a", "record('after')", "After", id="cycle.after",
+            tooltip="Record the after run: the same load test and profile again",
+        ),
+        Binding(
+            "enter", "open_report", "Open report", id="cycle.open_report",
+            tooltip="Show the selected report", show=False,
+        ),
+    ]  # fmt: skip
+
+    def __init__(self, context: LaunchContext) -> None:
+        super().__init__()
+        self.context = context
+        self.root = context.cycles or default_cycles_root()
+        """Where the cycles live."""
+        self.loaded: CycleLoaded | None = None
+        """The view on screen."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="cycle-title", markup=False)
+        yield Static("", id="cycle-status", markup=False)
+        with Horizontal(id="cycle-top"):
+            yield Table(id="cycle-slis", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="cycle-budget"):
+                yield Static(
+                    "Error-budget burn rate over the baseline run",
+                    id="burn-caption-baseline",
+                    markup=False,
+                )
+                yield Sparkline([], id="burn-baseline")
+                yield Static("… and over the after run", id="burn-caption-after", markup=False)
+                yield Sparkline([], id="burn-after")
+                yield Static("", id="budget-summary", markup=False)
+        with Horizontal(id="cycle-bottom"):
+            yield Table(id="cycle-changes", cursor_type="row", zebra_stripes=True)
+            yield Table(id="cycle-reports", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cycle-slis", DataTable).add_columns(
+            "endpoint", "SLI", "objective", "baseline", "after", "status"
+        )
+        self.query_one("#cycle-changes", DataTable).add_columns(
+            "profile", "endpoint", "SLI", "before", "after", "change"
+        )
+        self.query_one("#cycle-reports", DataTable).add_columns("report", "file")
+        self._load()
+
+    # -- reading ----------------------------------------------------------
+    def _load(self, *, write: bool = False) -> None:
+        self._status("Reading the cycle…")
+        self._read(write)
+
+    @work(thread=True, exclusive=True, group="cycle", exit_on_error=False)
+    def _read(self, write: bool) -> None:
+        worker = get_current_worker()
+        try:
+            result: Message = load(self.root, self.context.cycle, write=write)
+        except WorkbenchError as error:
+            result = CycleFailed(str(error))
+        except Exception as error:  # noqa: BLE001 - a bug must show, not leave "Reading…"
+            result = CycleFailed(f"{type(error).__name__}: {error}")
+        if not worker.is_cancelled:
+            self.post_message(result)
+
+    @work(thread=True, exclusive=True, group="cycle-step", exit_on_error=False)
+    def _step(self, phase: str) -> None:
+        """Run a step off the UI thread; cancelling the worker stops locust and py-spy."""
+        from workbench.cycle.steps import record_phase
+
+        worker = get_current_worker()
+        try:
+            cycle = Cycle.open(self.root, self.context.cycle)
+            run = record_phase(cycle, phase, cancelled=lambda: worker.is_cancelled)
+            loaded = load(self.root, self.context.cycle)
+            loaded.note = f"{phase} recorded: {run.result.aggregate.requests} requests"
+            result: Message = loaded
+        except WorkbenchError as error:
+            result = CycleFailed(str(error))
+        if not worker.is_cancelled:
+            self.post_message(result)
+
+    def on_cycle_failed(self, message: CycleFailed) -> None:
+        self._status(message.error, error=True)
+
+    def on_cycle_loaded(self, message: CycleLoaded) -> None:
+        self.loaded = message
+        view = message.view
+        config = view.config
+        load_text = config.plan.describe() if config.plan else "imported results only"
+        self.query_one("#cycle-title", Static).update(
+            Text(f"Cycle {plain(config.name)} · started {config.created_at} · {plain(load_text)}")
+        )
+        verdicts = f"baseline {_verdict(view.baseline)} → after {_verdict(view.after)}"
+        self._status(" · ".join(bit for bit in (verdicts, message.note, view.backlog_note) if bit))
+        self._fill_slis(view)
+        self._fill_burn(view, message.burn)
+        self._fill_changes(view)
+        self._fill_reports(view)
+
+    # -- drawing ----------------------------------------------------------
+    def _fill_slis(self, view: CycleView) -> None:
+        table = self.query_one("#cycle-slis", DataTable)
+        table.clear()
+        before = _verdicts(view.baseline)
+        after = _verdicts(view.after)
+        for index, objective in enumerate(view.config.slos.objectives):
+            was, now = before.get(index), after.get(index)
+            status = (now or was).status if (now or was) else NOT_MEASURED
+            table.add_row(
+                Text(plain(endpoint_label(objective.endpoint))),
+                Text(objective.sli),
+                Text(objective.describe()),
+                _measured(was),
+                _measured(now),
+                Text(status, style=STATUS_STYLE.get(status, "")),
+            )
+
+    def _fill_burn(self, view: CycleView, burn: dict[str, list[float]]) -> None:
+        lines = []
+        for phase, data in (("baseline", view.baseline), ("after", view.after)):
+            self.query_one(f"#burn-{phase}", Sparkline).data = burn.get(phase, [])
+            report = data.compliance
+            if report is None:
+                lines.append(f"{phase}: {NOT_MEASURED if not data.runs else data.compliance_error}")
+                continue
+            use = report.total_budget
+            days = figure(view.config.slos.window_days)
+            lines.append(
+                f"{phase}: burn {figure(use.burn_rate)}×, used {figure(use.consumed_pct, '%')}, "
+                f"left {figure(use.remaining_pct, '%')} of the {days}-day budget"
+            )
+        self.query_one("#budget-summary", Static).update(Text("\n".join(lines)))
+
+    def _fill_changes(self, view: CycleView) -> None:
+        table = self.query_one("#cycle-changes", DataTable)
+        table.clear()
+        for change in view.changes:
+            style = {True: "green", False: "red"}.get(change.better, "")
+            table.add_row(
+                Text(change.profile),
+                Text(plain(change.endpoint)),
+                Text(change.sli),
+                Text(figure(change.before)),
+                Text(figure(change.after)),
+                Text(change_text(change), style=style),
+            )
+
+    def _fill_reports(self, view: CycleView) -> None:
+        table = self.query_one("#cycle-reports", DataTable)
+        table.clear()
+        folder = view.folder / "reports"
+        for name, (title, _render) in REPORTS.items():
+            exists = (folder / name).is_file()
+            table.add_row(Text(title), Text(name if exists else "not written (w)"), key=name)
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#cycle-status", Static)
+        status.update(Text(text))
+        status.set_class(error, "-error")
+
+    # -- actions ----------------------------------------------------------
+    def action_reload(self) -> None:
+        self._load()
+
+    def action_write_reports(self) -> None:
+        self._load(write=True)
+
+    def action_record(self, phase: str) -> None:
+        self._status(f"Recording the {phase}: load test and py-spy… (leaving stops it)")
+        self._step(phase)
+
+    @on(DataTable.RowSelected, "#cycle-reports")
+    def _report_chosen(self, event: DataTable.RowSelected) -> None:
+        self.action_open_report()
+
+    def action_open_report(self) -> None:
+        if self.loaded is None:
+            return
+        table = self.query_one("#cycle-reports", DataTable)
+        names = list(REPORTS)
+        if not 0 <= table.cursor_row < len(names):
+            return
+        path = self.loaded.view.folder / "reports" / names[table.cursor_row]
+        if not path.is_file():
+            self.notify("Not written yet: press w to write the reports.", severity="warning")
+            return
+        self.app.push_screen(ReportDialog(path))
+
+
+def _verdicts(phase: PhaseView) -> dict[int, SliVerdict]:
+    if phase.compliance is None:
+        return {}
+    return dict(enumerate(phase.compliance.verdicts))
+
+
+def _measured(verdict: SliVerdict | None) -> Text:
+    if verdict is None:
+        return Text(NOT_MEASURED, style="dim")
+    unit = verdict.objective.kind.unit
+    values = " / ".join(figure(m.value, unit) for m in verdict.measurements)
+    return Text(values, style=STATUS_STYLE[verdict.status])
+
+
+def _verdict(phase: PhaseView) -> str:
+    if not phase.runs:
+        return NOT_MEASURED
+    return phase.compliance.overall if phase.compliance else "not computed"
+
+
+def make_screen(context: LaunchContext) -> CycleScreen:
+    """The Cycle pane's base screen (the app's mode factory)."""
+    return CycleScreen(context)

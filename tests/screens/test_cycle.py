@@ -1,0 +1,120 @@
+"""The Cycle pane (F5) on a real cycle folder: compliance, burn, before/after, reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Sparkline, Static
+
+from screens.app import WorkbenchApp
+from screens.cycle import CycleScreen, ReportDialog
+from tests.screens.conftest import settle
+from workbench.context import LaunchContext
+from workbench.cycle.folder import Cycle, CycleConfig, now_iso, write_json
+from workbench.cycle.loadtest import RESULT_FILE
+from workbench.cycle.results import EndpointStats, HistoryPoint, LoadResult
+from workbench.cycle.slo import AGGREGATE, parse_slo_table
+from workbench.reports.cycle_reports import REPORTS
+
+SIZE = (160, 50)
+HOSTILE = "/[/]x[@click=app.quit]"
+
+
+def _result(p95: float, failures: int) -> LoadResult:
+    history = [
+        HistoryPoint(t, 4, 40.0, failures / 10, 10.0, p95, p95, 400 * t // 10, failures * t // 10)
+        for t in range(0, 11, 2)
+    ]
+    figures = {"requests": 400, "failures": failures, "p50_ms": 10, "p95_ms": p95, "rps": 40}
+    return LoadResult(
+        tool="locust",
+        source="test",
+        aggregate=EndpointStats(AGGREGATE, **figures),
+        endpoints=[EndpointStats(HOSTILE, "GET", **figures)],
+        history=history,
+        profile="baseline",
+        duration_s=10.0,
+    )
+
+
+@pytest.fixture
+def cycles(tmp_path: Path) -> Path:
+    """A cycle with a baseline that misses its p95 and an after run that meets it."""
+    root = tmp_path / "cycles"
+    targets = {AGGREGATE: {"p95-ms": 100}, HOSTILE: {"p95-ms": 100}}
+    slos = parse_slo_table({"availability-pct": 99.0, "endpoints": targets}, "slo.toml")
+    cycle = Cycle.create(
+        root, CycleConfig("spring", now_iso(), slos, None, db=str(tmp_path / "none.db"))
+    )
+    for phase, result in (("baseline", _result(180, 8)), ("after", _result(60, 2))):
+        folder = cycle.new_run_folder(phase, "baseline")
+        folder.mkdir(parents=True)
+        write_json(folder / RESULT_FILE, result.to_json())
+    return root
+
+
+def _column(screen: CycleScreen, selector: str, column: int) -> list[str]:
+    table = screen.query_one(selector, DataTable)
+    return [table.get_row_at(row)[column].plain for row in range(table.row_count)]
+
+
+async def test_cycle_pane_shows_the_cycle_and_writes_reports(cycles: Path) -> None:
+    app = WorkbenchApp(LaunchContext(mode="compare", cycles=cycles))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, CycleScreen)
+        assert "Cycle spring" in str(screen.query_one("#cycle-title", Static).render())
+        status = str(screen.query_one("#cycle-status", Static).render())
+        assert "baseline FAIL → after PASS" in status
+        assert _column(screen, "#cycle-slis", 0) == ["all endpoints", HOSTILE, "all endpoints"]
+        assert _column(screen, "#cycle-slis", 3)[:2] == ["180 ms", "180 ms"]
+        assert _column(screen, "#cycle-slis", 4) == ["60 ms", "60 ms", "99.5%"]
+        assert _column(screen, "#cycle-slis", 5) == ["PASS", "PASS", "PASS"]  # the after run's
+        assert screen.query_one("#burn-after", Sparkline).data  # burn over the run's timeline
+        assert "burn 0.5×" in str(screen.query_one("#budget-summary", Static).render())
+        changes = _column(screen, "#cycle-changes", 5)
+        assert "-66.7% (better)" in changes
+        assert _column(screen, "#cycle-reports", 1) == ["not written (w)"] * len(REPORTS)
+        assert app.is_running, "a markup-looking endpoint name must not act"
+
+        await pilot.press("w")
+        await settle(pilot, app)
+        folder = cycles / "spring" / "reports"
+        assert sorted(p.name for p in folder.iterdir()) == sorted(REPORTS)
+        assert _column(screen, "#cycle-reports", 1) == list(REPORTS)
+
+        reports = screen.query_one("#cycle-reports", DataTable)
+        reports.focus()
+        await pilot.press("G")
+        assert reports.cursor_row == len(REPORTS) - 1
+        await pilot.press("k", "k", "g", "j")
+        assert reports.cursor_row == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportDialog)
+        assert app.screen.path.name == "bottlenecks.md"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CycleScreen)
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+
+
+async def test_cycle_pane_errors_are_one_line(cycles: Path, tmp_path: Path) -> None:
+    app = WorkbenchApp(LaunchContext(mode="cycle", cycles=cycles))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("b")  # a cycle of imported results has no load to run
+        await settle(pilot, app)
+        status = app.screen.query_one("#cycle-status", Static)
+        assert "has no URL to load" in str(status.render()) and status.has_class("-error")
+    empty = WorkbenchApp(LaunchContext(mode="cycle", cycles=tmp_path / "nothing"))
+    async with empty.run_test(size=SIZE) as pilot:
+        await settle(pilot, empty)
+        status = empty.screen.query_one("#cycle-status", Static)
+        assert "workbench cycle start NAME" in str(status.render())
