@@ -9,15 +9,21 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 
-#: C0 and C1 control characters. Names, paths, commit messages and titles come
-#: from outside: printed as is, an ANSI escape among them would recolour the
-#: terminal or move its cursor, so they are drawn as ``\x1b`` instead.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Invisible characters that reorder or break the text around them: bidi
+#: embeddings, overrides and isolates (U+202E turns ``txt.exe`` into ``exe.txt``
+#: on screen, the "Trojan Source" trick), marks, and the line and paragraph
+#: separators some terminals and editors break lines at.
+_INVISIBLE = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+#: C0 and C1 control characters and the invisible ones above. Names, paths,
+#: commit messages and titles come from outside: printed as is, an ANSI escape
+#: among them would recolour the terminal or move its cursor, a newline would
+#: forge a row, so they are drawn as ``\x1b``, ``\x0a``, ``\u202e`` instead.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
+#: The same, newline and tab aside: for text that has lines (patches, notes).
+CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 #: A UTF-16 surrogate alone in a ``str`` (JSON's ``"\ud800"`` reads as one): it
 #: cannot be encoded as UTF-8, so printing or writing it would fail.
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-#: The same, newline and tab aside: for text that has lines (patches, notes).
-CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -26,9 +32,9 @@ def _escaped(match: re.Match[str]) -> str:
 
 
 def plain(text: object) -> str:
-    """A name or value drawn literally: every control character (newline and tab
-    too) shown as an escape such as ``\x1b``, a lone surrogate as ``\ud800``,
-    everything else as is."""
+    r"""A name or value drawn literally on one line: every control or bidi character
+    (newline and tab too) shown as an escape such as ``\x1b`` or ``\u202e``, a lone
+    surrogate as ``\ud800``, everything else as is."""
     return LONE_SURROGATE.sub(_escaped, CONTROL.sub(_escaped, str(text)))
 
 

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 
 from workbench.cli.arguments import add_format, percent, positive_float, positive_int
 from workbench.cli.backlog import add_propose_options, propose_from_diff
-from workbench.cli.launch import open_app
-from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.output import plain, print_json
 
@@ -544,6 +542,9 @@ def _register_compare(sub: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from workbench.cli.launch import open_app
+    from workbench.context import LaunchContext
+
     # Read both before opening the UI: a bad file is exit 2 and one line, not a broken pane.
     if args.branch is None:
         from workbench.capture.loading import load_capture

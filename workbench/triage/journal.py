@@ -19,6 +19,7 @@ from workbench.errors import StaleEditError, StoreError
 from workbench.output import json_text
 from workbench.triage.dbfile import default_actor, now, store_errors
 from workbench.triage.model import Batch, Event
+from workbench.triage.opening import Access
 
 
 def _encode(value: Any) -> str | None:
@@ -39,6 +40,7 @@ class Journal:
     path: Path
     conn: sqlite3.Connection
     read_only: str | None
+    access: Access
     _actor: str
     _lock: threading.RLock
 
@@ -126,6 +128,8 @@ class Journal:
         A read-only backlog refuses here, before SQLite is asked, for every write."""
         if self.read_only:
             raise StoreError(self.read_only)
+        if self.access is Access.READ:
+            raise StoreError(f"the backlog {self.path} was opened for reading; nothing was changed")
         with self._lock, store_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
