@@ -17,6 +17,7 @@ from textual.message import Message
 from screens.messages import BacklogItemRequested
 from screens.widgets.backlog_list import BacklogList
 from workbench.errors import StaleEditError, StoreError
+from workbench.files import output_file
 from workbench.reports.triage_markdown import triage_document
 from workbench.triage.kpis import KpiReport
 from workbench.triage.model import EDITABLE_FIELDS, Batch, Evidence, Item, ItemFilter, Quadrant
@@ -121,12 +122,11 @@ class Exported(Message):
 def export_markdown(
     store: BacklogStore, item_filter: ItemFilter, path: Path, scope: str, repo: Path | None
 ) -> int:
-    """Write the triage of ``item_filter`` to ``path`` (atomically), as ``workbench export
-    markdown`` does; returns the item count."""
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
+    """Write the triage of ``item_filter`` to ``path`` as ``workbench export markdown`` does
+    (through the safe writer: never half-written, a device or symlink never replaced);
+    returns the item count."""
+    with output_file(path) as out:
         out.writelines(triage_document(store, item_filter, scope=scope, repo=repo))
-    partial.replace(path)
     return store.count(item_filter)
 
 

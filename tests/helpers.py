@@ -217,3 +217,19 @@ def write_collapsed(path: Path, stacks: dict[str, int]) -> Path:
     """A collapsed-stack profile (``frame;frame count`` lines), as py-spy writes them."""
     path.write_text("".join(f"{stack} {count}\n" for stack, count in stacks.items()))
     return path
+
+
+def run_together(commands: list[list[str]], cwd: Path, timeout: float = 120) -> None:
+    """Run real tools at once (captures of one workload by several profilers) and fail
+    the test with the stderr of the first that fails."""
+    import pytest
+
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
+        for command in commands
+    ]
+    for command, process in zip(commands, processes, strict=True):
+        _, stderr = process.communicate(timeout=timeout)
+        if process.returncode != 0:
+            pytest.fail(f"{command[:5]} failed ({process.returncode}): {stderr.decode()[-500:]}")
+

@@ -53,6 +53,10 @@ class ConfigError(WorkbenchError):
     """A ``[tool.workbench]`` table or a waivers file is malformed."""
 
 
+class OutputError(WorkbenchError):
+    """An output file cannot be written (a folder, a block device, a full disk); nothing changed."""
+
+
 class MeasurementError(WorkbenchError):
     """Measurements cannot be judged: none, non-finite, negative or absurd values."""
 

@@ -9,12 +9,11 @@ at the same time, once per session: ``conftest.py`` makes them the
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from tests.helpers import run_together
 
 #: Function that burns most of the main thread's CPU.
 HOT_FUNCTION = "hot_inner"
@@ -123,12 +122,5 @@ def capture(folder: Path) -> RealProfiles:
         [*pyinstrument, "-r", "pyisession", "-o", str(profiles.pyinstrument_session), *run[1:]],
         [*pyinstrument, "-r", "speedscope", "-o", str(profiles.pyinstrument_speedscope), *run[1:]],
     ]
-    processes = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder)
-        for command in commands
-    ]
-    for command, process in zip(commands, processes, strict=True):
-        _, stderr = process.communicate(timeout=60)
-        if process.returncode != 0:
-            pytest.fail(f"{command[:4]} failed ({process.returncode}): {stderr.decode()[-500:]}")
+    run_together(commands, cwd=folder, timeout=60)
     return profiles
