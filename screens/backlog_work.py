@@ -7,18 +7,20 @@ the screen so the screen reads as keys → actions → handlers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from textual.message import Message
 
+from screens.messages import BacklogItemRequested
 from screens.widgets.backlog_list import BacklogList
 from workbench.errors import StaleEditError, StoreError
-from workbench.reports.triage_markdown import render_triage
-from workbench.triage.kpis import KpiReport, compute_kpis
-from workbench.triage.model import EDITABLE_FIELDS, Batch, Item, ItemFilter, Quadrant
+from workbench.files import output_file
+from workbench.reports.triage_markdown import triage_document
+from workbench.triage.kpis import KpiReport
+from workbench.triage.model import EDITABLE_FIELDS, Batch, Evidence, Item, ItemFilter, Quadrant
 from workbench.triage.store import BacklogStore
 
 Write = Callable[[BacklogStore], tuple[list[Item], str]]
@@ -36,6 +38,19 @@ class Follow:
 
 # -- messages from workers -------------------------------------------------
 @dataclass
+class ProposalChecked(Message):
+    """A hotspot another pane sent, with the open items that already track its function."""
+
+    request: BacklogItemRequested
+    tracked: list[Item]
+
+
+def linked(item: Item, evidence: Evidence) -> tuple[list[Item], str]:
+    return [item], f"#{item.id} ← {evidence}"
+
+
+
+@dataclass
 class CountsLoaded(Message):
     """How many items the filter selects, in all and per quadrant."""
 
@@ -48,6 +63,8 @@ class CountsLoaded(Message):
     """(list, offset, rows) for each list on screen, read with the counts."""
     follow: Follow | None = None
     """The item a write left behind, to select once its page is shown."""
+    missing: bool = False
+    """No backlog file exists yet: an empty one is shown until the first write."""
 
 
 @dataclass
@@ -68,6 +85,8 @@ class ItemsChanged(Message):
     follow: Item | None = None
     index: int | None = None
     clear_marks: bool = False
+    notices: list[str] = field(default_factory=list)
+    """What opening the backlog for this write did (created it, upgraded it)."""
 
 
 @dataclass
@@ -100,22 +119,15 @@ class Exported(Message):
     count: int
 
 
-def export_markdown(store: BacklogStore, item_filter: ItemFilter, path: Path) -> int:
-    """Write the triage of ``item_filter`` to ``path`` (atomically); returns the item count."""
-    count = 0
-
-    def counted(items: Iterable[Item]) -> Iterator[Item]:
-        nonlocal count
-        for count, item in enumerate(items, start=1):  # noqa: B007 - the count is the result
-            yield item
-
-    report = compute_kpis(store)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
-        items = counted(store.iter_all(item_filter, order="matrix"))
-        out.writelines(render_triage(items, report, subtitle=f"Backlog {store.path}"))
-    partial.replace(path)
-    return count
+def export_markdown(
+    store: BacklogStore, item_filter: ItemFilter, path: Path, scope: str, repo: Path | None
+) -> int:
+    """Write the triage of ``item_filter`` to ``path`` as ``workbench export markdown`` does
+    (through the safe writer: never half-written, a device or symlink never replaced);
+    returns the item count."""
+    with output_file(path) as out:
+        out.writelines(triage_document(store, item_filter, scope=scope, repo=repo))
+    return store.count(item_filter)
 
 
 def ids(items: list[Item]) -> str:
@@ -146,10 +158,13 @@ def replayed(store: BacklogStore, batch: Batch | None, verb: str) -> tuple[list[
     return items, batch.label
 
 
-def saved_edit(original: Item, values: dict[str, Any], expected: int) -> Write:
+def saved_edit(
+    original: Item, values: dict[str, Any], expected_version: Callable[[Item], int]
+) -> Write:
     """The store calls for a saved edit form: changed fields, then evidence added/removed.
 
-    ``expected`` is the version the form was opened on; when only evidence
+    ``expected_version(original)`` is the version the pane last saw of the item
+    the form was opened on, asked when the write runs; when only evidence
     changed, the version is checked here so a stale form is refused all the same.
     """
     item_id = original.id or 0
@@ -162,6 +177,7 @@ def saved_edit(original: Item, values: dict[str, Any], expected: int) -> Write:
     new = {(e.kind, e.ref): e for e in values["evidence"]}
 
     def call(store: BacklogStore) -> tuple[list[Item], str]:
+        expected = expected_version(original)
         if changes:
             item = store.update(item_id, changes, expected_version=expected)
         else:

@@ -17,20 +17,22 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from screens.session import code_files
 from screens.widgets.icicle_tree import IcicleNode
-from workbench.capture.compare import compare_capture
-from workbench.capture.loading import load_capture
-from workbench.capture.report import CaptureReport
-from workbench.capture.time_gates import load_time_gate_config
 from workbench.errors import WorkbenchError
-from workbench.profiles.config import load_gate_config
-from workbench.profiles.diff import By, ProfileDiff, ProfileSummary, diff_profiles, summarize
-from workbench.profiles.difftree import DiffNode, diff_tree
-from workbench.profiles.gates import GateConfig, GateVerdict, evaluate_gates
 from workbench.profiles.identity import FunctionKey, function_key
-from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
+
+if TYPE_CHECKING:
+    from workbench.capture.report import CaptureReport
+    from workbench.profiles.diff import By, ProfileDiff, ProfileSummary
+    from workbench.profiles.difftree import DiffNode
+    from workbench.profiles.gates import GateVerdict
+
+# Reading, diffing and gating (NumPy underneath) are imported by the functions that
+# run them, in the worker: the pane's first frame does not wait for them.
 
 #: Call paths below this inclusive share (percent) in both profiles are left out
 #: of the icicle: at 1/10,000 of the total they stay invisible until zoomed
@@ -71,6 +73,9 @@ class Comparison:
     """Why the project's gate settings could not be used (defaults were used instead)."""
     hot_lines: dict[FunctionKey, list[int]] = field(default_factory=dict)
     """Lines of each function the branch profile sampled, for the History pane."""
+    code_files: dict[str, Path] = field(default_factory=dict)
+    """The branch profile's absolute file of each function, where it kept one: the
+    History pane asks the repository that holds it."""
 
 
 @dataclass
@@ -120,6 +125,8 @@ class ProfileCache:
 
     def read(self, path: Path) -> Profile:
         """The profile at ``path``, read again only when the file changed."""
+        from workbench.profiles.io import read_profile
+
         try:
             stat = path.stat()
         except OSError:
@@ -138,6 +145,8 @@ class ProfileCache:
 
 def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
     """Read what is chosen; when both sides are there, diff and gate them."""
+    from workbench.profiles.diff import summarize
+
     if request.fresh:
         cache.clear()
     loaded = Loaded()
@@ -151,7 +160,7 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
         try:
             profiles[role] = cache.read(path)
         except WorkbenchError as error:
-            loaded.errors[role] = str(error)
+            loaded.errors[role] = error.in_app()
         else:
             loaded.summaries[role] = summarize(profiles[role])
     loaded.read_seconds = time.perf_counter() - started
@@ -161,12 +170,17 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
                 profiles["base"], profiles["branch"], by=request.by, project_dir=request.project_dir
             )
         except WorkbenchError as error:  # e.g. by line, and a profile has no line numbers
-            loaded.compare_error = str(error)
+            loaded.compare_error = error.in_app()
     return loaded
 
 
 def _load_capture(request: CompareRequest, loaded: Loaded) -> None:
     """A capture folder's average runs as the sides, and its comparison in seconds."""
+    from workbench.capture.compare import compare_capture
+    from workbench.capture.loading import load_capture
+    from workbench.capture.time_gates import load_time_gate_config
+    from workbench.profiles.diff import summarize
+
     assert request.capture is not None
     try:
         capture = load_capture(request.capture)
@@ -192,17 +206,22 @@ def compare(
     (the current directory when None); a malformed table does not hide the
     diff: the defaults are used and ``gate_error`` says why.
     """
+    from workbench.profiles.config import load_gate_config
+    from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.gates import GateConfig, evaluate_gates
+
     started = time.perf_counter()
     gate_error = None
     try:
         config = load_gate_config(project_dir)
     except WorkbenchError as error:
-        config, gate_error = GateConfig(), str(error)
+        config, gate_error = GateConfig(), error.in_app()
     diff = diff_profiles(
         base, branch, by=by, hotspot_pct=config.new_hotspot_pct, noise_pct=config.noise_pct
     )
     verdict = evaluate_gates(diff, config)
-    return Comparison(diff, verdict, time.perf_counter() - started, gate_error, hot_lines(branch))
+    seconds = time.perf_counter() - started
+    return Comparison(diff, verdict, seconds, gate_error, hot_lines(branch), code_files(branch))
 
 
 def hot_lines(profile: Profile) -> dict[FunctionKey, list[int]]:
@@ -216,6 +235,8 @@ def hot_lines(profile: Profile) -> dict[FunctionKey, list[int]]:
 
 def build_icicle(base: Profile, branch: Profile) -> IcicleTree:
     """The differential icicle of the pair (call paths below ``ICICLE_MIN_PCT`` left out)."""
+    from workbench.profiles.difftree import diff_tree
+
     started = time.perf_counter()
     root, largest = icicle_from_diff(diff_tree(base, branch, min_pct=ICICLE_MIN_PCT))
     return IcicleTree(root, max(largest, MIN_DELTA_SCALE), time.perf_counter() - started)

@@ -32,14 +32,15 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from screens.choice_dialog import ROLE_CHOICES, ChoiceDialog
+from screens.keys import bind
 from screens.live_feed import (
     Attached,
     Feed,
@@ -51,14 +52,16 @@ from screens.live_feed import (
 from screens.live_stats import SORT_ORDER, FunctionRow, SortKey, hot_lines, top_rows
 from screens.live_view import VIEW_UNITS, LiveView, ViewSettings, next_view
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
+from screens.pane import PaneScreen
 from screens.process_picker import ProcessPickerDialog
+from screens.session import Session, code_files, process_folder
 from screens.widgets.live_diagnosis import DiagnosisLine
 from screens.widgets.live_icicle import LiveIcicle
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
+from screens.widgets.pane_bar import PaneBar
 from screens.widgets.sparklines import MetricsSparklines
 from screens.widgets.thread_table import ThreadTable, thread_name
-from workbench.context import LaunchContext
 from workbench.demo import bundled_workload
 from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
@@ -88,40 +91,36 @@ class SnapshotSaved(Message):
     """The diagnosis, for an item filed from it."""
 
 
-def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: object) -> Binding:
-    return Binding(key, action, description, id=f"live.{action}", tooltip=tooltip, **kwargs)
-
-
-class LiveScreen(Screen):
+class LiveScreen(PaneScreen):
     """Live sampling of one process; ``config`` None starts with the process picker."""
 
     CSS_PATH = [styles_dir() / "live.tcss"]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("space", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
-        Binding(
-            "v",
+        bind("live", "pause", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
+        bind(
+            "live",
+            "view",
             "cycle_view",
             "View",
-            id="live.view",
-            tooltip="CPU (samples weighed to measured CPU) → samples → wall (waiting included)",
+            "CPU (samples weighed to measured CPU) → samples → wall (waiting included)",
         ),
-        _binding("w", "toggle_window", "Window/total", "Show the rolling window or everything"),
-        _binding("slash", "filter", "Filter", "Show functions whose name or module matches"),
-        _binding("s", "cycle_sort", "Sort", "Sort by self %, total % or name"),
-        _binding("t", "cycle_thread", "Thread", "Show one thread at a time, then all"),
-        _binding("S,ctrl+s", "snapshot", "Save", "Save the view as a speedscope file here"),
-        _binding("B", "send('base')", "As base", "Open a snapshot in Compare as the baseline"),
-        _binding("N", "send('branch')", "As branch", "Open a snapshot in Compare as the branch"),
-        _binding("h", "history", "History", "Git history of the selected function"),
-        _binding(
-            "b",
+        bind("live", "filter", "filter", "Filter", "Show functions whose name or module matches"),
+        bind("live", "sort", "cycle_sort", "Sort", "Sort by self %, total % or name"),
+        bind("live", "history", "history", "History", "Git history of the selected function"),
+        bind(
+            "live",
             "backlog",
-            "Backlog",
-            "File a backlog item for the selected function (or the diagnosis, when focused)",
+            "backlog",
+            "File item",
+            "File a backlog item for the function (or the diagnosis, when it has focus)",
         ),
-        _binding("a", "pick", "Attach", "Pick another Python process to sample"),
-        _binding("escape", "clear_filter", "Clear filter", "Clear the filter", show=False),
+        bind("live", "compare", "compare", "Compare", "Snapshot to Compare, as base or branch"),
+        bind("live", "save", "snapshot", "Save", "Save the view as a speedscope file here"),
+        bind("live", "window", "toggle_window", "Window/all", "The rolling window or everything"),
+        bind("live", "thread", "cycle_thread", "Thread", "Show one thread at a time, then all"),
+        bind("live", "attach", "pick", "Attach", "Pick another Python process to sample"),
+        bind("live", "back", "clear_filter", "Clear filter", "Clear the filter", show=False),
     ]
 
     paused: reactive[bool] = reactive(False)
@@ -153,7 +152,7 @@ class LiveScreen(Screen):
             self.set_reactive(LiveScreen.view, config.view)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("live")
         yield StatusLine(id="live-status")
         with Horizontal(id="live-body"):
             with Vertical(id="live-main"):
@@ -241,7 +240,7 @@ class LiveScreen(Screen):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        reason = str(error) if isinstance(error, WorkbenchError) else repr(error)
+        reason = error.in_app() if isinstance(error, WorkbenchError) else repr(error)
         if event.worker.group == "snapshot":
             self.notify(reason, title="Snapshot not saved", severity="error", markup=False)
             return
@@ -269,7 +268,8 @@ class LiveScreen(Screen):
         self.cumulative = True
         ticks = self.session.total_samples if self.session else 0
         self.notify(
-            f"The target exited; everything sampled ({ticks} ticks) is kept. Press S to save it.",
+            f"The target exited; everything sampled ({ticks} ticks) is kept. "
+            "Press ctrl+s to save it.",
             title="Target exited",
             timeout=10,
         )
@@ -458,8 +458,14 @@ class LiveScreen(Screen):
     def action_snapshot(self) -> None:
         self._snapshot("save")
 
-    def action_send(self, role: str) -> None:
-        self._snapshot(role)
+    def action_compare(self) -> None:
+        """Ask which side of the comparison a snapshot of the view becomes, then send it."""
+
+        def chosen(role: str | None) -> None:
+            if role is not None:
+                self._snapshot(role)
+
+        self.app.push_screen(ChoiceDialog("Send a snapshot to Compare", ROLE_CHOICES), chosen)
 
     def action_backlog(self) -> None:
         """File the selected function, or the diagnosis when its line has focus."""
@@ -477,7 +483,11 @@ class LiveScreen(Screen):
     def action_history(self) -> None:
         row = self._selected_row()
         if row is not None and self.shown is not None:
-            self.post_message(HistoryRequested(row.key, hot_lines(self.shown.profile, row.key)))
+            profile = self.shown.profile
+            where = code_files(profile).get(row.key)
+            pid = self.session.pid if self.session is not None else None
+            lines = hot_lines(profile, row.key)
+            self.post_message(HistoryRequested(row.key, lines, where or process_folder(pid)))
 
     def _selected_row(self) -> FunctionRow | None:
         """The function under the cursor: the icicle's when it has focus, else the table's."""
@@ -504,7 +514,7 @@ class LiveScreen(Screen):
         which = "total" if self.cumulative or session.target_exited else "window"
         self.write_snapshot(session, path, which, purpose, row, diagnosis)
 
-    @work(thread=True, group="snapshot", exit_on_error=False)
+    @work(thread=True, group="snapshot", exit_on_error=False, description="Writing a snapshot…")
     def write_snapshot(
         self,
         session: LiveSession,
@@ -543,6 +553,9 @@ class LiveScreen(Screen):
                     profile=message.path,
                     hypothesis=f"{row.function} takes {row.self_pct:.1f}% self, "
                     f"{row.total_pct:.1f}% total of the {view} view",
+                    kpi=f"self % of {row.function} ({view} view)",
+                    kpi_baseline=round(row.self_pct, 2),
+                    kpi_latest=round(row.self_pct, 2),
                 )
             )
         else:
@@ -554,8 +567,9 @@ def demo_command() -> list[str]:
     return [sys.executable, str(bundled_workload())]
 
 
-def make_screen(context: LaunchContext) -> LiveScreen:
-    """The Live pane for ``context``: its command, its PID, the demo, or the picker."""
+def make_screen(session: Session) -> LiveScreen:
+    """The Live pane for how the app was opened: a command, a PID, the demo, or the picker."""
+    context = session.launch
     command = context.command or (demo_command() if context.demo else [])
     if not command and context.pid is None:
         return LiveScreen(None)

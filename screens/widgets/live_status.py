@@ -33,7 +33,7 @@ def state_text(session: LiveSession | None, paused: bool, problem: str | None) -
     if session is None:
         return Text("◌ attaching…", style="italic")
     if session.target_exited:
-        return Text("■ target exited — data kept, S saves it", style="bold red")
+        return Text("■ target exited — data kept, ctrl+s saves it", style="bold red")
     if paused:
         return Text("⏸ paused (sampling goes on)", style="bold yellow")
     return Text("● sampling", style="bold green")

@@ -28,12 +28,13 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from screens.keys import bind
 from workbench.output import plain
 
 Row = tuple[str, Sequence[Text]]
@@ -63,13 +64,13 @@ class LiveTable(ScrollView, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Previous row", show=False, id="table.up"),
-        Binding("down,j", "cursor_down", "Next row", show=False, id="table.down"),
-        Binding("home,g", "first", "First row", show=False, id="table.first"),
-        Binding("end,G", "last", "Last row", show=False, id="table.last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("enter", "select", "Select", show=False, id="table.select"),
+        bind("table", "down", "cursor_down", "Next row", "Next row", show=False),
+        bind("table", "up", "cursor_up", "Previous row", "Previous row", show=False),
+        bind("table", "top", "first", "First row", "First row", show=False),
+        bind("table", "bottom", "last", "Last row", "Last row", show=False),
+        bind("table", "page_down", "page_down", "Page down", "A screen down", show=False),
+        bind("table", "page_up", "page_up", "Page up", "A screen up", show=False),
+        bind("table", "select", "select", "Select", "Select the row", show=False),
     ]
 
     @dataclass

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import needs_ptrace
 from workbench.cli import main
 from workbench.profiles.io import read_profile
 
 from .cpu_split import check_split, kernel_cpu, kernel_shares, split_target, thread_shares
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_ptrace]
 
 
 def test_record_cpu_view_matches_the_kernel(tmp_path: Path, capsys) -> None:

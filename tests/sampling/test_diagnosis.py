@@ -27,12 +27,12 @@ from workbench.sampling.diagnosis import Evidence, diagnose
         (Evidence(seconds=5, cpu_percent=3), "waiting", "97% idle, little I/O"),
         (Evidence(seconds=5, cpu_percent=60), "unknown", "no clear pattern"),
         (
-            Evidence(seconds=5, cpu_percent=70, runnable_percent=95),
+            Evidence(seconds=5, cpu_percent=70, queued_percent=25),
             "cpu-bound",
             "0.95 cores, 0.25 more queued for a CPU",
         ),
         (
-            Evidence(seconds=5, cpu_percent=30, runnable_percent=95),
+            Evidence(seconds=5, cpu_percent=30, queued_percent=65),
             "cpu-bound",
             "starved: wants 0.95 cores, runs on 0.30",
         ),

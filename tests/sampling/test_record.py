@@ -14,12 +14,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.helpers import wait_until, workbench
+from tests.helpers import needs_ptrace, pyspy_children, wait_until, workbench
 from workbench.cli import main
 from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
 
-from .conftest import pyspy_children
+pytestmark = needs_ptrace
 
 SHORT_LIVED = """
 import time

@@ -108,7 +108,7 @@ def test_a_starved_thread_is_not_called_misdetected(tmp_path: Path) -> None:
     (main,) = live.thread_shares("window")
     assert main.cpu_percent == pytest.approx(20) and main.queued_percent == pytest.approx(70)
     assert main.samples_percent == 90 and not main.misdetected
-    assert live.evidence().runnable_percent is None  # no metrics reading yet: no evidence
+    assert live.evidence().seconds == 0  # no metrics reading yet: no evidence
 
 
 def test_cpu_with_no_sample_goes_to_the_threads_last_stacks_or_no_python_frame(

@@ -33,12 +33,12 @@ from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.sparklines import BLOCKS, MetricsSparklines
 from screens.widgets.thread_table import ThreadTable
-from tests.helpers import pilot_until
+from tests.helpers import needs_ptrace, wait_for
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
 from workbench.profiles.io import read_profile
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_ptrace]
 
 SIZE = (160, 50)
 HOT = "hot_spin_function"
@@ -161,15 +161,15 @@ def shows_hot(app: WorkbenchApp) -> bool:
 async def test_attach_shows_hot_function_threads_and_markup_literally_then_pause(target):
     app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot_until(pilot, lambda: shows_hot(app))
+        await wait_for(pilot, lambda: shows_hot(app))
         screen = live(app)
-        await pilot_until(pilot, lambda: "[/]" in top_functions(app))
+        await wait_for(pilot, lambda: "[/]" in top_functions(app))
         threads = screen.query_one(ThreadTable)
-        await pilot_until(pilot, lambda: MARKUP_THREAD in threads.column_text("thread"))
+        await wait_for(pilot, lambda: MARKUP_THREAD in threads.column_text("thread"))
         status = str(screen.query_one(StatusLine).render())
         assert f"PID {target.pid}" in status and "sampling" in status
         sparks = screen.query_one(MetricsSparklines)  # the target crunches: a bar, newest right
-        await pilot_until(pilot, lambda: sparks.line("cpu")[1].endswith(tuple(BLOCKS[1:])))
+        await wait_for(pilot, lambda: sparks.line("cpu")[1].endswith(tuple(BLOCKS[1:])))
         assert sparks.line("cpu")[0].startswith("CPU") and "▲" in sparks.line("cpu")[0]
 
         # Pause: the view freezes while samples keep arriving; resume catches up.
@@ -178,35 +178,34 @@ async def test_attach_shows_hot_function_threads_and_markup_literally_then_pause
         assert screen.paused and screen.has_class("-paused")
         frozen = table.column_text("samples")
         samples_then = screen.session.total_samples
-        await pilot_until(pilot, lambda: screen.session.total_samples > samples_then + 150)
+        await wait_for(pilot, lambda: screen.session.total_samples > samples_then + 150)
         assert table.column_text("samples") == frozen
         await pilot.press("space")
-        await pilot_until(pilot, lambda: table.column_text("samples") != frozen)
+        await wait_for(pilot, lambda: table.column_text("samples") != frozen)
 
         # Another pane in front: nothing is redrawn behind it; coming back catches up.
         await pilot.press("f2")
         hidden = table.column_text("samples")
         version = screen.session.version
-        await pilot_until(pilot, lambda: screen.session.version >= version + 2)
+        await wait_for(pilot, lambda: screen.session.version >= version + 2)
         assert table.column_text("samples") == hidden
-        await pilot.press("f1")
-        await pilot.pause()
-        assert table.column_text("samples") != hidden
+        await pilot.press("f1")  # back: the feed builds a fresh view at once
+        await wait_for(pilot, lambda: table.column_text("samples") != hidden, timeout=5)
 
 
 async def test_window_sort_filter_and_thread_focus(target) -> None:
     app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot_until(pilot, lambda: shows_hot(app))
+        await wait_for(pilot, lambda: shows_hot(app))
         screen = live(app)
         table = screen.query_one(TopTable)
 
         await pilot.press("w")
         assert screen.cumulative
-        await pilot_until(pilot, lambda: "all since attaching" in title(table))
+        await wait_for(pilot, lambda: "all since attaching" in title(table))
         await pilot.press("w")
         assert not screen.cumulative
-        await pilot_until(pilot, lambda: "last 5 s" in title(table))
+        await wait_for(pilot, lambda: "last 5 s" in title(table))
 
         await pilot.press("s")
         assert screen.sort == "total"
@@ -225,15 +224,15 @@ async def test_window_sort_filter_and_thread_focus(target) -> None:
 
         # t cycles through the threads that ran, by name — each once, no empty rows.
         threads = screen.query_one(ThreadTable)
-        await pilot_until(pilot, lambda: MARKUP_THREAD in threads.column_text("thread"))
+        await wait_for(pilot, lambda: MARKUP_THREAD in threads.column_text("thread"))
         await pilot.press("t")
         focused = screen.focused_thread
         assert isinstance(focused, int)
-        await pilot_until(pilot, lambda: "▶" in threads.column_text("focus"))
+        await wait_for(pilot, lambda: "▶" in threads.column_text("focus"))
         row = threads.row_keys.index(str(focused))
         name = threads.column_text("thread")[row]
         assert name in ("MainThread", MARKUP_THREAD)
-        await pilot_until(pilot, lambda: f"thread {name}" in title(table))
+        await wait_for(pilot, lambda: f"thread {name}" in title(table))
         seen = [focused]
         while screen.focused_thread is not None and len(seen) <= len(threads.row_keys):
             await pilot.press("t")
@@ -246,12 +245,12 @@ async def test_snapshot_and_hand_offs_to_history_backlog_and_compare(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     posted: list[Message] = []
-    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid, db=tmp_path / "t.db"))
     async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
-        await pilot_until(pilot, lambda: shows_hot(app))
-        await pilot.press("S")
-        await pilot_until(pilot, lambda: bool(list(tmp_path.glob("*.speedscope.json"))))
-        await pilot_until(pilot, lambda: not _running(app, "snapshot"))
+        await wait_for(pilot, lambda: shows_hot(app))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(list(tmp_path.glob("*.speedscope.json"))))
+        await wait_for(pilot, lambda: not _running(app, "snapshot"))
         (saved,) = tmp_path.glob("*.speedscope.json")
         profile = read_profile(saved)
         assert HOT in {frame.function for frame in profile.frames}
@@ -263,28 +262,28 @@ async def test_snapshot_and_hand_offs_to_history_backlog_and_compare(
         assert history.function == selected
         await app.switch_mode("live")
         await pilot.press("b")
-        await pilot_until(pilot, lambda: bool(of_kind(posted, BacklogItemRequested)))
+        await wait_for(pilot, lambda: bool(of_kind(posted, BacklogItemRequested)))
         (item,) = of_kind(posted, BacklogItemRequested)
         assert item.function == selected and item.profile is not None and item.profile.is_file()
         await app.switch_mode("live")
-        await pilot.press("N")
-        await pilot_until(pilot, lambda: bool(of_kind(posted, CompareProfileChosen)))
+        await pilot.press("c", "2")  # to Compare, as the branch
+        await wait_for(pilot, lambda: bool(of_kind(posted, CompareProfileChosen)))
         (chosen,) = of_kind(posted, CompareProfileChosen)
         assert chosen.role == "branch"
         assert chosen.path.parent == tmp_path / ".workbench" / "snapshots"
         assert HOT in {frame.function for frame in read_profile(chosen.path).frames}
-        await pilot_until(pilot, lambda: app.current_mode == "compare")
+        await wait_for(pilot, lambda: app.current_mode == "compare")
 
 
 async def test_target_exit_keeps_data_and_says_so(own_target) -> None:
     target = own_target
     app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot_until(pilot, lambda: shows_hot(app))
+        await wait_for(pilot, lambda: shows_hot(app))
         screen = live(app)
         target.send_signal(signal.SIGKILL)
         target.wait()
-        await pilot_until(pilot, lambda: screen.has_class("-exited"))
+        await wait_for(pilot, lambda: screen.has_class("-exited"))
         assert "target exited" in str(screen.query_one(StatusLine).render())
         assert screen.cumulative and shows_hot(app)
         assert screen.session.total_samples > 0
@@ -293,7 +292,7 @@ async def test_target_exit_keeps_data_and_says_so(own_target) -> None:
 async def test_run_launches_command_and_stops_it_on_quit(target_script) -> None:
     app = WorkbenchApp(LaunchContext(mode="live", command=[sys.executable, str(target_script)]))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot_until(pilot, lambda: shows_hot(app))
+        await wait_for(pilot, lambda: shows_hot(app))
         launched = live(app).session.pid
         assert psutil.pid_exists(launched)
         await pilot.press("q")
@@ -303,14 +302,14 @@ async def test_run_launches_command_and_stops_it_on_quit(target_script) -> None:
 async def test_picker_filters_and_attaches(target) -> None:
     app = WorkbenchApp(LaunchContext(mode="live"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot_until(pilot, lambda: isinstance(app.screen, ProcessPickerDialog))
+        await wait_for(pilot, lambda: isinstance(app.screen, ProcessPickerDialog))
         picker = app.screen
         table = picker.query_one(KeyedTable)
-        await pilot_until(pilot, lambda: str(target.pid) in table.row_keys)
+        await wait_for(pilot, lambda: str(target.pid) in table.row_keys)
         await pilot.press(*str(target.pid))
         assert table.row_keys == [str(target.pid)]
         await pilot.press("enter")
-        await pilot_until(pilot, lambda: shows_hot(app))
+        await wait_for(pilot, lambda: shows_hot(app))
         assert live(app).session.pid == target.pid
 
 
@@ -320,7 +319,7 @@ async def test_unsampleable_pid_says_why(tmp_path) -> None:
         app = WorkbenchApp(LaunchContext(mode="live", pid=sleeper.pid))
         async with app.run_test(size=SIZE) as pilot:
             screen = live(app)
-            await pilot_until(pilot, lambda: screen.has_class("-exited"))
+            await wait_for(pilot, lambda: screen.has_class("-exited"))
             assert "not a Python process" in str(screen.query_one(StatusLine).render())
     finally:
         sleeper.kill()

@@ -22,7 +22,7 @@ from screens.widgets.live_diagnosis import DiagnosisLine
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.thread_table import ThreadTable
-from tests.helpers import pilot_until
+from tests.helpers import needs_ptrace, wait_for
 from tests.sampling.cpu_split import (
     check_split,
     kernel_cpu,
@@ -33,7 +33,7 @@ from tests.sampling.cpu_split import (
 from workbench.context import LaunchContext
 from workbench.sampling.calibrate import label_tid
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_ptrace]
 
 SIZE = (160, 50)
 
@@ -79,7 +79,7 @@ async def test_cpu_view_shares_match_the_kernel_in_the_pane(tmp_path) -> None:
             def spans_six_seconds() -> bool:
                 return len(views) >= 2 and views[-1][0].seconds - views[0][0].seconds >= 6
 
-            await pilot_until(pilot, spans_six_seconds, timeout=90)
+            await wait_for(pilot, spans_six_seconds, timeout=90)
             (first, kernel_first), (last, kernel_last) = views[0], views[-1]
             shares = shares_between(cpu_by_thread(first), cpu_by_thread(last))
             kernel = kernel_shares(kernel_first, kernel_last)
@@ -87,7 +87,7 @@ async def test_cpu_view_shares_match_the_kernel_in_the_pane(tmp_path) -> None:
 
             # The functions table says what the view holds: each busy function is its
             # thread's share of the view on screen.
-            await pilot_until(pilot, lambda: screen.shown is not None)
+            await wait_for(pilot, lambda: screen.shown is not None)
             view = screen.shown
             on_screen = thread_shares(view.profile)
             table = screen.query_one(TopTable)
@@ -123,31 +123,29 @@ async def test_v_switches_views_and_the_pane_says_which(tmp_path) -> None:
             screen = app.screen
             assert isinstance(screen, LiveScreen)
             table = screen.query_one(TopTable)
-            await pilot_until(pilot, lambda: "busy_python" in table.column_text("function"))
+            await wait_for(pilot, lambda: "busy_python" in table.column_text("function"))
             assert title(screen).startswith("CPU view") and "CPU s" in title(screen)
 
             await pilot.press("v")
             assert screen.view == "samples"
-            await pilot_until(pilot, lambda: title(screen).startswith("samples view"))
+            await wait_for(pilot, lambda: title(screen).startswith("samples view"))
             assert "samples view" in str(screen.query_one(StatusLine).render())
 
             # Wall: waiting threads appear once a window records them (--idle).
             await pilot.press("v")
-            await pilot_until(pilot, lambda: "lock_waiter" in table.column_text("function"))
+            await wait_for(pilot, lambda: "lock_waiter" in table.column_text("function"))
             assert title(screen).startswith("wall view")
             await pilot.press("v")
-            await pilot_until(pilot, lambda: "lock_waiter" not in table.column_text("function"))
+            await wait_for(pilot, lambda: "lock_waiter" not in table.column_text("function"))
             assert screen.view == "cpu" and title(screen).startswith("CPU view")
 
             # The diagnosis names a pattern, and b on it files it with its evidence.
             line = screen.query_one(DiagnosisLine)
-            await pilot_until(pilot, lambda: line.diagnosis and line.diagnosis.pattern != "unknown")
+            await wait_for(pilot, lambda: line.diagnosis and line.diagnosis.pattern != "unknown")
             assert line.diagnosis.pattern == "cpu-bound"
             line.focus()
             await pilot.press("b")
-            await pilot_until(
-                pilot, lambda: any(isinstance(m, BacklogItemRequested) for m in posted)
-            )
+            await wait_for(pilot, lambda: any(isinstance(m, BacklogItemRequested) for m in posted))
             item = next(m for m in posted if isinstance(m, BacklogItemRequested))
             assert item.title.lower().startswith("likely cpu bound")
             assert "CPU" in item.hypothesis and item.profile is not None

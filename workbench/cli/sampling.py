@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.cli.arguments import add_repo
 from workbench.context import LaunchContext
 from workbench.errors import SamplingError
 from workbench.output import plain, print_json
@@ -104,6 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     attach.add_argument("pid", type=int, metavar="PID")
     _sampling_options(attach)
     _refresh_option(attach)
+    add_repo(attach, "the repository holding the profiled files, else the target's directory")
     attach.set_defaults(handler=run_attach)
 
     run = sub.add_parser(
@@ -116,6 +118,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _sampling_options(run)
     _refresh_option(run)
+    add_repo(run, "the repository holding the profiled files, else the command's directory")
     run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     run.set_defaults(handler=run_command)
 
@@ -415,6 +418,7 @@ def run_attach(args: argparse.Namespace) -> int:
             subprocesses=args.subprocesses,
             view=args.view or "cpu",
             refresh=args.refresh,
+            repo=args.repo,
         )
     )
 
@@ -439,6 +443,7 @@ def run_command(args: argparse.Namespace) -> int:
             subprocesses=args.subprocesses,
             view=args.view or "cpu",
             refresh=args.refresh,
+            repo=args.repo,
         )
     )
 

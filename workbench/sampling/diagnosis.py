@@ -53,9 +53,9 @@ class Evidence:
     """Process CPU, percent of one core (above 100 with threads outside the GIL)."""
     busy_threads: int = 0
     """Threads that used at least a fifth of a core."""
-    runnable_percent: float | None = None
-    """Percent of a core the threads wanted: on a CPU, or runnable and waiting in the
-    run queue because other processes had the cores. None when not measured."""
+    queued_percent: float = 0.0
+    """Percent of a core the threads spent runnable but waiting in the run queue,
+    because other processes had the cores (a busy machine); 0 when not measured."""
     gil_percent: float | None = None
     """Share of sampling ticks some thread held the GIL; None when not measured."""
     read_per_s: float = 0.0
@@ -121,8 +121,8 @@ def _leak(e: Evidence, figures: tuple[str, ...]) -> Diagnosis | None:
 
 
 def _demand(e: Evidence) -> float:
-    """Percent of a core the process wanted: what it ran, or ran plus what it queued for."""
-    return max(e.cpu_percent, e.runnable_percent or 0.0)
+    """Percent of a core the process wanted: what it ran plus what it queued for."""
+    return e.cpu_percent + e.queued_percent
 
 
 def _starved(e: Evidence) -> str:
@@ -194,8 +194,8 @@ def _figures(e: Evidence) -> tuple[str, ...]:
     ]
     if e.gil_percent is not None:
         figures.insert(1, f"GIL held {e.gil_percent:.0f}% of ticks, {e.busy_threads} busy threads")
-    if e.runnable_percent is not None:
-        figures.insert(1, f"wanted {e.runnable_percent:.0f}% of a core (ran or queued for one)")
+    if e.queued_percent:
+        figures.insert(1, f"queued {e.queued_percent:.0f}% of a core for a CPU")
     return tuple(figures)
 
 

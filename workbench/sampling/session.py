@@ -480,7 +480,7 @@ class LiveSession:
             held = sum(sum(probe.samples.values()) for probe in self._probes)
             measured = [w for w in self._current() if w.cpu is not None]
             span = sum(w.cpu_span for w in measured)
-            wanted = sum(_wanted(w) for w in measured)
+            queued = sum(_queued(w) for w in measured)
         if recent is None:
             return Evidence(seconds=0.0, cpu_percent=0.0)
         busy = sum(1 for share in self.thread_shares("window") if share.cpu_percent >= BUSY_THREAD)
@@ -489,7 +489,7 @@ class LiveSession:
             cpu_percent=recent.cpu_percent,
             busy_threads=busy,
             gil_percent=min(100.0, _percent(held, ticks)) if ticks else None,
-            runnable_percent=_percent(wanted, span) if span else None,
+            queued_percent=_percent(queued, span),
             read_per_s=recent.read_per_s,
             write_per_s=recent.write_per_s,
             ctx_per_s=recent.ctx_per_s,
@@ -600,12 +600,13 @@ def _merged(windows: Iterable[_Window], view: View) -> Counter[StackKey]:
     return stacks
 
 
-def _wanted(window: _Window) -> float:
-    """Seconds of a core the threads wanted in ``window``: ran or queued, one core each at most."""
+def _queued(window: _Window) -> float:
+    """Seconds the threads waited for a core in ``window`` (a thread never wants more
+    than one core: what it ran and queued together is capped at the window)."""
     cpu = window.cpu or {}
     return sum(
-        min(window.cpu_span, cpu.get(key, 0.0) + window.waiting.get(key, 0.0))
-        for key in set(cpu) | set(window.waiting)
+        min(window.cpu_span - cpu.get(key, 0.0), seconds)
+        for key, seconds in window.waiting.items()
     )
 
 
