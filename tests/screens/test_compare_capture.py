@@ -37,15 +37,8 @@ def _text(app: WorkbenchApp, selector: str) -> str:
 
 async def test_opens_a_capture_with_seconds_above_the_icicle(repo: Path, tmp_path: Path) -> None:
     folder = run_capture(
-        CaptureRequest(
-            repo,
-            "HEAD~1",
-            "HEAD",
-            [sys.executable, "bench.py", "1000000"],
-            tmp_path / "cap",
-            repeat=2,
-            rate=200,
-        )  # fmt: skip
+        CaptureRequest(repo, "HEAD~1", "HEAD", [sys.executable, "bench.py", "1000000"],
+                       tmp_path / "cap", repeat=2, rate=200)  # fmt: skip
     ).folder
     app = WorkbenchApp(LaunchContext(mode="compare", capture=folder))
     async with app.run_test(size=SIZE) as pilot:

@@ -47,6 +47,8 @@ def table_column(app: WorkbenchApp, selector: str, column: int) -> list[str]:
     return [table.get_row_at(row)[column].plain for row in range(table.row_count)]
 
 
+
+
 async def test_commits_patch_blame_and_authors(repo: GitRepo) -> None:
     app = WorkbenchApp(
         LaunchContext(mode="history", repo=repo.path, function="app.py:Cache.lookup")
