@@ -523,10 +523,15 @@ class PySpySampler:
         profile.meta.pid = self.pid
         found = _ERRORS.search(text)
         errors = int(found.group(1)) if found else 0
-        # py-spy takes exactly rate x window ticks unless the target exits first or
-        # it was stopped (SIGINT): then as many as the time it sampled allows.
+        # py-spy takes exactly rate x window ticks unless the target exits first or it
+        # was stopped (SIGINT, which it reports): then as many as the time it sampled.
         planned = self.rate * run.seconds - errors
-        ticks = busiest if exited else min(planned, max(busiest, round(self.rate * duration)))
+        if exited:
+            ticks = busiest
+        elif "Control-C pressed" in text:
+            ticks = min(planned, max(busiest, round(self.rate * duration)))
+        else:
+            ticks = planned
         gap = max(0.0, started_at - last_end) if last_end is not None else 0.0
         return SampleBatch(
             started_at=started_at,
