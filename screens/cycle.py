@@ -157,11 +157,13 @@ the reports, `enter` opens the selected report, `r` reloads. Tables move with
         yield Footer()
 
     def on_mount(self) -> None:
+        # The verdict-bearing columns first: at 80 columns the tables show only their
+        # left part, and a status or a change cut off is the one thing a glance needs.
         self.query_one("#cycle-slis", DataTable).add_columns(
-            "endpoint", "SLI", "objective", "baseline", "after", "status"
+            "status", "endpoint", "SLI", "baseline", "after", "objective"
         )
         self.query_one("#cycle-changes", DataTable).add_columns(
-            "profile", "endpoint", "SLI", "before", "after", "change"
+            "change", "endpoint", "SLI", "before", "after", "profile"
         )
         self.query_one("#cycle-reports", DataTable).add_columns("report", "file")
         self._load()
@@ -228,12 +230,12 @@ the reports, `enter` opens the selected report, `r` reloads. Tables move with
             was, now = before.get(index), after.get(index)
             status = (now or was).status if (now or was) else NOT_MEASURED
             table.add_row(
+                Text(status, style=STATUS_STYLE.get(status, "")),
                 Text(plain(endpoint_label(objective.endpoint))),
                 Text(objective.sli),
-                Text(objective.describe()),
                 _measured(was),
                 _measured(now),
-                Text(status, style=STATUS_STYLE.get(status, "")),
+                Text(objective.describe()),
             )
 
     def _fill_burn(self, view: CycleView, burn: dict[str, list[float]]) -> None:
@@ -258,12 +260,12 @@ the reports, `enter` opens the selected report, `r` reloads. Tables move with
         for change in view.changes:
             style = {True: "green", False: "red"}.get(change.better, "")
             table.add_row(
-                Text(change.profile),
+                Text(change_text(change), style=style),
                 Text(plain(change.endpoint)),
                 Text(change.sli),
-                Text(figure(change.before)),
-                Text(figure(change.after)),
-                Text(change_text(change), style=style),
+                Text(figure(change.before, change.unit)),
+                Text(figure(change.after, change.unit)),
+                Text(change.profile),
             )
 
     def _fill_reports(self, view: CycleView) -> None:

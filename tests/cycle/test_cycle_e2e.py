@@ -151,8 +151,9 @@ def test_new_user_cycle(start_service: Callable[..., Service], tmp_path: Path) -
     changes = _tables(reports["summary.md"], "Profile")[0]
     before, later = _stats(baseline_run), _stats(after_run)
     p95_slow = next(r for r in changes if r["Endpoint"] == "GET /slow" and r["SLI"] == "p95")
-    assert float(p95_slow["Before"]) == float(before["GET /slow"]["95%"]) >= 40
-    assert float(p95_slow["After"]) == float(later["GET /slow"]["95%"])
+    assert p95_slow["Before"] == f"{before['GET /slow']['95%']} ms"  # with its unit
+    assert float(p95_slow["Before"].removesuffix(" ms")) >= 40
+    assert p95_slow["After"] == f"{later['GET /slow']['95%']} ms"
     assert "baseline FAIL" in reports["summary.md"]  # 40 ms of work per request against 20
     assert "Cache rendered reports" in reports["summary.md"]  # done during the cycle
     assert "Effort spent: 2 engineer-days (1 item)" in reports["summary.md"]

@@ -69,14 +69,15 @@ async def test_cycle_pane_shows_the_cycle_and_writes_reports(cycles: Path) -> No
         assert "Cycle spring" in str(screen.query_one("#cycle-title", Static).render())
         status = str(screen.query_one("#cycle-status", Static).render())
         assert "baseline FAIL → after PASS" in status
-        assert _column(screen, "#cycle-slis", 0) == ["all endpoints", HOSTILE, "all endpoints"]
+        assert _column(screen, "#cycle-slis", 1) == ["all endpoints", HOSTILE, "all endpoints"]
         assert _column(screen, "#cycle-slis", 3)[:2] == ["180 ms", "180 ms"]
         assert _column(screen, "#cycle-slis", 4) == ["60 ms", "60 ms", "99.5%"]
-        assert _column(screen, "#cycle-slis", 5) == ["PASS", "PASS", "PASS"]  # the after run's
+        assert _column(screen, "#cycle-slis", 0) == ["PASS", "PASS", "PASS"]  # the after run's
         assert screen.query_one("#burn-after", Sparkline).data  # burn over the run's timeline
         assert "burn 0.5×" in str(screen.query_one("#budget-summary", Static).render())
-        changes = _column(screen, "#cycle-changes", 5)
+        changes = _column(screen, "#cycle-changes", 0)
         assert "-66.7% (better)" in changes
+        assert "180 ms" in _column(screen, "#cycle-changes", 3)  # figures carry their unit
         assert _column(screen, "#cycle-reports", 1) == ["not written (w)"] * len(REPORTS)
         assert app.is_running, "a markup-looking endpoint name must not act"
 
