@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workbench.markdown import escape_md, md_table
-from workbench.output import plain
+from workbench.output import counted, plain
 from workbench.profiles.diff import FunctionDelta, ProfileDiff, ProfileSummary
 from workbench.profiles.gates import GateVerdict
 from workbench.profiles.top import FunctionShare, ProfileTop
@@ -61,7 +61,7 @@ def summary_line(role: str, summary: ProfileSummary) -> str:
             size += f" ({summary.total_seconds:.2f} s at {summary.rate:g} Hz)"
     else:
         size = f"{summary.total_weight:.3f} s"
-    threads = f", {len(summary.threads)} threads" if summary.threads else ""
+    threads = f", {counted(len(summary.threads), 'thread')}" if summary.threads else ""
     return (
         f"{role}: {plain(summary.source or summary.name)} [{summary.format or '?'}] {size}, "
         f"{summary.stacks:,} stacks, {summary.functions:,} functions{threads}"
