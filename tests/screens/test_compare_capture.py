@@ -11,8 +11,8 @@ from textual.widgets import Input, Static
 from screens.app import WorkbenchApp
 from screens.capture_dialog import CaptureDialog
 from screens.compare import CompareScreen
-from tests.capture.conftest import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
-from tests.screens.conftest import settle
+from tests.capture.repos import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
+from tests.helpers import settle
 from workbench.capture.manifest import load_manifest
 from workbench.capture.runner import CaptureRequest, run_capture
 from workbench.context import LaunchContext
@@ -41,7 +41,7 @@ async def test_opens_a_capture_with_seconds_above_the_icicle(repo: Path, tmp_pat
     ).folder
     app = WorkbenchApp(LaunchContext(mode="compare", capture=folder))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         time_view = _text(app, "#compare-time")
@@ -66,7 +66,7 @@ async def test_capture_from_the_dialog_with_progress_then_cancel(repo: Path) -> 
             app.screen.query_one(f"#{field_id}", Input).value = value
         app.screen.query_one("#capture-repeat", Input).focus()
         await pilot.press("enter")
-        await settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         assert screen.capture is not None
@@ -87,8 +87,8 @@ async def test_capture_from_the_dialog_with_progress_then_cancel(repo: Path) -> 
             if "run 3 of 400" in _text(app, "#capture-progress"):
                 break
         assert "of 400" in _text(app, "#capture-progress")
-        await pilot.press("x")
-        await settle(pilot, app)
+        await pilot.press("X")
+        await settle(pilot)
         manifest = load_manifest(app.screen.capture)
         assert manifest.interrupted and len(manifest.runs) < 400
         assert worktrees(repo) == [str(repo)]
@@ -127,8 +127,8 @@ async def test_typed_dialog_enter_moves_on_and_a_capture_stopped_early_says_so(r
             await pilot.pause(0.05)
             if "run 1 of 100" in _text(app, "#capture-progress"):
                 break
-        await pilot.press("x")  # while the first base run is under way
-        await settle(pilot, app)
+        await pilot.press("X")  # while the first base run is under way
+        await settle(pilot)
         said = "\n".join(str(n.message) for n in app._notifications)
         assert "before both revisions had a successful run: nothing to compare" in said
         assert app.screen.capture is None  # nothing half-loaded

@@ -281,6 +281,8 @@ def locate_function(
     source = file_at(repo, rev, path)
     if source is None:
         raise HistoryError(
-            f"{path} is not a file in the repository at {rev[:12]}; check the path and --rev"
+            f"{path} is not a file in the repository at {rev[:12]}; check the path and --rev",
+            in_app=f"{path} is not a file in the repository at {rev[:12]}; "
+            "choose the repository of the code",
         )
     return locate_in_source(source, qualname, path, near)

@@ -47,13 +47,25 @@ def open_repo(path: str | os.PathLike[str] | None = None) -> git.Repo:
 
     where = Path(path or ".")
     if not where.exists():
-        raise HistoryError(f"{where} does not exist; pass --repo with the repository folder")
+        raise _missing(where)
     try:
         return git.Repo(where, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise HistoryError(
-            f"{where} is not a git repository; pass --repo with the folder that holds the code"
-        ) from None
+        raise _not_a_repository(where) from None
+
+
+def _missing(where: object) -> HistoryError:
+    return HistoryError(
+        f"{where} does not exist; pass --repo with the repository folder",
+        in_app=f"{where} does not exist; choose the repository folder",
+    )
+
+
+def _not_a_repository(where: object) -> HistoryError:
+    return HistoryError(
+        f"{where} is not a git repository; pass --repo with the folder that holds the code",
+        in_app=f"{where} is not a git repository; choose the folder that holds the code",
+    )
 
 
 def as_repo(repo: git.Repo | str | os.PathLike[str] | None) -> git.Repo:
@@ -108,9 +120,7 @@ def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
         where_file = where
         where = where.parent
         if not where.is_dir():
-            raise HistoryError(
-                f"{where_file} does not exist; pass --repo with the repository folder"
-            )
+            raise _missing(where_file)
     revs = revs or ("HEAD",)
     for rev in revs:
         _check_rev(rev)
@@ -124,9 +134,7 @@ def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
     lines = result.stdout.splitlines()
     if result.returncode != 0 or len(lines) != 2 + len(revs):
         if "not a git repository" in result.stderr:
-            raise HistoryError(
-                f"{where} is not a git repository; pass --repo with the folder that holds the code"
-            )
+            raise _not_a_repository(where)
         if len(lines) >= 2:
             bad = next(
                 (rev for rev, line in zip(revs, lines[2:], strict=False) if len(line) != 40), None
@@ -241,7 +249,10 @@ def repo_path(
                 f"{path} matches several files in the repository ({shown}); give the path "
                 "relative to the repository root"
             )
-    raise HistoryError(f"{path} is not in the repository at {rev[:12]}; check --repo and --rev")
+    raise HistoryError(
+        f"{path} is not in the repository at {rev[:12]}; check --repo and --rev",
+        in_app=f"{path} is not in the repository at {rev[:12]}; choose the repository of the code",
+    )
 
 
 def write_commit_graph(repo: git.Repo) -> None:
