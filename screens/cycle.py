@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from screens.choice_dialog import Choice, ChoiceDialog
 from screens.keys import bind
 from screens.pane import PaneScreen
+from screens.prompt_dialog import PromptDialog
 from screens.session import Session
 from screens.widgets.pane_bar import PaneBar
 from screens.widgets.table import Table
@@ -180,14 +181,14 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
             self.post_message(result)
 
     @work(thread=True, exclusive=True, group="cycle-step", exit_on_error=False)
-    def _step(self, phase: str) -> None:
+    def _step(self, phase: str, pid: int | None = None) -> None:
         """Run a step off the UI thread; cancelling the worker stops locust and py-spy."""
         from workbench.cycle.steps import record_phase
 
         worker = get_current_worker()
         try:
             cycle = Cycle.open(self.root, self.context.cycle)
-            run = record_phase(cycle, phase, cancelled=lambda: worker.is_cancelled)
+            run = record_phase(cycle, phase, pid=pid, cancelled=lambda: worker.is_cancelled)
             loaded = load(self.root, self.context.cycle)
             loaded.note = f"{phase} recorded: {run.result.aggregate.requests} requests"
             result: Message = loaded
@@ -283,17 +284,37 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         self._load(write=True)
 
     def action_record_run(self) -> None:
-        """Ask which step to record, then record it."""
+        """Ask which step to record (and the server's PID now), then record it."""
 
         def chosen(phase: str | None) -> None:
             if phase is not None:
-                self.action_record(phase)
+                self._ask_pid(phase)
 
         self.app.push_screen(ChoiceDialog("Record a run", PHASE_CHOICES), chosen)
 
-    def action_record(self, phase: str) -> None:
+    def _ask_pid(self, phase: str) -> None:
+        """The server is usually restarted between the baseline and the after run, so its
+        PID changes: ask for it, offering the cycle's (a cycle without one has no profile)."""
+        pid = self.loaded.view.config.pid if self.loaded is not None else None
+        if pid is None:
+            self.action_record(phase)
+            return
+
+        def answered(text: str | None) -> None:
+            if text is not None:
+                self.action_record(phase, int(text))
+
+        prompt = PromptDialog(
+            f"PID of the server to profile during the {phase} (the cycle's: {pid})",
+            placeholder="workbench ps lists them",
+            initial=str(pid),
+            validate=_sampleable_pid,
+        )
+        self.app.push_screen(prompt, answered)
+
+    def action_record(self, phase: str, pid: int | None = None) -> None:
         self._status(f"Recording the {phase}: load test and py-spy… (leaving stops it)")
-        self._step(phase)
+        self._step(phase, pid)
 
     @on(DataTable.RowSelected, "#cycle-reports")
     def _report_chosen(self, event: DataTable.RowSelected) -> None:
@@ -311,6 +332,19 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
             self.notify("Not written yet: write the reports first.", severity="warning")
             return
         self.app.push_screen(ReportDialog(path))
+
+
+def _sampleable_pid(text: str) -> str | None:
+    """None when py-spy can sample PID ``text``, else what is wrong (one line)."""
+    from workbench.sampling.processes import check_target
+
+    if not text.isdigit():
+        return "A PID is a whole number (workbench ps lists them)."
+    try:
+        check_target(int(text))
+    except WorkbenchError as error:
+        return str(error)
+    return None
 
 
 def _verdicts(phase: PhaseView) -> dict[int, SliVerdict]:
