@@ -345,21 +345,27 @@ class _Search:
             if ready.setup_error:
                 step = Step(commit, "skip", f"setup failed: {ready.setup_error}")
             else:
-                base: list[float] = []
-                values: list[float] = []
-                rounds = 0
-                while True:
-                    failure = self._runs(good, ready, folder, number, base, values)
-                    step = self._judge(commit, base, values, failure)
-                    rounds += 1
-                    if step.verdict != "undecidable" or rounds > EXTRA_ROUNDS:
-                        break
-                    self._say(f"step {number}: undecidable with {len(values)} runs; running more")
+                step = self._measured(commit, good, ready, folder, number)
         finally:
             trees.remove(tree)
         self.verdicts[index] = step.verdict
         self.result.steps.append(step)
         self._say(f"step {number}: {commit.sha[:12]} is {step.verdict}: {step.reason}")
+        return step
+
+    def _measured(
+        self, commit: Commit, good: Prepared, ready: Prepared, folder: Path, number: int
+    ) -> Step:
+        """The commit's step: ``repeat`` runs a side, and more rounds while undecidable."""
+        base: list[float] = []
+        values: list[float] = []
+        for round_number in range(EXTRA_ROUNDS + 1):
+            if round_number:
+                self._say(f"step {number}: undecidable with {len(values)} runs; running more")
+            failure = self._runs(good, ready, folder, number, base, values)
+            step = self._judge(commit, base, values, failure)
+            if step.verdict != "undecidable":
+                break
         return step
 
     def _runs(
