@@ -16,11 +16,6 @@ from workbench.cycle.slo import AGGREGATE
 from workbench.errors import ResultsFormatError
 
 SCHEMA = "workbench.loadtest/1"
-#: A run folder's files that are ours (beside the tool's own): our reading of the results,
-#: and the profile py-spy took during the run. Here, in a light module, so that reading a
-#: cycle's folders (the Cycle pane's first frame) does not import locust's driver or py-spy's.
-RESULT_FILE = "result.json"
-PROFILE_FILE = "profile.speedscope.json"
 
 
 @dataclass(frozen=True)
