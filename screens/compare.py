@@ -8,6 +8,7 @@ A bad file ends in a one-line error on the pane, never in a crash.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -23,7 +24,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from screens.capture_dialog import CaptureDialog
 from screens.compare_work import (
+    TIME_ROWS,
     CompareRequest,
     Comparison,
     IcicleTree,
@@ -37,7 +40,10 @@ from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
+from workbench.capture.report import CaptureReport, time_section_text
+from workbench.capture.runner import CaptureRequest, Progress, run_capture
 from workbench.context import LaunchContext
+from workbench.errors import WorkbenchError
 from workbench.output import plain
 from workbench.paths import styles_dir
 from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
@@ -63,6 +69,25 @@ class IcicleBuilt(Message):
 
 
 @dataclass
+class CaptureProgressed(Message):
+    """A capture started from the pane moved on (run k of N); replaces the previous one."""
+
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CaptureProgressed)
+
+
+@dataclass
+class CaptureFinished(Message):
+    """A capture started from the pane ended: its folder, or why it could not run."""
+
+    folder: Path | None
+    interrupted: bool = False
+    error: str | None = None
+
+
+@dataclass
 class DiffFailed(Message):
     """The comparison failed in an unexpected way (a bug); ``error`` says how."""
 
@@ -81,6 +106,11 @@ functions by their change of *self* share in percentage points.
 
 `tab` moves between the icicle and the tables; `h` and `b` act on the
 function selected in whichever has focus.
+
+`n` captures: a command run at two revisions, repeated and interleaved, in
+worktrees beside your checkout; the pane then shows the average runs and,
+above the icicle, the program's and each function's seconds with their
+significance. `x` stops a capture under way (what was measured is kept).
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -113,6 +143,20 @@ function selected in whichever has focus.
         ),
         Binding("r", "reload", "Reload", id="compare.reload", tooltip="Read both files again"),
         Binding(
+            "n",
+            "new_capture",
+            "Capture",
+            id="compare.new",
+            tooltip="Run a command at two revisions, repeated, and compare them in seconds",
+        ),
+        Binding(
+            "x",
+            "cancel_capture",
+            "Cancel capture",
+            id="compare.cancel",
+            tooltip="Stop the capture under way (what was measured is kept)",
+        ),
+        Binding(
             "t",
             "toggle_level",
             "Function/line",
@@ -132,6 +176,9 @@ function selected in whichever has focus.
         """The last comparison shown."""
         self._loaded: dict[str, Path] = {}
         self._cache = ProfileCache()
+        self.capture: Path | None = context.capture
+        """The capture folder shown (its average runs are the two sides), or None."""
+        self._cancel_capture: threading.Event | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,6 +188,8 @@ function selected in whichever has focus.
                 yield ProfileSummaryView("Branch", id="summary-branch")
                 yield Static("", id="compare-error", markup=False)
             yield GateVerdictView(id="compare-verdict")
+        yield Static("", id="compare-time", markup=False)
+        yield Static("", id="capture-progress", markup=False)
         yield Icicle(id="compare-icicle")
         yield Static("", id="icicle-status", markup=False)
         with Horizontal(id="compare-tables"):
@@ -163,7 +212,14 @@ function selected in whichever has focus.
             raise ValueError(f"role must be 'base' or 'branch', not {role!r}")
         self.paths[role] = Path(path)
         self._loaded.pop(role, None)
+        self.capture = None
         self._start()
+
+    def load_capture(self, folder: Path) -> None:
+        """Show the capture in ``folder``: its average runs, and its runs in seconds."""
+        self.capture = Path(folder)
+        self._loaded.clear()
+        self._start(fresh=True)
 
     def _start(self, *, level_only: bool = False, fresh: bool = False) -> None:
         """Read what is chosen and, when both are there, compare them in a worker.
@@ -173,18 +229,23 @@ function selected in whichever has focus.
         files again even if they look unchanged.
         """
         self._show_hints()
-        if any(self.paths.values()):
+        self._show_time(None)
+        if any(self.paths.values()) or self.capture is not None:
             self._set_error("")
             self.query_one("#icicle-status", Static).update("Reading profiles…")
             with_tree = not (level_only and self.query_one(Icicle).root is not None)
-            request = CompareRequest(dict(self.paths), self.by, self.context.repo, fresh)
+            request = CompareRequest(
+                dict(self.paths), self.by, self.context.repo, fresh, capture=self.capture
+            )
             self._compare(request, with_tree)
 
     def _show_hints(self) -> None:
         for role, key in (("base", "o"), ("branch", "O")):
             path = self.paths[role]
             view = self.query_one(f"#summary-{role}", ProfileSummaryView)
-            if path is None:
+            if self.capture is not None:
+                view.show_hint(f"reading capture {self.capture} …")
+            elif path is None:
                 view.show_hint(f"no profile — press {key} to choose one")
             elif self._loaded.get(role) != path:
                 view.show_hint(f"reading {path} …")
@@ -202,10 +263,10 @@ function selected in whichever has focus.
         if worker.is_cancelled:
             return
         self.post_message(ProfilesLoaded(request.paths, loaded))
-        base, branch = request.paths["base"], request.paths["branch"]
-        if loaded.comparison is None or not with_tree or base is None or branch is None:
+        sides = loaded.profiles
+        if loaded.comparison is None or not with_tree or len(sides) != 2:
             return
-        tree = build_icicle(self._cache.read(base), self._cache.read(branch))
+        tree = build_icicle(sides["base"], sides["branch"])
         if not worker.is_cancelled:
             self.post_message(IcicleBuilt(tree))
 
@@ -213,6 +274,7 @@ function selected in whichever has focus.
         if message.paths != self.paths:
             return  # an answer for files that are no longer chosen
         loaded = message.loaded
+        self._show_time(loaded.time_report)
         for role, summary in loaded.summaries.items():
             self._loaded[role] = message.paths[role]  # type: ignore[assignment]
             self.query_one(f"#summary-{role}", ProfileSummaryView).show_summary(summary)
@@ -281,6 +343,81 @@ function selected in whichever has focus.
         """An unexpected failure in the worker is shown, not swallowed (it is a bug)."""
         if event.worker.group == "compare" and event.state == WorkerState.ERROR:
             self.post_message(DiffFailed(f"internal error: {event.worker.error!r}"))
+        if event.worker.group == "capture" and event.state == WorkerState.ERROR:
+            self.post_message(
+                CaptureFinished(None, error=f"internal error: {event.worker.error!r}")
+            )
+
+    def _show_time(self, report: CaptureReport | None) -> None:
+        """A capture's seconds (program and functions, with significance) and time gate."""
+        view = self.query_one("#compare-time", Static)
+        view.display = report is not None
+        if report is None:
+            view.update("")
+            return
+        lines = [time_section_text(report.time, TIME_ROWS).split("\n\nmethod:")[0]]
+        if report.gate is not None:
+            lines.append(f"time gate: {report.gate.outcome.upper()}")
+            lines += [f"  {plain(f.subject)}: {plain(f.message)}" for f in report.gate.findings]
+        failed = report.manifest.failed_runs() if report.manifest is not None else []
+        if failed:
+            lines.append(f"{len(failed)} failed runs (see the manifest)")
+        view.update(Text("\n".join(lines)))
+
+    # -- capture from the pane ----------------------------------------------
+    def action_new_capture(self) -> None:
+        """Ask for revisions, command and repeats; run the capture in a worker."""
+
+        def chosen(request: CaptureRequest | None) -> None:
+            if request is not None:
+                self._cancel_capture = threading.Event()
+                self._show_progress("Starting the capture…")
+                self._run_capture(request, self._cancel_capture)
+
+        self.app.push_screen(CaptureDialog(self.context.repo), chosen)
+
+    def action_cancel_capture(self) -> None:
+        if self._cancel_capture is None:
+            self.notify("No capture is running.", markup=False)
+            return
+        self._cancel_capture.set()
+        self._show_progress("Stopping the capture (what was measured is kept)…")
+
+    @work(thread=True, exclusive=True, group="capture", exit_on_error=False)
+    def _run_capture(self, request: CaptureRequest, cancel: threading.Event) -> None:
+        """Capture, posting progress; the folder (or the error) when done."""
+        try:
+            manifest = run_capture(
+                request, progress=lambda step: self.post_message(CaptureProgressed(step)),
+                cancel=cancel,
+            )  # fmt: skip
+        except WorkbenchError as error:
+            self.post_message(CaptureFinished(None, error=str(error)))
+            return
+        self.post_message(CaptureFinished(manifest.folder, interrupted=manifest.interrupted))
+
+    def on_capture_progressed(self, message: CaptureProgressed) -> None:
+        step = message.progress
+        self._show_progress(
+            f"Capture: run {min(step.done + 1, step.total)} of {step.total}, "
+            f"{step.elapsed:.0f} s — {step.message}   (x cancels)"
+        )
+
+    def on_capture_finished(self, message: CaptureFinished) -> None:
+        self._cancel_capture = None
+        self._show_progress(None)
+        if message.error is not None:
+            self.notify(message.error, title="Capture", severity="error", markup=False)
+            return
+        if message.interrupted:
+            self.notify(f"Capture stopped; what was measured is in {message.folder}", markup=False)
+        if message.folder is not None:
+            self.load_capture(message.folder)
+
+    def _show_progress(self, text: str | None) -> None:
+        line = self.query_one("#capture-progress", Static)
+        line.display = text is not None
+        line.update(Text(text or ""))
 
     def _set_error(self, error: str) -> None:
         label = self.query_one("#compare-error", Static)

@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from screens.widgets.icicle_tree import IcicleNode
+from workbench.capture.compare import compare_capture
+from workbench.capture.loading import load_capture
+from workbench.capture.report import CaptureReport
+from workbench.capture.time_gates import load_time_gate_config
 from workbench.errors import WorkbenchError
 from workbench.profiles.config import load_gate_config
 from workbench.profiles.diff import By, ProfileDiff, ProfileSummary, diff_profiles, summarize
@@ -39,6 +43,8 @@ MIN_DELTA_SCALE = 1.0
 MAX_HOT_LINES = 10
 #: Profiles kept in memory by a :class:`ProfileCache` (two pairs).
 CACHE_SIZE = 4
+#: Function rows of a capture's time table.
+TIME_ROWS = 8
 
 
 @dataclass
@@ -49,6 +55,8 @@ class CompareRequest:
     by: By = "function"
     project_dir: Path | None = None
     fresh: bool = False
+    capture: Path | None = None
+    """A capture folder: its average runs are the two sides, its runs give seconds."""
 
 
 @dataclass
@@ -76,6 +84,10 @@ class Loaded:
     """None unless both profiles were read (and could be compared)."""
     compare_error: str | None = None
     """Both were read but cannot be compared so (by line, and one has no line numbers)."""
+    time_report: CaptureReport | None = None
+    """A capture's comparison in seconds (runs, statistics, time gate)."""
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    """The two sides as compared (a capture's are not files the cache can read)."""
 
 
 @dataclass
@@ -130,9 +142,11 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
         cache.clear()
     loaded = Loaded()
     started = time.perf_counter()
-    profiles: dict[str, Profile] = {}
+    profiles: dict[str, Profile] = loaded.profiles
+    if request.capture is not None:
+        _load_capture(request, loaded)
     for role, path in request.paths.items():
-        if path is None:
+        if path is None or request.capture is not None:
             continue
         try:
             profiles[role] = cache.read(path)
@@ -149,6 +163,24 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
         except WorkbenchError as error:  # e.g. by line, and a profile has no line numbers
             loaded.compare_error = str(error)
     return loaded
+
+
+def _load_capture(request: CompareRequest, loaded: Loaded) -> None:
+    """A capture folder's average runs as the sides, and its comparison in seconds."""
+    assert request.capture is not None
+    try:
+        capture = load_capture(request.capture)
+        gate = load_time_gate_config(request.project_dir)
+        loaded.time_report = compare_capture(capture, gate=gate, top=TIME_ROWS)
+    except WorkbenchError as error:
+        loaded.errors["base"] = str(error)
+        return
+    for role, profile in (("base", capture.base_profile), ("branch", capture.branch_profile)):
+        if profile is None:
+            loaded.errors[role] = f"{request.capture}: no profiled {role} run"
+        else:
+            loaded.profiles[role] = profile
+            loaded.summaries[role] = summarize(profile)
 
 
 def compare(

@@ -20,6 +20,8 @@ class LaunchContext:
     """Baseline profile for the Compare pane."""
     branch: Path | None = None
     """Branch profile for the Compare pane."""
+    capture: Path | None = None
+    """Capture folder (``workbench capture --out``) the Compare pane opens on."""
     pid: int | None = None
     """Process the Live pane attaches to."""
     command: list[str] = field(default_factory=list)

@@ -60,3 +60,7 @@ class ResultsFormatError(WorkbenchError):
 
 class CycleError(WorkbenchError):
     """An optimisation cycle is unknown, incomplete for the step asked, or its files are bad."""
+
+
+class CaptureError(WorkbenchError):
+    """A capture or bisect cannot go on: bad revision, failed git, full disk."""

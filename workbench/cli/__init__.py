@@ -26,6 +26,7 @@ from workbench.errors import WorkbenchError
 COMMAND_MODULES = (
     "workbench.cli.profiles",
     "workbench.cli.sampling",
+    "workbench.cli.capture",
     "workbench.cli.backlog",
     "workbench.cli.history",
     "workbench.cli.bench",

@@ -76,7 +76,8 @@ def _sarif(args: argparse.Namespace) -> int:
     from workbench.cli.profiles import evaluate_gate
     from workbench.reports.sarif import gate_sarif
 
-    verdict, diff, branch = evaluate_gate(args)
+    verdict, diff, sides = evaluate_gate(args)
+    branch = sides.branch
     text = json.dumps(gate_sarif(verdict, diff, branch), indent=2, allow_nan=False) + "\n"
     _emit([text], args.output)
     failures = len(verdict.failures)

@@ -8,6 +8,7 @@ content), so a missing, empty, binary or foreign file is one
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,12 @@ from workbench.cli.backlog import add_propose_options, propose_from_diff
 from workbench.cli.launch import open_app
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
-from workbench.output import print_json
+from workbench.output import plain, print_json
 
 if TYPE_CHECKING:
+    from workbench.capture.report import CaptureReport
+    from workbench.capture.time_diff import TimeDiff
+    from workbench.capture.time_gates import TimeGateVerdict
     from workbench.profiles.diff import ProfileDiff
     from workbench.profiles.gates import GateVerdict
     from workbench.profiles.model import Profile
@@ -40,8 +44,54 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_pair(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("base", type=Path, metavar="BASE", help="baseline profile (any format)")
-    parser.add_argument("branch", type=Path, metavar="BRANCH", help="branch profile (any format)")
+    parser.add_argument(
+        "base",
+        type=Path,
+        metavar="BASE",
+        help="baseline profile (any format), or a capture folder (workbench capture --out) alone",
+    )
+    parser.add_argument(
+        "branch",
+        type=Path,
+        nargs="?",
+        metavar="BRANCH",
+        help="branch profile (any format); omitted when BASE is a capture folder",
+    )
+
+
+@dataclass
+class _Sides:
+    """What ``diff``/``gate`` compare: two profiles, and the runs when they carry time."""
+
+    base: Profile
+    branch: Profile
+    time: TimeDiff | None
+    report: CaptureReport | None = None
+    """Set when the sides come from a capture folder."""
+    roots: list[str] = field(default_factory=list)
+
+
+def _sides(args: argparse.Namespace) -> _Sides:
+    """Two profiles, or a capture folder's average runs; the time diff when both have time."""
+    from workbench.capture.loading import load_capture, single_run
+    from workbench.capture.report import CaptureReport
+    from workbench.capture.time_diff import time_diff
+
+    if args.branch is None:
+        loaded = load_capture(args.base)
+        if loaded.base_profile is None or loaded.branch_profile is None:
+            raise WorkbenchError(
+                f"{args.base}: the capture has no profiled run on "
+                f"{'the base' if loaded.base_profile is None else 'the branch'} side; "
+                "capture with a profiler, or read its times with workbench show"
+            )
+        time = time_diff(loaded.base, loaded.branch, roots=loaded.roots)
+        report = CaptureReport(time, loaded.manifest)
+        return _Sides(loaded.base_profile, loaded.branch_profile, time, report, loaded.roots)
+    base, branch = _read_pair(args)
+    runs = single_run(base), single_run(branch)
+    timed = all(run.wall_seconds is not None for run in runs)
+    return _Sides(base, branch, time_diff([runs[0]], [runs[1]]) if timed else None)
 
 
 def _add_by(parser: argparse.ArgumentParser) -> None:
@@ -104,20 +154,59 @@ def _register_show(sub: argparse._SubParsersAction) -> None:
     _add_by(parser)
     parser.add_argument("--thread", metavar="T", help="only this thread (name, id or index)")
     _add_rate(parser)
-    add_format(parser, ("text", "json"))
+    add_format(parser, ("text", "json", "markdown"))
     parser.set_defaults(handler=run_show)
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from workbench.capture.loading import is_capture
     from workbench.profiles import render
     from workbench.profiles.io import read_profile
+    from workbench.profiles.run_meta import run_meta_json
     from workbench.profiles.top import top_functions
 
+    if is_capture(args.profile):
+        return _show_capture(args)
+    if args.format == "markdown":
+        raise WorkbenchError("--format markdown is for a capture folder; use text or json")
     profile = _with_rate(read_profile(args.profile, thread=args.thread), args.rate)
     if args.format == "json":
-        print_json(top_functions(profile, by=args.by, top=args.top).to_json())
+        print_json({**top_functions(profile, by=args.by, top=args.top).to_json(),
+                    "run": run_meta_json(profile.meta) or None})  # fmt: skip
     else:
         print(render.show_text(top_functions(profile, by=args.by, top=args.top or DEFAULT_TOP)))
+        if profile.meta.wall_seconds is not None:
+            print(f"\n{_run_line(profile)}")
+    return 0
+
+
+def _run_line(profile: Profile) -> str:
+    """The recorded run's figures (``workbench record -- CMD`` / ``capture`` profiles)."""
+    meta = profile.meta
+    parts = [f"wall {meta.wall_seconds:.3f} s"]
+    if meta.cpu_seconds is not None:
+        parts.append(f"CPU {meta.cpu_seconds:.3f} s")
+    if meta.peak_rss_bytes is not None:
+        parts.append(f"peak RSS {meta.peak_rss_bytes / 2**20:.1f} MiB")
+    parts.append(f"exit status {meta.exit_status}")
+    for label, value in (("python", meta.python_version), ("revision", meta.git_revision),
+                         ("profiler", meta.profiler)):  # fmt: skip
+        if value:
+            parts.append(f"{label} {plain(value)}")
+    return f"run: {plain(meta.command or '')}\n     " + ", ".join(parts)
+
+
+def _show_capture(args: argparse.Namespace) -> int:
+    """``show DIR``: the capture's runs and their comparison in seconds."""
+    from workbench.capture.compare import compare_capture
+    from workbench.capture.loading import load_capture
+    from workbench.capture.report import RENDERERS
+
+    report = compare_capture(load_capture(args.profile), top=args.top or DEFAULT_TOP)
+    report.shares = None
+    if args.format == "json":
+        report.top = args.top
+    print(RENDERERS[args.format](report))
     return 0
 
 
@@ -154,11 +243,16 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     from workbench.profiles.diff import diff_profiles
 
-    base, branch = _read_pair(args)
+    sides = _sides(args)
     diff = diff_profiles(
-        base, branch, by=args.by, hotspot_pct=args.hotspot_pct, noise_pct=args.noise_pct
+        sides.base,
+        sides.branch,
+        by=args.by,
+        hotspot_pct=args.hotspot_pct,
+        noise_pct=args.noise_pct,
+        roots=sides.roots,
     )
-    _print_diff(diff, args.format, args.top)
+    _print_diff(diff, args.format, args.top, sides)
     if args.propose:
         propose_from_diff(diff, args)
     return 0
@@ -171,15 +265,30 @@ def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
     return _with_rate(read_profile(args.base), rate), _with_rate(read_profile(args.branch), rate)
 
 
-def _print_diff(diff: ProfileDiff, fmt: str, top: int | None) -> None:
+def _print_diff(diff: ProfileDiff, fmt: str, top: int | None, sides: _Sides) -> None:
+    """The share diff, then (when both sides carry time) the time section."""
+    from workbench.capture import report as time_report
     from workbench.profiles import render
 
+    time = sides.time
     if fmt == "json":
-        print_json(diff.to_json(top=top))
-    elif fmt == "markdown":
-        print(render.diff_markdown(diff, top=top or DEFAULT_TOP))
-    else:
-        print(render.diff_text(diff, top=top or DEFAULT_TOP))
+        data = diff.to_json(top=top)
+        data["time"] = None if time is None else time.to_json(top=top)
+        if sides.report is not None and sides.report.manifest is not None:
+            data["capture"] = time_report.CaptureReport(time, sides.report.manifest).to_json()[
+                "capture"
+            ]
+        print_json(data)
+        return
+    rows = top or DEFAULT_TOP
+    if fmt == "markdown":
+        print(render.diff_markdown(diff, top=rows))
+        if time is not None:
+            print("\n" + "\n".join(time_report.time_section_markdown(time, rows)))
+        return
+    print(render.diff_text(diff, top=rows))
+    if time is not None:
+        print("\n" + time_report.time_section_text(time, rows))
 
 
 # -- gate -----------------------------------------------------------------
@@ -236,10 +345,40 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
         help="where to look for pyproject.toml [tool.workbench] (default: current directory)",
     )
     _add_by(parser)
+    time_gates = parser.add_argument_group(
+        "time gates (when both sides carry run times: a capture folder, or recorded profiles)"
+    )
+    time_gates.add_argument(
+        "--program-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="fail when the program is significantly slower by more (≥ 4 runs a side, decided "
+        "on the interval; default 2)",
+    )
+    time_gates.add_argument(
+        "--few-runs-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="with fewer than 4 runs a side, fail only above this (default 10)",
+    )
+    time_gates.add_argument(
+        "--function-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="fail when a function's self time grows significantly by more (default 10; 0: off)",
+    )
+    time_gates.add_argument(
+        "--metric", choices=("wall", "cpu"), help="program time to gate (default: wall)"
+    )
+    time_gates.add_argument(
+        "--allow-undecidable",
+        action="store_true",
+        help="exit 0 when the time gate cannot decide (it is still printed as undecidable)",
+    )
 
 
-def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, Profile]:
-    """The verdict of the gate options in ``args``, its diff, and the branch profile."""
+def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, _Sides]:
+    """The verdict of the gate options in ``args``, its diff, and the sides compared."""
     from workbench.profiles.config import load_gate_config, parse_waiver
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.gates import evaluate_gates
@@ -253,21 +392,24 @@ def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, P
         waivers_file=args.waivers,
         waivers=waivers,
     )
-    base, branch = _read_pair(args)
+    sides = _sides(args)
     diff = diff_profiles(
-        base,
-        branch,
+        sides.base,
+        sides.branch,
         by=args.by,
         hotspot_pct=config.new_hotspot_pct,
         noise_pct=config.noise_pct,
+        roots=sides.roots,
     )
-    return evaluate_gates(diff, config), diff, branch
+    return evaluate_gates(diff, config), diff, sides
 
 
 def run_gate(args: argparse.Namespace) -> int:
     from workbench.profiles import render
 
-    verdict, diff, branch = evaluate_gate(args)
+    verdict, diff, sides = evaluate_gate(args)
+    branch = sides.branch
+    time_verdict = _time_verdict(args, sides)
     if args.format == "json":
         print_json(
             {
@@ -275,6 +417,9 @@ def run_gate(args: argparse.Namespace) -> int:
                 "base": diff.base.to_json(),
                 "branch": diff.branch.to_json(),
                 "new_hotspots": [item.to_json() for item in diff.new_hotspots],
+                "time": None if sides.time is None else sides.time.to_json(),
+                "time_gate": None if time_verdict is None else time_verdict.to_json(),
+                "exit_code": _gate_exit(verdict.passed, time_verdict, args.allow_undecidable),
             }
         )
     elif args.format == "sarif":
@@ -283,9 +428,48 @@ def run_gate(args: argparse.Namespace) -> int:
         print_json(gate_sarif(verdict, diff, branch))
     elif args.format == "markdown":
         print(render.gate_markdown(verdict, diff))
+        if time_verdict is not None and sides.time is not None:
+            print("\n" + _time_gate_report(sides, time_verdict, "markdown"))
     else:
         print(render.gate_text(verdict, diff))
-    return 0 if verdict.passed else 1
+        if time_verdict is not None and sides.time is not None:
+            print("\n" + _time_gate_report(sides, time_verdict, "text"))
+        elif sides.time is None:
+            print("time gates: not applied (the profiles carry no run times)")
+    return _gate_exit(verdict.passed, time_verdict, args.allow_undecidable)
+
+
+def _gate_exit(shares_passed: bool, time: TimeGateVerdict | None, allow_undecidable: bool) -> int:
+    """1 when a share gate or the time gate failed, or the time gate could not decide."""
+    time_ok = time is None or time.outcome == "pass"
+    if time is not None and time.outcome == "undecidable" and allow_undecidable:
+        time_ok = True
+    return 0 if shares_passed and time_ok else 1
+
+
+def _time_verdict(args: argparse.Namespace, sides: _Sides) -> TimeGateVerdict | None:
+    from workbench.capture.time_gates import evaluate_time_gates, load_time_gate_config
+
+    if sides.time is None:
+        return None
+    config = load_time_gate_config(
+        args.project,
+        program_slowdown_pct=args.program_slowdown,
+        few_runs_slowdown_pct=args.few_runs_slowdown,
+        function_slowdown_pct=args.function_slowdown,
+        program_metric=args.metric,
+    )
+    return evaluate_time_gates(sides.time, config)
+
+
+def _time_gate_report(sides: _Sides, verdict: TimeGateVerdict, fmt: str) -> str:
+    """The time section and the time gate, as ``capture`` prints them."""
+    from workbench.capture.report import CaptureReport, render_markdown, render_text
+
+    assert sides.time is not None
+    manifest = sides.report.manifest if sides.report is not None else None
+    report = CaptureReport(sides.time, manifest, verdict, None, DEFAULT_TOP)
+    return render_markdown(report) if fmt == "markdown" else render_text(report)
 
 
 # -- convert --------------------------------------------------------------
@@ -337,5 +521,10 @@ def _register_compare(sub: argparse._SubParsersAction) -> None:
 
 def run_compare(args: argparse.Namespace) -> int:
     # Read both before opening the UI: a bad file is exit 2 and one line, not a broken pane.
+    if args.branch is None:
+        from workbench.capture.loading import load_capture
+
+        load_capture(args.base)
+        return open_app(LaunchContext(mode="compare", capture=args.base))
     _read_pair(args)
     return open_app(LaunchContext(mode="compare", base=args.base, branch=args.branch))

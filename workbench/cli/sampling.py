@@ -8,6 +8,8 @@ with one error line and exit 2 instead of a UI that cannot do anything.
 from __future__ import annotations
 
 import argparse
+import re
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -15,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from workbench.context import LaunchContext
 from workbench.errors import SamplingError
-from workbench.output import print_json
+from workbench.output import plain, print_json
 
 if TYPE_CHECKING:
+    from workbench.sampling.command import CommandRun
     from workbench.sampling.processes import ProcessInfo
     from workbench.sampling.session import SnapshotFormat
 
@@ -37,21 +40,41 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     record = sub.add_parser(
         "record",
-        help="sample a running Python process to a profile file (headless)",
+        help="sample a running process (PID) or run a command under a profiler (headless)",
+        usage=(
+            "workbench record PID --duration SECONDS [options]\n"
+            "       workbench record [-o FILE] [--rate HZ] [--profiler py-spy|pyinstrument] "
+            "-- COMMAND [ARGS...]"
+        ),
         description=(
-            "Sample PID with py-spy for SECONDS and write a profile (speedscope or "
-            "collapsed). If the process exits early, what was sampled is kept (exit 0, "
-            "note on stderr); Ctrl-C stops early the same way."
+            "PID form: sample PID with py-spy for SECONDS and write a profile (speedscope or "
+            "collapsed); if the process exits early or on Ctrl-C, what was sampled is kept. "
+            "Command form (after --): run COMMAND under py-spy or pyinstrument until it exits "
+            "and write its profile with the run's wall and CPU seconds, exit status, peak RSS, "
+            "command, Python version and git revision. A command that cannot start or exits "
+            "non-zero: exit 2 (the profile, if any, is kept)."
         ),
     )
-    record.add_argument("pid", type=int, metavar="PID")
+    record.add_argument(
+        "pid",
+        nargs="?",
+        metavar="PID",
+        help="process to sample (all digits), or omit and give -- COMMAND",
+    )
+    record.add_argument("command", nargs="*", help=argparse.SUPPRESS)
     record.add_argument(
         "--duration",
         "-d",
         type=_whole_seconds,
-        required=True,
         metavar="SECONDS",
-        help="how long to sample, in whole seconds (py-spy's unit)",
+        help="PID form: how long to sample, in whole seconds (py-spy's unit)",
+    )
+    record.add_argument(
+        "--profiler",
+        choices=("py-spy", "pyinstrument"),
+        default="py-spy",
+        help="command form: py-spy (default; samples from outside) or pyinstrument "
+        "(wall-clock, async-aware, runs inside the command's interpreter)",
     )
     _sampling_options(record)
     record.add_argument(
@@ -59,7 +82,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--output",
         type=Path,
         metavar="FILE",
-        help="profile file to write (default: profile-PID-YYYYmmdd-HHMMSS.speedscope.json)",
+        help="profile file to write (default: profile-PID-YYYYmmdd-HHMMSS.speedscope.json, "
+        "or profile-COMMAND-… for a command)",
     )
     record.add_argument(
         "--format",
@@ -195,6 +219,84 @@ def _mebibytes(size: int) -> str:
 
 # -- record -----------------------------------------------------------------
 def run_record(args: argparse.Namespace) -> int:
+    """A PID (all digits, alone) is sampled for ``--duration``; anything else is a command."""
+    if args.pid is not None and args.pid.isdigit() and not args.command:
+        if args.duration is None:
+            raise SamplingError("record PID needs --duration SECONDS (e.g. --duration 5)")
+        args.pid = int(args.pid)
+        return _record_pid(args)
+    command = [args.pid, *args.command] if args.pid is not None else []
+    if not command:
+        raise SamplingError(
+            "nothing to record; usage: workbench record PID --duration SECONDS, "
+            "or workbench record -o FILE -- python app.py"
+        )
+    if args.duration is not None:
+        raise SamplingError("--duration is for a PID; a command is recorded until it exits")
+    return _record_command(command, args)
+
+
+def _record_command(command: list[str], args: argparse.Namespace) -> int:
+    """Run the command under the profiler; report the run; exit 2 when it failed."""
+    from workbench.sampling.command import Interrupted, current_revision, record_command
+
+    fmt = _output_format(args.output, args.format)
+    output = args.output or Path(_default_command_name(command[0], fmt))
+    _note(f"running {shlex.join(command)} under {args.profiler} at {args.rate} Hz")
+    try:
+        run = record_command(
+            command,
+            output,
+            rate=args.rate,
+            profiler=args.profiler,
+            fmt=fmt,
+            nonblocking=bool(args.nonblocking),
+            git_revision=current_revision(Path.cwd()),
+            stdout=None,
+        )
+    except Interrupted as stop:
+        _report_run(stop.run, fmt)
+        raise
+    _report_run(run, fmt)
+    if run.error:
+        raise SamplingError(run.error)
+    if not run.ok:
+        tail = (
+            f"; its stderr ends: {plain(run.stderr_tail.splitlines()[-1])}"
+            if run.stderr_tail
+            else ""
+        )
+        raise SamplingError(f"the command {run.failure}{tail}")
+    if run.profile_path is None:
+        raise SamplingError(f"no profile written: {run.profile_error}")
+    return 0
+
+
+def _report_run(run: CommandRun, fmt: str) -> None:
+    """What was written and measured, one line on stdout (the profile) and notes on stderr."""
+    if run.error:
+        return
+    figures = (
+        f"wall {run.wall_seconds:.3f} s, CPU {run.cpu_seconds:.3f} s, "
+        f"peak RSS {_mebibytes(run.peak_rss_bytes)}, exit status {run.exit_status}"
+    )
+    if run.profile_path is not None:
+        print(f"wrote {run.profile_path} ({fmt}, {run.samples} samples; {figures})")
+    else:
+        _note(f"{figures}; {run.profile_error or 'no profile'}")
+    if run.interrupted:
+        _note("note: interrupted; what was sampled is kept")
+
+
+def _default_command_name(program: str, fmt: str) -> str:
+    import time
+
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(program).name) or "command"
+    suffix = "txt" if fmt == "collapsed" else "speedscope.json"
+    return f"profile-{name}-{time.strftime('%Y%m%d-%H%M%S')}.{suffix}"
+
+
+def _record_pid(args: argparse.Namespace) -> int:
     """Sample for the duration in one py-spy run (no gaps) and write the profile."""
     # Imported here: the session pulls in the profile writers (numpy), which
     # building the parser for every `workbench` call should not pay for.

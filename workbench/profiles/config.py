@@ -84,6 +84,20 @@ def load_gate_config(
     return config
 
 
+def project_table(project_dir: Path | None) -> tuple[dict[str, Any], Path | None]:
+    """The ``[tool.workbench]`` table of the nearest pyproject (``-`` in keys made ``_``).
+
+    For other areas' settings (time gates, benchmarks): ``({}, None)`` when
+    there is no pyproject; :class:`ConfigError` when it is malformed.
+    """
+    if project_dir is not None and not project_dir.is_dir():
+        raise ConfigError(f"project folder {project_dir} does not exist or is not a folder")
+    pyproject = find_pyproject(project_dir or Path.cwd())
+    if pyproject is None:
+        return {}, None
+    return _normalised(_workbench_table(pyproject)), pyproject
+
+
 def read_waivers(path: Path) -> dict[str, str]:
     """Waivers from a TOML file or from ``function = reason`` lines."""
     try:

@@ -60,6 +60,21 @@ class ProfileMeta:
     """Path the profile was read from."""
     name: str | None = None
     """Display name (speedscope profile name, file stem)."""
+    # -- set by ``workbench record -- CMD`` / ``capture`` (see profiles/run_meta.py) --
+    profiler: str | None = None
+    """``py-spy`` or ``pyinstrument``: what took the samples."""
+    wall_seconds: float | None = None
+    """Wall-clock seconds from the command's start to its exit (measured by us)."""
+    cpu_seconds: float | None = None
+    """User + system CPU seconds of the command and the children it waited for (rusage)."""
+    exit_status: int | None = None
+    """The command's exit status; negative: killed by that signal."""
+    peak_rss_bytes: int | None = None
+    """Largest resident set of the command or one of its children (rusage maxrss)."""
+    argv: list[str] | None = None
+    """The command exactly as run (``command`` is its display string)."""
+    python_version: str | None = None
+    """``major.minor.micro`` of the interpreter that ran the command, when known."""
 
 
 class Profile:

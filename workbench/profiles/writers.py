@@ -21,6 +21,7 @@ from workbench.profiles.model import Profile, ProfileMeta
 from workbench.profiles.readers.collapsed import HEADER_PREFIX, HEADER_SUFFIX
 from workbench.profiles.readers.speedscope import META_KEY, SCHEMA_URL
 from workbench.profiles.readers.threads import split_label
+from workbench.profiles.run_meta import run_meta_json
 
 EXPORTER = "triage-workbench"
 #: Collapsed counts must be integers for speedscope, so seconds are written as microseconds.
@@ -99,7 +100,8 @@ def _merged_stacks(profile: Profile) -> dict[StackKey, float]:
 
 
 def _saved_meta(meta: ProfileMeta) -> dict[str, Any]:
-    return {key: getattr(meta, key) for key in _META_FIELDS if getattr(meta, key) is not None}
+    saved = {key: getattr(meta, key) for key in _META_FIELDS if getattr(meta, key) is not None}
+    return saved | run_meta_json(meta)
 
 
 def _collapsed_safe(text: str) -> str:

@@ -11,6 +11,9 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 
 class ChildProcesses:
@@ -20,13 +23,23 @@ class ChildProcesses:
         self.lock = threading.Lock()
         self.running: set[subprocess.Popen[bytes]] = set()
 
-    def spawn(self, args: list[str], stdout: int) -> subprocess.Popen[bytes]:
-        env = dict(os.environ, RUST_BACKTRACE="0")
+    def spawn(
+        self,
+        args: list[str],
+        stdout: Any,
+        *,
+        stderr: Any = subprocess.STDOUT,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> subprocess.Popen[bytes]:
+        """Start ``args`` in a new process group; ``env`` None means ours."""
+        env = dict(os.environ if env is None else env, RUST_BACKTRACE="0")
         process = subprocess.Popen(
             args,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
-            stderr=subprocess.STDOUT,
+            stderr=stderr,
+            cwd=cwd,
             env=env,
             start_new_session=True,
         )

@@ -29,6 +29,7 @@ from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
+from workbench.profiles.run_meta import restore_run_meta
 
 #: First line our writer emits: metadata the folded format has no place for,
 #: as a stack of weight 0, which speedscope and flamegraph.pl ignore.
@@ -107,6 +108,7 @@ def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
     for key in _HEADER_FIELDS:
         if header.get(key) is not None:
             setattr(meta, key, header[key])
+    restore_run_meta(meta, header, source)
     meta.name = header.get("name") or meta.name
     if meta.unit not in ("samples", "seconds"):
         raise ProfileFormatError(f"{source}: line 1: unknown unit {meta.unit!r} in header")

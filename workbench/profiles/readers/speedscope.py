@@ -15,6 +15,7 @@ from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta, Unit
 from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.collapsed import special_frame
+from workbench.profiles.run_meta import restore_run_meta
 
 #: Top-level key our writer adds for metadata speedscope has no field for
 #: (speedscope ignores unknown top-level keys).
@@ -83,7 +84,7 @@ def read_speedscope(document: dict[str, Any], source: str) -> Profile:
             durations.append((entry["endValue"] - entry["startValue"]) * factor)
     if profile.meta.unit == "seconds" and durations:
         profile.meta.duration = max(durations)
-    _restore_meta(profile.meta, saved)
+    _restore_meta(profile.meta, saved, source)
     return profile
 
 
@@ -154,10 +155,11 @@ def _evented(entry: dict[str, Any]) -> Counter[tuple[int, ...]]:
     return totals
 
 
-def _restore_meta(meta: ProfileMeta, saved: Any) -> None:
+def _restore_meta(meta: ProfileMeta, saved: Any, source: str) -> None:
     """Put back what our writer stored under :data:`META_KEY`."""
     if not isinstance(saved, dict):
         return
     for key in _META_FIELDS:
         if saved.get(key) is not None:
             setattr(meta, key, saved[key])
+    restore_run_meta(meta, saved, source)

@@ -1,0 +1,187 @@
+"""``workbench capture`` end to end: real git worktrees, real runs, real py-spy."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.capture.conftest import bench_command, commit, git, worktrees
+from tests.helpers import workbench
+from workbench.capture.manifest import load_manifest
+
+pytestmark = pytest.mark.slow
+
+
+def test_uniform_3x_slowdown_fails_the_time_gate_while_shares_stay_put(
+    uniform_repo, tmp_path: Path
+) -> None:
+    repo, base, branch = uniform_repo
+    (repo / "untracked.txt").write_text("the user's work in progress")
+    (repo / "bench.py").write_text((repo / "bench.py").read_text() + "\n# dirty\n")
+    out = tmp_path / "cap"
+    done = workbench("capture", "--repo", repo, "--base", "HEAD~1", "--branch", "HEAD",
+                     "--repeat", "6", "--rate", "200", "--out", out, "--format", "json", "--",
+                     *bench_command(repo, 2_000_000))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    wall = report["time"]["wall"]
+    assert wall["significant"] and wall["delta_pct"] > 100
+    assert report["time"]["cpu"]["interval_pct"][0] > 100  # the whole interval: ~3x
+    slower = {f["function"]: f for f in report["time"]["functions"] if f["significant"]}
+    assert {"parse", "render.<locals>.<genexpr>"} <= set(slower)
+    assert slower["parse"]["branch_self_seconds"] > 2 * slower["parse"]["base_self_seconds"]
+    assert report["gate"]["outcome"] == "fail"
+    # Shares barely move: the share diff alone would have passed this branch.
+    parse_share = next(f for f in report["shares"]["functions"] if f["function"] == "parse")
+    assert abs(parse_share["delta_self_pct"]) < 10
+
+    manifest = load_manifest(out)
+    assert [(r.side, r.index) for r in manifest.runs] == [
+        (side, index) for index in range(1, 7) for side in ("base", "branch")
+    ]  # interleaved
+    assert (manifest.base.sha, manifest.branch.sha) == (base, branch)
+    assert all(r.ok and (out / r.profile).is_file() for r in manifest.runs)
+    assert json.loads((out / "manifest.json").read_text())["schema"] == "workbench.capture/1"
+
+    gate = workbench("gate", out)
+    assert gate.returncode == 1
+    assert "FAIL         program-slowdown" in gate.stdout
+    diff = workbench("diff", out)
+    assert diff.returncode == 0 and "Program time" in diff.stdout
+    # The user's checkout and worktree list are as they were.
+    assert worktrees(repo) == [str(repo)]
+    assert (repo / "untracked.txt").read_text() == "the user's work in progress"
+    assert git(repo, "status", "--porcelain") == "M bench.py\n?? untracked.txt".strip()
+
+
+def test_failed_runs_are_recorded_and_reported(tmp_path: Path) -> None:
+    from tests.capture.conftest import BENCH, FAST, make_repo
+
+    repo = make_repo(tmp_path / "repo")
+    commit(repo, {"pkg/__init__.py": FAST, "bench.py": BENCH}, "fast")
+    commit(repo, {"pkg/__init__.py": "raise ImportError('broken at this revision')\n"}, "broken")
+    out = tmp_path / "cap"
+    done = workbench("capture", "--repo", repo, "--base", "HEAD~1", "--branch", "HEAD",
+                     "--repeat", "3", "--profiler", "none", "--out", out, "--",
+                     sys.executable, "bench.py", "1000")  # fmt: skip
+    assert done.returncode == 2
+    assert "no successful run at branch" in done.stderr
+    assert "broken at this revision" in done.stderr
+    manifest = load_manifest(out)
+    failed = manifest.failed_runs()
+    assert len(failed) == 1 and failed[0].side == "branch"  # not run again after the first
+    assert "ImportError: broken at this revision" in failed[0].stderr_tail
+    assert len(manifest.runs_of("base", ok_only=True)) == 3
+    assert worktrees(repo) == [str(repo)]
+
+
+def test_setup_runs_in_a_virtualenv_the_command_then_uses(uniform_repo, tmp_path: Path) -> None:
+    repo, _, _ = uniform_repo
+    probe = (
+        "import os, sys; "
+        "assert sys.prefix == os.environ['WORKBENCH_VENV'], (sys.prefix, os.environ); "
+        "open(os.path.join(os.environ['WORKBENCH_WORKTREE'], 'setup-ran')).read()"
+    )
+    out = tmp_path / "cap"
+    done = workbench("capture", "--repo", repo, "--base", "HEAD~1", "--branch", "HEAD",
+                     "--repeat", "1", "--profiler", "none", "--setup", "echo ok > setup-ran",
+                     "--out", out, "--", "python", "-c", probe)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    manifest = load_manifest(out)
+    assert all(r.ok for r in manifest.runs) and len(manifest.runs) == 2
+    assert manifest.base.venv and not Path(manifest.base.venv).exists()  # removed with it
+    failing = workbench("capture", "--repo", repo, "--base", "HEAD~1", "--branch", "HEAD",
+                        "--repeat", "1", "--profiler", "none", "--setup", "exit 7",
+                        "--out", tmp_path / "cap2", "--", "python", "-c", "pass")  # fmt: skip
+    assert failing.returncode == 2
+    assert "setup 'exit 7' exited with status 7" in failing.stderr
+    assert worktrees(repo) == [str(repo)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base", "nope", "--branch", "HEAD"], "unknown revision 'nope'"),
+        (["--base", "HEAD", "--branch", "HEAD", "--repeat", "0"], "must be a positive integer"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(uniform_repo, tmp_path, args, message) -> None:
+    repo, _, _ = uniform_repo
+    done = workbench("capture", "--repo", repo, *args, "--out", tmp_path / "x", "--",
+                     sys.executable, "bench.py")  # fmt: skip
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert worktrees(repo) == [str(repo)]
+
+
+def test_missing_command_is_reported_not_dropped(uniform_repo, tmp_path: Path) -> None:
+    repo, _, _ = uniform_repo
+    done = workbench("capture", "--repo", repo, "--base", "HEAD~1", "--branch", "HEAD",
+                     "--out", tmp_path / "x", "--", "no-such-benchmark")  # fmt: skip
+    assert done.returncode == 2
+    assert "command not found: no-such-benchmark" in done.stderr
+    assert len(load_manifest(tmp_path / "x").failed_runs()) == 2
+
+
+def test_ctrl_c_cleans_up_and_keeps_what_was_measured(uniform_repo, tmp_path: Path) -> None:
+    repo, _, _ = uniform_repo
+    out = tmp_path / "cap"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "capture", "--repo", str(repo), "--base", "HEAD~1",
+         "--branch", "HEAD", "--repeat", "50", "--out", str(out), "--",
+         *bench_command(repo, 3_000_000)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if (out / "manifest.json").exists() and load_manifest(out).runs:
+            break
+        time.sleep(0.05)
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children  # a run under way
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    manifest = load_manifest(out)
+    assert manifest.interrupted and manifest.runs
+    assert all(r.ok for r in manifest.runs if not r.interrupted)
+    assert worktrees(repo) == [str(repo)]
+    for child in children:
+        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+
+
+def test_full_disk_in_out_is_one_line(uniform_repo, tmp_path: Path) -> None:
+    repo, _, _ = uniform_repo
+    full = tmp_path / "full"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(full)],
+                      capture_output=True).returncode != 0:  # fmt: skip
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        done = workbench("capture", "--repo", repo, "--base", "HEAD~1", "--branch", "HEAD",
+                         "--repeat", "3", "--rate", "500", "--out", full / "cap", "--",
+                         *bench_command(repo, 3_000_000))  # fmt: skip
+    finally:
+        subprocess.run(["umount", str(full)], check=False)
+    assert done.returncode == 2, done.stdout
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("workbench: error:") and "No space left on device" in last
+    assert worktrees(repo) == [str(repo)]
+
+
+def test_out_folder_is_never_mixed_with_other_files(uniform_repo, tmp_path: Path) -> None:
+    repo, _, _ = uniform_repo
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    done = workbench("capture", "--repo", repo, "--base", "HEAD", "--branch", "HEAD",
+                     "--out", tmp_path / "busy", "--", sys.executable, "bench.py")  # fmt: skip
+    assert done.returncode == 2 and "is not empty" in done.stderr
+    assert os.listdir(tmp_path / "busy") == ["notes.txt"]

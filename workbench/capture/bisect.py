@@ -1,0 +1,463 @@
+"""Performance bisect: the first first-parent commit between GOOD and BAD that is slower.
+
+Like ``git bisect run`` with a measurement instead of a test script. The
+commits are ``git rev-list --first-parent GOOD..BAD`` (merges are steps, the
+commits a merge brought in are not: a release branch's history stays
+readable). Each step checks the commit out in a worktree (as ``capture``
+does, never in the user's checkout), runs the command there and at GOOD,
+interleaved, ``repeat`` times each, and judges the metric against GOOD's:
+
+* **bad** — slower by more than the threshold (on the interval of the change
+  with 4+ runs a side, on the medians with fewer; see
+  :func:`~workbench.capture.time_gates.judge_slowdown`);
+* **good** — not (significantly) slower by more than the threshold;
+* **skip** — the setup or the command failed at that commit (it cannot be
+  measured: a broken build, an import error), like ``git bisect skip``;
+* **undecidable** — the runs cannot tell; treated as a skip.
+
+BAD is measured first: if it is not bad, there is nothing to search (exit 1).
+Skips can make a single answer impossible: the result is then the range of
+commits the first bad one must be in, with the skipped ones named. GOOD is
+re-measured at every step, interleaved with the step's commit, so a machine
+that drifts during a long bisect does not shift the verdicts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Any, Literal
+
+from workbench.capture.environment import Prepared, prepare, relocate
+from workbench.capture.runner import Progress, ProgressCallback
+from workbench.capture.time_diff import run_seconds
+from workbench.capture.time_gates import judge_slowdown
+from workbench.capture.worktrees import Worktrees, git
+from workbench.errors import CaptureError, WorkbenchError
+from workbench.history.repo import quick_resolve
+from workbench.profiles.gates import waiver_for
+from workbench.profiles.io import read_profile
+from workbench.sampling.command import CommandRun, Interrupted, Profiler, record_command
+from workbench.stats import compare, format_p, format_pct
+
+SCHEMA = "workbench.bisect/1"
+StepVerdict = Literal["good", "bad", "skip", "undecidable"]
+
+
+@dataclass
+class BisectRequest:
+    repo: Path
+    good: str
+    bad: str
+    argv: list[str]
+    metric: str = "wall"
+    """``wall``, ``cpu``, ``self:FUNCTION`` or ``total:FUNCTION``."""
+    threshold_pct: float = 10.0
+    repeat: int = 5
+    setup: str | None = None
+    profiler: Profiler | None = None
+    """None: ``none`` for wall/cpu, ``py-spy`` for a function's time."""
+    rate: int = 100
+    out: Path | None = None
+    max_seconds: float | None = None
+
+
+@dataclass
+class Commit:
+    sha: str
+    author: str
+    date: str
+    subject: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sha": self.sha, "author": self.author, "date": self.date, "subject": self.subject}
+
+
+@dataclass
+class Step:
+    """One commit measured against GOOD."""
+
+    commit: Commit
+    verdict: StepVerdict
+    reason: str
+    metric_base: float | None = None
+    """GOOD's median at this step (seconds)."""
+    metric: float | None = None
+    """This commit's median (seconds)."""
+    runs: int = 0
+    """Successful runs of this commit."""
+    delta_pct: float | None = None
+    interval_pct: tuple[float, float] | None = None
+    p_value: float | None = None
+    values_base: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha": self.commit.sha,
+            "subject": self.commit.subject,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "metric_base": _rounded(self.metric_base),
+            "metric": _rounded(self.metric),
+            "runs": self.runs,
+            "delta_pct": _rounded(self.delta_pct),
+            "interval_pct": None if self.interval_pct is None else list(self.interval_pct),
+            "p_value": self.p_value,
+            "values_base": [round(value, 6) for value in self.values_base],
+            "values": [round(value, 6) for value in self.values],
+        }
+
+
+@dataclass
+class BisectResult:
+    request: BisectRequest
+    good: Commit
+    bad: Commit
+    commits: list[Commit]
+    """First-parent commits after GOOD up to BAD, oldest first."""
+    steps: list[Step] = field(default_factory=list)
+    first_bad: Commit | None = None
+    range: list[Commit] = field(default_factory=list)
+    """When skips leave more than one candidate: every commit the first bad one may be."""
+    message: str = ""
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when a commit or a range was named, 1 when BAD was not slower (nothing to find)."""
+        return 0 if self.first_bad is not None or self.range else 1
+
+    def to_json(self) -> dict[str, Any]:
+        request = self.request
+        return {
+            "schema": SCHEMA,
+            "first_bad": None if self.first_bad is None else self.first_bad.sha,
+            "first_bad_commit": None if self.first_bad is None else self.first_bad.to_json(),
+            "range": [commit.sha for commit in self.range] if self.range else None,
+            "message": self.message,
+            "good": self.good.to_json(),
+            "bad": self.bad.to_json(),
+            "metric": request.metric,
+            "threshold_pct": request.threshold_pct,
+            "repeat": request.repeat,
+            "argv": request.argv,
+            "setup": request.setup,
+            "profiler": profiler_for(request),
+            "commits": len(self.commits),
+            "steps": [step.to_json() for step in self.steps],
+            "interrupted": self.interrupted,
+            "seconds": round(self.seconds, 3),
+            "exit_code": self.exit_code,
+        }
+
+
+def profiler_for(request: BisectRequest) -> Profiler:
+    if request.profiler is not None:
+        return request.profiler
+    return "none" if request.metric in ("wall", "cpu") else "py-spy"
+
+
+def bisect(
+    request: BisectRequest,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> BisectResult:
+    """Search (see the module doc); CaptureError for bad input, never a guess."""
+    _check_metric(request)
+    pinned = quick_resolve(request.repo, request.good, request.bad)
+    repo = Path(pinned.root)
+    good_sha, bad_sha = pinned.shas
+    if git(repo, "merge-base", "--is-ancestor", good_sha, bad_sha, check=False).returncode != 0:
+        raise CaptureError(
+            f"{request.good} is not an ancestor of {request.bad}: bisect needs GOOD older than BAD"
+        )
+    commits = first_parent_commits(repo, good_sha, bad_sha)
+    if not commits:
+        raise CaptureError(
+            f"no commits between {request.good} and {request.bad}: they are the same commit"
+        )
+    result = BisectResult(request, describe(repo, good_sha), commits[-1], commits)
+    started = time.monotonic()
+    scratch = Path(tempfile.mkdtemp(prefix="workbench-bisect-"))
+    folder = request.out or scratch
+    if request.out is not None:
+        from workbench.capture.runner import prepare_output
+
+        folder = prepare_output(request.out)
+    search = _Search(request, repo, result, folder, progress, cancel, started)
+    try:
+        with Worktrees(repo, pinned.git_dir) as trees:
+            search.run(trees, good_sha)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        result.message = search.conclude(stopped="interrupted")
+    finally:
+        result.seconds = time.monotonic() - started
+        shutil.rmtree(scratch, ignore_errors=True)
+        if request.out is not None:
+            _save(result, folder)
+    return result
+
+
+def first_parent_commits(repo: Path, good: str, bad: str) -> list[Commit]:
+    """``good..bad`` along first parents, oldest first, with author, date and subject."""
+    listed = git(
+        repo,
+        "log",
+        "--first-parent",
+        "--reverse",
+        "--format=%H%x00%an%x00%aI%x00%s",
+        f"{good}..{bad}",
+        "--",
+    ).stdout
+    return [Commit(*line.split("\x00", 3)) for line in listed.splitlines() if line]
+
+
+def describe(repo: Path, sha: str) -> Commit:
+    line = git(repo, "log", "-1", "--format=%H%x00%an%x00%aI%x00%s", sha, "--").stdout.strip()
+    return Commit(*line.split("\x00", 3))
+
+
+class _Search:
+    """The state of one bisect: bounds, verdicts, and how to measure a commit."""
+
+    def __init__(
+        self,
+        request: BisectRequest,
+        repo: Path,
+        result: BisectResult,
+        folder: Path,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+        started: float,
+    ) -> None:
+        self.request = request
+        self.repo = repo
+        self.result = result
+        self.folder = folder
+        self.progress = progress
+        self.cancel = cancel
+        self.started = started
+        self.low = -1  # index of the newest commit known good (-1: GOOD itself)
+        self.high = len(result.commits) - 1  # index of the oldest known bad (BAD at first)
+        self.verdicts: dict[int, StepVerdict] = {}
+
+    def run(self, trees: Worktrees, good_sha: str) -> None:
+        self._say(f"checking out good {self.request.good}")
+        good_tree = trees.add(self.request.good, good_sha)
+        good = prepare(good_tree, setup=self.request.setup, cancel=self.cancel)
+        if good.setup_error:
+            raise CaptureError(f"the setup fails at GOOD {self.request.good}: {good.setup_error}")
+        first = self._measure(trees, good, self.high)
+        if first.verdict != "bad":
+            self.result.message = (
+                f"{self.request.bad} is not slower than {self.request.good} by more than "
+                f"{self.request.threshold_pct:g}% ({first.verdict}: {first.reason}); "
+                "nothing to bisect"
+            )
+            return
+        while (index := self._next()) is not None:
+            if self._out_of_time():
+                self.result.message = self.conclude(stopped="out of time (--max-seconds)")
+                return
+            step = self._measure(trees, good, index)
+            if step.verdict == "bad":
+                self.high = index
+            elif step.verdict == "good":
+                self.low = index
+        self.result.message = self.conclude()
+
+    def conclude(self, stopped: str | None = None) -> str:
+        """Name the first bad commit, or the range it is in."""
+        commits = self.result.commits
+        if self.verdicts.get(len(commits) - 1) != "bad":
+            return f"{stopped}: BAD was not measured" if stopped else ""
+        if self.high == self.low + 1:
+            self.result.first_bad = commits[self.high]
+            found = commits[self.high]
+            return f"first bad commit: {found.sha[:12]} {found.subject}"
+        self.result.range = commits[self.low + 1 : self.high + 1]
+        skipped = [
+            commits[i].sha[:12]
+            for i in range(self.low + 1, self.high)
+            if self.verdicts.get(i) in ("skip", "undecidable")
+        ]
+        why = stopped or f"skipped commits leave {len(self.result.range)} candidates"
+        named = f" (skipped: {', '.join(skipped)})" if skipped else ""
+        return (
+            f"{why}: the first bad commit is one of {len(self.result.range)} between "
+            f"{commits[self.low + 1].sha[:12]} and {commits[self.high].sha[:12]}{named}"
+        )
+
+    def _next(self) -> int | None:
+        """The untested commit nearest the middle of the open interval, or None."""
+        middle = (self.low + self.high) / 2
+        untested = [i for i in range(self.low + 1, self.high) if i not in self.verdicts]
+        return min(untested, key=lambda i: (abs(i - middle), i)) if untested else None
+
+    def _out_of_time(self) -> bool:
+        limit = self.request.max_seconds
+        return limit is not None and time.monotonic() - self.started > limit
+
+    def _measure(self, trees: Worktrees, good: Prepared, index: int) -> Step:
+        commit = self.result.commits[index]
+        number = len(self.result.steps) + 1
+        self._say(f"step {number}: checking out {commit.sha[:12]} {commit.subject}")
+        tree = trees.add(commit.sha, commit.sha)
+        folder = self.folder / f"step-{number:02d}-{commit.sha[:12]}"
+        if profiler_for(self.request) != "none":
+            folder.mkdir(parents=True, exist_ok=True)
+        try:
+            ready = prepare(tree, setup=self.request.setup, cancel=self.cancel)
+            if ready.setup_error:
+                step = Step(commit, "skip", f"setup failed: {ready.setup_error}")
+            else:
+                step = self._judge(commit, *self._runs(good, ready, folder, number))
+        finally:
+            trees.remove(tree)
+        self.verdicts[index] = step.verdict
+        self.result.steps.append(step)
+        self._say(f"step {number}: {commit.sha[:12]} is {step.verdict}: {step.reason}")
+        return step
+
+    def _runs(
+        self, good: Prepared, ready: Prepared, folder: Path, number: int
+    ) -> tuple[list[float], list[float], str | None]:
+        """GOOD and the commit interleaved; stops at the commit's first failure."""
+        base: list[float] = []
+        values: list[float] = []
+        for repeat in range(1, self.request.repeat + 1):
+            for role, prepared, into in (("good", good, base), ("step", ready, values)):
+                self._say(f"step {number}: run {repeat} of {self.request.repeat} ({role})")
+                run = self._one(prepared, folder / f"{role}-{repeat:02d}.speedscope.json")
+                if not run.ok:
+                    if role == "good":
+                        raise CaptureError(f"the command fails at GOOD: {_failure(run)}")
+                    return base, values, _failure(run)
+                value = self._value(run, prepared)
+                if value is None:
+                    return base, values, f"{self.request.metric[5:]} not in its profile"
+                into.append(value)
+        return base, values, None
+
+    def _one(self, prepared: Prepared, output: Path) -> CommandRun:
+        profiler = profiler_for(self.request)
+        try:
+            return record_command(
+                relocate(self.request.argv, self.repo, prepared.tree.path),
+                None if profiler == "none" else output,
+                rate=self.request.rate,
+                profiler=profiler,
+                cwd=prepared.tree.path,
+                env=prepared.env,
+                git_revision=prepared.tree.sha,
+                cancel=self.cancel,
+            )
+        except Interrupted:
+            raise
+        except WorkbenchError as error:
+            raise CaptureError(str(error)) from None
+
+    def _value(self, run: CommandRun, prepared: Prepared) -> float | None:
+        metric = self.request.metric
+        if metric == "wall":
+            return run.wall_seconds
+        if metric == "cpu":
+            return run.cpu_seconds
+        if run.profile_path is None:
+            return None
+        kind, _, function = metric.partition(":")
+        seconds = run_seconds([read_profile(run.profile_path)], roots=[str(prepared.tree.path)])
+        table = (seconds.self_seconds if kind == "self" else seconds.total_seconds)[0]
+        spec = {function: function}
+        return sum(value for key, value in table.items() if waiver_for(key, spec) is not None)
+
+    def _judge(
+        self, commit: Commit, base: list[float], values: list[float], failure: str | None
+    ) -> Step:
+        if failure is not None:
+            return Step(commit, "skip", f"cannot run: {failure}", runs=len(values))
+        comparison = compare(base, values)
+        threshold = self.request.threshold_pct
+        verdict, reason = judge_slowdown(comparison, threshold, threshold)
+        step_verdict: StepVerdict = {"fail": "bad", "undecidable": "undecidable"}.get(
+            verdict, "good"
+        )  # type: ignore[assignment]
+        return Step(
+            commit,
+            step_verdict,
+            reason,
+            metric_base=median(base),
+            metric=median(values),
+            runs=len(values),
+            delta_pct=comparison.delta_pct,
+            interval_pct=comparison.interval_pct,
+            p_value=comparison.p_value,
+            values_base=base,
+            values=values,
+        )
+
+    def _say(self, message: str) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise KeyboardInterrupt
+        if self.progress is not None:
+            steps = len(self.result.steps)
+            left = len([i for i in range(self.low + 1, self.high) if i not in self.verdicts])
+            total = steps + max(1, left.bit_length())
+            elapsed = time.monotonic() - self.started
+            self.progress(Progress(steps, total, elapsed, message))
+
+
+def _failure(run: CommandRun) -> str:
+    tail = run.stderr_tail.splitlines()[-1] if run.stderr_tail else ""
+    return f"{run.failure}" + (f" ({tail})" if tail else "")
+
+
+def _check_metric(request: BisectRequest) -> None:
+    metric = request.metric
+    kind, _, function = metric.partition(":")
+    if metric in ("wall", "cpu"):
+        return
+    if kind not in ("self", "total") or not function:
+        raise CaptureError(
+            f"--metric {metric!r}: use wall, cpu, self:FUNCTION or total:FUNCTION "
+            "(e.g. self:parse or total:pkg/mod.py:Parser.run)"
+        )
+    if profiler_for(request) == "none":
+        raise CaptureError(f"--metric {metric} needs a profiler: drop --profiler none")
+
+
+def _save(result: BisectResult, folder: Path) -> None:
+    import json
+
+    target = folder / "bisect.json"
+    try:
+        target.write_text(
+            json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+    except OSError as error:
+        raise CaptureError(f"cannot write {target}: {error.strerror or error}") from None
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def step_line(step: Step) -> str:
+    """``abc123def456 bad  +210.3% (1.2 s → 3.7 s, p=0.008, 5 runs)``."""
+    figures = ""
+    if step.metric is not None and step.metric_base is not None:
+        figures = (
+            f" {format_pct(step.delta_pct)} ({step.metric_base:.4g} s → {step.metric:.4g} s"
+            f", {format_p(step.p_value or 1.0)}, {step.runs} runs)"
+        )
+    return f"{step.commit.sha[:12]} {step.verdict:<11}{figures}"

@@ -1,0 +1,235 @@
+"""The record of a capture: one ``manifest.json`` per folder, listing every run.
+
+Written after every run (to a temporary file renamed over the old one), so
+an interrupted or killed capture leaves a manifest of what was measured.
+Read back by ``diff``/``gate``/``show``/``compare DIR`` and the Compare pane;
+the file is untrusted then: every figure is checked (finite, non-negative,
+plausible) and a bad one is one error line, exit 2.
+
+Schema ``workbench.capture/1`` (see ``docs/capture.md``)::
+
+    {"schema": "workbench.capture/1", "repo": ..., "argv": [...],
+     "profiler": "py-spy", "rate": 100, "repeat": 5, "setup": null,
+     "base": {"rev": "v1", "sha": "...", "setup_error": null, ...},
+     "branch": {...},
+     "runs": [{"side": "base", "index": 1, "sha": "...", "wall_seconds": 1.2,
+               "cpu_seconds": 1.1, "exit_status": 0, "peak_rss_bytes": ...,
+               "profile": "base-01.speedscope.json", "ok": true, ...}, ...],
+     "interrupted": false, ...}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from workbench import __version__
+from workbench.errors import CaptureError
+from workbench.profiles.run_meta import MAX_RSS_BYTES, MAX_SECONDS
+from workbench.sampling.command import CommandRun
+
+SCHEMA = "workbench.capture/1"
+MANIFEST = "manifest.json"
+Side = Literal["base", "branch"]
+SIDES: tuple[Side, Side] = ("base", "branch")
+
+
+@dataclass
+class SideInfo:
+    """One revision of the capture."""
+
+    rev: str
+    """As the user named it (``v1.2``, ``main``, a sha)."""
+    sha: str
+    worktree: str | None = None
+    """Where it was checked out (removed afterwards unless ``--keep``)."""
+    venv: str | None = None
+    setup_seconds: float | None = None
+    setup_error: str | None = None
+    setup_log: str | None = None
+    subject: str | None = None
+    """The commit's summary line."""
+
+
+@dataclass
+class RunRecord:
+    """One run at one revision, as the manifest lists it."""
+
+    side: Side
+    index: int
+    """1-based repeat number within its side."""
+    sha: str
+    started_at: str
+    wall_seconds: float
+    cpu_seconds: float
+    exit_status: int | None
+    peak_rss_bytes: int
+    profile: str | None
+    """Profile file, relative to the capture folder."""
+    ok: bool
+    profile_error: str | None = None
+    samples: int = 0
+    stderr_tail: str | None = None
+    error: str | None = None
+    interrupted: bool = False
+    python_version: str | None = None
+
+    @classmethod
+    def from_run(cls, side: Side, index: int, sha: str, run: CommandRun, folder: Path) -> RunRecord:
+        profile = None
+        if run.profile_path is not None:
+            profile = os.path.relpath(run.profile_path, folder)
+        return cls(
+            side=side,
+            index=index,
+            sha=sha,
+            started_at=run.started_at,
+            wall_seconds=run.wall_seconds,
+            cpu_seconds=run.cpu_seconds,
+            exit_status=run.exit_status,
+            peak_rss_bytes=run.peak_rss_bytes,
+            profile=profile,
+            ok=run.ok,
+            profile_error=run.profile_error,
+            samples=run.samples,
+            stderr_tail=run.stderr_tail or None,
+            error=run.error,
+            interrupted=run.interrupted,
+            python_version=run.python_version,
+        )
+
+    @property
+    def failure(self) -> str | None:
+        """Why this run failed, one line, or None."""
+        if self.ok:
+            return None
+        if self.error:
+            return self.error
+        if self.interrupted:
+            return "interrupted"
+        return f"exited with status {self.exit_status}"
+
+
+@dataclass
+class Manifest:
+    """Everything a capture did, in the order it did it."""
+
+    folder: Path
+    repo: str
+    argv: list[str]
+    profiler: str
+    rate: int
+    repeat: int
+    base: SideInfo
+    branch: SideInfo
+    setup: str | None = None
+    created_at: str = ""
+    finished_at: str | None = None
+    runs: list[RunRecord] = field(default_factory=list)
+    interrupted: bool = False
+    workbench_version: str = __version__
+    python_version: str = platform.python_version()
+
+    def side(self, role: Side) -> SideInfo:
+        return self.base if role == "base" else self.branch
+
+    def runs_of(self, role: Side, *, ok_only: bool = False) -> list[RunRecord]:
+        return [run for run in self.runs if run.side == role and (run.ok or not ok_only)]
+
+    def failed_runs(self) -> list[RunRecord]:
+        return [run for run in self.runs if not run.ok]
+
+    def profile_path(self, run: RunRecord) -> Path | None:
+        return None if run.profile is None else self.folder / run.profile
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("folder")
+        return {"schema": SCHEMA, **data}
+
+    def write(self) -> None:
+        """Write ``manifest.json`` atomically; a full disk is one error line."""
+        target = self.folder / MANIFEST
+        temporary = self.folder / f".{MANIFEST}.{os.getpid()}.tmp"
+        text = json.dumps(self.to_json(), indent=2, allow_nan=False, ensure_ascii=False)
+        try:
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                raise CaptureError(f"{target} is not a regular file; not replacing it")
+            temporary.write_text(text + "\n", encoding="utf-8")
+            os.replace(temporary, target)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise CaptureError(f"cannot write {target}: {error.strerror or error}") from None
+
+
+def load_manifest(path: Path) -> Manifest:
+    """The manifest of capture folder ``path`` (or of the manifest file itself), checked."""
+    path = Path(path)
+    file = path / MANIFEST if path.is_dir() else path
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CaptureError(f"{path}: no {MANIFEST}; is this a capture folder?") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CaptureError(f"{file}: unreadable manifest ({error})") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise CaptureError(f"{file}: not a workbench capture manifest (schema {SCHEMA})")
+    try:
+        return _manifest(data, file.parent)
+    except (KeyError, TypeError, ValueError) as error:
+        kind = type(error).__name__
+        raise CaptureError(f"{file}: malformed manifest ({kind}: {error})") from None
+
+
+def _manifest(data: dict[str, Any], folder: Path) -> Manifest:
+    runs = [_run(entry, str(folder)) for entry in data["runs"]]
+    return Manifest(
+        folder=folder,
+        repo=str(data["repo"]),
+        argv=[str(part) for part in data["argv"]],
+        profiler=str(data["profiler"]),
+        rate=int(data["rate"]),
+        repeat=int(data["repeat"]),
+        base=SideInfo(**_known(SideInfo, data["base"])),
+        branch=SideInfo(**_known(SideInfo, data["branch"])),
+        setup=data.get("setup"),
+        created_at=str(data.get("created_at", "")),
+        finished_at=data.get("finished_at"),
+        runs=runs,
+        interrupted=bool(data.get("interrupted", False)),
+        workbench_version=str(data.get("workbench_version", "")),
+        python_version=str(data.get("python_version", "")),
+    )
+
+
+def _run(entry: dict[str, Any], where: str) -> RunRecord:
+    run = RunRecord(**_known(RunRecord, entry))
+    if run.side not in SIDES:
+        raise ValueError(f"run side must be base or branch, not {run.side!r}")
+    for name, limit in (("wall_seconds", MAX_SECONDS), ("cpu_seconds", MAX_SECONDS)):
+        _check_number(getattr(run, name), name, limit, where)
+    _check_number(run.peak_rss_bytes, "peak_rss_bytes", MAX_RSS_BYTES, where)
+    if run.profile is not None and (os.path.isabs(run.profile) or ".." in Path(run.profile).parts):
+        raise ValueError(f"run profile {run.profile!r} must be a file inside the capture folder")
+    return run
+
+
+def _check_number(value: Any, name: str, limit: float, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    if not math.isfinite(value) or value < 0 or value > limit:
+        raise CaptureError(
+            f"{where}: {name} = {value!r} is not a plausible measurement (finite, 0 to "
+            f"{limit:g}); the manifest is corrupt or was edited"
+        )
+
+
+def _known(kind: type, entry: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``entry`` that ``kind`` has (a newer workbench may write more)."""
+    names = {item.name for item in fields(kind)}
+    return {key: value for key, value in entry.items() if key in names}
