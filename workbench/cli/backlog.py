@@ -341,13 +341,16 @@ def _propose(store: BacklogStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def print_proposals(items: list[Item], stream: TextIO) -> None:
-    """One line per new item, or why there is none."""
+def print_proposals(
+    items: list[Item],
+    stream: TextIO,
+    none: str = "no new hotspot or regression above the drift threshold needs a new item",
+) -> None:
+    """One line per new item, or ``none`` (why there is none)."""
     for item in items:
         print(f"proposed {_line(item)}", file=stream)
     if not items:
-        print("no new hotspot or regression above the drift threshold needs a new item",
-              file=stream)  # fmt: skip
+        print(none, file=stream)
 
 
 def _add_drift_option(parser: argparse.ArgumentParser) -> None:
