@@ -196,12 +196,20 @@ def _line(item: Item) -> str:
 
 
 def _show(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.triage.next_step import PLACEHOLDER, next_step
+
     item = store.get(args.id)
     history = store.history(args.id)
     if args.format == "json":
         from workbench.triage.transfer import item_to_dict
 
-        print_json({**item_to_dict(item), "history": [vars(event) for event in history]})
+        print_json(
+            {
+                **item_to_dict(item),
+                "next_step": next_step(item).to_json(),
+                "history": [vars(event) for event in history],
+            }
+        )
         return 0
     from workbench.reports.triage_markdown import kpi_cell
 
@@ -228,6 +236,11 @@ def _show(store: BacklogStore, args: argparse.Namespace) -> int:
         print(f"    [{evidence.id}] {evidence.kind.value:<10}{plain(evidence.ref)}{plain(note)}")
     if not item.evidence:
         print("    none (workbench backlog link ID --function PATH:QUALNAME ...)")
+    step = next_step(item)
+    print(f"  next step  {step.tool}: {plain(step.what)}")
+    print(f"    $ {plain(step.command)}")
+    if step.needs_command:
+        print(f"    (put the program to run where {PLACEHOLDER} is)")
     print("  history")
     for event in history:
         print(f"    {event.at[:19]}  {plain(event.actor)}  {plain(event.summary)}")
