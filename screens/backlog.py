@@ -51,6 +51,7 @@ from screens.backlog_work import (
 )
 from screens.item_dialog import ItemDialog
 from screens.messages import BacklogItemRequested
+from screens.next_step import StepChosen, run_next_step
 from screens.status_dialog import StatusDialog
 from screens.widgets.backlog_list import BacklogList, header_text
 from screens.widgets.item_detail import ItemDetail
@@ -69,6 +70,7 @@ from workbench.triage.model import (
     Source,
     Status,
 )
+from workbench.triage.next_step import next_step
 from workbench.triage.store import BacklogStore
 
 
@@ -141,6 +143,9 @@ class BacklogScreen(Screen):
         _binding("x", "export", "Export", "Write the triage as Markdown to a file"),
         _binding("enter", "toggle_detail", "Detail", "Show evidence and history of the item"),
         _binding("K", "toggle_kpis", "KPIs", "Show the team KPIs and escalations"),
+        _binding(
+            "D", "next_step", "Next step", "Run the diagnostic step the item's signal calls for"
+        ),
         _binding("r", "reload", "Reload", "Re-read the database (changes by others)", False),
         _binding("escape", "close", "Close", "Close the side panel, then clear the filter", False),
         *(
@@ -728,6 +733,28 @@ class BacklogScreen(Screen):
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self.query_one(ItemDetail).show(message.item, message.events)
+
+    # -- the next diagnostic step ----------------------------------------------
+    def action_next_step(self) -> None:
+        selected = self.active_list.selected
+        if selected is None or selected.id is None:
+            self.notify("no item selected", severity="warning")
+            return
+        self._fetch_step(selected.id)
+
+    @work(thread=True, exclusive=True, group="backlog-step", exit_on_error=False)
+    def _fetch_step(self, item_id: int) -> None:
+        """The whole item (its evidence picks the step), then the step runs on the UI."""
+        try:
+            item = self._with_store(lambda store: store.get(item_id))
+        except StoreError as error:
+            self.post_message(StoreFailed(str(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(StepChosen(next_step(item)))
+
+    async def on_step_chosen(self, message: StepChosen) -> None:
+        self.app.notify(await run_next_step(self, message.step), markup=False, timeout=8)
 
     @work(thread=True, exclusive=True, group="backlog-kpis", exit_on_error=False)
     def _load_kpis(self) -> None:

@@ -4,7 +4,9 @@ The pane asks :mod:`workbench.history` one question at a time in an exclusive
 thread worker (git can take seconds on a large repository) and shows the
 answer: the commits that changed the function's span with their churn, the
 selected commit's patch, blame of the span (or of the profile's hot lines),
-the authors' shares and churn over time. Commit messages, author names and
+the authors' shares and churn over time; and, between the Compare pane's two
+profiles, the commits of ``BASE..BRANCH`` ranked as the likely causes of what
+got slower or faster (:mod:`screens.widgets.candidates`). Commit messages, author names and
 patches are untrusted text and are drawn as ``Text``/``Syntax``, never markup.
 """
 
@@ -26,6 +28,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static, Tabbed
 from textual.worker import get_current_worker
 
 from screens.prompt_dialog import PromptDialog
+from screens.widgets.candidates import AttributionQuestion, CandidatesView
 from screens.widgets.table import Table
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
@@ -91,7 +94,9 @@ class HistoryScreen(Screen):
 The commits that changed the function's own text (its `ast` span judged in
 every commit that touched the file, followed across moves and renames), the
 selected commit's patch, blame of the span or of the profile's hot lines,
-authors and churn. `f` asks about another function.
+authors and churn. `f` asks about another function. `i` ranks the commits of
+a range (`BASE..BRANCH`) between the Compare pane's two profiles: regressions
+and improvements, each with its score and why; cosmetic commits score zero.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -121,6 +126,13 @@ authors and churn. `f` asks about another function.
             "Copy sha",
             id="history.copy_sha",
             tooltip="Copy the selected commit's sha to the clipboard",
+        ),
+        Binding(
+            "i",
+            "candidates",
+            "Candidates",
+            id="history.candidates",
+            tooltip="Rank the commits of BASE..BRANCH that made the Compare profiles differ",
         ),
         Binding(
             "l",
@@ -164,6 +176,8 @@ authors and churn. `f` asks about another function.
                     yield Table(id="history-blame", cursor_type="row")
                 with TabPane("Authors", id="tab-authors"):
                     yield Table(id="history-authors", cursor_type="row")
+                with TabPane("Candidates", id="tab-candidates"):
+                    yield CandidatesView(id="history-candidates")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -175,9 +189,12 @@ authors and churn. `f` asks about another function.
         self.query_one("#history-authors", DataTable).add_columns(
             "author", "lines", "share", "commits"
         )
+        context = self.context
+        if context.rev_range and context.base and context.branch:
+            self._rank(context.rev_range)
         if self.function:
             self._ask()
-        else:
+        elif not context.rev_range:
             self._status(
                 "Press f and type a function key, or press h on a hotspot in Compare or Live."
             )
@@ -335,6 +352,37 @@ authors and churn. `f` asks about another function.
             ),
             chosen,
         )
+
+    def action_candidates(self) -> None:
+        """Ask for the range (the last one prefilled), then rank its commits."""
+        if not (self.context.base and self.context.branch):
+            self.notify(
+                "Open a base and a branch profile in Compare first (o / O).", severity="warning"
+            )
+            return
+
+        def chosen(rev_range: str | None) -> None:
+            if rev_range:
+                self.context.rev_range = rev_range
+                self._rank(rev_range)
+
+        self.app.push_screen(
+            PromptDialog(
+                "Commits between the profiles (BASE..BRANCH)",
+                placeholder="e.g. v1.2..HEAD",
+                initial=self.context.rev_range or "",
+                validate=lambda text: None if ".." in text else "Give a range: BASE..BRANCH.",
+            ),
+            chosen,
+        )
+
+    def _rank(self, rev_range: str) -> None:
+        assert self.context.base and self.context.branch
+        question = AttributionQuestion(
+            self.context.repo, self.context.base, self.context.branch, rev_range
+        )
+        self.query_one(TabbedContent).active = "tab-candidates"
+        self.query_one(CandidatesView).ask(question)
 
     def action_toggle_copies(self) -> None:
         self.copies = not self.copies
