@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
-from tests.helpers import workbench
+from tests.helpers import wait_until, workbench
 from workbench.analysis.scaling import scaling_report
 from workbench.analysis.scaling_runs import command_at, schedule
 from workbench.errors import ProfileFormatError
@@ -203,3 +206,38 @@ def test_real_captures_of_a_real_program(tmp_path: Path) -> None:
         again += ["--size", path.name.split("-")[0][1:], str(path)]
     text = workbench("scaling", *again).stdout
     assert "! dedupe" in text and "checksum" in text
+
+
+def test_ctrl_c_keeps_the_runs_recorded_and_leaves_no_process(tmp_path: Path) -> None:
+    script = tmp_path / "spin.py"
+    script.write_text(
+        "import sys, time\nend = time.time() + int(sys.argv[1]) / 10\n"
+        "while time.time() < end:\n    pass\n"
+    )
+    out = tmp_path / "runs"
+    command = [
+        sys.executable, "-m", "workbench", "scaling", "--sizes", "5,40,80", "--out", str(out),
+        "--", sys.executable, str(script), "{n}",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: (out / "n5-r1.speedscope.json").exists(), timeout=120)
+        wait_until(lambda: _alive_args(script), timeout=60)  # the second run is on
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert f"the profiles recorded so far are in {out}" in stderr
+    assert (out / "n5-r1.speedscope.json").stat().st_size > 0
+    wait_until(lambda: not _alive_args(script), timeout=10)
+
+
+def _alive_args(script: Path) -> str:
+    """Command lines of processes still running ``script`` (none once we are gone)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if str(script) in cmdline:
+            found.append(" ".join(cmdline))
+    return "\n".join(found)

@@ -167,15 +167,20 @@ def _record(args: argparse.Namespace, command: list[str]) -> list[tuple[float, s
     if rate != int(rate) or rate > 10_000:
         raise ScalingError(f"--rate {rate:g}: use a whole number of Hz between 1 and 10000")
     out = args.out or Path(f"scaling-{time.strftime('%Y%m%d-%H%M%S')}")
-    runs = record_sizes(
-        command,
-        args.sizes,
-        out,
-        repeat=args.repeat or DEFAULT_REPEAT,
-        rate=int(rate),
-        profiler=args.profiler,
-        progress=_progress,
-    )
+    try:
+        runs = record_sizes(
+            command,
+            args.sizes,
+            out,
+            repeat=args.repeat or DEFAULT_REPEAT,
+            rate=int(rate),
+            profiler=args.profiler,
+            progress=_progress,
+        )
+    except KeyboardInterrupt:
+        if out.is_dir():
+            print(f"workbench: the profiles recorded so far are in {out}", file=sys.stderr)
+        raise
     print(f"workbench: profiles in {out}", file=sys.stderr)
     return [(float(run.size), str(run.profile)) for run in runs]
 
