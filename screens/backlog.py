@@ -1,74 +1,65 @@
 """The Backlog pane: the impact/effort matrix and a list, groomed with the keyboard.
 
-The screen owns the store (opened from ``context.db``) and is the only code
-that calls it. Every store call runs in a thread worker under one lock, then
-posts a typed message; the handler updates widgets on the UI thread. Widgets
-get plain items: the lists page them (only the visible rows plus a margin are
-ever loaded), the detail panel draws one item and its history.
+The screen owns the backlog session (:mod:`screens.backlog_session`, opened
+from ``context.db``) and is the only code that calls it. Every store call runs
+in a thread worker, then posts a typed message; the handler updates widgets on
+the UI thread. Reads go through :meth:`BacklogScreen._post_read`; writes queue
+in a :class:`~screens.backlog_session.WriteQueue` and run one at a time in the
+order the keys were pressed, each expecting the version the pane's own last
+write left. Widgets get plain items: the lists page them (only the visible rows
+plus a margin are ever loaded), the detail panel draws one item and its history.
 
-A refused write (someone else changed the item: StaleEditError; a locked or
-broken database: StoreError) becomes a one-line notification and a reload,
-never a crash, and nothing already stored is overwritten.
+A refused write (someone else changed the item: StaleEditError; a locked,
+damaged or read-only database: StoreError) becomes a one-line notification
+and a reload, never a crash, and nothing already stored is overwritten.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import Reactive, var
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import ContentSwitcher, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from screens.backlog_editing import BacklogEditing, WriteJob
 from screens.backlog_query import FILTER_HELP, parse_filter
+from screens.backlog_session import BacklogSession, WriteQueue
 from screens.backlog_work import (
     CountsLoaded,
     DetailLoaded,
     Exported,
     Follow,
-    ItemsChanged,
     KpisComputed,
     PageLoaded,
     StoreFailed,
-    Write,
-    added,
     export_markdown,
-    ids,
-    moved_summary,
-    replayed,
-    saved_edit,
 )
-from screens.item_dialog import ItemDialog
-from screens.messages import BacklogItemRequested
 from screens.next_step import StepChosen, run_next_step
-from screens.status_dialog import StatusDialog
+from screens.widgets.backlog_footer import BacklogFooter
 from screens.widgets.backlog_list import BacklogList, header_text
 from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
 from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
 from workbench.context import LaunchContext
-from workbench.errors import StoreError
+from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
 from workbench.triage.kpis import compute_kpis
 from workbench.triage.model import (
-    Evidence,
-    EvidenceKind,
     Item,
     ItemFilter,
     Quadrant,
-    Source,
-    Status,
 )
 from workbench.triage.next_step import next_step
 from workbench.triage.store import BacklogStore
@@ -83,32 +74,7 @@ def _binding(
     return Binding(key, action, description, id=ident, tooltip=tooltip, show=show)
 
 
-class BacklogFooter(Footer):
-    """The footer, rebuilt only when the screen's keys it shows change.
-
-    Textual's footer recomposes all its keys whenever focus moves. Applying a
-    filter moves focus into the filter line and out again, and rebuilding the
-    footer twice cost more than the filter itself; the screen's keys are what
-    the footer is for, so it keeps them while the filter line has focus (its
-    placeholder says how to filter).
-    """
-
-    _shown: tuple[tuple[str, str, str, bool, str], ...] | None = None
-
-    def bindings_changed(self, screen: Screen) -> None:
-        if isinstance(screen.focused, Input):
-            return
-        shown = tuple(
-            (binding.key, binding.action, binding.description, enabled, tooltip)
-            for _node, binding, enabled, tooltip in screen.active_bindings.values()
-            if binding.show
-        )
-        if shown != self._shown:
-            self._shown = shown
-            super().bindings_changed(screen)
-
-
-class BacklogScreen(Screen):
+class BacklogScreen(BacklogEditing):
     """The triage matrix and list over one backlog database."""
 
     CSS_PATH = styles_dir() / "backlog.tcss"
@@ -171,15 +137,15 @@ class BacklogScreen(Screen):
     """Textual's, without the repaint of the whole screen on every focus change: only
     the filter line takes focus, and its own ``:focus`` style redraws it."""
 
+    store_type: ClassVar[type[BacklogStore]] = BacklogStore
+    """What opens the backlog (a subclass can instrument it: a test slows its writes)."""
+
     def __init__(self, db: Path | None = None, repo: Path | None = None) -> None:
         super().__init__()
-        self.db = db
-        """Database path; None opens the default location when first needed."""
         self.repo = repo
         """Repository of the profiled code: the time-to-detect KPI reads commit times there."""
-        self._store: BacklogStore | None = None
-        self._lock = threading.Lock()
-        self._versions: dict[int, int] = {}
+        self._session = BacklogSession(db, self.store_type)
+        self._writes: WriteQueue[WriteJob] = WriteQueue()
         self._generation = 0
         self._marked_items: dict[int, Item] = {}
         self._total = 0
@@ -187,6 +153,13 @@ class BacklogScreen(Screen):
         """The summary of the last write, shown in the status line (a toast per key is noise)."""
         self._read_only: str | None = None
         """Why the backlog cannot be written, once the store has said so; None: writable."""
+        self._missing = False
+        """No backlog file yet (an empty one is shown; the first change creates it)."""
+
+    @property
+    def db(self) -> Path | None:
+        """The backlog's path (None until the default location is first resolved)."""
+        return self._session.db
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -230,19 +203,20 @@ class BacklogScreen(Screen):
         return self.item_filter
 
     # -- the store, from workers only --------------------------------------
-    def _with_store(self, call: Callable[[BacklogStore], Any]) -> Any:
-        """Run ``call`` on the store under the lock, opening the store first if needed."""
-        with self._lock:
-            if self._store is None:
-                self._store = BacklogStore.open(self.db)
-                self.db = self._store.path
-            return call(self._store)
+    def _post_read(self, call: Callable[[BacklogStore], Message], *, write: bool = False) -> None:
+        """In a worker: run ``call`` on the store and post the message it returns, unless
+        this worker was cancelled meanwhile (a newer one will post); a refusal posts
+        :class:`StoreFailed` with its one line instead."""
+        try:
+            message = self._session.read(call)
+        except WorkbenchError as error:
+            self.post_message(StoreFailed(str(error), write=write))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
 
     def on_unmount(self) -> None:
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        self._session.close()
 
     # -- loading -----------------------------------------------------------
     def reload(self, follow: Follow | None = None) -> None:
@@ -280,21 +254,24 @@ class BacklogScreen(Screen):
                 for backlog_list, where, offset, limit in windows
             ]
             total = sum(by_quadrant.values())
-            return CountsLoaded(generation, total, by_quadrant, store.read_only, pages, follow)
+            return CountsLoaded(
+                generation,
+                total,
+                by_quadrant,
+                store.read_only,
+                pages,
+                follow,
+                missing=self._session.missing,
+            )
 
-        try:
-            loaded = self._with_store(load)
-        except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(loaded)
+        self._post_read(load)
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         if message.generation != self._generation:
             return
         self.query_one("#backlog-status").remove_class("-error")
         self._read_only = message.read_only
+        self._missing = message.missing
         empty = "no items match the filter" if self._filtering else "no open items — a to add"
         for panel in self.matrix.panels:
             count = message.by_quadrant.get(panel.quadrant, 0)
@@ -323,20 +300,14 @@ class BacklogScreen(Screen):
 
         total = backlog_list.total
 
-        def fetch() -> None:
-            offset, limit = message.offset, message.limit
-            try:
-                items = self._with_store(
-                    lambda store: store.items(item_filter, offset=offset, limit=limit, total=total)
-                )
-            except StoreError as error:
-                self.post_message(StoreFailed(str(error)))
-                return
-            if not get_current_worker().is_cancelled:
-                self.post_message(PageLoaded(backlog_list, generation, offset, items))
+        offset, limit = message.offset, message.limit
+
+        def fetch(store: BacklogStore) -> PageLoaded:
+            items = store.items(item_filter, offset=offset, limit=limit, total=total)
+            return PageLoaded(backlog_list, generation, offset, items)
 
         self.run_worker(
-            fetch,
+            lambda: self._post_read(fetch),
             thread=True,
             exclusive=True,
             group=f"backlog-page-{backlog_list.id}",
@@ -443,150 +414,6 @@ class BacklogScreen(Screen):
             line.remove_class("-open")
             self.item_filter = ItemFilter()
 
-    # -- writes --------------------------------------------------------------
-    def _refused(self) -> bool:
-        """On a read-only backlog an editing key says why, in one line, and does nothing
-        (before any form opens: typing a whole item only to lose it would be worse)."""
-        if self._read_only:
-            self.notify(self._read_only, title="Read-only", severity="error", markup=False)
-        return bool(self._read_only)
-
-    def _targets(self) -> list[Item]:
-        """The marked items (as they were seen when marked), else the selected one."""
-        if self.marked:
-            return [self._marked_items[item_id] for item_id in sorted(self._marked_items)]
-        selected = self.active_list.selected
-        return [selected] if selected else []
-
-    def _expected(self, item: Item) -> int:
-        """The version this process last saw: its own writes count, others' do not."""
-        return max(item.version, self._versions.get(item.id or 0, 0))
-
-    def _remember(self, items: list[Item]) -> None:
-        for item in items:
-            if item.id is not None:
-                self._versions[item.id] = item.version
-
-    def _write(self, call: Write, *, follow: bool = True, clear_marks: bool = False) -> None:
-        """Run one user action in the write worker; the cursor then follows its last item.
-
-        The filter the cursor's index is computed in is captured here, on the UI
-        thread: the new quadrant's panel in the matrix, the whole list otherwise.
-        """
-        if self._refused():
-            return
-        self._write_worker(call, self.item_filter, self.view == "matrix", follow, clear_marks)
-
-    @work(thread=True, group="backlog", exit_on_error=False)
-    def _write_worker(
-        self,
-        call: Write,
-        item_filter: ItemFilter,
-        per_quadrant: bool,
-        follow: bool,
-        clear_marks: bool,
-    ) -> None:
-        """Writes are serialised by the store lock, never cancelled: each one counts."""
-
-        def run(store: BacklogStore) -> ItemsChanged:
-            items, summary = call(store)
-            self._remember(items)
-            last = items[-1] if items and follow else None
-            index = None
-            if last is not None and last.status.is_open:
-                where = item_filter
-                if per_quadrant:
-                    where = replace(item_filter, quadrant=last.quadrant)
-                index = store.position(where, last)
-            return ItemsChanged(summary, last, index, clear_marks)
-
-        try:
-            self.post_message(self._with_store(run))
-        except StoreError as error:
-            self.post_message(StoreFailed(str(error), write=True))
-
-    def on_items_changed(self, message: ItemsChanged) -> None:
-        if message.clear_marks:
-            self.marked = frozenset()
-        self._last_action = message.summary
-        item = message.follow
-        if item is None:
-            self.reload()
-            return
-        target = (
-            self.matrix.panel(item.quadrant)
-            if self.view == "matrix"
-            else self.query_one("#backlog-list", BacklogList)
-        )
-        self.reload(Follow(target, item, message.index))
-
-    def _follow(self, follow: Follow) -> None:
-        """Select the written item where it now is (its page is loaded with the counts)."""
-        follow.target.follow(follow.item.id or 0)
-        if follow.index is not None:
-            follow.target.cursor = follow.index
-        if self.view == "matrix":
-            self.quadrant = follow.item.quadrant
-
-    def on_store_failed(self, message: StoreFailed) -> None:
-        title = "Not saved" if message.write else "Backlog unavailable"
-        self.notify(message.reason, title=title, severity="error", timeout=8, markup=False)
-        if message.write:
-            self.reload()
-        else:
-            status = self.query_one("#backlog-status", Static)
-            status.update(Text(f"✗ {message.reason}"))
-            status.add_class("-error")
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A bug in a worker is shown, not swallowed, and does not kill the pane."""
-        if event.state is WorkerState.ERROR:
-            self.notify(
-                repr(event.worker.error), title="Backlog error", severity="error", markup=False
-            )
-
-    def _move(self, impact: int, effort: int) -> None:
-        targets = self._targets()
-        if not targets:
-            self.notify("no item selected", severity="warning")
-            return
-
-        versions = {item.id or 0: self._expected(item) for item in targets}
-
-        def call(store: BacklogStore) -> tuple[list[Item], str]:
-            moved = store.move_many(
-                list(versions),
-                impact_delta=impact,
-                effort_delta=effort,
-                expected_versions=versions,
-            )
-            return moved, moved_summary(moved)
-
-        self._write(call)
-
-    def action_raise_impact(self) -> None:
-        self._move(1, 0)
-
-    def action_lower_impact(self) -> None:
-        self._move(-1, 0)
-
-    def action_raise_effort(self) -> None:
-        self._move(0, 1)
-
-    def action_lower_effort(self) -> None:
-        self._move(0, -1)
-
-    def action_mark(self) -> None:
-        selected = self.active_list.selected
-        if selected is None or selected.id is None:
-            return
-        if self._marked_items.pop(selected.id, None) is None:
-            self._marked_items[selected.id] = selected
-        self.marked = frozenset(self._marked_items)
-
-    def action_clear_marks(self) -> None:
-        self.marked = frozenset()
-
     def watch_marked(self, marked: frozenset[int]) -> None:
         if not marked:
             self._marked_items.clear()
@@ -594,85 +421,12 @@ class BacklogScreen(Screen):
             backlog_list.set_marked(marked)
         self._update_status()
 
-    def action_status(self) -> None:
-        if self._refused():
-            return
-        targets = self._targets()
-        if not targets:
-            self.notify("no item selected", severity="warning")
-            return
-
-        def chosen(choice: tuple[Status, str] | None) -> None:
-            if choice is not None:
-                self._set_status(targets, *choice)
-
-        self.app.push_screen(StatusDialog(len(targets)), chosen)
-
-    def action_done(self) -> None:
-        targets = self._targets()
-        if targets:
-            self._set_status(targets, Status.DONE, "")
-
-    def _set_status(self, targets: list[Item], status: Status, why: str) -> None:
-        versions = {item.id or 0: self._expected(item) for item in targets}
-
-        def call(store: BacklogStore) -> tuple[list[Item], str]:
-            items = store.set_status(
-                list(versions), status, justification=why or None, expected_versions=versions
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in a worker is shown, not swallowed, and does not kill the pane."""
+        if event.state is WorkerState.ERROR:
+            self.notify(
+                repr(event.worker.error), title="Backlog error", severity="error", markup=False
             )
-            return items, f"{ids(items)} → {status.label}"
-
-        self._write(call, follow=status.is_open, clear_marks=True)
-
-    def action_add(self) -> None:
-        if not self._refused():
-            self._open_dialog(None, ItemDialog())
-
-    def action_edit(self) -> None:
-        if self._refused():
-            return
-        selected = self.active_list.selected
-        if selected is None:
-            self.notify("no item selected", severity="warning")
-            return
-        self._open_dialog(selected, ItemDialog(selected, heading=f"Edit #{selected.id}"))
-
-    def propose_item(self, message: BacklogItemRequested) -> None:
-        """Another pane sent a hotspot: open the add form prefilled with its evidence."""
-        if self._refused():
-            return
-        evidence = []
-        if message.function:
-            evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
-        if message.profile:
-            evidence.append(Evidence(EvidenceKind.PROFILE, str(message.profile)))
-        draft = Item(
-            title=message.title,
-            hypothesis=message.hypothesis,
-            source=Source.PROFILE_DRIFT,
-            evidence=evidence,
-        )
-        self._open_dialog(None, ItemDialog(draft, heading="Add item from hotspot"))
-
-    def _open_dialog(self, original: Item | None, dialog: ItemDialog) -> None:
-        def saved(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            if original is None:
-                self._write(lambda store: added(store.add(Item(**values))))
-            else:
-                self._save_edit(original, values)
-
-        self.app.push_screen(dialog, saved)
-
-    def _save_edit(self, original: Item, values: dict[str, Any]) -> None:
-        self._write(saved_edit(original, values, self._expected(original)))
-
-    def action_undo(self) -> None:
-        self._write(lambda store: replayed(store, store.undo(), "undo"))
-
-    def action_redo(self) -> None:
-        self._write(lambda store: replayed(store, store.redo(), "redo"))
 
     def action_reload(self) -> None:
         self.reload()
@@ -685,12 +439,14 @@ class BacklogScreen(Screen):
     def _export(self, path: Path) -> None:
         """The items the pane shows (its filter), in matrix order, streamed to ``path``."""
         item_filter = self.item_filter
-        try:
-            count = self._with_store(lambda store: export_markdown(store, item_filter, path))
-        except (StoreError, OSError) as error:
-            self.post_message(StoreFailed(f"export failed: {error}", write=True))
-            return
-        self.post_message(Exported(path, count))
+
+        def export(store: BacklogStore) -> Exported:
+            try:
+                return Exported(path, export_markdown(store, item_filter, path))
+            except OSError as error:
+                raise WorkbenchError(f"export failed: {error}") from None
+
+        self._post_read(export, write=True)
 
     def on_exported(self, message: Exported) -> None:
         self.last_export = message.path
@@ -721,15 +477,7 @@ class BacklogScreen(Screen):
 
     @work(thread=True, exclusive=True, group="backlog-detail", exit_on_error=False)
     def _fetch_detail(self, item_id: int) -> None:
-        try:
-            item, events = self._with_store(
-                lambda store: (store.get(item_id), store.history(item_id))
-            )
-        except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(DetailLoaded(item, events))
+        self._post_read(lambda store: DetailLoaded(store.get(item_id), store.history(item_id)))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self.query_one(ItemDetail).show(message.item, message.events)
@@ -745,26 +493,14 @@ class BacklogScreen(Screen):
     @work(thread=True, exclusive=True, group="backlog-step", exit_on_error=False)
     def _fetch_step(self, item_id: int) -> None:
         """The whole item (its evidence picks the step), then the step runs on the UI."""
-        try:
-            item = self._with_store(lambda store: store.get(item_id))
-        except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(StepChosen(next_step(item)))
+        self._post_read(lambda store: StepChosen(next_step(store.get(item_id))))
 
     async def on_step_chosen(self, message: StepChosen) -> None:
         self.app.notify(await run_next_step(self, message.step), markup=False, timeout=8)
 
     @work(thread=True, exclusive=True, group="backlog-kpis", exit_on_error=False)
     def _load_kpis(self) -> None:
-        try:
-            report = self._with_store(lambda store: compute_kpis(store, repo=self.repo))
-        except StoreError as error:
-            self.post_message(StoreFailed(str(error)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(KpisComputed(report))
+        self._post_read(lambda store: KpisComputed(compute_kpis(store, repo=self.repo)))
 
     def on_kpis_computed(self, message: KpisComputed) -> None:
         self.query_one(KpiPanel).show(message.report)
@@ -782,6 +518,8 @@ class BacklogScreen(Screen):
             parts.append(f"✓ {self._last_action}")
         if self._read_only:
             parts.append("read-only: view only, editing keys are refused")
+        if self._missing:
+            parts.append("no backlog file yet: the first change creates it")
         parts.append(f"db: {self.db}" if self.db else "db: default")
         # One line of fixed height: no layout of the screen for a new status text.
         self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)), layout=False)

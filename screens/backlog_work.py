@@ -48,6 +48,8 @@ class CountsLoaded(Message):
     """(list, offset, rows) for each list on screen, read with the counts."""
     follow: Follow | None = None
     """The item a write left behind, to select once its page is shown."""
+    missing: bool = False
+    """No backlog file exists yet: an empty one is shown until the first write."""
 
 
 @dataclass
@@ -68,6 +70,8 @@ class ItemsChanged(Message):
     follow: Item | None = None
     index: int | None = None
     clear_marks: bool = False
+    notices: list[str] = field(default_factory=list)
+    """What opening the backlog for this write did (created it, upgraded it)."""
 
 
 @dataclass
@@ -146,10 +150,13 @@ def replayed(store: BacklogStore, batch: Batch | None, verb: str) -> tuple[list[
     return items, batch.label
 
 
-def saved_edit(original: Item, values: dict[str, Any], expected: int) -> Write:
+def saved_edit(
+    original: Item, values: dict[str, Any], expected_version: Callable[[Item], int]
+) -> Write:
     """The store calls for a saved edit form: changed fields, then evidence added/removed.
 
-    ``expected`` is the version the form was opened on; when only evidence
+    ``expected_version(original)`` is the version the pane last saw of the item
+    the form was opened on, asked when the write runs; when only evidence
     changed, the version is checked here so a stale form is refused all the same.
     """
     item_id = original.id or 0
@@ -162,6 +169,7 @@ def saved_edit(original: Item, values: dict[str, Any], expected: int) -> Write:
     new = {(e.kind, e.ref): e for e in values["evidence"]}
 
     def call(store: BacklogStore) -> tuple[list[Item], str]:
+        expected = expected_version(original)
         if changes:
             item = store.update(item_id, changes, expected_version=expected)
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -40,15 +40,17 @@ from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
-from workbench.capture.report import CaptureReport, time_section_text
 from workbench.capture.runner import CaptureRequest, Progress, run_capture
 from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.output import plain
 from workbench.paths import styles_dir
-from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
-from workbench.profiles.difftree import ROOT_KEY, DiffNode
-from workbench.profiles.identity import FunctionKey
+from workbench.profiles.identity import ROOT_KEY, FunctionKey
+
+if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
+    from workbench.capture.report import CaptureReport
+    from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
+    from workbench.profiles.difftree import DiffNode
 
 ROLES = ("base", "branch")
 
@@ -356,6 +358,8 @@ significance. `x` stops a capture under way (what was measured is kept).
         if report is None:
             view.update("")
             return
+        from workbench.capture.report import time_section_text  # loaded with the report
+
         lines = [time_section_text(report.time, TIME_ROWS).split("\n\nmethod:")[0]]
         if report.gate is not None:
             lines.append(f"time gate: {report.gate.outcome.upper()}")

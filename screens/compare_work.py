@@ -17,20 +17,21 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from screens.widgets.icicle_tree import IcicleNode
-from workbench.capture.compare import compare_capture
-from workbench.capture.loading import load_capture
-from workbench.capture.report import CaptureReport
-from workbench.capture.time_gates import load_time_gate_config
 from workbench.errors import WorkbenchError
-from workbench.profiles.config import load_gate_config
-from workbench.profiles.diff import By, ProfileDiff, ProfileSummary, diff_profiles, summarize
-from workbench.profiles.difftree import DiffNode, diff_tree
-from workbench.profiles.gates import GateConfig, GateVerdict, evaluate_gates
 from workbench.profiles.identity import FunctionKey, function_key
-from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
+
+if TYPE_CHECKING:
+    from workbench.capture.report import CaptureReport
+    from workbench.profiles.diff import By, ProfileDiff, ProfileSummary
+    from workbench.profiles.difftree import DiffNode
+    from workbench.profiles.gates import GateVerdict
+
+# Reading, diffing and gating (NumPy underneath) are imported by the functions that
+# run them, in the worker: the pane's first frame does not wait for them.
 
 #: Call paths below this inclusive share (percent) in both profiles are left out
 #: of the icicle: at 1/10,000 of the total they stay invisible until zoomed
@@ -120,6 +121,8 @@ class ProfileCache:
 
     def read(self, path: Path) -> Profile:
         """The profile at ``path``, read again only when the file changed."""
+        from workbench.profiles.io import read_profile
+
         try:
             stat = path.stat()
         except OSError:
@@ -138,6 +141,8 @@ class ProfileCache:
 
 def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
     """Read what is chosen; when both sides are there, diff and gate them."""
+    from workbench.profiles.diff import summarize
+
     if request.fresh:
         cache.clear()
     loaded = Loaded()
@@ -167,6 +172,11 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
 
 def _load_capture(request: CompareRequest, loaded: Loaded) -> None:
     """A capture folder's average runs as the sides, and its comparison in seconds."""
+    from workbench.capture.compare import compare_capture
+    from workbench.capture.loading import load_capture
+    from workbench.capture.time_gates import load_time_gate_config
+    from workbench.profiles.diff import summarize
+
     assert request.capture is not None
     try:
         capture = load_capture(request.capture)
@@ -192,6 +202,10 @@ def compare(
     (the current directory when None); a malformed table does not hide the
     diff: the defaults are used and ``gate_error`` says why.
     """
+    from workbench.profiles.config import load_gate_config
+    from workbench.profiles.diff import diff_profiles
+    from workbench.profiles.gates import GateConfig, evaluate_gates
+
     started = time.perf_counter()
     gate_error = None
     try:
@@ -216,6 +230,8 @@ def hot_lines(profile: Profile) -> dict[FunctionKey, list[int]]:
 
 def build_icicle(base: Profile, branch: Profile) -> IcicleTree:
     """The differential icicle of the pair (call paths below ``ICICLE_MIN_PCT`` left out)."""
+    from workbench.profiles.difftree import diff_tree
+
     started = time.perf_counter()
     root, largest = icicle_from_diff(diff_tree(base, branch, min_pct=ICICLE_MIN_PCT))
     return IcicleTree(root, max(largest, MIN_DELTA_SCALE), time.perf_counter() - started)

@@ -7,21 +7,29 @@ import re
 import sys
 from typing import Any
 
-#: C0 and C1 control characters. Names, paths, commit messages and titles come
-#: from outside: printed as is, an ANSI escape among them would recolour the
-#: terminal or move its cursor, so they are drawn as ``\x1b`` instead.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Invisible characters that reorder or break the text around them: bidi
+#: embeddings, overrides and isolates (U+202E turns ``txt.exe`` into ``exe.txt``
+#: on screen, the "Trojan Source" trick), marks, and the line and paragraph
+#: separators some terminals and editors break lines at.
+_INVISIBLE = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+#: C0 and C1 control characters and the invisible ones above. Names, paths,
+#: commit messages and titles come from outside: printed as is, an ANSI escape
+#: among them would recolour the terminal or move its cursor, a newline would
+#: forge a row, so they are drawn as ``\x1b``, ``\x0a``, ``\u202e`` instead.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 #: The same, newline and tab aside: for text that has lines (patches, notes).
-CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 
 
 def _escaped(match: re.Match[str]) -> str:
-    return f"\\x{ord(match[0]):02x}"
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def plain(text: object) -> str:
-    """A name or value drawn literally: every control character (newline and tab
-    too) shown as an escape such as ``\x1b``, everything else as is."""
+    r"""A name or value drawn literally on one line: every control or bidi character
+    (newline and tab too) shown as an escape such as ``\x1b`` or ``\u202e``,
+    everything else as is."""
     return CONTROL.sub(_escaped, str(text))
 
 

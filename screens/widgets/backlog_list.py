@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from workbench.output import plain
 from workbench.triage.model import Item
 
 #: Rows fetched beyond the viewport on each side, so short scrolls need no fetch.
@@ -41,7 +42,8 @@ _STATUS_MARKS = {
 
 
 def row_text(item: Item, *, marked: bool, compact: bool) -> Text:
-    """One item as a plain ``Text`` line: user text is appended, never parsed as markup."""
+    """One item as a plain ``Text`` line: user text is appended, never parsed as markup,
+    with control and bidi characters shown as escapes (:func:`~workbench.output.plain`)."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append("● " if marked else "  ", style="bold")
     text.append(f"#{item.id:<6}", style="dim")
@@ -51,10 +53,10 @@ def row_text(item: Item, *, marked: bool, compact: bool) -> Text:
         text.append(f"{item.action:<14}")
         text.append(f"{item.status.label:<12}")
         text.append(f"{item.taxonomy.label:<11}")
-        text.append(f"{item.owner[:12]:<13}", style="italic")
-    text.append(item.title)
+        text.append(f"{plain(item.owner)[:12]:<13}", style="italic")
+    text.append(plain(item.title))
     if compact and item.owner:
-        text.append(f"  @{item.owner}", style="dim italic")
+        text.append(f"  @{plain(item.owner)}", style="dim italic")
     return text
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -22,7 +22,9 @@ from textual.widgets import DataTable
 
 from screens.widgets.table import Table
 from workbench.output import plain
-from workbench.profiles.diff import FunctionDelta
+
+if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
+    from workbench.profiles.diff import FunctionDelta
 
 #: Row key of the trailing "… N more" row.
 MORE_ROW = "\0more"

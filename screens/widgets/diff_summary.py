@@ -7,12 +7,16 @@ function names come from files) and take their colours from CSS classes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
 from workbench.output import plain
-from workbench.profiles.diff import ProfileSummary
-from workbench.profiles.gates import GateVerdict
+
+if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
+    from workbench.profiles.diff import ProfileSummary
+    from workbench.profiles.gates import GateVerdict
 
 #: Findings listed before "… N more".
 MAX_FINDINGS = 8

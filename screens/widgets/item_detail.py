@@ -2,7 +2,8 @@
 
 Built as one ``rich.text.Text`` by :func:`detail_text`, so titles, owners and
 evidence from users and profiles are appended as data and never parsed as
-markup.
+markup; control and bidi characters in them are shown as escapes
+(:mod:`workbench.output`), only the lines of long text fields kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from workbench.output import plain
+from workbench.output import plain, plain_text
 from workbench.triage.model import Event, Item
 from workbench.triage.next_step import next_step
 
@@ -26,10 +27,10 @@ def _value(raw: str | None) -> str:
     try:
         value = json.loads(raw)
     except ValueError:
-        return raw
+        return plain(raw)
     if isinstance(value, dict) and {"kind", "ref"} <= value.keys():
-        return f"{value['kind']}:{value['ref']}"  # an evidence row
-    return "∅" if value in (None, "") else str(value)
+        return plain(f"{value['kind']}:{value['ref']}")  # an evidence row
+    return "∅" if value in (None, "") else plain(value)
 
 
 def _number(value: float | None) -> str:
@@ -46,17 +47,17 @@ def detail_text(item: Item, events: list[Event]) -> Text:
     """Fields, KPI, evidence and history of ``item`` as plain appended text."""
     text = Text()
     text.append(f"#{item.id}  ", style="dim")
-    text.append(item.title, style="bold")
+    text.append(plain(item.title), style="bold")
     text.append("\n")
     text.append(f" {item.action} ", style="reverse")
     text.append(f"  impact {item.impact} · effort {item.effort}\n\n")
     _field(text, "Status", item.status.label)
-    _field(text, "Owner", item.owner or "–")
+    _field(text, "Owner", plain(item.owner) or "–")
     _field(text, "Source", item.source.label)
     _field(text, "Signal", item.signal.label)
     _field(text, "Pattern", item.pattern.label)
     _field(text, "Taxonomy", item.taxonomy.label + (" · critical path" if item.critical else ""))
-    _field(text, "KPI", item.kpi_name)
+    _field(text, "KPI", plain(item.kpi_name))
     _field(
         text,
         "",
@@ -70,7 +71,7 @@ def detail_text(item: Item, events: list[Event]) -> Text:
     ):
         if value:
             text.append(f"\n{name}\n", style="bold")
-            text.append(value)
+            text.append(plain_text(value))
             text.append("\n")
     step = next_step(item)
     text.append("\nNext step ", style="bold")
@@ -80,14 +81,14 @@ def detail_text(item: Item, events: list[Event]) -> Text:
     text.append(f"\nEvidence ({len(item.evidence)})\n", style="bold")
     for evidence in item.evidence:
         text.append(f"  {evidence.kind.label:<10}", style="dim")
-        text.append(evidence.ref)
+        text.append(plain(evidence.ref))
         if evidence.note:
-            text.append(f"  — {evidence.note}", style="italic")
+            text.append(f"  — {plain(evidence.note)}", style="italic")
         text.append("\n")
     text.append(f"\nHistory ({len(events)})\n", style="bold")
     for event in events:
         text.append(f"  {event.at[:16].replace('T', ' ')}  ", style="dim")
-        text.append(event.actor or "?")
+        text.append(plain(event.actor or "?"))
         text.append(f"  {event.action}")
         if event.field:
             text.append(f" {event.field}: ")

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from workbench.output import plain
 from workbench.triage.kpis import KpiReport
 
 #: How each KPI status reads: a symbol (legible without colour) and a style.
@@ -37,7 +38,7 @@ def kpi_text(report: KpiReport) -> Text:
         text.append("  ‼ ", style="bold red")
         if escalation.item_id is not None:
             text.append(f"#{escalation.item_id} ", style="bold")
-        text.append(escalation.reason)
+        text.append(plain(escalation.reason))  # quotes item titles
         text.append("\n")
     return text
 

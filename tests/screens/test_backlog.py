@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+import shutil
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -249,6 +252,75 @@ async def test_undo_restores_and_redo_reapplies(db: Path, four: list[Item]) -> N
         assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 2
         await press(app, pilot, "U")
         assert stored(db, item.id).impact == 4
+
+
+class SlowStore(BacklogStore):
+    """The real store with every write 0.3 s long: keys pressed meanwhile queue up."""
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with super()._transaction():
+            time.sleep(0.3)
+            yield
+
+
+async def test_quick_presses_during_slow_writes_each_count(
+    db: Path, four: list[Item], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each write expects the version the pane's own previous write left, read when it
+    runs, not when its key was pressed: three ``-`` are three moves, no "changed by
+    someone else"."""
+    monkeypatch.setattr(BacklogScreen, "store_type", SlowStore)
+    async with backlog(db) as (app, pilot, screen):
+        item = screen.active_list.selected
+        await pilot.press("minus", "minus", "minus")  # all three before the first commits
+        await settle(app, pilot)
+        assert stored(db, item.id).impact == item.impact - 3
+        assert notices(app) == ""
+        await press(app, pilot, "u")
+        assert stored(db, item.id).impact == item.impact - 2  # one undo per press
+        assert screen.active_list.selected.id == item.id
+
+
+async def test_a_missing_backlog_is_shown_empty_and_created_by_the_first_add(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "new" / "triage.db"
+    async with backlog(db) as (app, pilot, screen):
+        assert sum(panel.total for panel in screen.matrix.panels) == 0
+        assert "no backlog file yet" in str(screen.query_one("#backlog-status").render())
+        assert not db.parent.exists()  # looking created nothing
+        await press(app, pilot, "a")
+        await type_text(pilot, "first")
+        await press(app, pilot, "enter")
+        assert stored(db, 1).title == "first"
+        assert f"created a new backlog at {db}" in notices(app)
+        assert "no backlog file yet" not in str(screen.query_one("#backlog-status").render())
+
+
+async def test_an_older_backlog_is_upgraded_by_the_first_change_only(tmp_path: Path) -> None:
+    db = tmp_path / "triage.db"
+    shutil.copy(Path(__file__).parents[1] / "triage" / "fixtures" / "triage_v1.db", db)
+    before = db.read_bytes()
+    async with backlog(db) as (app, pilot, screen):
+        assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 1
+        await press(app, pilot, "enter")  # reading the detail writes nothing either
+        assert db.read_bytes() == before and not db.with_name("triage.db.bak-v1").exists()
+        await press(app, pilot, "minus")
+        assert "upgraded" in notices(app) and db.with_name("triage.db.bak-v1").exists()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT impact FROM items WHERE id = 1").fetchone() == (4,)
+    conn.close()
+
+
+async def test_control_and_bidi_characters_are_shown_as_escapes(db: Path) -> None:
+    seed(db, [Item(title="pay \u202efdp.exe\nnext", impact=5, effort=1, owner="\x1b[31mx")])
+    async with backlog(db) as (app, pilot, screen):
+        line = screen.matrix.panel(Quadrant.IMMEDIATE_PR).render_line(0).text
+        assert r"pay \u202efdp.exe\x0anext" in line and "\u202e" not in line
+        await press(app, pilot, "enter")
+        body = str(screen.query_one(ItemDetail).query_one("#item-detail-body").render())
+        assert r"\u202e" in body and r"\x1b[31mx" in body and "\x1b" not in body
 
 
 async def test_filter_narrows_by_text_and_by_token(db: Path, four: list[Item]) -> None:

@@ -99,7 +99,30 @@ def test_snapshots_dated_with_at_give_a_weekly_churn(db_path: Path, tmp_path: Pa
 def test_control_characters_are_not_sent_to_the_terminal(db_path: Path, capsys) -> None:
     run_main(capsys, "backlog", "add", "evil \x1b]0;pwned\x07 title", "--db", db_path)
     code, out, _ = run_main(capsys, "backlog", "list", "--db", db_path)
-    assert "\x1b" not in out and "evil ?]0;pwned? title" in out
+    assert "\x1b" not in out and r"evil \x1b]0;pwned\x07 title" in out
+
+
+def test_a_title_with_newlines_cannot_forge_rows(db_path: Path, capsys) -> None:
+    forged = "real\n#99    Immediate PR  I5 E1  new         corrective -          forged"
+    run_main(capsys, "backlog", "add", forged, "--notes", "a\n  history\nb", "--db", db_path)
+    code, out, _ = run_main(capsys, "backlog", "list", "--db", db_path)
+    rows = out.splitlines()
+    assert len(rows) == 2 and rows[0].startswith("#1 ") and rows[1].startswith("-- 1-1 of 1")
+    assert r"real\x0a#99" in rows[0]
+    code, out, _ = run_main(capsys, "backlog", "show", "1", "--db", db_path)
+    assert [line for line in out.splitlines() if line.startswith("  history")] == ["  history"]
+    assert "  notes      a\n               history\n             b" in out
+
+
+def test_bidi_controls_are_shown_not_obeyed(db_path: Path, capsys) -> None:
+    """U+202E (right-to-left override) makes ``fdp.exe`` read as ``exe.pdf``: every text
+    output shows it as an escape instead (list, show, the Markdown export)."""
+    run_main(capsys, "backlog", "add", "open \u202efdp.exe", "--owner", "\u2066x\u2069",
+             "--db", db_path)  # fmt: skip
+    for command in (("backlog", "list"), ("backlog", "show", "1"), ("export", "markdown")):
+        code, out, _ = run_main(capsys, *command, "--db", db_path)
+        assert code == 0 and r"\u202efdp.exe" in out, command
+        assert not any(ch in out for ch in "\u202e\u2066\u2069"), command
 
 
 def test_split_point_is_set_from_the_cli(db_path: Path, capsys) -> None:

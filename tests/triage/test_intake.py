@@ -124,7 +124,9 @@ def test_diff_propose_options_store_and_report_on_stderr(
     diff = diff_profiles(*(read_profile(p) for p in profiles))
     propose_from_diff(diff, args)
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.startswith("proposed #1")
+    created, proposed, *_ = captured.err.splitlines()
+    assert captured.out == "" and proposed.startswith("proposed #1")
+    assert created == f"note: created a new backlog at {db_path}"
     with BacklogStore.open(db_path) as store:
         assert [i.functions() for i in store.items()] == [["shop/orders.py:merge_rows"]]
 

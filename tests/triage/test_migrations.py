@@ -52,7 +52,7 @@ def test_v1_database_is_upgraded_with_a_backup(v1_copy: Path) -> None:
 
 def test_search_works_after_migration(v1_copy: Path) -> None:
     with BacklogStore.open(v1_copy) as store:
-        assert not missing_derived_parts(store.db)
+        assert not missing_derived_parts(store.conn)
         assert [i.id for i in store.items(ItemFilter(text="merge"))] == [1]
         # notes were not indexed by schema 1; they are now, for old rows too
         assert [i.id for i in store.items(ItemFilter(text="checkout"))] == [1]
@@ -78,7 +78,7 @@ def test_dropped_search_triggers_are_rebuilt_on_open(db_path: Path) -> None:
         )
     raw.close()
     with BacklogStore.open(db_path) as store:
-        assert not missing_derived_parts(store.db)
+        assert not missing_derived_parts(store.conn)
         assert store.count(ItemFilter(text="convoy")) == 1
 
 

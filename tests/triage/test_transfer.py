@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -103,6 +104,30 @@ def test_csv_listing_reads_back(store: BacklogStore, tmp_path: Path) -> None:
     (item,) = read_import(path).items
     assert item.title == "a | b, with `code`" and item.owner == "alice"
     assert str(item.evidence[0]) == "function:shop/orders.py:merge_rows"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "'=quoted",
+     "\tTab", "\rreturn", "'plain quote"],
+)  # fmt: skip
+def test_csv_cells_never_start_a_formula_and_read_back(
+    store: BacklogStore, tmp_path: Path, title: str
+) -> None:
+    """OWASP's rule for CSV injection: a text cell a spreadsheet would evaluate starts
+    with ``'``; numbers (a negative KPI) stay numbers; an import takes the quote off."""
+    store.add(sample_item(title, owner="=evil()", kpi_baseline=-3.5))
+    out = io.StringIO()
+    write_csv(store.items(), out)
+    path = tmp_path / "listing.csv"
+    path.write_text(out.getvalue())
+    [row] = csv.DictReader(io.StringIO(out.getvalue()))
+    for name, cell in row.items():
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), (name, cell)
+        assert not cell.startswith("-") or name == "kpi_baseline", (name, cell)
+    assert row["kpi_baseline"] == "-3.5" and row["owner"] == "'=evil()"
+    (item,) = read_import(path).items
+    assert item.title == title.strip() and item.owner == "=evil()"
 
 
 def test_unusable_files_are_refused(tmp_path: Path) -> None:

@@ -18,8 +18,6 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.cli.launch import open_app
-from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 
 #: Modules that contribute subcommands, in the order ``--help`` lists them.
@@ -59,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     try:
         if handler is None:
+            from workbench.cli.launch import open_app
+            from workbench.context import LaunchContext
+
             return open_app(LaunchContext())
         return int(handler(args) or 0)
     except WorkbenchError as error:

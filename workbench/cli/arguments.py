@@ -72,10 +72,55 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_store(args: argparse.Namespace) -> BacklogStore:
-    from workbench.triage.store import BacklogStore
+def db_path(args: argparse.Namespace) -> Path:
+    """The backlog file ``--db`` names, or the default location."""
+    if getattr(args, "db", None) is not None:
+        return args.db
+    from workbench.triage.dbfile import default_db_path
 
-    return BacklogStore.open(getattr(args, "db", None))
+    return default_db_path()
+
+
+def open_store(args: argparse.Namespace, *, writing: bool = True) -> BacklogStore:
+    """The backlog ``--db`` names, opened to write (creating or upgrading it) or only to
+    read (never creating, migrating or leaving a file). A write to a read-only backlog
+    is refused here; otherwise what opening did is noted on stderr (stdout stays data)."""
+    from workbench.triage.store import Access, BacklogStore
+
+    store = BacklogStore.open(
+        getattr(args, "db", None),
+        access=Access.WRITE if writing else Access.READ,
+        add_to_existing=getattr(args, "add_to_existing", False),
+    )
+    if store.read_only and writing:
+        store.close()
+        raise StoreError(store.read_only)
+    for line in opening_notes(store):
+        print(f"note: {line}", file=sys.stderr)
+    return store
+
+
+def opening_notes(store: BacklogStore) -> list[str]:
+    """What opening did or found that the user should know."""
+    opened, path = store.opened, store.path
+    notes = []
+    if opened.created:
+        notes.append(f"created a new backlog at {path}")
+    elif opened.upgraded_from is not None:
+        notes.append(
+            f"upgraded the backlog {path} from schema {opened.upgraded_from}; the file as it "
+            f"was is kept as {opened.backup}"
+        )
+    elif opened.backup is not None:
+        notes.append(f"added the backlog to {path}; the file as it was is kept as {opened.backup}")
+    if opened.upgrade_pending is not None:
+        notes.append(
+            f"the backlog {path} has an older schema ({opened.upgrade_pending}): shown from an "
+            "upgraded copy in memory; the file is upgraded (keeping a copy) by the next change"
+        )
+    if store.read_only:
+        notes.append(f"the backlog {path} is read-only; shown as is, changes are refused")
+    return notes
 
 
 Writes = Callable[[argparse.Namespace], bool]
@@ -97,21 +142,22 @@ def with_store(
 ) -> Handler:
     """A handler that opens the store from ``--db``, runs, and always closes it.
 
-    On a read-only backlog a reading command says so in one note line on stderr
-    (stdout stays machine-readable) and goes on; a writing one is refused before
-    it does anything, so it prints exactly one line (its error) and exits 2.
+    A reading command opens the backlog for reading only: a missing file is an
+    error, not a new backlog. On a read-only backlog a reading command says so
+    in one note line on stderr (stdout stays machine-readable) and goes on; a
+    writing one is refused before it does anything, so it prints exactly one
+    line (its error) and exits 2. A read that another process's write may have
+    mixed up (see ``BacklogStore.changed_while_read``) fails after the fact.
     """
 
     def handler(args: argparse.Namespace) -> int:
-        with open_store(args) as store:
-            if store.read_only:
-                if writes(args):
-                    raise StoreError(store.read_only)
-                print(
-                    f"note: the backlog {store.path} is read-only; shown as is, changes are"
-                    " refused",
-                    file=sys.stderr,
+        with open_store(args, writing=writes(args)) as store:
+            code = run(store, args)
+            if store.changed_while_read():
+                raise StoreError(
+                    f"another process wrote the backlog {store.path} while it was read, so "
+                    "the output above may mix both states; run the command again"
                 )
-            return run(store, args)
+            return code
 
     return handler

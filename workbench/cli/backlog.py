@@ -5,9 +5,9 @@ Every command takes ``--db PATH`` (default: ``.workbench/triage.db`` at the git
 root, else the user data dir). Writes print only after their transaction
 committed, so a printed id is an item that exists.
 
-Registration stays light: the store (sqlite_utils), KPIs, intake and transfer are
-imported inside the handlers that use them, so ``workbench --help`` does not pay
-for them.
+Registration stays light: the store, KPIs, intake and transfer are imported
+inside the handlers that use them, so ``workbench --help`` does not pay for them
+(see "Start-up" in docs/development.md).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from workbench.cli.arguments import (
+    Handler,
     Writes,
     add_db_option,
     always_writes,
@@ -26,7 +27,7 @@ from workbench.cli.arguments import (
     reads,
     with_store,
 )
-from workbench.output import CONTROL_BUT_LAYOUT, counted, print_json
+from workbench.output import counted, plain, plain_text, print_json
 from workbench.triage.model import (
     DEFAULT_DRIFT_PCT,
     EDITABLE_FIELDS,
@@ -47,12 +48,6 @@ if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
     from workbench.profiles.model import Profile
     from workbench.triage.store import BacklogStore
-
-
-def plain(text: object) -> str:
-    """Backlog text made safe for a terminal: control characters (escape sequences a
-    title could carry) shown as ``?``, never interpreted."""
-    return CONTROL_BUT_LAYOUT.sub("?", str(text))
 
 
 # -- options ---------------------------------------------------------------
@@ -229,7 +224,7 @@ def _show(store: BacklogStore, args: argparse.Namespace) -> int:
     ]  # fmt: skip
     print(f"#{item.id} {plain(item.title)}")
     for name, value in rows:
-        print(f"  {name:<11}{plain(value)}")
+        print(f"  {name:<11}{_indented(value)}")
     print("  evidence")
     for evidence in item.evidence or []:
         note = f"  ({evidence.note})" if evidence.note else ""
@@ -245,6 +240,13 @@ def _show(store: BacklogStore, args: argparse.Namespace) -> int:
     for event in history:
         print(f"    {event.at[:19]}  {plain(event.actor)}  {plain(event.summary)}")
     return 0
+
+
+def _indented(value: str) -> str:
+    """A field that may have lines (notes, hypothesis): control characters escaped, and
+    every line after the first indented under the first, so no line of a note can pass
+    for a field name, an evidence row or an item of its own."""
+    return plain_text(value).replace("\n", "\n" + " " * 13)
 
 
 def _edit(store: BacklogStore, args: argparse.Namespace) -> int:
@@ -452,6 +454,46 @@ def _kpis(store: BacklogStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    """Create the backlog (or add it to another application's file, when asked)."""
+    with open_store(args) as store:
+        print(f"backlog {store.path}: {counted(store.count(), 'open item')}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """The full integrity check; exit 1 when the file is damaged."""
+    from workbench.cli.arguments import db_path
+    from workbench.triage.repair import check
+
+    path = db_path(args)
+    problems = check(path)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        print(f"{path}: damaged: {plain(problems[0])}{more}; "
+              f"`workbench backlog repair --db {path}` rebuilds it")  # fmt: skip
+        return 1
+    print(f"{path}: sound (SQLite integrity_check and the search index's check)")
+    return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from workbench.cli.arguments import db_path
+    from workbench.triage.repair import repair
+
+    path = db_path(args)
+    done = repair(path, backup=args.source)
+    if done.kept is None:
+        print(f"{path}: sound (full integrity check); nothing to repair")
+        return 0
+    origin = "its own tables" if args.source is None else f"the backup {args.source}"
+    print(f"rebuilt {path} from {origin}: {counted(done.items, 'item')}; the damaged file is "
+          f"kept as {done.kept} (it had: {plain(done.problems[0])})")  # fmt: skip
+    if args.source is not None:
+        print("changes made after the backup are only in the damaged file", file=sys.stderr)
+    return 0
+
+
 # -- registration ----------------------------------------------------------
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``backlog`` (with its verbs) and ``kpis`` to the ``workbench`` parser."""
@@ -554,6 +596,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     verb("undo", _replay, "revert your last change (one action, possibly many items)")
     verb("redo", _replay, "re-apply the change you last undid")
+
+    def file_verb(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
+        parser = verbs.add_parser(name, help=help_, description=help_)
+        add_db_option(parser)
+        parser.set_defaults(handler=handler, command_name=name)
+        return parser
+
+    init = file_verb("init", _init, "create the backlog (reads never create one)")
+    init.add_argument(
+        "--add-to-existing",
+        action="store_true",
+        help="add the backlog's tables to another application's SQLite file (copied first)",
+    )
+    file_verb("check", _check, "full integrity check of the database file; exit 1 if damaged")
+    repair = file_verb(
+        "repair",
+        _repair,
+        "rebuild a damaged backlog in a new file from its tables (or a backup); keeps the old",
+    )
+    repair.add_argument(
+        "--from", dest="source", type=Path, metavar="BACKUP", help="rebuild from this copy"
+    )
 
     kpis = sub.add_parser("kpis", help="team KPIs and escalations from the backlog")
     add_db_option(kpis)

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +31,8 @@ def _emit(chunks: Iterable[str], output: Path | None) -> None:
         for chunk in chunks:
             sys.stdout.write(chunk)
         return
+    import tempfile
+
     try:
         folder = output.resolve().parent
         handle = tempfile.NamedTemporaryFile(
@@ -76,8 +77,7 @@ def _sarif(args: argparse.Namespace) -> int:
     from workbench.cli.profiles import evaluate_gate
     from workbench.reports.sarif import gate_sarif
 
-    verdict, diff, sides = evaluate_gate(args)
-    branch = sides.branch
+    verdict, diff, branch = evaluate_gate(args)
     text = json.dumps(gate_sarif(verdict, diff, branch), indent=2, allow_nan=False) + "\n"
     _emit([text], args.output)
     failures = len(verdict.failures)

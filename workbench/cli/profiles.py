@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 
 from workbench.cli.arguments import add_format, percent, positive_float, positive_int
 from workbench.cli.backlog import add_propose_options, propose_from_diff
-from workbench.cli.launch import open_app
-from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.output import plain, print_json
 
@@ -310,8 +308,42 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
         ),
     )
     add_gate_options(parser)
+    _add_time_gate_options(parser)
     add_format(parser, ("text", "json", "markdown", "sarif"))
     parser.set_defaults(handler=run_gate)
+
+
+def _add_time_gate_options(parser: argparse.ArgumentParser) -> None:
+    time_gates = parser.add_argument_group(
+        "time gates (when both sides carry run times: a capture folder, or recorded profiles)"
+    )
+    time_gates.add_argument(
+        "--program-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="fail when the program is significantly slower by more (≥ 4 runs a side, decided "
+        "on the interval; default 2)",
+    )
+    time_gates.add_argument(
+        "--few-runs-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="with fewer than 4 runs a side, fail only above this (default 10)",
+    )
+    time_gates.add_argument(
+        "--function-slowdown",
+        type=percent,
+        metavar="PCT",
+        help="fail when a function's self time grows significantly by more (default 10; 0: off)",
+    )
+    time_gates.add_argument(
+        "--metric", choices=("wall", "cpu"), help="program time to gate (default: wall)"
+    )
+    time_gates.add_argument(
+        "--allow-undecidable",
+        action="store_true",
+        help="exit 0 when the time gate cannot decide (it is still printed as undecidable)",
+    )
 
 
 def add_gate_options(parser: argparse.ArgumentParser) -> None:
@@ -348,40 +380,10 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
         help="where to look for pyproject.toml [tool.workbench] (default: current directory)",
     )
     _add_by(parser)
-    time_gates = parser.add_argument_group(
-        "time gates (when both sides carry run times: a capture folder, or recorded profiles)"
-    )
-    time_gates.add_argument(
-        "--program-slowdown",
-        type=percent,
-        metavar="PCT",
-        help="fail when the program is significantly slower by more (≥ 4 runs a side, decided "
-        "on the interval; default 2)",
-    )
-    time_gates.add_argument(
-        "--few-runs-slowdown",
-        type=percent,
-        metavar="PCT",
-        help="with fewer than 4 runs a side, fail only above this (default 10)",
-    )
-    time_gates.add_argument(
-        "--function-slowdown",
-        type=percent,
-        metavar="PCT",
-        help="fail when a function's self time grows significantly by more (default 10; 0: off)",
-    )
-    time_gates.add_argument(
-        "--metric", choices=("wall", "cpu"), help="program time to gate (default: wall)"
-    )
-    time_gates.add_argument(
-        "--allow-undecidable",
-        action="store_true",
-        help="exit 0 when the time gate cannot decide (it is still printed as undecidable)",
-    )
 
 
-def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, _Sides]:
-    """The verdict of the gate options in ``args``, its diff, and the sides compared."""
+def _evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, _Sides]:
+    """The share gates' verdict of the options in ``args``, its diff, and the two sides."""
     from workbench.profiles.config import load_gate_config, parse_waiver
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.gates import evaluate_gates
@@ -407,11 +409,16 @@ def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, _
     return evaluate_gates(diff, config), diff, sides
 
 
+def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, Profile]:
+    """The verdict of the gate options in ``args``, its diff, and the branch profile."""
+    verdict, diff, sides = _evaluate_gate(args)
+    return verdict, diff, sides.branch
+
+
 def run_gate(args: argparse.Namespace) -> int:
     from workbench.profiles import render
 
-    verdict, diff, sides = evaluate_gate(args)
-    branch = sides.branch
+    verdict, diff, sides = _evaluate_gate(args)
     time_verdict = _time_verdict(args, sides)
     if args.format == "json":
         print_json(
@@ -428,7 +435,7 @@ def run_gate(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         from workbench.reports.sarif import gate_sarif
 
-        print_json(gate_sarif(verdict, diff, branch))
+        print_json(gate_sarif(verdict, diff, sides.branch))
     elif args.format == "markdown":
         print(render.gate_markdown(verdict, diff))
         if time_verdict is not None and sides.time is not None:
@@ -523,6 +530,9 @@ def _register_compare(sub: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    from workbench.cli.launch import open_app
+    from workbench.context import LaunchContext
+
     # Read both before opening the UI: a bad file is exit 2 and one line, not a broken pane.
     if args.branch is None:
         from workbench.capture.loading import load_capture

@@ -63,13 +63,13 @@ def load_items(db: Path | None) -> tuple[list[Item], str]:
 
     A missing backlog is not created: the analysis says there is none.
     """
-    from workbench.triage.store import BacklogStore
+    from workbench.triage.store import Access, BacklogStore
 
     path = db or default_db_path()
     if not path.is_file():
         return [], f"no backlog at {path}: no items to rank or plan"
     try:
-        with BacklogStore.open(path) as store:
+        with BacklogStore.open(path, access=Access.READ) as store:  # never upgraded by a read
             items = list(store.iter_all(ItemFilter(include_closed=True)))
     except WorkbenchError as error:
         return [], f"backlog not read: {error}"

@@ -19,13 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.profiles.identity import FunctionKey
+from workbench.profiles.identity import ROOT_KEY, FunctionKey
 from workbench.profiles.matching import match_renames
 from workbench.profiles.model import Profile
 from workbench.profiles.shares import FunctionIds, function_ids, stack_arrays
-
-#: The synthetic root: every stack of both profiles hangs under it.
-ROOT_KEY = FunctionKey("", "all")
 
 
 @dataclass(slots=True)

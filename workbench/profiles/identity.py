@@ -59,6 +59,10 @@ class FunctionKey(NamedTuple):
         return cls(stable_path(path), qualname)
 
 
+#: The synthetic root of a diff tree: every stack of both profiles hangs under it.
+ROOT_KEY = FunctionKey("", "all")
+
+
 def stable_path(path: str, roots: Sequence[str] = ()) -> str:
     """``path`` made comparable across checkouts and environments (see module doc)."""
     if not path or path.startswith("<"):

@@ -488,40 +488,23 @@ def _shebang(script: str) -> str | None:
 def _interpreter_version(interpreter: str) -> str | None:
     if os.path.realpath(interpreter) == os.path.realpath(sys.executable):
         return platform.python_version()
-    try:
-        done = subprocess.run(
-            [interpreter, "-c", "import platform; print(platform.python_version())"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    version = done.stdout.strip()
-    return version if done.returncode == 0 and version else None
+    return _output([interpreter, "-c", "import platform; print(platform.python_version())"]) or None
 
 
 def current_revision(folder: Path) -> str | None:
     """The commit checked out in ``folder`` (``-dirty`` when tracked files changed), or None."""
+    sha = _output(["git", "-C", str(folder), "rev-parse", "--verify", "-q", "HEAD"])
+    if sha is None:
+        return None
+    status = _output(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no"])
+    return f"{sha}-dirty" if status else sha
+
+
+def _output(argv: list[str], timeout: float = 30.0) -> str | None:
+    """What ``argv`` prints (stripped) when it succeeds, else None (missing, failed, hung)."""
     try:
-        head = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--verify", "-q", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        if head.returncode != 0:
-            return None
-        status = subprocess.run(
-            ["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    sha = head.stdout.strip()
-    return f"{sha}-dirty" if status.stdout.strip() else sha
+    text = done.stdout.strip()
+    return text if done.returncode == 0 else None

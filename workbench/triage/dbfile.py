@@ -1,23 +1,23 @@
 """The backlog file itself: where it lives, and refusing one we must not touch.
 
-Checks run before SQLite writes anything, so a read-only, foreign or corrupt
-file is reported in one line and left byte-for-byte as it was; SQLite's own
-failures (locked, read-only filesystem, malformed) are mapped to the same
-one-line :class:`~workbench.errors.StoreError`.
+Checks run before SQLite opens anything, so a device, a FIFO, a folder or a
+file that is not SQLite is reported in one line and left byte-for-byte as it
+was; SQLite's own failures (locked, read-only filesystem, malformed) are mapped
+to the same one-line :class:`~workbench.errors.StoreError`.
 """
 
 from __future__ import annotations
 
+import enum
 import getpass
 import os
 import sqlite3
+import stat
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import platformdirs
 
 from workbench.errors import StoreError
 
@@ -42,6 +42,8 @@ def default_db_path(cwd: Path | None = None) -> Path:
         top = ""
     if top:
         return Path(top) / ".workbench" / "triage.db"
+    import platformdirs  # only when there is no repository to keep the backlog in
+
     return Path(platformdirs.user_data_dir("triage-workbench")) / "triage.db"
 
 
@@ -81,8 +83,8 @@ def store_errors(path: Path) -> Iterator[None]:
         ) from None
     except sqlite3.DatabaseError as error:
         raise StoreError(
-            f"the backlog {path} is corrupt or not a backlog database ({error}); "
-            "move it away or pass --db PATH"
+            f"the backlog {path} is corrupt ({error}); nothing was changed; "
+            f"`workbench backlog repair --db {path}` rebuilds it from its tables or a backup"
         ) from None
 
 
@@ -117,20 +119,71 @@ def read_only_reason(path: Path) -> str | None:
     return None
 
 
-def check_file(path: Path) -> str | None:
-    """Refuse, before SQLite touches it, a file that is not a database; for a database
-    that can be read but not written, return :func:`read_only_reason`."""
-    if path.is_dir():
-        raise StoreError(f"the backlog {path} is a directory; pass --db FILE")
-    if not path.exists():
-        return None
+class FileState(enum.Enum):
+    """What is at the backlog's path, once :func:`check_file` let it through."""
+
+    MISSING = "missing"
+    """Nothing (or a folder to create it in): only a write may create it."""
+    EMPTY = "empty"
+    """A zero-byte file: SQLite reads it as a database without tables."""
+    SQLITE = "sqlite"
+    """A SQLite file: whose, and which schema, the opening decides."""
+
+
+_NOT_A_FILE = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def check_file(path: Path) -> FileState:
+    """Refuse, before SQLite touches it, anything but a regular SQLite file or nothing:
+    a folder, a device (SQLite would write ``/dev/null-journal`` beside ``/dev/null``),
+    a FIFO (opening it would block), a dangling symlink (a write would create its
+    target), a file that is not SQLite."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise StoreError(
+                f"the backlog {path} is a symlink to nothing; pass --db to a file"
+            ) from None
+        return FileState.MISSING
+    except OSError as error:
+        raise StoreError(f"cannot use the backlog {path}: {error.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = _NOT_A_FILE.get(stat.S_IFMT(mode), "not a regular file")
+        raise StoreError(f"the backlog {path} is {kind}, not a database file; pass --db FILE")
     try:
         with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+            header = handle.read(len(SQLITE_HEADER) + 4)
     except OSError as error:
         raise StoreError(f"cannot read the backlog {path}: {error.strerror}") from None
-    if header and header != SQLITE_HEADER:
+    if not header:
+        return FileState.EMPTY
+    if not header.startswith(SQLITE_HEADER):
         raise StoreError(
             f"the backlog {path} is not a SQLite database; move it away or pass --db PATH"
         )
-    return read_only_reason(path)
+    return FileState.SQLITE
+
+
+def in_wal_mode(path: Path) -> bool:
+    """Whether the file's header says WAL (bytes 18 and 19 are 2): such a file is only
+    read consistently through its ``-wal`` and ``-shm``, or as immutable when it has none."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    return header[18:20] == b"\x02\x02"
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when anyone writes the file: inode, size, modification time."""
+    info = path.stat()
+    return info.st_ino, info.st_size, info.st_mtime_ns

@@ -18,6 +18,7 @@ from typing import Any
 from workbench.errors import StaleEditError, StoreError
 from workbench.triage.dbfile import default_actor, now, store_errors
 from workbench.triage.model import Batch, Event
+from workbench.triage.opening import Access
 
 
 def _encode(value: Any) -> str | None:
@@ -38,6 +39,7 @@ class Journal:
     path: Path
     conn: sqlite3.Connection
     read_only: str | None
+    access: Access
     _actor: str
     _lock: threading.RLock
 
@@ -125,6 +127,8 @@ class Journal:
         A read-only backlog refuses here, before SQLite is asked, for every write."""
         if self.read_only:
             raise StoreError(self.read_only)
+        if self.access is Access.READ:
+            raise StoreError(f"the backlog {self.path} was opened for reading; nothing was changed")
         with self._lock, store_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:

@@ -5,10 +5,15 @@ lacks, inside the caller's transaction (so a failed upgrade leaves the file as
 it was). Migrations are history: never edit a released one, append a new one.
 
 The full-text index is an external-content FTS5 table kept in sync by
-triggers. Rebuilding a table (sqlite-utils ``transform()``) drops its
-triggers silently, so :func:`ensure_derived` runs after every migration and on
-every open, recreating what is missing (and likewise the triggers that keep
-the per-quadrant counts).
+triggers. Rebuilding a table (SQLite's create-copy-drop-rename, as schema 2
+does) drops its triggers silently, so :func:`ensure_derived` runs after every
+migration and on every write open, recreating what is missing (and likewise
+the triggers that keep the per-quadrant counts).
+
+Everything here is plain :mod:`sqlite3`. Statements of a script run one at a
+time (:func:`run_script`): ``Connection.executescript`` commits the open
+transaction first, which would break "a failed upgrade leaves the file as it
+was".
 """
 
 from __future__ import annotations
@@ -16,17 +21,37 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-import sqlite_utils
-
 from workbench.triage.model import DEFAULT_SPLIT, Quadrant
+
+APPLICATION_ID = 0x54574231
+"""``PRAGMA application_id`` of a backlog ("TWB1"): SQLite's header field for "which
+program's file is this", so another application's database is told apart even
+when it, too, numbers its schema with ``user_version``."""
+SIGNATURE_TABLES = frozenset({"items", "evidence", "events"})
+"""Tables every schema since 1 has: a file from before :data:`APPLICATION_ID` was
+written is a backlog when it has these and a schema version we know."""
 
 SEARCH_COLUMNS = ("title", "hypothesis", "notes")
 """Columns the full-text index covers (v1 indexed only title and hypothesis)."""
 
 
-def _create_v1(db: sqlite_utils.Database) -> None:
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run each statement of ``script`` inside the caller's transaction (unlike
+    ``executescript``, which commits it first)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def _create_v1(conn: sqlite3.Connection) -> None:
     """Schema 1, as first released: items, evidence, a flat event log, FTS on two columns."""
-    db.executescript(
+    run_script(
+        conn,
         """
         CREATE TABLE items (
             id INTEGER PRIMARY KEY, title TEXT NOT NULL, hypothesis TEXT DEFAULT '',
@@ -61,27 +86,66 @@ def _create_v1(db: sqlite_utils.Database) -> None:
             INSERT INTO items_fts(rowid, title, hypothesis)
             VALUES (new.id, new.title, new.hypothesis);
         END;
-        """
+        """,
     )
 
 
-def _v1_to_v2(db: sqlite_utils.Database) -> None:
+_V2_ITEMS = """CREATE TABLE "items_v2" (
+   "id" INTEGER PRIMARY KEY,
+   "title" TEXT NOT NULL,
+   "hypothesis" TEXT DEFAULT '',
+   "notes" TEXT DEFAULT '',
+   "source" TEXT,
+   "signal" TEXT,
+   "pattern" TEXT,
+   "impact" INTEGER NOT NULL,
+   "effort" INTEGER NOT NULL,
+   "taxonomy" TEXT,
+   "kpi" TEXT,
+   "kpi_baseline" REAL,
+   "kpi_target" REAL,
+   "kpi_latest" REAL,
+   "status" TEXT NOT NULL,
+   "owner" TEXT DEFAULT '',
+   "justification" TEXT,
+   "critical" INTEGER NOT NULL DEFAULT 0,
+   "created_at" TEXT,
+   "updated_at" TEXT,
+   "version" INTEGER NOT NULL DEFAULT 1
+)"""
+"""Schema 2's items table before its new columns: schema 1's with NOT NULL scores,
+status, critical and version (the table sqlite-utils ``transform()`` built when
+schema 2 was released; written out so the upgrade needs no library)."""
+
+
+def _rebuild_items_v2(conn: sqlite3.Connection) -> None:
+    """SQLite's way to change column constraints: create the new table, copy, drop the
+    old, rename (https://sqlite.org/lang_altertable.html#otheralter). Foreign keys must
+    be off (:func:`migrate`); the legacy rename leaves other tables' references to
+    "items" as written."""
+    columns = ", ".join(row[1] for row in conn.execute("PRAGMA table_info(items)"))
+    conn.execute(_V2_ITEMS)
+    conn.execute(f"INSERT INTO items_v2 (rowid, {columns}) SELECT rowid, {columns} FROM items")
+    conn.execute("DROP TABLE items")
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    conn.execute("ALTER TABLE items_v2 RENAME TO items")
+    conn.execute("PRAGMA legacy_alter_table = OFF")
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
     """Schema 2: a stored quadrant (indexed matrix queries), undo batches, profile
     snapshots, settings, and notes in the full-text index."""
-    db["items"].transform(
-        types={"critical": int, "version": int},
-        not_null={"critical", "version", "status", "impact", "effort"},
-        defaults={"critical": 0, "version": 1, "hypothesis": "", "notes": "", "owner": ""},
-    )
+    _rebuild_items_v2(conn)
     for column, kind in (("quadrant", "TEXT"), ("qrank", "INTEGER"), ("closed", "INTEGER")):
-        db.execute(f"ALTER TABLE items ADD COLUMN {column} {kind}")
-    place_all(db, DEFAULT_SPLIT)
-    db.execute(
+        conn.execute(f"ALTER TABLE items ADD COLUMN {column} {kind}")
+    place_all(conn, DEFAULT_SPLIT)
+    conn.execute(
         "UPDATE items SET closed = status NOT IN ('new', 'triaged', 'in_progress'),"
         " owner = coalesce(owner, ''), justification = coalesce(justification, ''),"
         " kpi = coalesce(kpi, '')"
     )
-    db.executescript(
+    run_script(
+        conn,
         """
         CREATE INDEX idx_items_matrix ON items(closed, qrank, impact DESC, effort, id);
         CREATE INDEX idx_items_groups ON items(closed, qrank, taxonomy, impact DESC, effort, id);
@@ -109,43 +173,51 @@ def _v1_to_v2(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_profiles_target ON profiles(target, recorded_at);
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         DROP TABLE items_fts;
-        """
+        """,
     )
     # Events logged before batches existed are kept, in one batch undo never reverts.
-    if db.execute("SELECT 1 FROM events LIMIT 1").fetchone():
-        cursor = db.execute(
+    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone():
+        cursor = conn.execute(
             "INSERT INTO batches(at, actor, label, kind, state)"
             " SELECT coalesce(max(at), ''), 'migration', 'history before schema 2',"
             " 'do', 'archived'"
             " FROM events"
         )
-        db.execute("UPDATE events SET batch_id = ?", [cursor.lastrowid])
+        conn.execute("UPDATE events SET batch_id = ?", [cursor.lastrowid])
 
 
-def _v2_to_v3(db: sqlite_utils.Database) -> None:
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
     """Schema 3: open/closed item counts per quadrant, kept by triggers, so the matrix
     headers cost one tiny read instead of counting 100,000 rows."""
-    db.execute(
+    conn.execute(
         "CREATE TABLE quadrant_counts (closed INTEGER NOT NULL, qrank INTEGER NOT NULL,"
         " n INTEGER NOT NULL, PRIMARY KEY (closed, qrank)) WITHOUT ROWID"
     )
 
 
-def _v3_to_v4(db: sqlite_utils.Database) -> None:
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
     """Schema 4: filters the pane applies (taxonomy, owner, status) count per quadrant
     from an index range instead of scanning the table."""
-    db.executescript(
+    run_script(
+        conn,
         """
         DROP INDEX idx_items_taxonomy;
         DROP INDEX idx_items_status;
         CREATE INDEX idx_items_taxonomy ON items(taxonomy, closed, qrank);
         CREATE INDEX idx_items_owner ON items(owner, closed, qrank);
         CREATE INDEX idx_items_status ON items(status, qrank);
-        """
+        """,
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+TABLES = frozenset(
+    {"items", "evidence", "events", "batches", "profiles", "settings", "quadrant_counts"}
+    | {"items_fts", *(f"items_fts_{part}" for part in ("data", "idx", "docsize", "config"))}
+)
+"""Every table a backlog has (the search index's shadow tables included): adding the
+backlog to another application's file refuses if any of these names is taken."""
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _create_v1,
     _v1_to_v2,
     _v2_to_v3,
@@ -158,15 +230,29 @@ def user_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: sqlite_utils.Database, from_version: int) -> None:
-    """Run migrations ``from_version+1 .. SCHEMA_VERSION`` in the open transaction."""
+def migrate(conn: sqlite3.Connection, from_version: int) -> None:
+    """Run migrations ``from_version+1 .. SCHEMA_VERSION`` in the open transaction, and
+    mark the file as a backlog (:data:`APPLICATION_ID`).
+
+    Needs ``PRAGMA foreign_keys`` off (it cannot change inside a transaction):
+    dropping a rebuilt table would count its rows as deleted parents even once
+    the new table is renamed in. The references are checked at the end instead.
+    """
+    if not 0 <= from_version <= SCHEMA_VERSION:
+        raise ValueError(f"no migration from schema {from_version}")
+    if conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise ValueError("migrations run with foreign keys off")
     for number in range(from_version, SCHEMA_VERSION):
-        MIGRATIONS[number](db)
-        db.execute(f"PRAGMA user_version = {number + 1}")
-    ensure_derived(db, rebuild=True)
+        MIGRATIONS[number](conn)
+        conn.execute(f"PRAGMA user_version = {number + 1}")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    ensure_derived(conn, rebuild=True)
+    broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+    if broken:
+        raise sqlite3.IntegrityError(f"{broken[0]} row {broken[1]} refers to a missing row")
 
 
-def place_all(db: sqlite_utils.Database, split: int) -> None:
+def place_all(conn: sqlite3.Connection, split: int) -> None:
     """Recompute every item's stored quadrant for ``split``, in one statement."""
     cases = {
         Quadrant.IMMEDIATE_PR: "impact >= :s AND effort < :s",
@@ -175,7 +261,7 @@ def place_all(db: sqlite_utils.Database, split: int) -> None:
     }
     quadrant = " ".join(f"WHEN {cond} THEN '{q.value}'" for q, cond in cases.items())
     rank = " ".join(f"WHEN {cond} THEN {q.rank}" for q, cond in cases.items())
-    db.execute(
+    conn.execute(
         f"UPDATE items SET quadrant = CASE {quadrant} ELSE '{Quadrant.DEFER.value}' END,"
         f" qrank = CASE {rank} ELSE {Quadrant.DEFER.rank} END",
         {"s": split},
@@ -213,32 +299,32 @@ _TRIGGERS = {
 }
 
 
-def missing_derived_parts(db: sqlite_utils.Database) -> set[str]:
+def missing_derived_parts(conn: sqlite3.Connection) -> set[str]:
     """Names of the FTS table and the triggers that keep search and counts in sync,
-    that should exist and do not (``transform()`` drops a table's triggers)."""
-    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    that should exist and do not (rebuilding a table drops its triggers)."""
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     return {"items_fts", *_TRIGGERS} - present
 
 
-def ensure_derived(db: sqlite_utils.Database, *, rebuild: bool = False) -> None:
+def ensure_derived(conn: sqlite3.Connection, *, rebuild: bool = False) -> None:
     """Create the FTS table and the sync triggers if missing; then rebuild the search
     index and recount the quadrants when anything was missing (rows written meanwhile
     were not tracked) or when asked."""
-    missing = missing_derived_parts(db)
+    missing = missing_derived_parts(conn)
     for name in ("items_ai", "items_ad", "items_au"):  # schema 1's triggers
-        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     if "items_fts" in missing:
-        db.execute(
+        conn.execute(
             f"CREATE VIRTUAL TABLE items_fts USING fts5({_COLUMNS},"
             " content='items', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
         )
     for name, sql in _TRIGGERS.items():
         if name in missing:
-            db.execute(sql)
+            conn.execute(sql)
     if missing or rebuild:
-        db.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
-        db.execute("DELETE FROM quadrant_counts")
-        db.conn.executemany(
+        conn.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+        conn.execute("DELETE FROM quadrant_counts")
+        conn.executemany(
             "INSERT INTO quadrant_counts(closed, qrank, n) VALUES (?, ?,"
             " (SELECT count(*) FROM items WHERE closed = ?1 AND qrank = ?2))",
             [(closed, q.rank) for closed in (0, 1) for q in Quadrant],

@@ -15,26 +15,20 @@ fallbacks, migrations), :mod:`.queries` (pages, counts, positions),
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from workbench.triage import opening, schema
 from workbench.triage.dbfile import (
     DEFAULT_BUSY_TIMEOUT,
     default_actor,
     default_db_path,
-    ignore_in_git,
     now,
-    store_errors,
 )
 from workbench.triage.journal import Journal
 from workbench.triage.model import (
-    DEFAULT_SPLIT,
     EDITABLE_FIELDS,
     IMPACT_EFFORT_RANGE,
     OPEN_STATUSES,
@@ -43,6 +37,7 @@ from workbench.triage.model import (
     Status,
     quadrant_of,
 )
+from workbench.triage.opening import Access, BacklogDamagedError, BacklogMissingError
 from workbench.triage.queries import ItemNotFoundError, ItemQueries
 from workbench.triage.values import (
     ValidationError,
@@ -52,6 +47,9 @@ from workbench.triage.values import (
 )
 
 __all__ = [
+    "Access",
+    "BacklogDamagedError",
+    "BacklogMissingError",
     "BacklogStore",
     "ItemNotFoundError",
     "ValidationError",
@@ -64,43 +62,50 @@ __all__ = [
 class BacklogStore(ItemQueries, Journal):
     """Items, their evidence, the event log and profile snapshots in one SQLite file."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: str | None = None) -> None:
+    def __init__(self, path: Path, opened: opening.Opened) -> None:
         """Use :meth:`open`; this only wraps an already checked connection."""
         self.path = path
-        self.conn = conn
-        self.read_only = read_only
+        self.conn = opened.conn
+        self.access = opened.access
+        """READ when this store only reads (asked for, or an older or read-only file)."""
+        self.read_only = opened.read_only
         """Why this backlog cannot be written (the line a write is refused with), or None."""
-        self.db = sqlite_utils.Database(conn)
-        self._split = DEFAULT_SPLIT
+        self.opened = opened
+        """What opening did: created, upgraded (and the backup), pending upgrade."""
+        self._split = opening.load_split(self.conn)
         self._actor = default_actor()
         """Actor of the batch being written (the event log records it per event)."""
         self._lock = threading.RLock()
 
     @classmethod
     def open(
-        cls, path: Path | str | None = None, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+        cls,
+        path: Path | str | None = None,
+        *,
+        access: Access = Access.WRITE,
+        add_to_existing: bool = False,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> BacklogStore:
-        """Open (creating or migrating) the store at ``path``; None → :func:`default_db_path`.
+        """Open the store at ``path`` (None → :func:`default_db_path`) for ``access``.
 
-        Raises StoreError (one line, file unchanged) for a locked, corrupt or
-        newer-schema database. A read-only file or folder opens for reading
-        (:attr:`read_only` says why; every write raises StoreError with it).
-        Before migrating an older schema the file is copied to
-        ``<name>.bak-v<old version>`` with SQLite's backup API.
+        READ never creates, migrates or leaves a file beside the database
+        (BacklogMissingError when there is none); WRITE creates a new backlog or
+        upgrades an older one, after copying it to ``<name>.bak-v<old version>``
+        (:attr:`opened` says which); EDIT writes only an existing, current one.
+        Raises StoreError (one line, file unchanged) for a locked, damaged,
+        foreign or newer-schema database. A read-only file or folder opens for
+        reading (:attr:`read_only` says why; every write raises StoreError with it).
         """
-        if path is None:
-            path = default_db_path()
-            ignore_in_git(path.parent)
-        path = Path(path)
-        conn, read_only = opening.connect(path, busy_timeout)
-        store = cls(path, conn, read_only)
-        try:
-            with store_errors(path):
-                store._split = opening.prepare(store.db, path, read_only, busy_timeout)
-        except BaseException:
-            conn.close()
-            raise
-        return store
+        path = default_db_path() if path is None else Path(path)
+        opened = opening.open_backlog(
+            path, access, add_to_existing=add_to_existing, busy_timeout=busy_timeout
+        )
+        return cls(path, opened)
+
+    def changed_while_read(self) -> bool:
+        """Whether another process wrote the file while this store read it without
+        locks (a READ of a file with no ``-wal``): what was read may mix both states."""
+        return opening.changed_since(self.path, self.opened.immutable_stamp)
 
     def close(self) -> None:
         self.conn.close()
@@ -272,7 +277,7 @@ class BacklogStore(ItemQueries, Journal):
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [str(split)],
             )
-            schema.place_all(self.db, split)
+            schema.place_all(self.conn, split)
         self._split = split
 
     def add_profile_snapshot(

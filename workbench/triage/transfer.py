@@ -58,11 +58,34 @@ def item_to_dict(item: Item) -> dict[str, Any]:
     return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a CSV cell as a formula (``=HYPERLINK(…)``,
+``+cmd|' /C calc'!A0``): such a text cell is written with a leading ``'``, the
+quote spreadsheets take as "this is text" and do not show (OWASP's CSV injection
+rule). A cell that starts with ``'`` gets one more, so the import can undo both."""
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` as written to a CSV cell: text that a spreadsheet would run as a
+    formula is quoted; numbers (a negative KPI) stay numbers."""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
+        return "'" + value
+    return value
+
+
+def from_csv_cell(text: str) -> str:
+    """Undo :func:`csv_cell` for a cell read back."""
+    if text[:1] == "'" and text[1:2] and text[1:].startswith((*FORMULA_STARTS, "'")):
+        return text[1:]
+    return text
+
+
 def item_to_row(item: Item) -> dict[str, Any]:
-    """An item as one flat CSV row; evidence as ``kind:ref`` separated by ``; ``."""
+    """An item as one flat CSV row (cells safe to open in a spreadsheet, see
+    :func:`csv_cell`); evidence as ``kind:ref`` separated by ``; ``."""
     row = item_to_dict(item)
     row["evidence"] = "; ".join(str(e) for e in item.evidence)
-    return row
+    return {name: csv_cell(value) for name, value in row.items()}
 
 
 def write_csv(items: Iterable[Item], out: io.TextIOBase) -> None:
@@ -183,7 +206,7 @@ def _row_item(columns: list[str | None], cells: list[str]) -> Item:
     fields: dict[str, Any] = {}
     evidence: list[Evidence] = []
     for column, cell in zip(columns, cells, strict=False):
-        value = cell.strip()
+        value = from_csv_cell(cell.strip())
         if column is None or not value:
             continue
         if column in ("function", "commit", "benchmark", "url", "profile"):
