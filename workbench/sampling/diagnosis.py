@@ -127,17 +127,21 @@ def _demand(e: Evidence) -> float:
 
 def _starved(e: Evidence) -> str:
     queued = _demand(e) - e.cpu_percent
-    if queued < 20:
-        return ""
-    return f"; starved: {queued / 100:.2f} cores waited for a CPU (the machine is busy)"
+    return f", {queued / 100:.2f} more queued for a CPU" if queued >= 20 else ""
 
 
 def _busy(e: Evidence, figures: tuple[str, ...]) -> Diagnosis | None:
     demand = _demand(e)
     if demand < BUSY_CPU:
         return None
-    cores = demand / 100
     trust = min(1.0, e.seconds / 5)
+    if demand - e.cpu_percent >= max(20.0, e.cpu_percent):  # queued longer than it ran
+        line = (
+            f"likely CPU bound but starved: wants {demand / 100:.2f} cores, "
+            f"runs on {e.cpu_percent / 100:.2f} (other processes hold the cores)"
+        )
+        return Diagnosis("cpu-bound", _sure(demand / BUSY_CPU, trust), line, figures)
+    cores = e.cpu_percent / 100
     gil = e.gil_percent
     if e.busy_threads >= 2 and gil is not None and gil >= 85 and cores <= 1.3:
         line = (
@@ -149,7 +153,7 @@ def _busy(e: Evidence, figures: tuple[str, ...]) -> Diagnosis | None:
         line = f"likely CPU bound, partly outside the GIL: {cores:.2f} cores{_starved(e)}"
         return Diagnosis("cpu-bound", _sure(cores, trust), line, figures)
     held = f", GIL held {gil:.0f}%" if gil is not None else ""
-    line = f"likely CPU bound: {cores:.2f} cores{held}{_starved(e)}"
+    line = f"likely CPU bound: {max(cores, demand / 100):.2f} cores{held}{_starved(e)}"
     return Diagnosis("cpu-bound", _sure(demand / BUSY_CPU, trust), line, figures)
 
 
