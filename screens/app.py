@@ -9,27 +9,33 @@ by name as well as by key.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
-from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
-from screens.placeholder import PlaceholderScreen
+from screens import backlog, compare, cycle, history, live
+from screens.keys import bind
+from screens.messages import (
+    BacklogItemRequested,
+    CompareProfileChosen,
+    EvidenceLinkRequested,
+    HistoryRequested,
+)
+from screens.session import Session
+from screens.text_dialog import TextDialog
+from screens.widgets.pane_bar import PANE_TITLES
 from workbench.context import LaunchContext
 from workbench.paths import styles_dir
 
-#: mode name -> (module, factory function name, title). The factory takes the
-#: LaunchContext and returns the pane's base screen.
-PANES: dict[str, tuple[str, str, str]] = {
-    "compare": ("screens.compare", "make_screen", "Compare"),
-    "live": ("screens.live", "make_screen", "Live"),
-    "backlog": ("screens.backlog", "make_screen", "Backlog"),
-    "history": ("screens.history", "make_screen", "History"),
-    "cycle": ("screens.cycle", "make_screen", "Cycle"),
-}
+#: The panes, by mode name.
+PANES = ("compare", "live", "backlog", "history", "cycle")
+#: Work that runs longer than this is named in the pane bar while it runs.
+BUSY_AFTER = 0.2
 
 
 class WorkbenchApp(App[int]):
@@ -37,67 +43,72 @@ class WorkbenchApp(App[int]):
 
     TITLE = "Triage Workbench"
     CSS_PATH = [styles_dir() / "app.tcss"]
+    # Each pane's stylesheet gives way by priority below these sizes (80×24 must work).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
-        Binding(
-            "f1", "switch_mode('live')", "Live", id="pane.live", tooltip="Sample a running process"
+        *(
+            bind(
+                "app",
+                f"pane_{mode}",
+                f"switch_mode('{mode}')",
+                title,
+                f"The {title} pane",
+                show=False,
+            )
+            for mode, title in PANE_TITLES.items()
         ),
-        Binding(
-            "f2",
-            "switch_mode('compare')",
-            "Compare",
-            id="pane.compare",
-            tooltip="Baseline vs branch profiles",
-        ),
-        Binding(
-            "f3",
-            "switch_mode('history')",
-            "History",
-            id="pane.history",
-            tooltip="Git archaeology of a function",
-        ),
-        Binding(
-            "f4",
-            "switch_mode('backlog')",
-            "Backlog",
-            id="pane.backlog",
-            tooltip="Triage matrix and KPIs",
-        ),
-        Binding(
-            "f5",
-            "switch_mode('cycle')",
-            "Cycle",
-            id="pane.cycle",
-            tooltip="SLOs, load tests, before/after and reports",
-        ),
-        Binding(
-            "question_mark",
-            "toggle_help",
-            "Help",
-            id="app.help",
-            tooltip="Show or hide the keys of this pane",
-        ),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit the workbench"),
+        bind("app", "help", "toggle_help", "Help", "Show or hide the keys of this pane"),
+        bind("app", "quit", "quit", "Quit", "Quit the workbench"),
     ]
+
+    busy: reactive[str] = reactive("")
+    """What slow work is running (every pane's bar shows it); '' when nothing is."""
 
     def __init__(self, context: LaunchContext | None = None) -> None:
         super().__init__()
-        self.context = context or LaunchContext()
-        """What the app was opened on; panes read their part when first shown."""
-        for mode, (module, factory, title) in PANES.items():
-            self.add_mode(mode, self._pane_factory(module, factory, title))
+        self._running_since: dict[Worker, float] = {}
+        self.session = Session(context)
+        """What every pane shares (the backlog, the repository); handed to each pane."""
+        # Made now, mounted when first shown: a pane can be handed a request
+        # before it has ever been on screen, and answers it once it is.
+        self.live_pane = live.make_screen(self.session)
+        self.compare_pane = compare.make_screen(self.session)
+        self.history_pane = history.make_screen(self.session)
+        self.backlog_pane = backlog.make_screen(self.session)
+        self.cycle_pane = cycle.make_screen(self.session)
+        for mode in PANES:
+            # A factory that returns the made pane (Textual wants a class or a callable).
+            pane: Screen = getattr(self, f"{mode}_pane")
+            self.add_mode(mode, lambda pane=pane: pane)
 
-    def _pane_factory(self, module: str, factory: str, title: str) -> Callable[[], Screen]:
-        def make() -> Screen:
-            try:
-                make_screen = getattr(importlib.import_module(module), factory)
-            except (ImportError, AttributeError):
-                return PlaceholderScreen(title)
-            return make_screen(self.context)
+    def on_key(self, event: events.Key) -> None:
+        """A key that comes back while a text dialog is open was typed ahead of it: it
+        went to the pane below before the dialog opened. The dialog takes it.
 
-        return make
+        This runs before the app looks up the key's binding (a subclass's handler
+        comes first), so the key that opens a dialog still finds the pane current
+        here, and a typed-ahead ``q`` is typed, not a quit.
+        """
+        if isinstance(self.screen, TextDialog) and self.screen.type_ahead(event):
+            event.prevent_default()
 
     def on_mount(self) -> None:
-        self.switch_mode(self.context.mode if self.context.mode in PANES else "compare")
+        self.set_interval(BUSY_AFTER / 2, self._check_busy)
+        mode = self.session.launch.mode
+        self.switch_mode(mode if mode in PANES else "compare")
+
+    def _check_busy(self) -> None:
+        """Name the first described worker that has run for ``BUSY_AFTER`` seconds.
+
+        Workers are described where a key starts them (``@work(description=...)``);
+        the endless ones (the sampler) have no description and never show.
+        """
+        now = time.monotonic()
+        running = [w for w in self.workers if w.description and w.state is WorkerState.RUNNING]
+        self._running_since = {w: self._running_since.get(w, now) for w in running}
+        slow = [w for w in running if now - self._running_since[w] >= BUSY_AFTER]
+        self.busy = slow[0].description if slow else ""
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -122,25 +133,20 @@ class WorkbenchApp(App[int]):
             )
 
     # -- context travelling between panes --------------------------------
-    async def _pane_screen(self, mode: str) -> Screen:
-        await self.switch_mode(mode)
-        return self.screen
-
     async def on_history_requested(self, message: HistoryRequested) -> None:
-        # A History pane made now reads both from the context and asks git on
-        # mount; one that exists already takes them through open_function, which
-        # does not ask the same question twice.
-        self.context.function, self.context.lines = message.function, list(message.lines)
-        screen = await self._pane_screen("history")
-        if hasattr(screen, "open_function"):
-            screen.open_function(message.function, message.lines)
+        self.history_pane.open_function(message.function, message.lines, message.where)
+        await self.switch_mode("history")
 
     async def on_backlog_item_requested(self, message: BacklogItemRequested) -> None:
-        screen = await self._pane_screen("backlog")
-        if hasattr(screen, "propose_item"):
-            screen.propose_item(message)
+        await self.switch_mode("backlog")
+        self.backlog_pane.propose_item(message)
+
+    async def on_evidence_link_requested(self, message: EvidenceLinkRequested) -> None:
+        await self.switch_mode("backlog")
+        self.backlog_pane.link_evidence(message.item_id, message.evidence)
 
     async def on_compare_profile_chosen(self, message: CompareProfileChosen) -> None:
-        screen = await self._pane_screen("compare")
-        if hasattr(screen, "load_profile"):
-            screen.load_profile(message.role, message.path)
+        self.compare_pane.load_profile(message.role, message.path)
+        await self.switch_mode("compare")
+        side = "baseline" if message.role == "base" else "branch"
+        self.notify(f"{message.path.name} is the {side} now.", title="Compare", markup=False)

@@ -25,12 +25,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import Reactive, var
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Header, Input, Static
+from textual.widgets import ContentSwitcher, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.backlog_editing import BacklogEditing, WriteJob
@@ -46,13 +45,15 @@ from screens.backlog_work import (
     StoreFailed,
     export_markdown,
 )
+from screens.keys import bind
 from screens.next_step import StepChosen, run_next_step
+from screens.session import Session
 from screens.widgets.backlog_footer import BacklogFooter
 from screens.widgets.backlog_list import BacklogList, header_text
 from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
 from screens.widgets.matrix import GRID_ORDER, QuadrantMatrix, QuadrantPanel
-from workbench.context import LaunchContext
+from screens.widgets.pane_bar import PaneBar
 from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
 from workbench.triage.kpis import compute_kpis
@@ -65,15 +66,6 @@ from workbench.triage.next_step import next_step
 from workbench.triage.store import BacklogStore
 
 
-def _binding(
-    key: str, action: str, description: str, tooltip: str, show: bool = True, name: str = ""
-) -> Binding:
-    """Every pane key has an id (remappable: ``backlog.<name or action>``) and a tooltip
-    (the palette's help line)."""
-    ident = f"backlog.{name or action}"
-    return Binding(key, action, description, id=ident, tooltip=tooltip, show=show)
-
-
 class BacklogScreen(BacklogEditing):
     """The triage matrix and list over one backlog database."""
 
@@ -82,40 +74,75 @@ class BacklogScreen(BacklogEditing):
     """Nothing takes focus: the screen owns every key (the filter line takes it while open)."""
 
     BINDINGS = [
-        _binding("j,down", "cursor(1)", "Down", "Next item", False, "down"),
-        _binding("k,up", "cursor(-1)", "Up", "Previous item", False, "up"),
-        _binding("g,home", "top", "Top", "First item", False),
-        _binding("G,end", "bottom", "Bottom", "Last item", False),
-        _binding("pagedown,ctrl+d", "page(1)", "Page down", "A screen down", False, "page_down"),
-        _binding("pageup,ctrl+u", "page(-1)", "Page up", "A screen up", False, "page_up"),
-        _binding("tab", "next_quadrant(1)", "Next quadrant", "Next cell", False, "next_quadrant"),
-        _binding(
-            "shift+tab", "next_quadrant(-1)", "Previous quadrant", "Previous cell", False, "prev"
+        bind("backlog", "down", "cursor(1)", "Down", "Next item", show=False),
+        bind("backlog", "up", "cursor(-1)", "Up", "Previous item", show=False),
+        bind("backlog", "top", "top", "Top", "First item", show=False),
+        bind("backlog", "bottom", "bottom", "Bottom", "Last item", show=False),
+        bind("backlog", "page_down", "page(1)", "Page down", "A screen down", show=False),
+        bind("backlog", "page_up", "page(-1)", "Page up", "A screen up", show=False),
+        bind("backlog", "next_part", "next_quadrant(1)", "Next quadrant", "Next cell", show=False),
+        bind(
+            "backlog",
+            "previous_part",
+            "next_quadrant(-1)",
+            "Previous quadrant",
+            "Previous cell",
+            show=False,
         ),
-        _binding("l", "toggle_view", "Matrix/List", "Switch between the 2×2 matrix and one list"),
-        _binding("slash", "filter", "Filter", f"Narrow the items: {FILTER_HELP}"),
-        _binding("a", "add", "Add", "Add an item (form)"),
-        _binding("e", "edit", "Edit", "Edit the selected item (form)"),
-        _binding("plus,equals_sign", "raise_impact", "Impact+", "Raise impact by one"),
-        _binding("minus", "lower_impact", "Impact-", "Lower impact by one", False),
-        _binding("greater_than_sign,full_stop", "raise_effort", "Effort+", "Raise effort by one"),
-        _binding("less_than_sign,comma", "lower_effort", "Effort-", "Lower effort by one", False),
-        _binding("s", "status", "Status", "Set status of the selected or marked items"),
-        _binding("d", "done", "Done", "Mark the selected or marked items done", False),
-        _binding("v", "mark", "Mark", "Mark or unmark the selected item for a bulk action"),
-        _binding("V", "clear_marks", "Unmark all", "Clear every mark", False),
-        _binding("u", "undo", "Undo", "Undo the last change"),
-        _binding("U,ctrl+r", "redo", "Redo", "Redo the last undone change", False),
-        _binding("x", "export", "Export", "Write the triage as Markdown to a file"),
-        _binding("enter", "toggle_detail", "Detail", "Show evidence and history of the item"),
-        _binding("K", "toggle_kpis", "KPIs", "Show the team KPIs and escalations"),
-        _binding(
-            "D", "next_step", "Next step", "Run the diagnostic step the item's signal calls for"
+        bind("backlog", "new", "add", "New", "Add an item (form)"),
+        bind("backlog", "edit", "edit", "Edit", "Edit the selected item (form)"),
+        bind("backlog", "status", "status", "Status", "Set status of the selected or marked items"),
+        bind("backlog", "filter", "filter", "Filter", f"Narrow the items: {FILTER_HELP}"),
+        bind(
+            "backlog", "view", "toggle_view", "View", "Switch between the 2×2 matrix and one list"
         ),
-        _binding("r", "reload", "Reload", "Re-read the database (changes by others)", False),
-        _binding("escape", "close", "Close", "Close the side panel, then clear the filter", False),
+        bind(
+            "backlog", "mark", "mark", "Mark", "Mark or unmark the selected item for a bulk action"
+        ),
+        bind("backlog", "undo", "undo", "Undo", "Undo the last change"),
+        bind("backlog", "redo", "redo", "Redo", "Redo the last undone change"),
+        bind("backlog", "raise_impact", "raise_impact", "Impact+", "Raise impact by one"),
+        bind("backlog", "raise_effort", "raise_effort", "Effort+", "Raise effort by one"),
+        bind(
+            "backlog", "select", "toggle_detail", "Detail", "Show evidence and history of the item"
+        ),
+        bind("backlog", "kpis", "toggle_kpis", "KPIs", "Show the team KPIs and escalations"),
+        bind("backlog", "save", "export", "Save", "Write the triage as Markdown to a file"),
+        bind(
+            "backlog", "lower_impact", "lower_impact", "Impact-", "Lower impact by one", show=False
+        ),
+        bind(
+            "backlog", "lower_effort", "lower_effort", "Effort-", "Lower effort by one", show=False
+        ),
+        bind(
+            "backlog", "done", "done", "Done", "Mark the selected or marked items done", show=False
+        ),
+        bind("backlog", "unmark_all", "clear_marks", "Unmark all", "Clear every mark", show=False),
+        bind("backlog", "reload", "reload", "Reload", "Re-read the database", show=False),
+        bind(
+            "backlog",
+            "back",
+            "close",
+            "Close",
+            "Close the side panel, then clear the filter",
+            show=False,
+        ),
+        bind(
+            "backlog",
+            "next_step",
+            "next_step",
+            "Next step",
+            "Run the diagnostic step the item's signal calls for (History, capture, Live…)",
+        ),
         *(
-            _binding(str(n), f"quadrant({n - 1})", q.action, f"Go to {q.action}", False, q.value)
+            bind(
+                "backlog",
+                f"quadrant_{n}",
+                f"quadrant({n - 1})",
+                q.action,
+                f"Go to {q.action}",
+                show=False,
+            )
             for n, q in enumerate(GRID_ORDER, start=1)
         ),
     ]
@@ -163,7 +190,7 @@ class BacklogScreen(BacklogEditing):
 
     # -- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("backlog")
         with Horizontal(id="backlog-body"):
             with Vertical(id="backlog-main"):
                 yield Input(placeholder=FILTER_HELP, id="backlog-filter")
@@ -210,7 +237,7 @@ class BacklogScreen(BacklogEditing):
         try:
             message = self._session.read(call)
         except WorkbenchError as error:
-            self.post_message(StoreFailed(str(error), write=write))
+            self.post_message(StoreFailed(error.in_app(), write=write))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(message)
@@ -239,7 +266,13 @@ class BacklogScreen(BacklogEditing):
         elif self.side == "kpis":
             self._load_kpis()
 
-    @work(thread=True, exclusive=True, group="backlog-count", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="backlog-count",
+        exit_on_error=False,
+        description="Reading the backlog…",
+    )
     def _load(
         self,
         generation: int,
@@ -433,16 +466,24 @@ class BacklogScreen(BacklogEditing):
 
     # -- export --------------------------------------------------------------
     def action_export(self) -> None:
-        self._export(Path.cwd() / f"triage-{datetime.now():%Y%m%d-%H%M%S}.md")
+        typed = self.query_one("#backlog-filter", Input).value.strip()
+        scope = f"open items matching “{typed}”" if self._filtering and typed else ""
+        path = Path.cwd() / f"triage-{datetime.now():%Y%m%d-%H%M%S}.md"
+        self._export(path, self.item_filter, scope)
 
-    @work(thread=True, group="backlog-export", exit_on_error=False)
-    def _export(self, path: Path) -> None:
-        """The items the pane shows (its filter), in matrix order, streamed to ``path``."""
-        item_filter = self.item_filter
+    @work(
+        thread=True,
+        group="backlog-export",
+        exit_on_error=False,
+        description="Writing the Markdown export…",
+    )
+    def _export(self, path: Path, item_filter: ItemFilter, scope: str) -> None:
+        """The items the pane shows (its filter), in matrix order, streamed to ``path``:
+        the same document as ``workbench export markdown``."""
 
         def export(store: BacklogStore) -> Exported:
             try:
-                return Exported(path, export_markdown(store, item_filter, path))
+                return Exported(path, export_markdown(store, item_filter, path, scope, self.repo))
             except OSError as error:
                 raise WorkbenchError(f"export failed: {error}") from None
 
@@ -490,7 +531,13 @@ class BacklogScreen(BacklogEditing):
             return
         self._fetch_step(selected.id)
 
-    @work(thread=True, exclusive=True, group="backlog-step", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="backlog-step",
+        exit_on_error=False,
+        description="Reading the item…",
+    )
     def _fetch_step(self, item_id: int) -> None:
         """The whole item (its evidence picks the step), then the step runs on the UI."""
         self._post_read(lambda store: StepChosen(next_step(store.get(item_id))))
@@ -498,7 +545,13 @@ class BacklogScreen(BacklogEditing):
     async def on_step_chosen(self, message: StepChosen) -> None:
         self.app.notify(await run_next_step(self, message.step), markup=False, timeout=8)
 
-    @work(thread=True, exclusive=True, group="backlog-kpis", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="backlog-kpis",
+        exit_on_error=False,
+        description="Computing the KPIs…",
+    )
     def _load_kpis(self) -> None:
         self._post_read(lambda store: KpisComputed(compute_kpis(store, repo=self.repo)))
 
@@ -525,6 +578,6 @@ class BacklogScreen(BacklogEditing):
         self.query_one("#backlog-status", Static).update(Text("  ·  ".join(parts)), layout=False)
 
 
-def make_screen(context: LaunchContext) -> BacklogScreen:
-    """Mode factory for ``WorkbenchApp``: the pane over ``context.db``."""
-    return BacklogScreen(context.db, context.repo)
+def make_screen(session: Session) -> BacklogScreen:
+    """Mode factory for ``WorkbenchApp``: the pane over the session's backlog."""
+    return BacklogScreen(session.db, session.repo)

@@ -18,23 +18,25 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.backlog_session import BacklogSession, WriteQueue
 from screens.backlog_work import (
     Follow,
     ItemsChanged,
+    ProposalChecked,
     StoreFailed,
     Write,
     added,
     ids,
+    linked,
     moved_summary,
     replayed,
     saved_edit,
 )
 from screens.item_dialog import ItemDialog
 from screens.messages import BacklogItemRequested
+from screens.pane import PaneScreen
 from screens.status_dialog import StatusDialog
 from screens.widgets.backlog_list import BacklogList
 from screens.widgets.matrix import QuadrantMatrix
@@ -64,7 +66,7 @@ class WriteJob:
     clear_marks: bool
 
 
-class BacklogEditing(Screen):
+class BacklogEditing(PaneScreen):
     """Editing keys and the write queue; ``BacklogScreen`` provides what is declared here."""
 
     _session: BacklogSession
@@ -73,12 +75,14 @@ class BacklogEditing(Screen):
     _last_action: str
     _marked_items: dict[int, Item]
     marked: frozenset[int]
+    side: str
     item_filter: ItemFilter
     view: str
     quadrant: Quadrant
     matrix: QuadrantMatrix
     active_list: BacklogList
     reload: Callable[[Follow | None], None]
+    _post_read: Callable[..., None]
 
     def _refused(self) -> bool:
         """On a read-only backlog an editing key says why, in one line, and does nothing
@@ -108,7 +112,7 @@ class BacklogEditing(Screen):
         if self._writes.put(job):
             self._drain_writes()
 
-    @work(thread=True, group="backlog-writes", exit_on_error=False)
+    @work(thread=True, group="backlog-writes", exit_on_error=False, description="Saving…")
     def _drain_writes(self) -> None:
         """Writes run one after the other in key order, never cancelled: each one counts."""
         self._writes.drain(self._run_write)
@@ -133,7 +137,7 @@ class BacklogEditing(Screen):
         except StoreError as error:
             later = counted(queued, "change")
             dropped = f" (and the {later} pressed after it were not made)" if queued else ""
-            self.post_message(StoreFailed(f"{error}{dropped}", write=True))
+            self.post_message(StoreFailed(f"{error.in_app()}{dropped}", write=True))
             return False
         changed.notices = self._session.take_notices()
         self.post_message(changed)
@@ -258,9 +262,28 @@ class BacklogEditing(Screen):
         self._open_dialog(selected, ItemDialog(selected, heading=f"Edit #{selected.id}"))
 
     def propose_item(self, message: BacklogItemRequested) -> None:
-        """Another pane sent a hotspot: open the add form prefilled with its evidence."""
-        if self._refused():
-            return
+        """Another pane sent a hotspot: open the add form prefilled with its evidence,
+        saying which open items already track the function (a duplicate is a choice,
+        not an accident)."""
+        if not self._refused():
+            self._check_proposal(message)
+
+    @work(
+        thread=True,
+        group="backlog-propose",
+        exit_on_error=False,
+        description="Looking for items that track this function…",
+    )
+    def _check_proposal(self, message: BacklogItemRequested) -> None:
+        where = ItemFilter(function=message.function)
+        self._post_read(
+            lambda store: ProposalChecked(
+                message, store.items(where, limit=3) if message.function else []
+            )
+        )
+
+    def on_proposal_checked(self, checked: ProposalChecked) -> None:
+        message = checked.request
         evidence = []
         if message.function:
             evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
@@ -270,9 +293,28 @@ class BacklogEditing(Screen):
             title=message.title,
             hypothesis=message.hypothesis,
             source=Source.PROFILE_DRIFT,
+            kpi=message.kpi,
+            kpi_baseline=message.kpi_baseline,
+            kpi_latest=message.kpi_latest,
             evidence=evidence,
         )
-        self._open_dialog(None, ItemDialog(draft, heading="Add item from hotspot"))
+        heading = "Add item from hotspot"
+        if checked.tracked:
+            ids = ", ".join(f"#{item.id}" for item in checked.tracked)
+            heading = f"{heading} — already tracked by {ids}: save only for another hypothesis"
+            self.notify(
+                f"{ids} already track {message.function}; escape and edit it instead",
+                title="Possible duplicate",
+                severity="warning",
+                markup=False,
+            )
+        self._open_dialog(None, ItemDialog(draft, heading=heading))
+
+    def link_evidence(self, item_id: int, evidence: Evidence) -> None:
+        """Another pane attaches evidence to an item: written here, so the lists, the
+        detail panel and undo all know it; the item is then shown with its detail."""
+        self._write(lambda store: linked(store.link(item_id, evidence), evidence))
+        self.side = "detail"
 
     def _open_dialog(self, original: Item | None, dialog: ItemDialog) -> None:
         def saved(values: dict[str, Any] | None) -> None:

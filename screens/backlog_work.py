@@ -7,18 +7,20 @@ the screen so the screen reads as keys → actions → handlers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from textual.message import Message
 
+from screens.messages import BacklogItemRequested
 from screens.widgets.backlog_list import BacklogList
 from workbench.errors import StaleEditError, StoreError
-from workbench.reports.triage_markdown import render_triage
-from workbench.triage.kpis import KpiReport, compute_kpis
-from workbench.triage.model import EDITABLE_FIELDS, Batch, Item, ItemFilter, Quadrant
+from workbench.files import output_file
+from workbench.reports.triage_markdown import triage_document
+from workbench.triage.kpis import KpiReport
+from workbench.triage.model import EDITABLE_FIELDS, Batch, Evidence, Item, ItemFilter, Quadrant
 from workbench.triage.store import BacklogStore
 
 Write = Callable[[BacklogStore], tuple[list[Item], str]]
@@ -35,6 +37,19 @@ class Follow:
 
 
 # -- messages from workers -------------------------------------------------
+@dataclass
+class ProposalChecked(Message):
+    """A hotspot another pane sent, with the open items that already track its function."""
+
+    request: BacklogItemRequested
+    tracked: list[Item]
+
+
+def linked(item: Item, evidence: Evidence) -> tuple[list[Item], str]:
+    return [item], f"#{item.id} ← {evidence}"
+
+
+
 @dataclass
 class CountsLoaded(Message):
     """How many items the filter selects, in all and per quadrant."""
@@ -104,22 +119,15 @@ class Exported(Message):
     count: int
 
 
-def export_markdown(store: BacklogStore, item_filter: ItemFilter, path: Path) -> int:
-    """Write the triage of ``item_filter`` to ``path`` (atomically); returns the item count."""
-    count = 0
-
-    def counted(items: Iterable[Item]) -> Iterator[Item]:
-        nonlocal count
-        for count, item in enumerate(items, start=1):  # noqa: B007 - the count is the result
-            yield item
-
-    report = compute_kpis(store)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
-        items = counted(store.iter_all(item_filter, order="matrix"))
-        out.writelines(render_triage(items, report, subtitle=f"Backlog {store.path}"))
-    partial.replace(path)
-    return count
+def export_markdown(
+    store: BacklogStore, item_filter: ItemFilter, path: Path, scope: str, repo: Path | None
+) -> int:
+    """Write the triage of ``item_filter`` to ``path`` as ``workbench export markdown`` does
+    (through the safe writer: never half-written, a device or symlink never replaced);
+    returns the item count."""
+    with output_file(path) as out:
+        out.writelines(triage_document(store, item_filter, scope=scope, repo=repo))
+    return store.count(item_filter)
 
 
 def ids(items: list[Item]) -> str:

@@ -11,9 +11,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from screens.text_dialog import TextDialog
 from workbench.capture.runner import CaptureRequest
 from workbench.capture.worktrees import cache_root
 from workbench.paths import styles_dir
@@ -28,7 +28,7 @@ FIELDS = (
 )
 
 
-class CaptureDialog(ModalScreen[CaptureRequest | None]):
+class CaptureDialog(TextDialog[CaptureRequest | None]):
     """Ask what to capture; dismiss with a :class:`CaptureRequest`, or None on escape.
 
     The profiles go to a new folder under the workbench's cache

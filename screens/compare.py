@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.capture_dialog import CaptureDialog
@@ -36,12 +35,15 @@ from screens.compare_work import (
     load_and_compare,
 )
 from screens.dialogs import PathDialog
+from screens.keys import bind
 from screens.messages import BacklogItemRequested, HistoryRequested
+from screens.pane import PaneScreen
+from screens.session import Session
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
+from screens.widgets.pane_bar import PaneBar
 from workbench.capture.runner import CaptureRequest, Progress, run_capture
-from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.output import plain
 from workbench.paths import styles_dir
@@ -96,7 +98,7 @@ class DiffFailed(Message):
     error: str
 
 
-class CompareScreen(Screen):
+class CompareScreen(PaneScreen):
     """Baseline vs branch: what got slower, what got faster, and do the gates pass."""
 
     CSS_PATH = [styles_dir() / "compare.tcss"]
@@ -112,65 +114,45 @@ function selected in whichever has focus.
 `n` captures: a command run at two revisions, repeated and interleaved, in
 worktrees beside your checkout; the pane then shows the average runs and,
 above the icicle, the program's and each function's seconds with their
-significance. `x` stops a capture under way (what was measured is kept).
+significance. `X` stops a capture under way (what was measured is kept).
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "h",
-            "history",
-            "History",
-            id="compare.history",
-            tooltip="Open the git history of the selected function",
-        ),
-        Binding(
-            "b",
+        bind("compare", "filter", "filter", "Filter", "Show the rows whose function matches"),
+        bind("compare", "history", "history", "History", "Git history of the selected function"),
+        bind(
+            "compare",
             "backlog",
-            "Backlog item",
-            id="compare.backlog",
-            tooltip="File a backlog item for the selected function, with the branch profile",
+            "backlog",
+            "File item",
+            "File a backlog item for the selected function, with the branch profile",
         ),
-        Binding(
-            "o",
-            "choose('base')",
-            "Open base",
-            id="compare.open_base",
-            tooltip="Choose the baseline profile file",
-        ),
-        Binding(
-            "O",
-            "choose('branch')",
-            "Open branch",
-            id="compare.open_branch",
-            tooltip="Choose the branch profile file",
-        ),
-        Binding("r", "reload", "Reload", id="compare.reload", tooltip="Read both files again"),
-        Binding(
-            "n",
+        bind("compare", "open_base", "choose('base')", "Open base", "Choose the baseline file"),
+        bind("compare", "open_branch", "choose('branch')", "Open branch", "Choose the branch file"),
+        bind("compare", "level", "toggle_level", "Level", "Compare by function or by line"),
+        bind("compare", "reload", "reload", "Reload", "Read both files again", show=False),
+        bind("compare", "back", "close_filter", "Close filter", "Clear the filter", show=False),
+        bind(
+            "compare",
+            "new",
             "new_capture",
             "Capture",
-            id="compare.new",
-            tooltip="Run a command at two revisions, repeated, and compare them in seconds",
+            "Run a command at two revisions, repeated, and compare them in seconds",
         ),
-        Binding(
-            "x",
+        bind(
+            "compare",
+            "stop",
             "cancel_capture",
-            "Cancel capture",
-            id="compare.cancel",
-            tooltip="Stop the capture under way (what was measured is kept)",
-        ),
-        Binding(
-            "t",
-            "toggle_level",
-            "Function/line",
-            id="compare.level",
-            tooltip="Compare by function or by line",
+            "Stop capture",
+            "Stop the capture under way (what was measured is kept)",
+            show=False,
         ),
     ]
 
-    def __init__(self, context: LaunchContext) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.context = context
-        self.paths: dict[str, Path | None] = {"base": context.base, "branch": context.branch}
+        self.session = session
+        launch = session.launch
+        self.paths: dict[str, Path | None] = {"base": launch.base, "branch": launch.branch}
         """The files chosen for each role (not necessarily read yet)."""
         self.by: By = "function"
         """Level of the tables: 'function' or 'line'."""
@@ -178,12 +160,12 @@ significance. `x` stops a capture under way (what was measured is kept).
         """The last comparison shown."""
         self._loaded: dict[str, Path] = {}
         self._cache = ProfileCache()
-        self.capture: Path | None = context.capture
+        self.capture: Path | None = launch.capture
         """The capture folder shown (its average runs are the two sides), or None."""
         self._cancel_capture: threading.Event | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("compare")
         with Horizontal(id="compare-header"):
             with Vertical(id="compare-profiles"):
                 yield ProfileSummaryView("Base", id="summary-base")
@@ -194,6 +176,7 @@ significance. `x` stops a capture under way (what was measured is kept).
         yield Static("", id="capture-progress", markup=False)
         yield Icicle(id="compare-icicle")
         yield Static("", id="icicle-status", markup=False)
+        yield Input(placeholder="filter: function or file (escape clears)", id="compare-filter")
         with Horizontal(id="compare-tables"):
             with Vertical(id="compare-deltas"):
                 yield Static("", id="deltas-caption", markup=False)
@@ -213,10 +196,11 @@ significance. `x` stops a capture under way (what was measured is kept).
         if role not in ROLES:
             raise ValueError(f"role must be 'base' or 'branch', not {role!r}")
         self.paths[role] = Path(path)
-        setattr(self.context, role, Path(path))  # the History pane ranks commits between them
+        self.session.profiles[role] = Path(path)  # the History pane ranks commits between them
         self._loaded.pop(role, None)
         self.capture = None
-        self._start()
+        if self.is_mounted:  # else mounting reads it
+            self._start()
 
     def load_capture(self, folder: Path) -> None:
         """Show the capture in ``folder``: its average runs, and its runs in seconds."""
@@ -238,7 +222,7 @@ significance. `x` stops a capture under way (what was measured is kept).
             self.query_one("#icicle-status", Static).update("Reading profiles…")
             with_tree = not (level_only and self.query_one(Icicle).root is not None)
             request = CompareRequest(
-                dict(self.paths), self.by, self.context.repo, fresh, capture=self.capture
+                dict(self.paths), self.by, self.session.repo, fresh, capture=self.capture
             )
             self._compare(request, with_tree)
 
@@ -253,7 +237,13 @@ significance. `x` stops a capture under way (what was measured is kept).
             elif self._loaded.get(role) != path:
                 view.show_hint(f"reading {path} …")
 
-    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="compare",
+        exit_on_error=False,
+        description="Reading and comparing the profiles…",
+    )
     def _compare(self, request: CompareRequest, with_tree: bool) -> None:
         """Read and compare, post that, then build the tree and post it.
 
@@ -327,7 +317,7 @@ significance. `x` stops a capture under way (what was measured is kept).
         icicle = self.query_one(Icicle)
         status = self.query_one("#icicle-status", Static)
         if icicle.selected is None:
-            status.update(f"Diffed in {comparison.seconds:.2f} s; building the icicle…")
+            status.update("Building the icicle…")
         else:
             status.update(self._node_status(icicle.selected))
 
@@ -335,7 +325,7 @@ significance. `x` stops a capture under way (what was measured is kept).
         icicle = self.query_one(Icicle)
         icicle.delta_scale = message.tree.delta_scale
         icicle.root = message.tree.root
-        icicle.border_title = f"Icicle · built in {message.tree.seconds:.2f} s"
+        icicle.border_title = "Icicle · width: branch share · red grew, blue shrank"
 
     def on_diff_failed(self, message: DiffFailed) -> None:
         self._set_error(message.error)
@@ -383,7 +373,7 @@ significance. `x` stops a capture under way (what was measured is kept).
                 self._show_progress("Starting the capture…")
                 self._run_capture(request, self._cancel_capture)
 
-        self.app.push_screen(CaptureDialog(self.context.repo, base, branch), chosen)
+        self.app.push_screen(CaptureDialog(self.session.repo, base, branch), chosen)
 
     def action_cancel_capture(self) -> None:
         if self._cancel_capture is None:
@@ -401,7 +391,7 @@ significance. `x` stops a capture under way (what was measured is kept).
                 cancel=cancel,
             )  # fmt: skip
         except WorkbenchError as error:
-            self.post_message(CaptureFinished(None, error=str(error)))
+            self.post_message(CaptureFinished(None, error=error.in_app()))
             return
         self.post_message(CaptureFinished(manifest.folder, interrupted=manifest.interrupted))
 
@@ -409,7 +399,7 @@ significance. `x` stops a capture under way (what was measured is kept).
         step = message.progress
         self._show_progress(
             f"Capture: run {min(step.done + 1, step.total)} of {step.total}, "
-            f"{step.elapsed:.0f} s — {step.message}   (x cancels)"
+            f"{step.elapsed:.0f} s — {step.message}   (X stops it)"
         )
 
     def on_capture_finished(self, message: CaptureFinished) -> None:
@@ -447,11 +437,31 @@ significance. `x` stops a capture under way (what was measured is kept).
 
     @on(DeltaTable.Changed, "#deltas")
     def _deltas_changed(self, event: DeltaTable.Changed) -> None:
-        caption = f"{event.summary}  ·  s sort · f filter · t {self._other_level()} level"
+        caption = f"{event.summary} · {self.by} level"
         self.query_one("#deltas-caption", Static).update(caption)
 
-    def _other_level(self) -> str:
-        return "line" if self.by == "function" else "function"
+    def action_filter(self) -> None:
+        line = self.query_one("#compare-filter", Input)
+        line.add_class("-open")
+        line.focus()
+
+    @on(Input.Changed, "#compare-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        for table in self.query(DeltaTable):
+            table.filter_names(event.value)
+
+    @on(Input.Submitted, "#compare-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.input.set_class(bool(event.value.strip()), "-open")
+        self.query_one("#deltas", DeltaTable).focus()
+
+    def action_close_filter(self) -> None:
+        """Escape: clear the filter line and close it."""
+        line = self.query_one("#compare-filter", Input)
+        line.value = ""
+        line.remove_class("-open")
+        if line.has_focus:
+            self.query_one("#deltas", DeltaTable).focus()
 
     def _node_status(self, node: IcicleNode) -> Text:
         """Full label and base% → branch% (Δ points) of an icicle node."""
@@ -500,7 +510,8 @@ significance. `x` stops a capture under way (what was measured is kept).
         if (selected := self._selection_or_hint()) is None:
             return
         key, delta = selected
-        self.post_message(HistoryRequested(str(key), self._hot_lines(key, delta)))
+        where = self.comparison.code_files.get(str(key)) if self.comparison else None
+        self.post_message(HistoryRequested(str(key), self._hot_lines(key, delta), where))
 
     def action_backlog(self) -> None:
         if (selected := self._selection_or_hint()) is None:
@@ -512,6 +523,9 @@ significance. `x` stops a capture under way (what was measured is kept).
                 function=str(key),
                 profile=self.paths["branch"],
                 hypothesis=self._hypothesis(key, delta),
+                kpi=f"self % of {key.qualname}",
+                kpi_baseline=round(delta.base_self_pct, 2) if delta else None,
+                kpi_latest=round(delta.branch_self_pct, 2) if delta else None,
             )
         )
 
@@ -544,6 +558,6 @@ significance. `x` stops a capture under way (what was measured is kept).
         self._start(level_only=True)
 
 
-def make_screen(context: LaunchContext) -> CompareScreen:
-    """Mode factory: the Compare pane opened on ``context.base``/``context.branch`` if set."""
-    return CompareScreen(context)
+def make_screen(session: Session) -> CompareScreen:
+    """Mode factory: the Compare pane, on the profiles the app was opened with if any."""
+    return CompareScreen(session)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from screens.session import code_files
 from screens.widgets.icicle_tree import IcicleNode
 from workbench.errors import WorkbenchError
 from workbench.profiles.identity import FunctionKey, function_key
@@ -72,6 +73,9 @@ class Comparison:
     """Why the project's gate settings could not be used (defaults were used instead)."""
     hot_lines: dict[FunctionKey, list[int]] = field(default_factory=dict)
     """Lines of each function the branch profile sampled, for the History pane."""
+    code_files: dict[str, Path] = field(default_factory=dict)
+    """The branch profile's absolute file of each function, where it kept one: the
+    History pane asks the repository that holds it."""
 
 
 @dataclass
@@ -156,7 +160,7 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
         try:
             profiles[role] = cache.read(path)
         except WorkbenchError as error:
-            loaded.errors[role] = str(error)
+            loaded.errors[role] = error.in_app()
         else:
             loaded.summaries[role] = summarize(profiles[role])
     loaded.read_seconds = time.perf_counter() - started
@@ -166,7 +170,7 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
                 profiles["base"], profiles["branch"], by=request.by, project_dir=request.project_dir
             )
         except WorkbenchError as error:  # e.g. by line, and a profile has no line numbers
-            loaded.compare_error = str(error)
+            loaded.compare_error = error.in_app()
     return loaded
 
 
@@ -211,12 +215,13 @@ def compare(
     try:
         config = load_gate_config(project_dir)
     except WorkbenchError as error:
-        config, gate_error = GateConfig(), str(error)
+        config, gate_error = GateConfig(), error.in_app()
     diff = diff_profiles(
         base, branch, by=by, hotspot_pct=config.new_hotspot_pct, noise_pct=config.noise_pct
     )
     verdict = evaluate_gates(diff, config)
-    return Comparison(diff, verdict, time.perf_counter() - started, gate_error, hot_lines(branch))
+    seconds = time.perf_counter() - started
+    return Comparison(diff, verdict, seconds, gate_error, hot_lines(branch), code_files(branch))
 
 
 def hot_lines(profile: Profile) -> dict[FunctionKey, list[int]]:

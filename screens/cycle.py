@@ -2,10 +2,10 @@
 
 A thread worker reads the cycle's folder and the backlog and builds the
 :class:`~workbench.cycle.view.CycleView` (the same data the six reports are
-made of); the pane only draws what arrived. ``b`` and ``a`` record the
-baseline or after step from here (load test and py-spy at once, in a worker:
-leaving the pane or the app stops it and keeps what was measured), ``w``
-writes the six reports, ``enter`` on a report shows it. Endpoint names, item
+made of); the pane only draws what arrived. ``n`` records the baseline or
+after step from here (load test and py-spy at once, in a worker: leaving the
+pane or the app stops it and keeps what was measured), ``ctrl+s`` writes the
+six reports, ``enter`` on a report shows it (docs/keys.md). Endpoint names, item
 titles and report text are untrusted: drawn as ``Text``/``Markdown``, never
 as markup.
 """
@@ -22,10 +22,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, Sparkline, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Markdown, Sparkline, Static
 from textual.worker import get_current_worker
 
+from screens.choice_dialog import Choice, ChoiceDialog
+from screens.keys import bind
+from screens.pane import PaneScreen
+from screens.session import Session
+from screens.widgets.pane_bar import PaneBar
 from screens.widgets.table import Table
 from workbench.context import LaunchContext
 from workbench.cycle.compliance import SliVerdict, burn_timeline
@@ -38,6 +43,8 @@ from workbench.reports.cycle_reports import REPORTS, change_text, write_reports
 from workbench.reports.slo_render import NOT_MEASURED, endpoint_label, figure
 
 STATUS_STYLE = {"PASS": "green", "PARTIAL": "yellow", "FAIL": "red"}
+#: What ``n`` (record a run) asks.
+PHASE_CHOICES = [Choice("1", "baseline", "the baseline"), Choice("2", "after", "the after run")]
 
 
 @dataclass
@@ -94,7 +101,7 @@ class ReportDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class CycleScreen(Screen):
+class CycleScreen(PaneScreen):
     """One optimisation cycle at a glance."""
 
     CSS_PATH = [styles_dir() / "cycle.tcss"]
@@ -103,29 +110,16 @@ class CycleScreen(Screen):
 SLO compliance per SLI in the baseline and after runs (PASS, PARTIAL within
 the margin or met in some profiles only, FAIL), the error budget's burn rate
 over each run, every SLI before and after, and the six reports.
-`b`/`a` record the baseline/after (load test and py-spy at once), `w` writes
-the reports, `enter` opens the selected report, `r` reloads. Tables move with
-`j`/`k`/`g`/`G`; `tab` moves between them.
+`n` records a run, the baseline or the after (load test and py-spy at once),
+`ctrl+s` writes the reports, `enter` opens the selected report, `r` reloads.
+Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Reload", id="cycle.reload", tooltip="Read the cycle again"),
-        Binding(
-            "w", "write_reports", "Write reports", id="cycle.write",
-            tooltip="Write the six Markdown reports into the cycle's reports folder",
-        ),
-        Binding(
-            "b", "record('baseline')", "Baseline", id="cycle.baseline",
-            tooltip="Record the baseline: the cycle's load test with py-spy on its PID",
-        ),
-        Binding(
-            "a", "record('after')", "After", id="cycle.after",
-            tooltip="Record the after run: the same load test and profile again",
-        ),
-        Binding(
-            "enter", "open_report", "Open report", id="cycle.open_report",
-            tooltip="Show the selected report", show=False,
-        ),
-    ]  # fmt: skip
+        bind("cycle", "new", "record_run", "Record", "Record a run: the baseline or the after"),
+        bind("cycle", "save", "write_reports", "Write reports", "Write the six reports"),
+        bind("cycle", "reload", "reload", "Reload", "Read the cycle again"),
+        bind("cycle", "select", "open_report", "Open report", "Show the report", show=False),
+    ]
 
     def __init__(self, context: LaunchContext) -> None:
         super().__init__()
@@ -136,7 +130,7 @@ the reports, `enter` opens the selected report, `r` reloads. Tables move with
         """The view on screen."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("cycle")
         yield Static("", id="cycle-title", markup=False)
         yield Static("", id="cycle-status", markup=False)
         with Horizontal(id="cycle-top"):
@@ -286,6 +280,15 @@ the reports, `enter` opens the selected report, `r` reloads. Tables move with
     def action_write_reports(self) -> None:
         self._load(write=True)
 
+    def action_record_run(self) -> None:
+        """Ask which step to record, then record it."""
+
+        def chosen(phase: str | None) -> None:
+            if phase is not None:
+                self.action_record(phase)
+
+        self.app.push_screen(ChoiceDialog("Record a run", PHASE_CHOICES), chosen)
+
     def action_record(self, phase: str) -> None:
         self._status(f"Recording the {phase}: load test and py-spy… (leaving stops it)")
         self._step(phase)
@@ -303,7 +306,7 @@ the reports, `enter` opens the selected report, `r` reloads. Tables move with
             return
         path = self.loaded.view.folder / "reports" / names[table.cursor_row]
         if not path.is_file():
-            self.notify("Not written yet: press w to write the reports.", severity="warning")
+            self.notify("Not written yet: write the reports first.", severity="warning")
             return
         self.app.push_screen(ReportDialog(path))
 
@@ -328,6 +331,6 @@ def _verdict(phase: PhaseView) -> str:
     return phase.compliance.overall if phase.compliance else "not computed"
 
 
-def make_screen(context: LaunchContext) -> CycleScreen:
+def make_screen(session: Session) -> CycleScreen:
     """The Cycle pane's base screen (the app's mode factory)."""
-    return CycleScreen(context)
+    return CycleScreen(session.launch)

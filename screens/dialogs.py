@@ -9,13 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from screens.text_dialog import TextDialog
 from workbench.paths import styles_dir
 
 
-class PathDialog(ModalScreen[Path | None]):
+class PathDialog(TextDialog[Path | None]):
     """Ask for the path of an existing file; dismiss with it, or None on escape.
 
     The path is checked before the dialog closes, so the caller gets a file

@@ -20,17 +20,20 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from screens.keys import bind
+from screens.messages import EvidenceLinkRequested
+from screens.pane import PaneScreen
 from screens.prompt_dialog import PromptDialog
+from screens.session import Session, git_root
 from screens.widgets.candidates import AttributionQuestion, CandidatesView
+from screens.widgets.pane_bar import PaneBar
 from screens.widgets.table import Table
-from workbench.context import LaunchContext
 from workbench.errors import WorkbenchError
 from workbench.history.blame import (
     AuthorShare,
@@ -40,8 +43,14 @@ from workbench.history.blame import (
     blame_label,
 )
 from workbench.history.log import FunctionCommit, FunctionHistory, function_history
+from workbench.history.render import FALLBACK_MARK, blame_code
 from workbench.output import counted, plain_text
 from workbench.paths import styles_dir
+from workbench.triage.model import Evidence, EvidenceKind
+
+COMMIT_COLUMNS = ("date", "sha", "author", "+", "-", "summary")
+BLAME_COLUMNS = ("line", "sha", "date", "author", "code")
+AUTHOR_COLUMNS = ("author", "lines", "share", "commits")
 
 
 @dataclass
@@ -85,7 +94,7 @@ def churn_series(commits: list[FunctionCommit]) -> list[float]:
     return [float(commit.added + commit.removed) for commit in reversed(commits)]
 
 
-class HistoryScreen(Screen):
+class HistoryScreen(PaneScreen):
     """Git archaeology of one function."""
 
     CSS_PATH = [styles_dir() / "history.tcss"]
@@ -99,58 +108,50 @@ a range (`BASE..BRANCH`) between the Compare pane's two profiles: regressions
 and improvements, each with its score and why; cosmetic commits score zero.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "f",
+        bind(
+            "history",
+            "function",
             "ask_function",
             "Function",
-            id="history.function",
-            tooltip="Type a function key (path:Class.method) to dig into",
+            "Type a function key (path:Class.method) to dig into",
         ),
-        Binding(
-            "c",
-            "toggle_copies",
-            "Blame -C",
-            id="history.copies",
-            tooltip="Blame through lines moved or copied from other files (changes attribution)",
-        ),
-        Binding(
-            "r",
-            "reload",
-            "Reload",
-            id="history.reload",
-            tooltip="Ask git again (answers are cached per revision)",
-        ),
-        Binding(
-            "y",
-            "copy_sha",
-            "Copy sha",
-            id="history.copy_sha",
-            tooltip="Copy the selected commit's sha to the clipboard",
-        ),
-        Binding(
-            "i",
-            "candidates",
-            "Candidates",
-            id="history.candidates",
-            tooltip="Rank the commits of BASE..BRANCH that made the Compare profiles differ",
-        ),
-        Binding(
-            "l",
+        bind("history", "view", "next_tab", "View", "Patch, blame or authors of the function"),
+        bind(
+            "history",
+            "backlog",
             "link_commit",
             "Link to item",
-            id="history.link",
-            tooltip="Attach the selected commit to a backlog item as evidence",
+            "Attach the selected commit to a backlog item as evidence",
+        ),
+        bind("history", "copy", "copy_sha", "Copy sha", "Copy the selected commit's sha"),
+        bind(
+            "history",
+            "copies",
+            "toggle_copies",
+            "Blame -C",
+            "Blame through lines moved or copied from other files (changes attribution)",
+        ),
+        bind("history", "repository", "choose_repo", "Repository", "Choose the repository to ask"),
+        bind("history", "reload", "reload", "Reload", "Ask git again (answers are cached)"),
+        bind(
+            "history",
+            "candidates",
+            "candidates",
+            "Candidates",
+            "Rank the commits of BASE..BRANCH that made the Compare profiles differ",
         ),
     ]
 
-    def __init__(self, context: LaunchContext) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.context = context
-        self.function: str | None = context.function
+        self.session = session
+        self.function: str | None = session.launch.function
         """The function key asked about."""
+        self.where: Path | None = None
+        """Where the pane that asked saw the function's code (see :meth:`Session.repo_for`)."""
         self._asked = False
         """Whether git has been asked yet (the pane asks on mount when it has a function)."""
-        self.hot_lines: tuple[int, ...] = tuple(sorted(set(context.lines)))
+        self.hot_lines: tuple[int, ...] = tuple(sorted(set(session.launch.lines)))
         """Profile hot lines to blame instead of the whole span."""
         self.copies = False
         """Whether blame follows lines across files (``-C``)."""
@@ -158,7 +159,7 @@ and improvements, each with its score and why; cosmetic commits score zero.
         """The answer on screen."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("history")
         yield Static("", id="history-title", markup=False)
         yield Static("", id="history-status", markup=False)
         with Horizontal(id="history-body"):
@@ -181,36 +182,39 @@ and improvements, each with its score and why; cosmetic commits score zero.
         yield Footer()
 
     def on_mount(self) -> None:
-        commits = self.query_one("#history-commits", DataTable)
-        commits.add_columns("date", "sha", "author", "+", "-", "summary")
-        self.query_one("#history-blame", DataTable).add_columns(
-            "line", "sha", "author", "date", "source"
-        )
-        self.query_one("#history-authors", DataTable).add_columns(
-            "author", "lines", "share", "commits"
-        )
-        context = self.context
-        if context.rev_range and context.base and context.branch:
-            self._rank(context.rev_range)
-        if self.function:
+        self._fill_commits([])
+        self._fill_blame([], self.copies)
+        self._fill_authors([], None)
+        session = self.session
+        if session.rev_range and all(session.profiles.values()):
+            self._rank(session.rev_range)
+        if self.function and not self._asked:
             self._ask()
-        elif not context.rev_range:
+        elif not self.function and not session.rev_range:
             self._status(
                 "Press f and type a function key, or press h on a hotspot in Compare or Live."
             )
 
     # -- questions --------------------------------------------------------
-    def open_function(self, function: str, lines: list[int] | None = None) -> None:
+    def open_function(
+        self, function: str, lines: list[int] | None = None, where: Path | None = None
+    ) -> None:
         """Dig into ``function`` (called by the app when another pane asks).
 
-        The question this pane was made with is not asked again: git work on a
-        large repository takes seconds.
+        ``where`` is where that pane saw the code: the repository holding it is
+        asked, unless the user chose one. The question on screen is not asked
+        again: git work on a large repository takes seconds.
         """
         hot_lines = tuple(sorted(set(lines or ())))
-        if (function, hot_lines) == (self.function, self.hot_lines) and self._asked:
+        question = (function, hot_lines, self.session.repo_for(where))
+        if question == (self.function, self.hot_lines, self._repo()) and self._asked:
             return
-        self.function, self.hot_lines = function, hot_lines
-        self._ask()
+        self.function, self.hot_lines, self.where = function, hot_lines, where
+        if self.is_mounted:  # else mounting asks
+            self._ask()
+
+    def _repo(self) -> Path | None:
+        return self.session.repo_for(self.where)
 
     def _ask(self) -> None:
         if not self.function:
@@ -218,18 +222,26 @@ and improvements, each with its score and why; cosmetic commits score zero.
         self._asked = True
         self.query_one("#history-title", Static).update(Text(self.function))
         what = f"hot lines {', '.join(map(str, self.hot_lines))}" if self.hot_lines else "span"
-        self._status(f"Asking git about {self.function} (blame of the {what})…")
-        repo = self.context.repo
+        repo = self._repo()
+        self._status(
+            f"Asking git in {repo or Path.cwd()} about {self.function} (blame of the {what})…"
+        )
         self._dig(HistoryQuestion(repo, self.function, self.hot_lines, self.copies))
 
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="history",
+        exit_on_error=False,
+        description="Asking git…",
+    )
     def _dig(self, question: HistoryQuestion) -> None:
         """Run the git questions off the UI thread; post the answer or the error."""
         worker = get_current_worker()
         try:
             result: Message = answer(question)
         except WorkbenchError as error:
-            result = HistoryFailed(question.function, str(error))
+            result = HistoryFailed(question.function, error.in_app())
         except Exception as error:  # noqa: BLE001 - a bug must show, not leave "Asking git…"
             result = HistoryFailed(question.function, f"{type(error).__name__}: {error}")
         if not worker.is_cancelled:
@@ -242,8 +254,9 @@ and improvements, each with its score and why; cosmetic commits score zero.
 
     def _clear_answer(self) -> None:
         self.loaded = None
-        for table in ("#history-commits", "#history-blame", "#history-authors"):
-            self.query_one(table, DataTable).clear()
+        self._fill_commits([])
+        self._fill_blame([], self.copies)
+        self._fill_authors([], None)
         self.query_one("#history-churn", Sparkline).data = []
         self.query_one("#patch-header", Static).update("")
         self.query_one("#history-patch", Static).update("")
@@ -268,43 +281,53 @@ and improvements, each with its score and why; cosmetic commits score zero.
 
     # -- drawing ----------------------------------------------------------
     def _fill_commits(self, commits: list[FunctionCommit]) -> None:
-        table = self.query_one("#history-commits", DataTable)
-        table.clear()
-        for commit in commits:
-            table.add_row(
+        rows = [
+            [
                 Text(f"{commit.date:%Y-%m-%d}"),
-                Text(commit.sha[:10]),
+                Text(commit.sha[:10] + (FALLBACK_MARK if commit.fallback else "")),
                 Text(plain_text(commit.author)),
                 Text(f"+{commit.added}", style="green"),
                 Text(f"-{commit.removed}", style="red"),
                 Text(plain_text(commit.summary)),
-                key=commit.sha,
-            )
+            ]
+            for commit in commits
+        ]
+        self.query_one("#history-commits", Table).fill(
+            COMMIT_COLUMNS, rows, [commit.sha for commit in commits]
+        )
 
     def _fill_blame(self, blame: list[BlameLine], copies: bool) -> None:
+        """As the command line shows it: a run of lines from one commit names it once,
+        the code keeps its indentation."""
         self.query_one("#blame-label", Static).update(blame_label(copies))
-        table = self.query_one("#history-blame", DataTable)
-        table.clear()
-        for line in blame:
-            table.add_row(
-                Text(str(line.line)),
-                Text(line.sha[:10]),
-                Text(plain_text(line.author)),
-                Text(f"{line.date:%Y-%m-%d}"),
-                Text(plain_text(line.text)),
+        rows = []
+        previous = ""
+        for line, code in zip(blame, blame_code(blame), strict=True):
+            first = line.sha != previous
+            previous = line.sha
+            rows.append(
+                [
+                    Text(str(line.line), justify="right"),
+                    Text(line.sha[:10] if first else ""),
+                    Text(f"{line.date:%Y-%m-%d}" if first else ""),
+                    Text(plain_text(line.author) if first else ""),
+                    Text(plain_text(code)),
+                ]
             )
+        self.query_one("#history-blame", Table).fill(BLAME_COLUMNS, rows)
 
-    def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory) -> None:
-        commits_by_author = history.commits_by_author()
-        table = self.query_one("#history-authors", DataTable)
-        table.clear()
-        for share in shares:
-            table.add_row(
+    def _fill_authors(self, shares: list[AuthorShare], history: FunctionHistory | None) -> None:
+        commits_by_author = history.commits_by_author() if history is not None else {}
+        rows = [
+            [
                 Text(plain_text(share.author)),
                 Text(str(share.lines)),
                 Text(f"{share.share:.0%}"),
                 Text(str(commits_by_author.get(share.author, 0))),
-            )
+            ]
+            for share in shares
+        ]
+        self.query_one("#history-authors", Table).fill(AUTHOR_COLUMNS, rows)
 
     def _show_patch(self, commit: FunctionCommit | None) -> None:
         patch = self.query_one("#history-patch", Static)
@@ -355,7 +378,7 @@ and improvements, each with its score and why; cosmetic commits score zero.
 
     def action_candidates(self) -> None:
         """Ask for the range (the last one prefilled), then rank its commits."""
-        if not (self.context.base and self.context.branch):
+        if not all(self.session.profiles.values()):
             self.notify(
                 "Open a base and a branch profile in Compare first (o / O).", severity="warning"
             )
@@ -363,24 +386,23 @@ and improvements, each with its score and why; cosmetic commits score zero.
 
         def chosen(rev_range: str | None) -> None:
             if rev_range:
-                self.context.rev_range = rev_range
+                self.session.rev_range = rev_range
                 self._rank(rev_range)
 
         self.app.push_screen(
             PromptDialog(
                 "Commits between the profiles (BASE..BRANCH)",
                 placeholder="e.g. v1.2..HEAD",
-                initial=self.context.rev_range or "",
+                initial=self.session.rev_range or "",
                 validate=lambda text: None if ".." in text else "Give a range: BASE..BRANCH.",
             ),
             chosen,
         )
 
     def _rank(self, rev_range: str) -> None:
-        assert self.context.base and self.context.branch
-        question = AttributionQuestion(
-            self.context.repo, self.context.base, self.context.branch, rev_range
-        )
+        base, branch = self.session.profiles["base"], self.session.profiles["branch"]
+        assert base is not None and branch is not None
+        question = AttributionQuestion(self.session.repo, base, branch, rev_range)
         self.query_one(TabbedContent).active = "tab-candidates"
         self.query_one(CandidatesView).ask(question)
 
@@ -391,6 +413,12 @@ and improvements, each with its score and why; cosmetic commits score zero.
 
     def action_reload(self) -> None:
         self._ask()
+
+    def action_next_tab(self) -> None:
+        """Patch → blame → authors → candidates → patch."""
+        tabs = self.query_one(TabbedContent)
+        panes = [pane.id for pane in tabs.query(TabPane)]
+        tabs.active = panes[(panes.index(tabs.active) + 1) % len(panes)]
 
     def action_copy_sha(self) -> None:
         commit = self.selected_commit()
@@ -408,7 +436,8 @@ and improvements, each with its score and why; cosmetic commits score zero.
 
         def chosen(answer: str | None) -> None:
             if answer:
-                self._link(int(answer), commit)
+                evidence = Evidence(EvidenceKind.COMMIT, commit.sha, commit.date.isoformat())
+                self.post_message(EvidenceLinkRequested(int(answer), evidence))
 
         self.app.push_screen(
             PromptDialog(
@@ -419,26 +448,32 @@ and improvements, each with its score and why; cosmetic commits score zero.
             chosen,
         )
 
-    @work(thread=True, group="history-link", exit_on_error=False)
-    def _link(self, item_id: int, commit: FunctionCommit) -> None:
-        """Attach ``commit`` to item ``item_id`` in the backlog store (off the UI thread)."""
-        from workbench.triage.model import Evidence, EvidenceKind
-        from workbench.triage.store import BacklogStore
+    def action_choose_repo(self) -> None:
+        """Name the repository of the profiled code: every later question asks it."""
 
-        try:
-            store = BacklogStore.open(self.context.db)
-            try:
-                store.link(
-                    item_id, Evidence(EvidenceKind.COMMIT, commit.sha, commit.date.isoformat())
-                )
-            finally:
-                store.close()
-        except WorkbenchError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"Linked {commit.sha[:12]} to item #{item_id}")
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.session.choose_repo(git_root(Path(answer).expanduser()) or Path(answer))
+                self._ask()
+
+        def check(text: str) -> str | None:
+            folder = Path(text).expanduser()
+            if not folder.is_dir():
+                return f"{folder} is not a folder."
+            return None if git_root(folder) else f"{folder} is in no git repository."
+
+        current = self._repo()
+        self.app.push_screen(
+            PromptDialog(
+                "Repository of the profiled code",
+                placeholder="/path/to/checkout",
+                initial=str(current or Path.cwd()),
+                validate=check,
+            ),
+            chosen,
+        )
 
 
-def make_screen(context: LaunchContext) -> HistoryScreen:
+def make_screen(session: Session) -> HistoryScreen:
     """The History pane's base screen (the app's mode factory)."""
-    return HistoryScreen(context)
+    return HistoryScreen(session)

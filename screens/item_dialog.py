@@ -15,9 +15,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from screens.text_dialog import TextDialog
 from workbench.triage.model import (
     DEFAULT_KPI,
     IMPACT_EFFORT_RANGE,
@@ -102,7 +102,7 @@ def _parse_number(name: str, value: str) -> float | None:
         raise FormError(f"{name.replace('_', ' ')}: type a number or leave it empty") from None
 
 
-class ItemDialog(ModalScreen[dict[str, Any] | None]):
+class ItemDialog(TextDialog[dict[str, Any] | None]):
     """Add or edit one item; dismisses with the field values, or None when cancelled."""
 
     BINDINGS = [

@@ -25,14 +25,15 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from screens.choice_dialog import ROLE_CHOICES, ChoiceDialog
+from screens.keys import bind
 from screens.live_feed import (
     Attached,
     Feed,
@@ -55,13 +56,15 @@ from screens.live_stats import (
     trend_marks,
 )
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
+from screens.pane import PaneScreen
 from screens.process_picker import ProcessPickerDialog
+from screens.session import Session, code_files, process_folder
 from screens.widgets.live_icicle import LiveIcicle, live_tree
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
+from screens.widgets.pane_bar import PaneBar
 from screens.widgets.sparklines import MetricsSparklines
 from screens.widgets.thread_table import ThreadTable, thread_name
-from workbench.context import LaunchContext
 from workbench.demo import bundled_workload
 from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
@@ -91,28 +94,23 @@ class SnapshotSaved(Message):
     """The selected function, for a backlog item."""
 
 
-def _binding(key: str, action: str, description: str, tooltip: str, **kwargs: object) -> Binding:
-    return Binding(key, action, description, id=f"live.{action}", tooltip=tooltip, **kwargs)
-
-
-class LiveScreen(Screen):
+class LiveScreen(PaneScreen):
     """Live sampling of one process; ``config`` None starts with the process picker."""
 
     CSS_PATH = [styles_dir() / "live.tcss"]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("space", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
-        _binding("w", "toggle_window", "Window/total", "Show the rolling window or everything"),
-        _binding("slash", "filter", "Filter", "Show functions whose name or module matches"),
-        _binding("s", "cycle_sort", "Sort", "Sort by self %, total % or name"),
-        _binding("t", "cycle_thread", "Thread", "Show one thread at a time, then all"),
-        _binding("S,ctrl+s", "snapshot", "Save", "Save the view as a speedscope file here"),
-        _binding("B", "send('base')", "As base", "Open a snapshot in Compare as the baseline"),
-        _binding("N", "send('branch')", "As branch", "Open a snapshot in Compare as the branch"),
-        _binding("h", "history", "History", "Git history of the selected function"),
-        _binding("b", "backlog", "Backlog", "File a backlog item for the selected function"),
-        _binding("a", "pick", "Attach", "Pick another Python process to sample"),
-        _binding("escape", "clear_filter", "Clear filter", "Clear the filter", show=False),
+        bind("live", "pause", "toggle_pause", "Pause", "Freeze the view; sampling goes on"),
+        bind("live", "filter", "filter", "Filter", "Show functions whose name or module matches"),
+        bind("live", "sort", "cycle_sort", "Sort", "Sort by self %, total % or name"),
+        bind("live", "history", "history", "History", "Git history of the selected function"),
+        bind("live", "backlog", "backlog", "File item", "File a backlog item for the function"),
+        bind("live", "compare", "compare", "Compare", "Snapshot to Compare, as base or branch"),
+        bind("live", "save", "snapshot", "Save", "Save the view as a speedscope file here"),
+        bind("live", "window", "toggle_window", "Window/all", "The rolling window or everything"),
+        bind("live", "thread", "cycle_thread", "Thread", "Show one thread at a time, then all"),
+        bind("live", "attach", "pick", "Attach", "Pick another Python process to sample"),
+        bind("live", "back", "clear_filter", "Clear filter", "Clear the filter", show=False),
     ]
 
     paused: reactive[bool] = reactive(False)
@@ -145,7 +143,7 @@ class LiveScreen(Screen):
         """Trend mark of every function of the shown view."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield PaneBar("live")
         yield StatusLine(id="live-status")
         with Horizontal(id="live-body"):
             with Vertical(id="live-main"):
@@ -230,7 +228,7 @@ class LiveScreen(Screen):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        reason = str(error) if isinstance(error, WorkbenchError) else repr(error)
+        reason = error.in_app() if isinstance(error, WorkbenchError) else repr(error)
         if event.worker.group == "snapshot":
             self.notify(reason, title="Snapshot not saved", severity="error", markup=False)
             return
@@ -262,7 +260,7 @@ class LiveScreen(Screen):
         self.cumulative = True
         total = self.session.total_samples if self.session else 0
         self.notify(
-            f"The target exited; all {total} samples are kept. Press S to save them.",
+            f"The target exited; all {total} samples are kept. Press ctrl+s to save them.",
             title="Target exited",
             timeout=10,
         )
@@ -463,8 +461,14 @@ class LiveScreen(Screen):
     def action_snapshot(self) -> None:
         self._snapshot("save")
 
-    def action_send(self, role: str) -> None:
-        self._snapshot(role)
+    def action_compare(self) -> None:
+        """Ask which side of the comparison a snapshot of the view becomes, then send it."""
+
+        def chosen(role: str | None) -> None:
+            if role is not None:
+                self._snapshot(role)
+
+        self.app.push_screen(ChoiceDialog("Send a snapshot to Compare", ROLE_CHOICES), chosen)
 
     def action_backlog(self) -> None:
         row = self._selected_row()
@@ -475,7 +479,9 @@ class LiveScreen(Screen):
         row = self._selected_row()
         if row is not None:
             lines = hot_lines(self._profile, row.key) if self._profile is not None else []
-            self.post_message(HistoryRequested(row.key, lines))
+            where = code_files(self._profile).get(row.key) if self._profile is not None else None
+            pid = self.session.pid if self.session is not None else None
+            self.post_message(HistoryRequested(row.key, lines, where or process_folder(pid)))
 
     def _selected_row(self) -> FunctionRow | None:
         """The function under the cursor: the icicle's when it has focus, else the table's."""
@@ -500,7 +506,9 @@ class LiveScreen(Screen):
         which = "total" if self.cumulative or session.target_exited else "window"
         self.write_snapshot(session, path, which, purpose, row)
 
-    @work(thread=True, group="snapshot", exit_on_error=False)
+    @work(
+        thread=True, group="snapshot", exit_on_error=False, description="Writing a snapshot…"
+    )
     def write_snapshot(
         self,
         session: LiveSession,
@@ -526,6 +534,9 @@ class LiveScreen(Screen):
                     profile=message.path,
                     hypothesis=f"{row.function} takes {row.self_pct:.1f}% self, "
                     f"{row.total_pct:.1f}% total of the sampled time",
+                    kpi=f"self % of {row.function}",
+                    kpi_baseline=round(row.self_pct, 2),
+                    kpi_latest=round(row.self_pct, 2),
                 )
             )
         else:
@@ -537,8 +548,9 @@ def demo_command() -> list[str]:
     return [sys.executable, str(bundled_workload())]
 
 
-def make_screen(context: LaunchContext) -> LiveScreen:
-    """The Live pane for ``context``: its command, its PID, the demo, or the picker."""
+def make_screen(session: Session) -> LiveScreen:
+    """The Live pane for how the app was opened: a command, a PID, the demo, or the picker."""
+    context = session.launch
     command = context.command or (demo_command() if context.demo else [])
     if not command and context.pid is None:
         return LiveScreen(None)

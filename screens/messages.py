@@ -1,8 +1,9 @@
-"""Messages that carry context from one pane to another.
+"""Typed messages that carry context from one pane to another.
 
-A pane posts one of these to the app; the app switches mode and hands the
-payload to the pane that owns the action. Payloads are plain strings and
-paths so no pane imports another.
+A pane posts one of these; it bubbles to the app, which switches to the pane
+that owns the action and hands it the payload through that pane's typed
+method. Payloads are plain data (strings, paths, core dataclasses), so no
+pane imports another.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from textual.message import Message
 
+from workbench.triage.model import Evidence
+
 
 @dataclass
 class HistoryRequested(Message):
@@ -20,6 +23,9 @@ class HistoryRequested(Message):
     function: str
     lines: list[int] = field(default_factory=list)
     """Hot line numbers to blame, when the profile has them."""
+    where: Path | None = None
+    """Where the code was seen (the profile's file, or the target's working directory):
+    the repository holding it is the one to ask, unless the user chose one."""
 
 
 @dataclass
@@ -30,6 +36,12 @@ class BacklogItemRequested(Message):
     function: str | None = None
     profile: Path | None = None
     hypothesis: str = ""
+    kpi: str = ""
+    """What the item's KPI measures (e.g. the function's self %)."""
+    kpi_baseline: float | None = None
+    """The KPI when the hotspot was seen (the base profile's share in Compare)."""
+    kpi_latest: float | None = None
+    """The KPI now (the branch profile's share, or the live share)."""
 
 
 @dataclass
@@ -38,3 +50,11 @@ class CompareProfileChosen(Message):
 
     path: Path
     role: str
+
+
+@dataclass
+class EvidenceLinkRequested(Message):
+    """Attach ``evidence`` to backlog item ``item_id`` (the Backlog pane writes it)."""
+
+    item_id: int
+    evidence: Evidence

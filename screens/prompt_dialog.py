@@ -1,4 +1,4 @@
-"""A one-line question: ``PromptDialog(ModalScreen[str | None])``.
+"""A one-line question: ``PromptDialog(TextDialog[str | None])``.
 
 Used where a pane needs one typed value (a function key, an item id) and
 validates it itself; escape answers None.
@@ -13,16 +13,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from screens.text_dialog import TextDialog
 from workbench.paths import styles_dir
 
 #: Returns an error to show, or None when the answer is acceptable.
 Validator = Callable[[str], str | None]
 
 
-class PromptDialog(ModalScreen[str | None]):
+class PromptDialog(TextDialog[str | None]):
     """Ask one question; dismiss with the stripped answer once ``validate`` accepts it."""
 
     CSS_PATH = [styles_dir() / "dialogs.tcss"]

@@ -79,3 +79,16 @@ def test_demo_pair_fails_the_new_hotspot_gate() -> None:
     )
     assert result.returncode == 1, result.stderr
     assert "validate_rows" in result.stdout
+
+
+def test_demo_kpis_are_measured_and_its_history_is_recent(tmp_path) -> None:
+    """Every KPI has a value (none "n/a"); the regressions were detected hours after they
+    landed, because the demo's history is dated relative to now."""
+    from workbench.triage.kpis import compute_kpis
+
+    demo = prepare_demo(tmp_path)
+    with BacklogStore.open(demo.db) as store:
+        kpis = {kpi.key: kpi for kpi in compute_kpis(store, repo=demo.repo).kpis}
+    assert [key for key, kpi in kpis.items() if kpi.value is None] == []
+    assert 0 < kpis["time_to_detect"].value < 24
+    assert kpis["win_rate"].value == 75.0

@@ -14,7 +14,7 @@ import workbench
 
 #: Lowest first. A top-level module (``errors.py``) is its own unit named by its stem.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"__init__", "errors", "output", "paths", "markdown", "context"}),
+    frozenset({"__init__", "errors", "output", "paths", "markdown", "context", "files"}),
     frozenset({"profiles"}),
     frozenset({"stats"}),
     frozenset({"sampling"}),

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-@dataclass
+@dataclass(frozen=True)
 class LaunchContext:
-    """Everything optional: a pane with nothing to show offers to load it."""
+    """Everything optional: a pane with nothing to show offers to load it.
+
+    Frozen: it is what the command line asked for. What changes while the app
+    runs (the repository the user picks) lives in the app's session.
+    """
 
     mode: str = "compare"
     """Pane shown first: compare, live, backlog, history or cycle."""
@@ -35,7 +39,8 @@ class LaunchContext:
     db: Path | None = None
     """Backlog database; None means the default location."""
     repo: Path | None = None
-    """Git repository of the profiled code, for the History pane."""
+    """Git repository of the profiled code (``--repo``); None: the History pane asks the
+    repository that holds the profiled file, or the target's working directory."""
     function: str | None = None
     """Function key the History pane opens on."""
     lines: list[int] = field(default_factory=list)

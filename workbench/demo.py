@@ -12,7 +12,12 @@ the rest in a fresh folder so the user's own backlog is never touched:
   the next swaps the index for nested loops. The Live pane samples this copy,
   so pressing ``h`` on its hot functions finds their history and blame;
 * a backlog seeded from the demo diff (intake proposals) plus a few manual
-  hypotheses, one per taxonomy, so the matrix and the KPIs are populated.
+  hypotheses, one per taxonomy, and a few done ones with measured KPIs, so the
+  matrix and every KPI have something to show.
+
+The history is dated relative to now (the regression a few hours ago, the
+baseline days before), so the time-to-detect KPI reads like a team's would,
+not like months-old fixtures.
 
 Each version of ``workload.py`` is derived from the committed file by
 removing known pieces, so the profiles' line numbers match the repository's
@@ -25,6 +30,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
@@ -114,6 +120,52 @@ _MANUAL_ITEMS = [
 ]
 
 
+#: Done items whose KPI was measured before and after: the win rate has a history.
+_DONE_ITEMS = [
+    {
+        "title": "Compile the record pattern once in parse_records",
+        "taxonomy": "corrective",
+        "status": "done",
+        "impact": 3,
+        "effort": 1,
+        "kpi": "self % of parse_records",
+        "kpi_baseline": 12.0,
+        "kpi_latest": 3.5,
+        "critical": True,
+    },
+    {
+        "title": "Batch the report store's inserts",
+        "taxonomy": "preventive",
+        "status": "done",
+        "impact": 4,
+        "effort": 2,
+        "kpi_baseline": 310.0,
+        "kpi_target": 200.0,
+        "kpi_latest": 190.0,
+    },
+    {
+        "title": "Reuse the JSON encoder between requests",
+        "taxonomy": "corrective",
+        "status": "done",
+        "impact": 2,
+        "effort": 1,
+        "kpi": "self % of encode_response",
+        "kpi_baseline": 6.0,
+        "kpi_latest": 4.0,
+    },
+    {
+        "title": "Parse dates with a cached strptime format",
+        "taxonomy": "corrective",
+        "status": "done",
+        "impact": 2,
+        "effort": 1,
+        "kpi": "self % of parse_date",
+        "kpi_baseline": 3.0,
+        "kpi_latest": 3.4,
+    },
+]
+
+
 @dataclass(frozen=True)
 class DemoWorkspace:
     """Where ``workbench demo`` put its repository and backlog."""
@@ -151,8 +203,22 @@ def service_versions(final: str) -> list[str]:
     return [final.replace(_NESTED_JOIN, _INDEXED_JOIN), final]
 
 
-def build_demo_repo(target: Path) -> Path:
-    """Create the demo repository in ``target`` (tags ``baseline`` and ``branch``)."""
+#: The demo repository's story: author, message, file, and how long before now.
+#: The two commits the backlog links (the regressions) are hours old: the demo
+#: detected them the day they landed.
+_STORY_AGES = (
+    timedelta(days=5),
+    timedelta(hours=30),
+    timedelta(hours=10),
+    timedelta(hours=6),
+    timedelta(hours=3),
+)
+
+
+def build_demo_repo(target: Path, now: datetime | None = None) -> Path:
+    """Create the demo repository in ``target`` (tags ``baseline`` and ``branch``),
+    its commits dated before ``now``."""
+    now = now or datetime.now(UTC)
     versions = workload_versions((data_dir() / "compare_demo" / "workload.py").read_text())
     service = service_versions(bundled_workload().read_text())
     story = [
@@ -164,20 +230,24 @@ def build_demo_repo(target: Path) -> Path:
     ]
     target.mkdir(parents=True, exist_ok=True)
     _git(target, "init", "-q", "-b", "main")
-    for day, (author, message, name, text) in enumerate(story, start=1):
+    for step, ((author, message, name, text), age) in enumerate(
+        zip(story, _STORY_AGES, strict=True), 1
+    ):
         (target / name).write_text(text)
         _git(target, "add", "--", name)
-        _git(target, "commit", "-q", "-m", message, author=author, day=day)
-        if day == 1:
+        _git(target, "commit", "-q", "-m", message, author=author, when=now - age)
+        if step == 1:
             _git(target, "tag", "baseline")
-        elif day == 3:
+        elif step == 3:
             _git(target, "tag", "branch")
     return target
 
 
-def _git(cwd: Path, *args: str, author: str = "Workbench Demo", day: int = 1) -> None:
+def _git(
+    cwd: Path, *args: str, author: str = "Workbench Demo", when: datetime | None = None
+) -> str:
     email = author.split()[0].lower() + "@example.com"
-    date = f"2026-01-{day:02d}T10:00:00+00:00"
+    date = (when or datetime.now(UTC)).isoformat(timespec="seconds")
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": author,
@@ -188,32 +258,72 @@ def _git(cwd: Path, *args: str, author: str = "Workbench Demo", day: int = 1) ->
         "GIT_COMMITTER_DATE": date,
         "GIT_CONFIG_NOSYSTEM": "1",
     }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+    return done.stdout.decode().strip()
 
 
-def seed_demo_backlog(db: Path, base: Path, branch: Path) -> int:
-    """Fill a new backlog at ``db`` from the demo diff plus manual items; returns the count."""
+def seed_demo_backlog(
+    db: Path, base: Path, branch: Path, repo: Path | None = None, now: datetime | None = None
+) -> int:
+    """Fill a new backlog at ``db`` from the demo diff plus manual items; returns the
+    number of open items.
+
+    With the demo ``repo``, each proposed item links the commit that caused it
+    (its time in the note, as a reviewer would paste it), so the time to detect
+    is measured; two snapshots of the report builder a week apart give the
+    hotspot churn; done items with measured KPIs give the win rate.
+    """
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.io import read_profile
+    from workbench.profiles.top import top_functions
     from workbench.triage.intake import propose_items
-    from workbench.triage.model import Item
+    from workbench.triage.model import Evidence, EvidenceKind, Item
     from workbench.triage.store import BacklogStore
 
+    now = now or datetime.now(UTC)
+    profiles = read_profile(base), read_profile(branch)
     store = BacklogStore.open(db)
     try:
-        proposed = propose_items(diff_profiles(read_profile(base), read_profile(branch)), store)
+        proposed = propose_items(diff_profiles(*profiles), store)
         manual = store.add_many([Item(**fields) for fields in _MANUAL_ITEMS], label="demo items")
+        done = store.add_many([Item(**fields) for fields in _DONE_ITEMS], label="demo done")
+        store.link(done[0].id or 0, Evidence(EvidenceKind.BENCHMARK, "bench_parse_records"))
+        for item in proposed if repo is not None else []:
+            culprit = next((_CULPRITS[f] for f in _CULPRITS if f in item.title), None)
+            if culprit is not None:
+                sha, when = _commit(repo, culprit)
+                store.link(item.id or 0, Evidence(EvidenceKind.COMMIT, sha, when))
+        for profile, age in zip(profiles, (timedelta(days=7), timedelta(0)), strict=True):
+            top = [str(share.key) for share in top_functions(profile, top=10).by_self]
+            when = (now - age).isoformat(timespec="seconds")
+            store.add_profile_snapshot("demo report builder", str(base), top, recorded_at=when)
         return len(proposed) + len(manual)
     finally:
         store.close()
 
 
-def prepare_demo(root: Path) -> DemoWorkspace:
-    """Build the demo repository and backlog under ``root`` (a fresh folder)."""
+#: The commit (by message) that made each proposed demo function hot.
+_CULPRITS = {
+    "validate_rows": "Validate every row before aggregating",
+    "render_report": "Render the report incrementally",
+}
+
+
+def _commit(repo: Path, message: str) -> tuple[str, str]:
+    """Sha and ISO author time of the demo commit with ``message``."""
+    found = _git(repo, "log", "--fixed-strings", f"--grep={message}", "--format=%H %aI", "-1")
+    sha, when = found.split()
+    return sha, when
+
+
+def prepare_demo(root: Path, now: datetime | None = None) -> DemoWorkspace:
+    """Build the demo repository and backlog under ``root`` (a fresh folder), its history
+    dated before ``now`` (the current time; a fixed one makes the same shas every time)."""
     compare = data_dir() / "compare_demo"
     base, branch = compare / "base.txt", compare / "branch.txt"
-    repo = build_demo_repo(root / "repo") if shutil.which("git") else None
+    now = now or datetime.now(UTC)
+    repo = build_demo_repo(root / "repo", now) if shutil.which("git") else None
     db = root / "triage.db"
-    seed_demo_backlog(db, base, branch)
+    seed_demo_backlog(db, base, branch, repo, now)
     service = repo / SERVICE if repo else bundled_workload()
     return DemoWorkspace(root, repo, service, db, base, branch)

@@ -1,7 +1,8 @@
 """Errors a user can cause, each with a message that says what to do.
 
 The CLI prints ``str(error)`` on one line and exits with ``error.exit_code``;
-the app shows the same line in a notification. Anything else is a bug and
+the app shows ``error.in_app()``: the same problem, with the app's way out
+when the command line's names a flag. Anything else is a bug and
 keeps its traceback.
 """
 
@@ -9,9 +10,23 @@ from __future__ import annotations
 
 
 class WorkbenchError(Exception):
-    """Base of every expected failure: bad input, missing tool, locked store."""
+    """Base of every expected failure: bad input, missing tool, locked store.
+
+    ``str(error)`` is the command line's line (its fix may name a flag or a
+    subcommand); ``in_app`` is the same problem with the fix the app offers,
+    for messages whose fix differs there ("pass --repo" is "choose the
+    repository" in the app).
+    """
 
     exit_code: int = 2
+
+    def __init__(self, message: str, *, in_app: str | None = None) -> None:
+        super().__init__(message)
+        self._in_app = in_app
+
+    def in_app(self) -> str:
+        """The line the app shows: what is wrong, and what to do in the app."""
+        return self._in_app or str(self)
 
 
 class ProfileFormatError(WorkbenchError):
@@ -36,6 +51,10 @@ class StaleEditError(StoreError):
 
 class ConfigError(WorkbenchError):
     """A ``[tool.workbench]`` table or a waivers file is malformed."""
+
+
+class OutputError(WorkbenchError):
+    """An output file cannot be written (a folder, a block device, a full disk); nothing changed."""
 
 
 class MeasurementError(WorkbenchError):

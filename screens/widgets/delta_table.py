@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
+from screens.keys import bind
 from screens.widgets.table import Table
 from workbench.output import plain
 
@@ -98,21 +99,13 @@ points. *Self* counts samples where the function is the leaf, *total* where
 it is anywhere on the stack.
 
 - `s`: sort by the next column (or click a header); `S`: reverse
-- `f`: regressions → improvements → all functions
+- `v`: regressions → improvements → all functions
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "cycle_sort", "Sort", id="deltas.sort", tooltip="Sort by the next column"),
-        Binding(
-            "S", "reverse_sort", "Reverse", show=False, id="deltas.reverse", tooltip="Reverse order"
-        ),
-        Binding(
-            "f",
-            "cycle_category",
-            "Filter",
-            id="deltas.filter",
-            tooltip="Show regressions, improvements or all functions",
-        ),
+        bind("deltas", "sort", "cycle_sort", "Sort", "Sort by the next column"),
+        bind("deltas", "reverse", "reverse_sort", "Reverse", "Reverse the order", show=False),
+        bind("deltas", "view", "cycle_category", "View", "Regressions, improvements or all"),
     ]
 
     class Changed(Message):
@@ -147,6 +140,7 @@ it is anywhere on the stack.
         )
         self._reverse = False
         self._shown: dict[str, FunctionDelta] = {}
+        self._name_filter = ""
 
     # -- data -------------------------------------------------------------
     def set_categories(self, categories: Mapping[str, Sequence[FunctionDelta]]) -> None:
@@ -155,6 +149,13 @@ it is anywhere on the stack.
         if self._category not in self._categories:
             self._category = next(iter(self._categories), "")
         self._rebuild()
+
+    def filter_names(self, text: str) -> None:
+        """Show only rows whose function or file contains ``text`` (case-insensitive)."""
+        text = text.strip().lower()
+        if text != self._name_filter:
+            self._name_filter = text
+            self._rebuild()
 
     @property
     def category(self) -> str:
@@ -207,6 +208,9 @@ it is anywhere on the stack.
         column = self.columns_shown[self._sort]
         descending = column.numeric != self._reverse
         items = self._categories.get(self._category, ())
+        if self._name_filter:
+            wanted = self._name_filter
+            items = [d for d in items if wanted in f"{d.key.qualname} {d.file}".lower()]
         return sorted(items, key=column.sort_key, reverse=descending)
 
     def _rebuild(self) -> None:
@@ -236,7 +240,8 @@ it is anywhere on the stack.
 
     def _summary(self, shown: int, total: int) -> str:
         order = "▲" if self.columns_shown[self._sort].numeric == self._reverse else "▼"
-        return f"{self._category}: {shown:,} of {total:,} · by {self.sort_column} {order}"
+        matching = f" matching “{self._name_filter}”" if self._name_filter else ""
+        return f"{self._category}{matching}: {shown:,} of {total:,} · by {self.sort_column} {order}"
 
     @staticmethod
     def _cell(column: Column, item: FunctionDelta, grew: Style, shrank: Style) -> Text:

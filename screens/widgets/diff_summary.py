@@ -85,7 +85,8 @@ def verdict_text(verdict: GateVerdict) -> Text:
     for finding in [*failing, *waived][:MAX_FINDINGS]:
         text.append("\n")
         text.append("  ✓ waived " if finding.waived else "  ✗ ", style="bold")
-        text.append(f"{plain(finding.function.qualname)}: ", style="bold")
+        line = f":{finding.line}" if finding.line is not None else ""
+        text.append(f"{plain(finding.function.qualname)}{line}: ", style="bold")
         text.append(plain(finding.message))
         if finding.waived:
             text.append(f" — {plain(finding.justification or 'no reason given')}", style="italic")

@@ -22,13 +22,14 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from screens.keys import bind
 from screens.widgets.icicle_tree import Cell, IcicleNode, layout_rows
 from workbench.output import plain
 
@@ -60,54 +61,18 @@ below it. In a diff, **red grew** and **blue shrank**; the stronger the colour,
 the bigger the change.
 
 - arrows: parent, first callee, neighbours on the same row
-- `enter`: zoom into the selected node; `backspace`/`escape`: zoom out; `0`: reset
+- `enter`: zoom into the selected node; `escape`: zoom out; `0`: reset
 - click a node to select it, click it again to zoom
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "up", "select_parent", "Caller", show=False, id="icicle.up", tooltip="Select the caller"
-        ),
-        Binding(
-            "down",
-            "select_child",
-            "Callee",
-            show=False,
-            id="icicle.down",
-            tooltip="Select the widest callee",
-        ),
-        Binding(
-            "left",
-            "select_neighbour(-1)",
-            "Left",
-            show=False,
-            id="icicle.left",
-            tooltip="Select the node to the left on this row",
-        ),
-        Binding(
-            "right",
-            "select_neighbour(1)",
-            "Right",
-            show=False,
-            id="icicle.right",
-            tooltip="Select the node to the right on this row",
-        ),
-        Binding("enter", "zoom_in", "Zoom", id="icicle.zoom", tooltip="Make the node full width"),
-        Binding(
-            "backspace,escape",
-            "zoom_out",
-            "Zoom out",
-            id="icicle.zoom_out",
-            tooltip="Zoom out one level",
-        ),
-        Binding(
-            "0",
-            "zoom_reset",
-            "Reset zoom",
-            show=False,
-            id="icicle.reset",
-            tooltip="Show the whole tree",
-        ),
+        bind("icicle", "up", "select_parent", "Caller", "Select the caller", show=False),
+        bind("icicle", "down", "select_child", "Callee", "Select the widest callee", show=False),
+        bind("icicle", "left", "select_neighbour(-1)", "Left", "The left node", show=False),
+        bind("icicle", "right", "select_neighbour(1)", "Right", "The right node", show=False),
+        bind("icicle", "select", "zoom_in", "Zoom", "Make the node full width"),
+        bind("icicle", "back", "zoom_out", "Zoom out", "Zoom out one level"),
+        bind("icicle", "reset", "zoom_reset", "Reset zoom", "Show the whole tree", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

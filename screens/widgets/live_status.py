@@ -1,6 +1,9 @@
 """The Live pane's status line: what is sampled, how well, and in what state.
 
-``PID 4242 python app.py │ 99/100 Hz │ nonblocking (12 threads) │ 0:42 │ lost 3.1% │ ● sampling``
+``● sampling │ PID 4242 python app.py │ 99/100 Hz │ nonblocking (12 threads) │ 0:42 │ lost 3.1%``
+
+The state comes first: a line wider than the terminal is cut at its end, and
+"paused" or "target exited" is what must never be cut.
 
 Built as one ``Text`` from plain strings: the command line comes from the
 target and is never interpreted as markup.
@@ -30,7 +33,7 @@ def state_text(session: LiveSession | None, paused: bool, problem: str | None) -
     if session is None:
         return Text("◌ attaching…", style="italic")
     if session.target_exited:
-        return Text("■ target exited — data kept, S saves it", style="bold red")
+        return Text("■ target exited — data kept, ctrl+s saves it", style="bold red")
     if paused:
         return Text("⏸ paused (sampling goes on)", style="bold yellow")
     return Text("● sampling", style="bold green")
@@ -44,7 +47,7 @@ def status_text(
     problem: str | None,
 ) -> Text:
     """The whole status line; ``target`` is what the user asked for (PID or command)."""
-    parts: list[Text] = []
+    parts: list[Text] = [state_text(session, paused, problem)]
     if session is None:
         parts.append(Text(target))
     else:
@@ -57,7 +60,6 @@ def status_text(
         if session.total_samples:  # between py-spy runs, per batch (not per tick)
             parts.append(Text(f"lost {100.0 * (1.0 - session.coverage):.1f}%", style="dim"))
         parts.append(Text(f"{session.total_samples} samples", style="dim"))
-    parts.append(state_text(session, paused, problem))
     return Text(SEPARATOR).join(parts)
 
 

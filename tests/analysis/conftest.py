@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.history.conftest import build_story
 from tests.history.gitrepo import GitRepo
+from tests.history.story import build_story
 from tests.history.test_rankings import write_profiles
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench.conftest import ROUNDS, BenchFiles
+from tests.bench.suites import ROUNDS, BenchFiles
 from tests.helpers import workbench
 
 

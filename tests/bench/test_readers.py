@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench.conftest import PYPERF_PROCESSES, PYPERF_VALUES, ROUNDS, BenchFiles
+from tests.bench.suites import PYPERF_PROCESSES, PYPERF_VALUES, ROUNDS, BenchFiles
 from workbench.bench.readers import read_bench_file
 from workbench.errors import BenchFormatError
 

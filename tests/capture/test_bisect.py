@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.capture.conftest import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
+from tests.capture.repos import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
 from tests.helpers import workbench
 from workbench.triage.store import BacklogStore
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.capture.conftest import bench_command, commit, git, worktrees
+from tests.capture.repos import bench_command, commit, git, worktrees
 from tests.helpers import workbench
 from workbench.capture.manifest import load_manifest
 
@@ -63,7 +63,7 @@ def test_uniform_3x_slowdown_fails_the_time_gate_while_shares_stay_put(
 
 
 def test_failed_runs_are_recorded_and_reported(tmp_path: Path) -> None:
-    from tests.capture.conftest import BENCH, FAST, make_repo
+    from tests.capture.repos import BENCH, FAST, make_repo
 
     repo = make_repo(tmp_path / "repo")
     commit(repo, {"pkg/__init__.py": FAST, "bench.py": BENCH}, "fast")

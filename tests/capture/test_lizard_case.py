@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.capture import lizard_case
-from tests.capture.conftest import worktrees
+from tests.capture.repos import worktrees
 from tests.helpers import workbench
 
 pytestmark = pytest.mark.slow

@@ -66,7 +66,7 @@ def test_record_command_writes_profile_with_run_figures(tmp_path: Path, profiler
 
 
 def test_record_command_in_a_git_checkout_notes_the_revision(tmp_path: Path) -> None:
-    from tests.capture.conftest import commit, make_repo
+    from tests.capture.repos import commit, make_repo
 
     repo = make_repo(tmp_path / "repo")
     sha = commit(repo, {"hot.py": HOT}, "hot")

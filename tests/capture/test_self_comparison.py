@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.capture.conftest import BENCH, FAST, commit, make_repo, worktrees
+from tests.capture.repos import BENCH, FAST, commit, make_repo, worktrees
 from workbench.capture.compare import compare_capture
 from workbench.capture.loading import load_capture
 from workbench.capture.runner import CaptureRequest, run_capture

@@ -5,31 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-SERVICE = Path(__file__).with_name("service.py")
-
-
-@dataclass
-class Service:
-    """One running instance of ``service.py``."""
-
-    process: subprocess.Popen[str]
-    port: int
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def url(self, path: str = "/fast") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+from tests.cycle.instance import SERVICE, Service
 
 
 @pytest.fixture

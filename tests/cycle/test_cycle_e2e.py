@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycle.conftest import Service
+from tests.cycle.instance import Service
 from tests.helpers import workbench
 
 SLO = """\

@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.cycle.conftest import Service
+from tests.cycle.instance import Service
 from tests.helpers import wait_until, workbench
 from workbench.cycle.plans import DRAIN_S, make_plan
 from workbench.errors import LoadTestError

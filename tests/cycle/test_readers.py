@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycle.conftest import Service
+from tests.cycle.instance import Service
 from tests.helpers import workbench
 from workbench.cycle.readers import read_results
 from workbench.errors import ResultsFormatError

@@ -35,10 +35,13 @@ class GitRepo:
             text=True,
         ).stdout
 
-    def write(self, name: str, text: str) -> None:
+    def write(self, name: str, text: str | bytes) -> None:
         target = self.path / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        if isinstance(text, bytes):
+            target.write_bytes(text)  # a source in another encoding, as it is
+        else:
+            target.write_text(text)
         self.git("add", "--", name)
 
     def commit(self, label: str, author: str = "alice") -> str:

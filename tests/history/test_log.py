@@ -129,8 +129,8 @@ def test_json_round_trip(story: GitRepo) -> None:
 
 
 def test_patch_is_the_function_diff_at_file_line_numbers() -> None:
-    old = Version("def f():\n    a = 1\n    return a", Span("x.py", "f", 10, 12))
-    new = Version("@cache\ndef f():\n    a = 2\n    return a", Span("x.py", "f", 20, 23))
+    old = Version(b"def f():\n    a = 1\n    return a", Span("x.py", "f", 10, 12))
+    new = Version(b"@cache\ndef f():\n    a = 2\n    return a", Span("x.py", "f", 20, 23))
     added, removed, patch = function_patch(old, new, "x.py", "y.py")
     assert (added, removed) == (2, 1)
     assert patch.splitlines()[:3] == ["--- a/x.py", "+++ b/y.py", "@@ -10,3 +20,4 @@"]
@@ -231,3 +231,23 @@ def test_comprehensions_and_lambdas_are_the_function_around_them(
             locate_in_source(source, frame, "m.py")
     else:
         assert locate_in_source(source, frame, "m.py").qualname == found
+
+
+def test_a_function_quoted_out_and_back_is_deleted_and_created(tmp_path) -> None:
+    """Code "commented out" in a triple-quoted string is no function for ast: nor for us."""
+    repo = GitRepo(tmp_path / "repo")
+    body = "def keep():\n    return 0\n\n\ndef g():\n    return 1\n"
+    versions = [
+        body,
+        body.replace("def g", '"""\n\ndef g') + '"""\n',
+        body.replace("def g", '"""\n\ndef g') + '"""\nX = 1\n',
+        body + "X = 1\n",
+        body.replace("return 1", "return 2") + "X = 1\n",
+    ]
+    for number, text in enumerate(versions, 1):
+        repo.write("m.py", text)
+        repo.commit(f"c{number}")
+    expected = [repo.label(sha) for sha in changing_commits(repo, "m.py", "g")]
+    assert expected == ["c5", "c4"]  # the oracle stops where g appears
+    got = function_history(repo.path, "m.py:g", use_cache=False)
+    assert [repo.label(c.sha) for c in got.commits] == ["c5", "c4", "c2", "c1"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import workbench
+from tests.helpers import skip_without_ptrace, workbench
 from workbench.cli import build_parser
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -48,6 +48,7 @@ FRAME = re.compile(r"^(?P<name>.*) \((?P<file>.*?)(?::\d+)?\)$")
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Base (raw), branch (raw) and branch (speedscope) of one workload, recorded in parallel."""
+    skip_without_ptrace()
     folder = tmp_path_factory.mktemp("recorded")
     (folder / "w.py").write_text(WORKLOAD)
     jobs = {

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.profiles.conftest import HOT_FUNCTION, RealProfiles
+from tests.profiles.real_profiles import HOT_FUNCTION, RealProfiles
 from workbench.errors import ProfileFormatError
 from workbench.profiles import shares
 from workbench.profiles.diff import diff_profiles, function_shares

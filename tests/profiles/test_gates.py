@@ -151,3 +151,8 @@ def test_line_level_findings_name_the_line() -> None:
         "pkg/app.py:parse:9",
     ]
     assert {row["line"] for row in verdict.to_json()["findings"]} == {7, 9}
+    # parse is in the base, at another line: not "absent from base".
+    for finding in verdict.findings:
+        assert "absent from base" not in finding.message
+        assert f"line {finding.line} not sampled in base, its function was" in finding.message
+

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.profiles.conftest import (
+from tests.profiles.real_profiles import (
     BACKGROUND_FUNCTION,
     BACKGROUND_THREAD,
     HOT_FUNCTION,
@@ -171,28 +171,31 @@ def test_speedscope_threads_frames_from_py_spy_are_not_functions(
     assert len(profile.meta.threads) == len(document["profiles"])
 
 
+#: An evented speedscope profile: ``outer`` open 0-10 ms, ``inner`` inside it 2-7 ms.
+EVENTED = {
+    "$schema": "https://www.speedscope.app/file-format-schema.json",
+    "shared": {"frames": [{"name": "outer", "file": "a.py", "line": 1}, {"name": "inner"}]},
+    "profiles": [
+        {
+            "type": "evented",
+            "name": "main",
+            "unit": "milliseconds",
+            "startValue": 0,
+            "endValue": 10,
+            "events": [
+                {"type": "O", "frame": 0, "at": 0},
+                {"type": "O", "frame": 1, "at": 2},
+                {"type": "C", "frame": 1, "at": 7},
+                {"type": "C", "frame": 0, "at": 10},
+            ],
+        }
+    ],
+}
+
+
 def test_speedscope_evented_profile_weights_time_with_the_stack_open(tmp_path: Path) -> None:
-    document = {
-        "$schema": "https://www.speedscope.app/file-format-schema.json",
-        "shared": {"frames": [{"name": "outer", "file": "a.py", "line": 1}, {"name": "inner"}]},
-        "profiles": [
-            {
-                "type": "evented",
-                "name": "main",
-                "unit": "milliseconds",
-                "startValue": 0,
-                "endValue": 10,
-                "events": [
-                    {"type": "O", "frame": 0, "at": 0},
-                    {"type": "O", "frame": 1, "at": 2},
-                    {"type": "C", "frame": 1, "at": 7},
-                    {"type": "C", "frame": 0, "at": 10},
-                ],
-            }
-        ],
-    }
     path = tmp_path / "evented"
-    path.write_text(json.dumps(document))
+    path.write_text(json.dumps(EVENTED))
     profile = read_profile(path)
     stacks = {
         tuple(profile.frames[i].function for i in stack): weight
@@ -358,7 +361,7 @@ def _bad_files(tmp_path: Path, real_profiles: RealProfiles) -> dict[str, tuple[P
         "foreign.json": (b'{"a": 1}', "not a profile"),
         "package.json": (b'{"name": "x", "version": "1.0.0", "dependencies": {}}', "not a profile"),
         "array.json": (b"[1, 2, 3]", "not a profile"),
-        "no_count": (b"a;b 3\nc;d\n", "line 2"),
+        "no_count": (b"a;b 3\nc;d\ne;f\n", "line 2"),
         "bad_unit.json": (
             b'{"shared": {"frames": []}, "profiles": [{"type": "sampled", "unit": "parsecs"}]}',
             "units",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.profiles.conftest import RealProfiles
-from workbench.errors import ProfileFormatError
+from tests.profiles.real_profiles import RealProfiles
+from workbench.errors import OutputError, ProfileFormatError
 from workbench.profiles.io import read_profile, write_profile
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.writers import EXPORTER
@@ -130,7 +130,7 @@ def test_speedscope_output_follows_the_schema(real_profiles: RealProfiles, tmp_p
 
 
 def test_unknown_output_format_and_unwritable_path_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ProfileFormatError, match="collapsed or speedscope"):
+    with pytest.raises(ProfileFormatError, match="collapsed, speedscope or pprof"):
         write_profile(_annotated_profile(), tmp_path / "x", "svg")  # type: ignore[arg-type]
-    with pytest.raises(ProfileFormatError, match="cannot write"):
+    with pytest.raises(OutputError, match="cannot write .*does not exist"):
         write_profile(_annotated_profile(), tmp_path / "no" / "such" / "dir.txt", "collapsed")

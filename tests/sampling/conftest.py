@@ -34,16 +34,6 @@ while time.monotonic() < deadline:
 """
 
 
-def pyspy_children() -> list[int]:
-    """py-spy processes started by this test process (directly or in their own session)."""
-    me = psutil.Process()
-    found = []
-    for process in psutil.process_iter(["name", "ppid"]):
-        if process.info["name"] == "py-spy" and process.info["ppid"] == me.pid:
-            found.append(process.pid)
-    return found
-
-
 @pytest.fixture
 def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
     """Start ``python SCRIPT ARGS`` (or any argv) and wait for its ``ready`` line."""

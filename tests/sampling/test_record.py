@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from tests.helpers import needs_ptrace, pyspy_children
 from workbench.cli import main
 from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
 
-from .conftest import pyspy_children
+pytestmark = needs_ptrace
 
 SHORT_LIVED = """
 import time

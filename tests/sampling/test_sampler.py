@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 import psutil
 import pytest
 
-from tests.helpers import wait_until
+from tests.helpers import needs_ptrace, pyspy_children, wait_until
 from workbench.errors import SamplingError
 from workbench.sampling.metrics import MetricsReader
 from workbench.sampling.pyspy import NONBLOCKING_THREAD_THRESHOLD, PySpySampler
 from workbench.sampling.session import LiveSession
 
-from .conftest import pyspy_children
+pytestmark = needs_ptrace
 
 MANY_THREADS = f"""
 import threading, time
@@ -77,7 +75,6 @@ def test_dump_threads_names_both_threads_with_flags(spawn) -> None:
     by_name = {state.name: state for state in states}
     assert set(by_name) == {"MainThread", "napper"}
     assert by_name["MainThread"].frames[0].function == "<module>"
-    assert isinstance(by_name["napper"].active, bool)
     assert by_name["MainThread"].label == f'Thread {target.pid} "MainThread"'
 
 
@@ -117,10 +114,11 @@ def test_target_exit_ends_sampling_and_keeps_batches(spawn) -> None:
 def test_metrics_reader_reads_a_live_target_then_reports_its_exit(spawn) -> None:
     target = spawn(None, "30")
     reader = MetricsReader(target.pid, include_children=True)
-    time.sleep(0.3)
     sample = reader.read()
     assert sample.threads >= 2 and sample.rss_bytes > 0 and sample.fds >= 3
-    assert sample.cpu_percent > 0
+    # CPU % is over the time since the previous read: the crunching target shows
+    # some once a read spans some of its work (waited on, not slept for).
+    wait_until(lambda: reader.read().cpu_percent > 0, timeout=10)
     target.kill()
     target.wait()
     with pytest.raises(SamplingError, match="exited"):

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import pytest
 from textual.pilot import Pilot
@@ -19,6 +20,7 @@ from screens.messages import BacklogItemRequested
 from screens.widgets.backlog_list import BacklogList
 from screens.widgets.item_detail import ItemDetail
 from screens.widgets.kpi_panel import KpiPanel
+from tests.helpers import Notices, run_main, settle
 from workbench.context import LaunchContext
 from workbench.triage.model import (
     Evidence,
@@ -44,20 +46,9 @@ def stored(path: Path, item_id: int) -> Item:
         return store.get(item_id)
 
 
-async def settle(app: WorkbenchApp, pilot: Pilot) -> None:
-    """Let workers finish and their messages land (handlers may start more workers)."""
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            await pilot.pause()
-            return
-    raise AssertionError(f"workers still busy: {list(app.workers)}")
-
-
 async def press(app: WorkbenchApp, pilot: Pilot, *keys: str) -> None:
     await pilot.press(*keys)
-    await settle(app, pilot)
+    await settle(pilot)
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
@@ -67,15 +58,20 @@ async def type_text(pilot: Pilot, text: str) -> None:
 @asynccontextmanager
 async def backlog(db: Path) -> AsyncIterator[tuple[WorkbenchApp, Pilot, BacklogScreen]]:
     app = WorkbenchApp(LaunchContext(mode="backlog", db=db))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    _heard[app] = Notices()
+    async with app.run_test(size=SIZE, message_hook=_heard[app]) as pilot:
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, BacklogScreen)
         yield app, pilot, screen
 
 
-def notices(app: WorkbenchApp) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+#: The notifications each app of a test posted (``backlog`` listens for them).
+_heard: WeakKeyDictionary[WorkbenchApp, Notices] = WeakKeyDictionary()
+
+
+def notices(app: WorkbenchApp) -> Notices:
+    return _heard[app]
 
 
 @pytest.fixture
@@ -119,7 +115,7 @@ async def test_matrix_shows_counts_and_top_items_per_quadrant(db: Path, four: li
 
 async def test_j_k_g_move_the_selection(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "l")  # the long list: every open item in matrix order
+        await press(app, pilot, "v")  # the long list: every open item in matrix order
         assert screen.view == "list"
         listing = screen.active_list
         assert listing.selected.title == "cache warmup"
@@ -157,7 +153,7 @@ async def test_raising_impact_moves_the_item_to_another_quadrant(
 
 async def test_add_through_the_dialog_with_typed_keys(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "a")
+        await press(app, pilot, "n")
         assert isinstance(app.screen, ItemDialog)
         await type_text(pilot, "N+1 queries in checkout")
         for field, score in (("#impact", "5"), ("#effort", "1")):
@@ -175,7 +171,7 @@ async def test_add_through_the_dialog_with_typed_keys(db: Path, four: list[Item]
 
 async def test_dialog_refuses_bad_input_and_stays_open(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "a", "enter")
+        await press(app, pilot, "n", "enter")
         assert isinstance(app.screen, ItemDialog)
         assert "title" in str(app.screen.query_one("#item-form-error").render())
         await type_text(pilot, "x")
@@ -191,11 +187,11 @@ async def test_dialog_refuses_bad_input_and_stays_open(db: Path, four: list[Item
 async def test_status_key_sets_status_and_waiver_asks_why(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
         first = screen.active_list.selected
-        await press(app, pilot, "s", "d")
+        await press(app, pilot, "x", "d")
         assert stored(db, first.id).status is Status.DONE
         assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 1  # done leaves the matrix
         second = screen.active_list.selected
-        await press(app, pilot, "s", "w")
+        await press(app, pilot, "x", "w")
         await type_text(pilot, "vendor code")
         await press(app, pilot, "enter")
         waived = stored(db, second.id)
@@ -204,9 +200,9 @@ async def test_status_key_sets_status_and_waiver_asks_why(db: Path, four: list[I
 
 async def test_mark_two_items_then_one_status_for_both(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "v", "j", "v")
+        await press(app, pilot, "m", "j", "m")
         assert len(screen.marked) == 2
-        await press(app, pilot, "s", "i")
+        await press(app, pilot, "x", "i")
         ids = [four[0].id, four[1].id]
         assert [stored(db, i).status for i in ids] == [Status.IN_PROGRESS] * 2
         assert screen.marked == frozenset()
@@ -214,7 +210,7 @@ async def test_mark_two_items_then_one_status_for_both(db: Path, four: list[Item
 
 async def test_marked_items_move_together(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "3", "v", "j", "v", "plus")
+        await press(app, pilot, "3", "m", "j", "m", "plus")
         batch = [i for i in four if i.title in ("rename benchmark", "pool connections")]
         assert {stored(db, i.id).impact for i in batch} == {3}
         assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).total == 4
@@ -223,7 +219,7 @@ async def test_marked_items_move_together(db: Path, four: list[Item]) -> None:
 async def test_a_bulk_move_is_one_undo_and_one_redo(db: Path, four: list[Item]) -> None:
     batch = [i for i in four if i.title in ("rename benchmark", "pool connections")]
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "3", "v", "j", "v", "plus", "greater_than_sign")
+        await press(app, pilot, "3", "m", "j", "m", "plus", "greater_than_sign")
         assert [(stored(db, i.id).impact, stored(db, i.id).effort) for i in batch] == [
             (3, 2),
             (3, 3),
@@ -274,9 +270,9 @@ async def test_quick_presses_during_slow_writes_each_count(
     async with backlog(db) as (app, pilot, screen):
         item = screen.active_list.selected
         await pilot.press("minus", "minus", "minus")  # all three before the first commits
-        await settle(app, pilot)
+        await settle(pilot)
         assert stored(db, item.id).impact == item.impact - 3
-        assert notices(app) == ""
+        assert str(notices(app)) == ""
         await press(app, pilot, "u")
         assert stored(db, item.id).impact == item.impact - 2  # one undo per press
         assert screen.active_list.selected.id == item.id
@@ -290,7 +286,7 @@ async def test_a_missing_backlog_is_shown_empty_and_created_by_the_first_add(
         assert sum(panel.total for panel in screen.matrix.panels) == 0
         assert "no backlog file yet" in str(screen.query_one("#backlog-status").render())
         assert not db.parent.exists()  # looking created nothing
-        await press(app, pilot, "a")
+        await press(app, pilot, "n")
         await type_text(pilot, "first")
         await press(app, pilot, "enter")
         assert stored(db, 1).title == "first"
@@ -343,33 +339,40 @@ async def test_a_view_changed_while_hidden_shows_fresh_rows(db: Path, four: list
     """Only the view on screen is re-read after a change; the other one catches up
     when it is shown, so neither ever shows rows from before the change."""
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "l", "slash")
+        await press(app, pilot, "v", "slash")
         await type_text(pilot, "join")
         await press(app, pilot, "enter")  # filtered while the matrix is hidden
         assert [item.title for item in screen.active_list.loaded] == ["quadratic join in orders"]
         await press(app, pilot, "plus")  # and moved: I4 E2 → I5 E2, still Immediate PR
-        await press(app, pilot, "l")
+        await press(app, pilot, "v")
         panel = screen.matrix.panel(Quadrant.IMMEDIATE_PR)
         assert [(i.title, i.impact) for i in panel.loaded] == [("quadratic join in orders", 5)]
         assert [p.total for p in screen.matrix.panels] == [1, 0, 0, 0]
         assert panel.border_title == "Immediate PR · 1"
-        await press(app, pilot, "escape", "l")  # filter cleared in the matrix; list catches up
+        await press(app, pilot, "escape", "v")  # filter cleared in the matrix; list catches up
         assert len(screen.active_list.loaded) == len(four)
 
 
 async def test_export_writes_markdown(
-    db: Path, four: list[Item], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: Path,
+    four: list[Item],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
     seed(db, [Item(title="pipe | and `tick` <b>x</b>")])
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "x")
+        await press(app, pilot, "ctrl+s")
         path = screen.last_export
         assert path.parent == tmp_path and path.suffix == ".md"
         text = path.read_text()
         assert "cache warmup" in text and "Immediate PR" in text
         assert r"pipe \| and \`tick\` &lt;b&gt;x&lt;/b&gt;" in text
-        assert str(path) in notices(app)
+        assert str(path) in str(notices(app))
+    # One export, one header: the pane writes what `workbench export markdown` prints.
+    code, printed, _ = run_main(capsys, "export", "markdown", "--db", db)
+    assert code == 0 and printed == text
 
 
 async def test_markup_looking_text_is_shown_literally(db: Path) -> None:
@@ -389,7 +392,7 @@ async def test_markup_looking_text_is_shown_literally(db: Path) -> None:
         detail = screen.query_one(ItemDetail)
         body = str(detail.query_one("#item-detail-body").render())
         assert "[link=x]y" in body
-        await press(app, pilot, "l")
+        await press(app, pilot, "v")
         assert "[bold red]x[/]" in screen.active_list.render_line(0).text
 
 
@@ -405,7 +408,7 @@ async def test_stale_edit_is_refused_and_loses_nothing(db: Path, four: list[Item
         assert isinstance(app.screen, BacklogScreen)
         kept = stored(db, item.id)
         assert kept.owner == "bob" and kept.title == item.title
-        assert "changed" in notices(app).lower()
+        assert "changed" in str(notices(app)).lower()
         # The view reloaded: the next edit starts from bob's version and is accepted.
         assert screen.active_list.selected.owner == "bob"
         await press(app, pilot, "minus")
@@ -419,7 +422,7 @@ async def test_stale_move_is_refused(db: Path, four: list[Item]) -> None:
             other.move(item.id, impact_delta=-4)
         await press(app, pilot, "plus")
         assert stored(db, item.id).impact == 1
-        assert len(app._notifications) >= 1
+        assert len(notices(app)) >= 1
 
 
 async def test_detail_shows_evidence_and_history(db: Path) -> None:
@@ -483,7 +486,7 @@ async def test_hotspot_from_another_pane_opens_a_prefilled_form(db: Path, tmp_pa
         app.post_message(
             BacklogItemRequested("hot join", function="app/db.py:join", profile=profile)
         )
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ItemDialog)
         await press(app, pilot, "ctrl+s")
         with BacklogStore.open(db) as store:
@@ -505,7 +508,7 @@ async def test_ten_thousand_items_open_paged(db: Path) -> None:
         for panel in screen.matrix.panels:
             assert panel.visible_items, panel.quadrant
             assert len(panel.loaded) < 200  # a window, never the whole quadrant
-        await press(app, pilot, "l", "G")
+        await press(app, pilot, "v", "G")
         listing = screen.active_list
         assert isinstance(listing, BacklogList) and listing.cursor == 9_999
         assert listing.selected is not None and len(listing.loaded) < 200
@@ -513,7 +516,7 @@ async def test_ten_thousand_items_open_paged(db: Path) -> None:
 
 async def test_markup_in_a_typed_title_survives_add_and_undo(db: Path, four: list[Item]) -> None:
     async with backlog(db) as (app, pilot, screen):
-        await press(app, pilot, "a", "left_square_bracket", "slash", "right_square_bracket")
+        await press(app, pilot, "n", "left_square_bracket", "slash", "right_square_bracket")
         await press(app, pilot, "enter")
         with BacklogStore.open(db) as store:
             assert store.count(ItemFilter(text=None)) == len(four) + 1
@@ -529,7 +532,7 @@ async def test_unreadable_database_is_one_line_not_a_crash(db: Path) -> None:
         status = screen.query_one("#backlog-status")
         assert status.has_class("-error")
         assert str(db) in str(status.render())
-        await press(app, pilot, "plus", "a")  # keys still answer; nothing is written
+        await press(app, pilot, "plus", "n")  # keys still answer; nothing is written
         assert isinstance(app.screen, ItemDialog)
     assert db.read_bytes().startswith(b"this is not a database")
 
@@ -544,7 +547,7 @@ async def test_tab_digits_and_a_click_pick_the_quadrant(db: Path, four: list[Ite
         assert screen.matrix.panel(Quadrant.IMMEDIATE_PR).has_class("-current")
         assert not screen.matrix.panel(Quadrant.DEFER).has_class("-current")
         await pilot.click("#quadrant-batch_fixes", offset=(4, 2))  # border, then row 1
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.quadrant is Quadrant.BATCH_FIXES
         assert screen.active_list.selected.title == "pool connections"
 
@@ -563,12 +566,12 @@ async def test_read_only_backlog_is_a_view_that_refuses_editing_keys(
             )
             await press(app, pilot, "j", "enter")  # reading still works: the detail panel
             assert screen.query_one(ItemDetail).has_class("-open")
-            for key in ("plus", "greater_than_sign", "d", "u", "a", "e", "s"):
-                app.clear_notifications()
+            for key in ("plus", "greater_than_sign", "d", "u", "n", "e", "x"):
+                notices(app).clear()
                 await press(app, pilot, key)
                 assert isinstance(app.screen, BacklogScreen), key  # no form opened
-                assert "read-only" in notices(app), key
-                assert len(app._notifications) == 1, key
+                assert "read-only" in str(notices(app)), key
+                assert len(notices(app)) == 1, key
     finally:
         db.chmod(0o644)
     assert db.read_bytes() == before

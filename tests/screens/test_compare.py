@@ -17,11 +17,14 @@ from screens.compare import CompareScreen
 from screens.dialogs import PathDialog
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import MORE_ROW, DeltaTable
-from screens.widgets.diff_summary import GateVerdictView
+from screens.widgets.diff_summary import GateVerdictView, verdict_text
 from screens.widgets.icicle import Icicle
-from tests.screens.conftest import settle
+from tests.helpers import settle, skip_without_ptrace
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
+from workbench.profiles.diff import diff_profiles
+from workbench.profiles.gates import GateConfig, evaluate_gates
+from workbench.profiles.model import Frame, Profile
 from workbench.profiles.readers import NO_PYTHON_FRAME
 
 WORKLOAD = Path(__file__).with_name("compare_workload.py")
@@ -45,6 +48,7 @@ def _record(mode: str, out: Path) -> Path:
 @pytest.fixture(scope="session")
 def profiles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(base, branch): branch makes ``parse`` slower and adds the ``slow_join`` hotspot."""
+    skip_without_ptrace()
     folder = tmp_path_factory.mktemp("compare")
     return _record("base", folder / "base.txt"), _record("branch", folder / "branch.txt")
 
@@ -70,7 +74,7 @@ def _focused_deltas(app: WorkbenchApp) -> DeltaTable:
 async def test_regressions_hotspots_and_verdict(profiles: tuple[Path, Path]) -> None:
     app = _app(*profiles)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         regressions = screen.query_one("#deltas", DeltaTable)
@@ -92,7 +96,7 @@ async def test_waiver_turns_failure_into_documented_pass(
     )
     app = _app(*profiles, repo=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         verdict = app.screen.query_one(GateVerdictView)
         text = _plain(verdict)
         assert "PASS" in text and "waived" in text and "batching moved here on purpose" in text
@@ -102,12 +106,12 @@ async def test_waiver_turns_failure_into_documented_pass(
 async def test_table_sorts_and_filters(profiles: tuple[Path, Path]) -> None:
     app = _app(*profiles)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         table = _focused_deltas(app)
-        await pilot.press("f")
+        await pilot.press("v")
         assert table.category == "improvements"
         assert all(delta.delta_self_pct < 0 for delta in table.shown())
-        await pilot.press("f")
+        await pilot.press("v")
         assert table.category == "all"
         assert table.sort_column == "Δ self"
         await pilot.press("s", "s")  # Δ self → Base total → Branch total
@@ -121,7 +125,7 @@ async def test_table_sorts_and_filters(profiles: tuple[Path, Path]) -> None:
 async def test_icicle_keys_move_selection_and_zoom(profiles: tuple[Path, Path]) -> None:
     app = _app(*profiles)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         icicle = app.screen.query_one(Icicle)
         icicle.focus()
         root = icicle.root
@@ -139,17 +143,21 @@ async def test_icicle_keys_move_selection_and_zoom(profiles: tuple[Path, Path]) 
         assert (icicle.rows[0][0].x0, icicle.rows[0][0].x1) == (0, icicle.size.width)
         status = _plain(app.screen.query_one("#icicle-status", Static))
         assert "parse" in status and "→" in status and "pts" in status
-        await pilot.press("backspace")
+        await pilot.press("escape")
         assert icicle.zoom is selected.parent
         await pilot.press("0")
         assert icicle.zoom is root
 
 
-async def test_history_and_backlog_keys_post_requests(profiles: tuple[Path, Path]) -> None:
+async def test_history_and_backlog_keys_post_requests(
+    profiles: tuple[Path, Path], tmp_path: Path
+) -> None:
     posted: list[Message] = []
-    app = _app(*profiles)
+    app = WorkbenchApp(
+        LaunchContext(mode="compare", base=profiles[0], branch=profiles[1], db=tmp_path / "t.db")
+    )
     async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         _focused_deltas(app)
         await pilot.press("b")
         await pilot.pause()
@@ -169,9 +177,9 @@ async def test_history_and_backlog_keys_post_requests(profiles: tuple[Path, Path
 async def test_markup_looking_names_render_as_text(profiles: tuple[Path, Path]) -> None:
     app = _app(*profiles)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         table = _focused_deltas(app)
-        await pilot.press("f", "f")  # all functions
+        await pilot.press("v", "v")  # all functions
         assert set(MARKUP_NAMES) <= set(_functions(table))
         drawn = "\n".join(
             str(cell) for row in range(table.row_count) for cell in table.get_row_at(row)
@@ -202,7 +210,7 @@ async def test_bad_file_shows_error_then_dialog_loads_a_good_one(
     bad.write_bytes(b"\x00\x01\x02 not a profile \xff" * 10)
     app = _app(bad, profiles[1])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         error = app.screen.query_one("#compare-error", Static)
         assert error.display and str(bad) in _plain(error)
         assert app.is_running
@@ -216,12 +224,12 @@ async def test_bad_file_shows_error_then_dialog_loads_a_good_one(
         assert isinstance(app.screen, PathDialog), "a missing file keeps the dialog open"
         field.value = str(profiles[0])
         await pilot.press("enter")
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, CompareScreen)
         assert not app.screen.query_one("#compare-error", Static).display
         assert _functions(app.screen.query_one("#deltas", DeltaTable))[0] == "parse"
         app.screen.load_profile("branch", bad)  # as CompareProfileChosen does
-        await settle(pilot, app)
+        await settle(pilot)
         assert app.screen.query_one("#compare-error", Static).display
         assert _functions(app.screen.query_one("#deltas", DeltaTable)) == []
         assert app.screen.query_one(Icicle).root is None, "no stale icicle for the old pair"
@@ -231,7 +239,7 @@ async def test_bundled_demo_pair_opens() -> None:
     """The README's first command opens the pane on these two files."""
     app = _app(data_dir() / "compare_demo" / "base.txt", data_dir() / "compare_demo" / "branch.txt")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         assert _functions(app.screen.query_one("#hotspots", DeltaTable)) == ["validate_rows"]
         assert "FAIL" in _plain(app.screen.query_one(GateVerdictView))
 
@@ -239,7 +247,7 @@ async def test_bundled_demo_pair_opens() -> None:
 async def test_empty_pane_says_how_to_load() -> None:
     app = _app(None, None)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         assert "press o" in _plain(app.screen.query_one("#summary-base", Static))
         assert "press O" in _plain(app.screen.query_one("#summary-branch", Static))
         await pilot.press("h")  # nothing selected: a hint, not a crash
@@ -255,9 +263,9 @@ async def test_empty_pane_says_how_to_load() -> None:
 async def test_line_level_toggle(profiles: tuple[Path, Path]) -> None:
     app = _app(*profiles)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("t")
-        await settle(pilot, app)
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
         table = app.screen.query_one("#deltas", DeltaTable)
         # py-spy sometimes records a sample with no frame at all (start-up, exit):
         # its "(no Python frame)" leaf has no line, at either level.
@@ -283,9 +291,9 @@ async def test_large_diff_shows_top_rows_only(tmp_path: Path) -> None:
     branch = _synthetic(tmp_path / "branch.txt", 2, 3000, 10_000)
     app = _app(base, branch)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         table = _focused_deltas(app)
-        await pilot.press("f", "f")
+        await pilot.press("v", "v")
         assert table.category == "all"
         assert table.row_count == table.limit + 1
         more = table.get_row(MORE_ROW)[0]
@@ -304,7 +312,7 @@ async def test_control_characters_in_names_are_shown_escaped(tmp_path: Path) -> 
     branch.write_text(f"main (app.py:1);other (app.py:9) 10\nmain (app.py:1);{red} (app.py:5) 10\n")
     app = _app(base, branch)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         table = _focused_deltas(app)
         assert red in _functions(table)  # the data keeps the name as it is
         icicle = app.screen.query_one(Icicle)
@@ -334,12 +342,12 @@ async def test_table_columns_fit_the_longest_name_from_the_first_frame(tmp_path:
     )
     app = _app(base, branch)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         for table in app.screen.query(DeltaTable):
             function = table.columns[next(iter(table.columns))]
             assert not function.auto_width and function.width >= len(long_name)
-        await pilot.press("t")
-        await settle(pilot, app)
+        await pilot.press("l")
+        await settle(pilot)
         table = app.screen.query_one("#deltas", DeltaTable)
         where = next(column for column in table.columns.values() if column.label.plain == "File")
         assert where.width >= len("app.py:5")
@@ -360,17 +368,25 @@ async def test_line_level_without_line_numbers_says_so_and_function_level_comes_
     )
     app = _app(no_lines, profiles[1])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         assert app.screen.comparison is not None
-        await pilot.press("t")
-        await settle(pilot, app)
+        await pilot.press("l")
+        await settle(pilot)
         error = app.screen.query_one("#compare-error", Static)
         assert (
             error.display and "no line numbers" in _plain(error) and str(no_lines) in _plain(error)
         )
         assert app.screen.comparison is None
         assert "could not read" not in _plain(app.screen.query_one("#summary-branch"))
-        await pilot.press("t")
-        await settle(pilot, app)
+        await pilot.press("l")
+        await settle(pilot)
         assert not app.screen.query_one("#compare-error", Static).display
         assert _functions(app.screen.query_one("#deltas", DeltaTable))
+
+
+def test_the_compare_pane_verdict_names_the_line() -> None:
+    base, branch = Profile(), Profile()
+    base.add_frames([Frame("main", "pkg/app.py", 2)], 10)
+    branch.add_frames([Frame("main", "pkg/app.py", 2), Frame("parse", "pkg/app.py", 7)], 10)
+    text = verdict_text(evaluate_gates(diff_profiles(base, branch, by="line"), GateConfig())).plain
+    assert "parse:7: new hotspot" in text and "absent from base" in text

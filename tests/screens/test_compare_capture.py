@@ -12,8 +12,8 @@ from screens.app import WorkbenchApp
 from screens.capture_dialog import CaptureDialog
 from screens.compare import CompareScreen
 from screens.widgets.delta_table import DeltaTable
-from tests.capture.conftest import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
-from tests.screens.conftest import settle
+from tests.capture.repos import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
+from tests.helpers import settle
 from workbench.capture.manifest import load_manifest
 from workbench.capture.runner import CaptureRequest, run_capture
 from workbench.context import LaunchContext
@@ -42,7 +42,7 @@ async def test_opens_a_capture_with_seconds_above_the_icicle(repo: Path, tmp_pat
     ).folder
     app = WorkbenchApp(LaunchContext(mode="compare", capture=folder))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         time_view = _text(app, "#compare-time")
@@ -65,7 +65,7 @@ async def test_capture_from_the_dialog_with_progress_then_cancel(repo: Path) -> 
             app.screen.query_one(f"#{field_id}", Input).value = value
         app.screen.query_one("#capture-repeat", Input).focus()
         await pilot.press("enter")
-        await settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         assert screen.capture is not None
@@ -86,8 +86,8 @@ async def test_capture_from_the_dialog_with_progress_then_cancel(repo: Path) -> 
             if "run 2 of 400" in _text(app, "#capture-progress"):
                 break
         assert "of 400" in _text(app, "#capture-progress")
-        await pilot.press("x")
-        await settle(pilot, app)
+        await pilot.press("X")
+        await settle(pilot)
         manifest = load_manifest(app.screen.capture)
         assert manifest.interrupted and len(manifest.runs) < 400
         assert worktrees(repo) == [str(repo)]

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from screens.app import WorkbenchApp
 from screens.cycle import CycleScreen, ReportDialog
-from tests.screens.conftest import settle
+from tests.helpers import settle
 from workbench.context import LaunchContext
 from workbench.cycle.folder import Cycle, CycleConfig, now_iso, write_json
 from workbench.cycle.loadtest import RESULT_FILE
@@ -63,7 +63,7 @@ async def test_cycle_pane_shows_the_cycle_and_writes_reports(cycles: Path) -> No
     app = WorkbenchApp(LaunchContext(mode="compare", cycles=cycles))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
-        await settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CycleScreen)
         assert "Cycle spring" in str(screen.query_one("#cycle-title", Static).render())
@@ -80,8 +80,8 @@ async def test_cycle_pane_shows_the_cycle_and_writes_reports(cycles: Path) -> No
         assert _column(screen, "#cycle-reports", 1) == ["not written (w)"] * len(REPORTS)
         assert app.is_running, "a markup-looking endpoint name must not act"
 
-        await pilot.press("w")
-        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
         folder = cycles / "spring" / "reports"
         assert sorted(p.name for p in folder.iterdir()) == sorted(REPORTS)
         assert _column(screen, "#cycle-reports", 1) == list(REPORTS)
@@ -108,13 +108,13 @@ async def test_cycle_pane_shows_the_cycle_and_writes_reports(cycles: Path) -> No
 async def test_cycle_pane_errors_are_one_line(cycles: Path, tmp_path: Path) -> None:
     app = WorkbenchApp(LaunchContext(mode="cycle", cycles=cycles))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("b")  # a cycle of imported results has no load to run
-        await settle(pilot, app)
+        await settle(pilot)
+        await pilot.press("n", "1")  # a cycle of imported results has no load to run
+        await settle(pilot)
         status = app.screen.query_one("#cycle-status", Static)
         assert "has no URL to load" in str(status.render()) and status.has_class("-error")
     empty = WorkbenchApp(LaunchContext(mode="cycle", cycles=tmp_path / "nothing"))
     async with empty.run_test(size=SIZE) as pilot:
-        await settle(pilot, empty)
+        await settle(pilot)
         status = empty.screen.query_one("#cycle-status", Static)
         assert "workbench cycle start NAME" in str(status.render())

@@ -11,6 +11,7 @@ from screens.app import WorkbenchApp
 from screens.history import HistoryScreen
 from screens.messages import HistoryRequested
 from screens.prompt_dialog import PromptDialog
+from tests.helpers import settle
 from tests.history.gitrepo import GitRepo
 from workbench.context import LaunchContext
 from workbench.triage.model import EvidenceKind, Item
@@ -46,9 +47,6 @@ def table_column(app: WorkbenchApp, selector: str, column: int) -> list[str]:
     return [table.get_row_at(row)[column].plain for row in range(table.row_count)]
 
 
-async def settle(app: WorkbenchApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_commits_patch_blame_and_authors(repo: GitRepo) -> None:
@@ -56,7 +54,7 @@ async def test_commits_patch_blame_and_authors(repo: GitRepo) -> None:
         LaunchContext(mode="history", repo=repo.path, function="app.py:Cache.lookup")
     )
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
         summaries = table_column(app, "#history-commits", 5)
         assert summaries == ["loop in lookup", HOSTILE, "add cache"]
@@ -81,16 +79,16 @@ async def test_hot_lines_and_typed_function(repo: GitRepo) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.post_message(HistoryRequested("app.py:Cache.lookup", [3]))
-        await settle(app, pilot)
+        await settle(pilot)
         assert table_column(app, "#history-blame", 0) == ["3"]
-        assert table_column(app, "#history-blame", 2) == ["Bob | Builder"]
+        assert table_column(app, "#history-blame", 3) == ["Bob | Builder"]
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, PromptDialog)
         dialog_input = app.screen.query_one("#dialog-input")
         dialog_input.value = "app.py:Cache.missing"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         status = app.screen.query_one("#history-status", Static)
         assert status.has_class("-error")
         assert "lookup" in str(status.render()), "the error names what exists nearby"
@@ -109,12 +107,12 @@ async def test_link_selected_commit_to_backlog_item(repo: GitRepo, tmp_path: Pat
     context = LaunchContext(mode="history", repo=repo.path, function="app.py:Cache.lookup", db=db)
     app = WorkbenchApp(context)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("b")
         await pilot.pause()
         app.screen.query_one("#dialog-input").value = str(item.id)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
     store = BacklogStore.open(db)
     evidence = store.get(item.id).evidence
     store.close()
@@ -126,7 +124,7 @@ async def test_link_selected_commit_to_backlog_item(repo: GitRepo, tmp_path: Pat
 async def test_outside_a_repository_says_so(tmp_path: Path) -> None:
     app = WorkbenchApp(LaunchContext(mode="history", repo=tmp_path, function="a.py:f"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         status = app.screen.query_one("#history-status", Static)
         assert status.has_class("-error")
         assert "git" in str(status.render()).lower()
@@ -140,7 +138,7 @@ async def test_control_characters_in_messages_and_names_are_drawn_escaped(
     repo.commit("\x1b[31mred\x1b[0m alert", author="alice")
     app = WorkbenchApp(LaunchContext(mode="history", repo=repo.path, function="app.py:f"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert table_column(app, "#history-commits", 5) == ["\\x1b[31mred\\x1b[0m alert"]
         screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "\x1b" not in screen and "\\x1b[31mred" in screen
@@ -156,14 +154,14 @@ async def test_opened_from_another_pane_asks_git_once(
     repo.commit("add both", author="alice")
     trace = tmp_path / "git-trace.txt"
     monkeypatch.setenv("GIT_TRACE", str(trace))
-    context = LaunchContext(mode="backlog", repo=repo.path, function="app.py:first")
-    context.db = tmp_path / "triage.db"
+    db = tmp_path / "triage.db"
+    context = LaunchContext(mode="backlog", repo=repo.path, function="app.py:first", db=db)
     app = WorkbenchApp(context)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.post_message(HistoryRequested("app.py:second", []))
-        await settle(app, pilot)
-        await settle(app, pilot)
+        await settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
         assert table_column(app, "#history-commits", 5) == ["add both"]
     logs = [line for line in trace.read_text().splitlines() if "built-in: git log" in line]
@@ -175,7 +173,7 @@ async def test_tables_move_with_vim_keys(repo: GitRepo) -> None:
         LaunchContext(mode="history", repo=repo.path, function="app.py:Cache.lookup")
     )
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         commits = app.screen.query_one("#history-commits", DataTable)
         commits.focus()
         rows = []
@@ -184,6 +182,21 @@ async def test_tables_move_with_vim_keys(repo: GitRepo) -> None:
             rows.append(commits.cursor_row)
         assert rows == [1, 2, 1, 2, 0]
 
+
+async def test_commits_found_by_the_tolerant_scanner_are_marked(tmp_path: Path) -> None:
+    """A Python 2 version (tabs, print statement) is scanned; its commits say so."""
+    legacy = GitRepo(tmp_path / "legacy")
+    legacy.write("old.py", "def area(r):\n\tprint r\n\treturn 3 * r * r\n")
+    legacy.commit("python 2 era")
+    legacy.write("old.py", "def area(r):\n    return 3.14 * r * r\n")
+    legacy.commit("python 3 at last")
+    app = WorkbenchApp(LaunchContext(mode="history", repo=legacy.path, function="old.py:area"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shas = table_column(app, "#history-commits", 1)
+        assert [sha.endswith("*") for sha in shas] == [True, True]
+        status = str(app.screen.query_one("#history-status", Static).render())
+        assert "found by indentation (marked *)" in status
 
 async def test_candidates_rank_the_range_between_the_compare_profiles(tmp_path: Path) -> None:
     from screens.widgets.candidates import CandidatesView
@@ -207,12 +220,12 @@ async def test_candidates_rank_the_range_between_the_compare_profiles(tmp_path: 
     base, branch = _caller_profiles(repo, tmp_path)
     app = WorkbenchApp(LaunchContext(mode="history", repo=repo.path, base=base, branch=branch))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("i")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, PromptDialog)
         await pilot.press(*f"{repo.commits['v1']}..HEAD", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         view = app.screen.query_one(CandidatesView)
         assert view.answer is not None, str(view.query_one("#candidates-status", Static).render())
         rows = table_column(app, "#candidates-table", 0)
@@ -232,5 +245,5 @@ async def test_candidates_rank_the_range_between_the_compare_profiles(tmp_path: 
     )  # fmt: skip
     app = WorkbenchApp(opened)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert table_column(app, "#candidates-table", 6) == [HOSTILE]

@@ -33,11 +33,12 @@ from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.sparklines import BLOCKS, Bars
 from screens.widgets.thread_table import ThreadTable, thread_name
+from tests.helpers import needs_ptrace
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
 from workbench.profiles.io import read_profile
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_ptrace]
 
 SIZE = (160, 50)
 HOT = "hot_spin_function"
@@ -246,10 +247,10 @@ async def test_snapshot_and_hand_offs_to_history_backlog_and_compare(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     posted: list[Message] = []
-    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid))
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid, db=tmp_path / "t.db"))
     async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
         await wait_until(pilot, lambda: shows_hot(app))
-        await pilot.press("S")
+        await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: bool(list(tmp_path.glob("*.speedscope.json"))))
         await wait_until(pilot, lambda: not _running(app, "snapshot"))
         (saved,) = tmp_path.glob("*.speedscope.json")
@@ -267,7 +268,7 @@ async def test_snapshot_and_hand_offs_to_history_backlog_and_compare(
         (item,) = of_kind(posted, BacklogItemRequested)
         assert item.function == selected and item.profile is not None and item.profile.is_file()
         await app.switch_mode("live")
-        await pilot.press("N")
+        await pilot.press("c", "2")  # to Compare, as the branch
         await wait_until(pilot, lambda: bool(of_kind(posted, CompareProfileChosen)))
         (chosen,) = of_kind(posted, CompareProfileChosen)
         assert chosen.role == "branch"

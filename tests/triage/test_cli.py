@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.triage.conftest import cli, run_main, write_collapsed
+from tests.helpers import cli, run_main, write_collapsed
 
 
 def test_round_trip_through_subprocesses(db_path: Path) -> None:

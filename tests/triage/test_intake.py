@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import cli, cli_in, write_collapsed
+from tests.helpers import cli, cli_in, write_collapsed
 from workbench.cli.backlog import add_propose_options, propose_from_diff
 from workbench.profiles.diff import diff_profiles
 from workbench.profiles.io import read_profile

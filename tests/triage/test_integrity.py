@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import checksum, run_main, sample_item
+from tests.helpers import checksum, run_main, sample_item
 from workbench.triage import integrity
 from workbench.triage.model import ItemFilter
 from workbench.triage.store import Access, BacklogStore

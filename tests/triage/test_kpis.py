@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import sample_item, write_collapsed
+from tests.helpers import sample_item, write_collapsed
 from workbench.triage.kpis import compute_kpis, record_profile_top
 from workbench.triage.model import Evidence, Status, Taxonomy
 from workbench.triage.store import BacklogStore

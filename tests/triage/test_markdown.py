@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.triage.conftest import run_main, sample_item
+from tests.helpers import run_main, sample_item
 from workbench.reports.triage_markdown import render_triage
 from workbench.triage.kpis import compute_kpis
 from workbench.triage.model import Evidence, Status, Taxonomy

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import FIXTURES, checksum, sample_item
+from tests.helpers import TRIAGE_FIXTURES, checksum, sample_item
 from workbench.errors import StoreError
 from workbench.triage.model import ItemFilter, Quadrant, Status
 from workbench.triage.schema import SCHEMA_VERSION, missing_derived_parts
@@ -19,12 +19,12 @@ from workbench.triage.store import BacklogStore
 @pytest.fixture
 def v1_copy(tmp_path: Path) -> Path:
     target = tmp_path / "triage.db"
-    shutil.copyfile(FIXTURES / "triage_v1.db", target)
+    shutil.copyfile(TRIAGE_FIXTURES / "triage_v1.db", target)
     return target
 
 
 def test_fixture_is_schema_1() -> None:
-    conn = sqlite3.connect(FIXTURES / "triage_v1.db")
+    conn = sqlite3.connect(TRIAGE_FIXTURES / "triage_v1.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     columns = {row[1] for row in conn.execute("PRAGMA table_info(items)")}
     assert "quadrant" not in columns
@@ -45,7 +45,7 @@ def test_v1_database_is_upgraded_with_a_backup(v1_copy: Path) -> None:
         assert [str(e) for e in items[0].evidence] == ["function:shop/orders.py:merge_rows"]
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     backup = sqlite3.connect(v1_copy.with_name("triage.db.bak-v1"))
-    original = sqlite3.connect(FIXTURES / "triage_v1.db")
+    original = sqlite3.connect(TRIAGE_FIXTURES / "triage_v1.db")
     assert list(backup.iterdump()) == list(original.iterdump())
     assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
 

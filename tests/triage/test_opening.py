@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import FIXTURES, checksum, cli, cli_in, run_main, sample_item
+from tests.helpers import TRIAGE_FIXTURES, checksum, cli, cli_in, run_main, sample_item
 from workbench.errors import StoreError
 from workbench.triage.schema import APPLICATION_ID, SCHEMA_VERSION
 from workbench.triage.store import Access, BacklogMissingError, BacklogStore
@@ -180,7 +180,7 @@ def test_an_older_backlog_is_read_from_an_upgraded_copy_and_upgraded_by_a_write(
     tmp_path: Path, capsys
 ) -> None:
     path = tmp_path / "triage.db"
-    shutil.copy(FIXTURES / "triage_v1.db", path)
+    shutil.copy(TRIAGE_FIXTURES / "triage_v1.db", path)
     before = checksum(path)
     code, out, err = run_main(capsys, "backlog", "list", "--db", path)
     assert code == 0 and "Quadratic join in merge_rows" in out
@@ -195,7 +195,7 @@ def test_a_failed_upgrade_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     """Every migration step runs in one transaction (``executescript`` would commit the
     first steps): a table in the way of schema 3 rolls schema 2's steps back too."""
     path = tmp_path / "triage.db"
-    shutil.copy(FIXTURES / "triage_v1.db", path)
+    shutil.copy(TRIAGE_FIXTURES / "triage_v1.db", path)
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE quadrant_counts (note TEXT)")
     conn.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import FIXTURES, checksum, cli, sample_item
+from tests.helpers import TRIAGE_FIXTURES, checksum, cli, sample_item
 from workbench.errors import StoreError
 from workbench.triage.model import ItemFilter
 from workbench.triage.store import BacklogStore
@@ -221,7 +221,7 @@ def test_read_only_backlog_reads_with_a_note_and_refuses_writes(
 
 def test_read_only_old_schema_is_read_from_an_upgraded_copy(tmp_path: Path) -> None:
     path = tmp_path / "triage.db"
-    shutil.copy(FIXTURES / "triage_v1.db", path)
+    shutil.copy(TRIAGE_FIXTURES / "triage_v1.db", path)
     path.chmod(0o444)
     before = checksum(path)
     result = cli("backlog", "list", "--db", path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import sample_item
+from tests.helpers import sample_item
 from workbench.errors import StaleEditError
 from workbench.triage.model import Evidence, ItemFilter, Quadrant, Status, Taxonomy
 from workbench.triage.store import BacklogStore, ItemNotFoundError, ValidationError

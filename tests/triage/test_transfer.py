@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import run_main, sample_item
+from tests.helpers import run_main, sample_item
 from workbench.triage.model import EvidenceKind, ItemFilter, Quadrant, Status, Taxonomy
 from workbench.triage.store import BacklogStore
 from workbench.triage.transfer import ImportFormatError, read_import, write_csv

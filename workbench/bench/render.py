@@ -8,13 +8,12 @@ control characters escaped (:func:`plain`), Markdown escapes them
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from workbench.bench.comparison import BenchComparison, BenchRow
 from workbench.bench.results import BenchFile
 from workbench.markdown import escape_md, md_table
-from workbench.output import counted, plain
+from workbench.output import counted, json_text, plain
 from workbench.profiles.render import columns
 from workbench.stats import Comparison, Summary, format_p, format_pct
 
@@ -92,7 +91,7 @@ def render_markdown(result: BenchComparison) -> str:
 
 
 def render_json(result: BenchComparison) -> str:
-    return json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False)
+    return json_text(result.to_json())
 
 
 RENDERERS: dict[str, Callable[[BenchComparison], str]] = {

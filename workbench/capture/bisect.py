@@ -39,7 +39,9 @@ from workbench.capture.time_diff import run_seconds
 from workbench.capture.time_gates import judge_slowdown
 from workbench.capture.worktrees import Worktrees, git
 from workbench.errors import CaptureError, WorkbenchError
+from workbench.files import write_output
 from workbench.history.repo import quick_resolve
+from workbench.output import json_text
 from workbench.profiles.gates import waiver_for
 from workbench.profiles.io import read_profile
 from workbench.sampling.command import CommandRun, Interrupted, Profiler, record_command
@@ -436,16 +438,7 @@ def _check_metric(request: BisectRequest) -> None:
 
 
 def _save(result: BisectResult, folder: Path) -> None:
-    import json
-
-    target = folder / "bisect.json"
-    try:
-        target.write_text(
-            json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
-    except OSError as error:
-        raise CaptureError(f"cannot write {target}: {error.strerror or error}") from None
+    write_output(folder / "bisect.json", json_text(result.to_json(), indent=True) + "\n")
 
 
 def _rounded(value: float | None) -> float | None:

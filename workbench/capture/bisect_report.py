@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Callable
 
 from workbench.capture.bisect import BisectResult, Commit, Step, profiler_for, step_line
 from workbench.markdown import escape_md, md_table
-from workbench.output import plain
+from workbench.output import json_text, plain
 from workbench.stats import format_p, format_pct
 
 
@@ -106,7 +105,7 @@ def _step_row(step: Step) -> list[str]:
 
 
 def render_json(result: BisectResult) -> str:
-    return json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False)
+    return json_text(result.to_json(), indent=True)
 
 
 def _code(text: str) -> str:

@@ -30,6 +30,8 @@ from typing import Any, Literal
 
 from workbench import __version__
 from workbench.errors import CaptureError
+from workbench.files import write_output
+from workbench.output import json_text
 from workbench.profiles.run_meta import MAX_RSS_BYTES, MAX_SECONDS
 from workbench.sampling.command import CommandRun
 
@@ -153,18 +155,9 @@ class Manifest:
         return {"schema": SCHEMA, **data}
 
     def write(self) -> None:
-        """Write ``manifest.json`` atomically; a full disk is one error line."""
-        target = self.folder / MANIFEST
-        temporary = self.folder / f".{MANIFEST}.{os.getpid()}.tmp"
-        text = json.dumps(self.to_json(), indent=2, allow_nan=False, ensure_ascii=False)
-        try:
-            if target.is_symlink() or (target.exists() and not target.is_file()):
-                raise CaptureError(f"{target} is not a regular file; not replacing it")
-            temporary.write_text(text + "\n", encoding="utf-8")
-            os.replace(temporary, target)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise CaptureError(f"cannot write {target}: {error.strerror or error}") from None
+        """Write ``manifest.json`` atomically (see :mod:`workbench.files`); a full disk is one
+        error line."""
+        write_output(self.folder / MANIFEST, json_text(self.to_json(), indent=True) + "\n")
 
 
 def load_manifest(path: Path) -> Manifest:

@@ -10,7 +10,6 @@ Markdown escapes them (:func:`escape_md`), JSON carries them as strings.
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from workbench.capture.manifest import Manifest
 from workbench.capture.time_diff import FunctionTime, TimeDiff
 from workbench.capture.time_gates import MIN_RUNS, TimeGateVerdict
 from workbench.markdown import escape_md, md_table
-from workbench.output import counted, plain
+from workbench.output import counted, json_text, plain
 from workbench.profiles.diff import ProfileDiff
 from workbench.profiles.render import columns
 from workbench.stats import Comparison, format_p, format_pct
@@ -367,7 +366,7 @@ def _fence(line: str) -> str:
 
 # -- JSON ---------------------------------------------------------------------------
 def render_json(report: CaptureReport) -> str:
-    return json.dumps(report.to_json(), indent=2, allow_nan=False, ensure_ascii=False)
+    return json_text(report.to_json(), indent=True)
 
 
 def _manifest_json(manifest: Manifest) -> dict[str, Any]:

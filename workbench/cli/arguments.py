@@ -56,6 +56,16 @@ def percent(text: str) -> float:
     return value
 
 
+def add_repo(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--repo DIR``: the git repository of the profiled code (``default`` says what else)."""
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        metavar="DIR",
+        help=f"git repository of the profiled code (default: {default})",
+    )
+
+
 def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
     parser.add_argument(
         "--format", choices=choices, default="text", help="output format (default: text)"

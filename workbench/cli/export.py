@@ -8,8 +8,6 @@ runs, so registering the subcommands stays light.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from workbench.cli.arguments import add_db_option, with_store
 from workbench.cli.profiles import add_gate_options
-from workbench.errors import WorkbenchError
+from workbench.files import output_file
+from workbench.output import json_text
 from workbench.triage.model import ItemFilter
 
 if TYPE_CHECKING:
@@ -25,39 +24,26 @@ if TYPE_CHECKING:
 
 
 def _emit(chunks: Iterable[str], output: Path | None) -> None:
-    """Write to stdout, or to ``output`` through a temporary file renamed at the end,
-    so a failed export never leaves half a report where the last good one was."""
+    """Write to stdout, or to ``output`` by :func:`~workbench.files.output_file`'s rules
+    (a regular file replaced only once complete, a device or FIFO streamed to)."""
     if output is None:
         for chunk in chunks:
             sys.stdout.write(chunk)
         return
-    import tempfile
-
-    try:
-        folder = output.resolve().parent
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f".{output.name}.", delete=False
-        )
-        with handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        os.replace(handle.name, output)
-    except OSError as error:
-        raise WorkbenchError(f"cannot write {output}: {error.strerror or error}") from None
+    with output_file(output) as out:
+        for chunk in chunks:
+            out.write(chunk)
     print(f"wrote {output}", file=sys.stderr)
 
 
 def _markdown(store: BacklogStore, args: argparse.Namespace) -> int:
-    from workbench.reports.triage_markdown import render_triage
-    from workbench.triage.kpis import compute_kpis
+    from workbench.reports.triage_markdown import triage_document
 
     item_filter = ItemFilter(include_closed=args.all)
-    total = store.count(item_filter)
-    scope = "items" if args.all else "open items"
-    subtitle = f"{total} {scope} in {store.path}; an impact or effort ≥ {store.split} is high."
-    items = store.iter_all(item_filter, order="matrix", limit=args.limit)
-    report = compute_kpis(store, repo=args.repo)
-    _emit(render_triage(items, report, title=args.title, subtitle=subtitle), args.output)
+    document = triage_document(
+        store, item_filter, title=args.title, repo=args.repo, limit=args.limit
+    )
+    _emit(document, args.output)
     return 0
 
 
@@ -66,7 +52,7 @@ def _json(store: BacklogStore, args: argparse.Namespace) -> int:
     from workbench.triage.transfer import export_document
 
     document = export_document(store, compute_kpis(store, repo=args.repo))
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    text = json_text(document) + "\n"
     _emit([text], args.output)
     return 0
 
@@ -78,7 +64,7 @@ def _sarif(args: argparse.Namespace) -> int:
     from workbench.reports.sarif import gate_sarif
 
     verdict, diff, branch = evaluate_gate(args)
-    text = json.dumps(gate_sarif(verdict, diff, branch), indent=2, allow_nan=False) + "\n"
+    text = json_text(gate_sarif(verdict, diff, branch)) + "\n"
     _emit([text], args.output)
     failures = len(verdict.failures)
     print(

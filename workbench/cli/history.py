@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from workbench.cli.arguments import add_repo
 from workbench.errors import HistoryError
 
 FORMATS = ("text", "json", "markdown")
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     history.add_argument("function", nargs="?", metavar="FUNCTION")
-    _repo_option(history)
+    add_repo(history, "the current directory")
     history.add_argument("--rev", default="HEAD", help="revision to look from (default HEAD)")
     window = history.add_mutually_exclusive_group()
     window.add_argument("--since", metavar="DATE", help="only commits after DATE (git date)")
@@ -60,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Rank the hottest functions of PROFILE by heat x commits in a window.",
     )
     hotspots.add_argument("profile", metavar="PROFILE")
-    _repo_option(hotspots)
+    add_repo(hotspots, "the current directory")
     hotspots.add_argument(
         "--since", default="90 days ago", metavar="DATE", help="churn window (default 90 days)"
     )
@@ -82,18 +83,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     candidates.add_argument("base", metavar="BASE_PROFILE")
     candidates.add_argument("branch", metavar="BRANCH_PROFILE")
     candidates.add_argument("--range", dest="rev_range", metavar="BASE..BRANCH", required=True)
-    _repo_option(candidates)
+    add_repo(candidates, "the current directory")
     _format_option(candidates)
     candidates.add_argument(
         "--open", action="store_true", help="then show them in the History pane (Candidates tab)"
     )
     candidates.set_defaults(handler=run_candidates)
-
-
-def _repo_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--repo", metavar="DIR", help="git repository of the code (default: current directory)"
-    )
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:

@@ -10,9 +10,15 @@ from workbench.context import LaunchContext
 
 
 def open_app(context: LaunchContext) -> int:
-    """Run the app on ``context`` until it quits; its return code is the exit code."""
+    """Run the app on ``context`` until it quits; its return code is the exit code.
+
+    The user's keymap (docs/keys.md) is read first: a bad one is a one-line
+    error before anything is drawn.
+    """
     from screens.app import WorkbenchApp
+    from screens.keymap import user_keymap
 
     app = WorkbenchApp(context)
+    app.set_keymap(user_keymap())
     app.run()
     return app.return_code or 0

@@ -8,6 +8,7 @@ content), so a missing, empty, binary or foreign file is one
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -159,7 +160,6 @@ def _register_show(sub: argparse._SubParsersAction) -> None:
 def run_show(args: argparse.Namespace) -> int:
     from workbench.capture.loading import is_capture
     from workbench.profiles import render
-    from workbench.profiles.io import read_profile
     from workbench.profiles.run_meta import run_meta_json
     from workbench.profiles.top import top_functions
 
@@ -167,7 +167,7 @@ def run_show(args: argparse.Namespace) -> int:
         return _show_capture(args)
     if args.format == "markdown":
         raise WorkbenchError("--format markdown is for a capture folder; use text or json")
-    profile = _with_rate(read_profile(args.profile, thread=args.thread), args.rate)
+    profile = _with_rate(_read(args.profile, thread=args.thread), args.rate)
     if args.format == "json":
         print_json({**top_functions(profile, by=args.by, top=args.top).to_json(),
                     "run": run_meta_json(profile.meta) or None})  # fmt: skip
@@ -259,11 +259,19 @@ def run_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
+def _read(path: Path, thread: str | None = None) -> Profile:
+    """:func:`read_profile`, telling stderr what the reader skipped or shortened."""
     from workbench.profiles.io import read_profile
 
+    profile = read_profile(path, thread=thread)
+    for note in profile.meta.notes:
+        print(f"workbench: note: {plain(path)}: {plain(note)}", file=sys.stderr)
+    return profile
+
+
+def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
     rate = getattr(args, "rate", None)
-    return _with_rate(read_profile(args.base), rate), _with_rate(read_profile(args.branch), rate)
+    return _with_rate(_read(args.base), rate), _with_rate(_read(args.branch), rate)
 
 
 def _print_diff(diff: ProfileDiff, fmt: str, top: int | None, sides: _Sides) -> None:
@@ -488,32 +496,39 @@ def _time_gate_report(sides: _Sides, verdict: TimeGateVerdict, fmt: str) -> str:
 def _register_convert(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "convert",
-        help="convert a profile to collapsed stacks or speedscope JSON",
+        help="convert a profile to collapsed stacks, speedscope JSON or pprof",
         description=(
             "Read IN (any supported format) and write OUT. The format is --to, else "
-            "speedscope when OUT ends in .json, else collapsed."
+            "speedscope when OUT ends in .json, pprof when it ends in .pb.gz or .pprof, "
+            "else collapsed. OUT may be '-' (stdout), a FIFO or a device."
         ),
     )
     parser.add_argument("input", type=Path, metavar="IN")
     parser.add_argument("output", type=Path, metavar="OUT")
-    parser.add_argument("--to", choices=("collapsed", "speedscope"), help="output format")
+    parser.add_argument(
+        "--to", choices=("collapsed", "speedscope", "pprof"), help="output format"
+    )
     parser.add_argument("--thread", metavar="T", help="only this thread (name, id or index)")
     parser.set_defaults(handler=run_convert)
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from workbench.profiles.io import read_profile, write_profile
+    from workbench.profiles.io import write_profile
 
-    fmt = args.to or ("speedscope" if args.output.suffix.lower() == ".json" else "collapsed")
-    profile = read_profile(args.input, thread=args.thread)
-    try:
-        write_profile(profile, args.output, fmt)
-    except OSError as error:
-        raise WorkbenchError(
-            f"cannot write {args.output}: {error.strerror or error}; choose a writable path"
-        ) from None
+    fmt = args.to or _format_of(args.output)
+    profile = _read(args.input, thread=args.thread)
+    write_profile(profile, args.output, fmt)
     print(f"wrote {args.output} ({fmt}, {len(profile):,} stacks)")
     return 0
+
+
+def _format_of(output: Path) -> str:
+    name = output.name.lower()
+    if name.endswith(".json"):
+        return "speedscope"
+    if name.endswith((".pb.gz", ".pprof", ".pb")):
+        return "pprof"
+    return "collapsed"
 
 
 # -- compare --------------------------------------------------------------

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.cli.arguments import add_repo
 from workbench.context import LaunchContext
 from workbench.errors import SamplingError
 from workbench.output import plain, print_json
@@ -99,6 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     attach.add_argument("pid", type=int, metavar="PID")
     _sampling_options(attach)
+    add_repo(attach, "the repository holding the profiled files, else the target's directory")
     attach.set_defaults(handler=run_attach)
 
     run = sub.add_parser(
@@ -110,6 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     _sampling_options(run)
+    add_repo(run, "the repository holding the profiled files, else the command's directory")
     run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
     run.set_defaults(handler=run_command)
 
@@ -354,6 +357,7 @@ def run_attach(args: argparse.Namespace) -> int:
             rate=args.rate,
             nonblocking=args.nonblocking,
             subprocesses=args.subprocesses,
+            repo=args.repo,
         )
     )
 
@@ -376,6 +380,7 @@ def run_command(args: argparse.Namespace) -> int:
             rate=args.rate,
             nonblocking=args.nonblocking,
             subprocesses=args.subprocesses,
+            repo=args.repo,
         )
     )
 

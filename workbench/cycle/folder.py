@@ -19,9 +19,7 @@ its own terms. JSON written here is strict (no NaN) and replaced atomically.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +31,8 @@ from workbench.cycle.plans import LoadPlan
 from workbench.cycle.results import LoadResult
 from workbench.cycle.slo import SloSet
 from workbench.errors import CycleError, WorkbenchError
+from workbench.files import write_output
+from workbench.output import json_text
 from workbench.triage.dbfile import default_db_path, ignore_in_git
 
 SCHEMA = "workbench.cycle/1"
@@ -240,22 +240,18 @@ def read_json(path: Path) -> Any:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Strict JSON (NaN refused), replaced only once complete."""
-    write_text(path, json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    """Strict JSON (NaN refused, see :func:`~workbench.output.json_text`), replaced only
+    once complete."""
+    write_text(path, json_text(data, indent=True) + "\n")
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary file renamed over it; never through a symlink,
-    device or FIFO (those are refused: this replaces only files we write)."""
+    """Write ``path`` by the rules of :mod:`workbench.files`, refusing a symlink, device or
+    FIFO in a cycle folder (this replaces only files the cycle writes)."""
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise CycleError(f"{path} is not a regular file; refusing to replace it")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-        )
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, path)
     except OSError as error:
         raise CycleError(f"cannot write {path}: {error.strerror or error}") from None
+    write_output(path, text)

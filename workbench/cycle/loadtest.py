@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib.util
 import ipaddress
-import json
 import os
 import socket
 import subprocess
@@ -38,6 +37,8 @@ from workbench.cycle.plans import DRAIN_S, LoadPlan
 from workbench.cycle.readers.locust_csv import read_locust_csv
 from workbench.cycle.results import LoadResult
 from workbench.errors import LoadTestError, ResultsFormatError
+from workbench.files import write_output
+from workbench.output import json_text
 from workbench.sampling.processes import stop_target
 
 CSV_PREFIX = "locust"
@@ -114,7 +115,7 @@ def run_loadtest(
         raise LoadTestError(f"locustfile {locustfile} does not exist")
     check_target(plan.host, allow_remote=allow_remote)
     prepare_folder(folder)
-    (folder / PLAN_FILE).write_text(json.dumps(plan.to_json(), indent=2, allow_nan=False) + "\n")
+    write_output(folder / PLAN_FILE, json_text(plan.to_json(), indent=True) + "\n")
     files = write_locustfiles(plan, folder, own_users=locustfile and locustfile.resolve())
     limit = plan.duration_s + DRAIN_S + STARTUP_MARGIN_S
     command = [
@@ -208,9 +209,7 @@ def _collect(
     result.target = plan.url
     result.started_at = started_at
     result.interrupted = interrupted
-    (folder / RESULT_FILE).write_text(
-        json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
+    write_output(folder / RESULT_FILE, json_text(result.to_json(), indent=True) + "\n")
     return result
 
 

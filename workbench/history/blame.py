@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import HistoryError
+from workbench.history.locate import source_encoding
 from workbench.history.repo import as_repo, resolve_rev
 
 if TYPE_CHECKING:
@@ -118,11 +119,17 @@ def _blame(
     sha = resolve_rev(repo, rev)
     options = ["--porcelain", "-w", *(["-C"] if copies else []), *ranges, sha, "--", path]
     try:
-        output = repo.git.blame(*options, strip_newline_in_stdout=False)
+        output = repo.git.blame(*options, strip_newline_in_stdout=False, stdout_as_string=False)
     except git.GitCommandError as error:
         detail = (error.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
         raise HistoryError(f"cannot blame {path} at {sha[:12]}: {detail}") from None
-    return parse_porcelain(output)
+    encoding = "utf-8"
+    try:
+        output.decode("utf-8")
+    except UnicodeDecodeError:  # a file in another encoding (PEP 263), or odd metadata
+        head = repo.git.cat_file("blob", f"{sha}:{path}", stdout_as_string=False)[:4096]
+        encoding = source_encoding(head)
+    return parse_porcelain(output, encoding)
 
 
 def blame_history(
@@ -158,19 +165,20 @@ def author_shares(lines: Sequence[BlameLine]) -> list[AuthorShare]:
     ]
 
 
-def parse_porcelain(output: str) -> list[BlameLine]:
+def parse_porcelain(output: bytes, encoding: str = "utf-8") -> list[BlameLine]:
     """Lines from ``git blame --porcelain`` output.
 
     Porcelain gives a commit's fields only the first time it appears, so they
-    are remembered per sha.
+    are remembered per sha. Source lines are decoded in the file's
+    ``encoding``, names and summaries as UTF-8 (undecodable bytes as U+FFFD).
     """
     commits: dict[str, dict[str, str]] = {}
     result: list[BlameLine] = []
     current: dict[str, str] = {}
     sha = ""
     orig_line = final_line = 0
-    for raw in output.split("\n"):
-        if raw.startswith("\t"):
+    for raw in output.split(b"\n"):
+        if raw.startswith(b"\t"):
             info = commits[sha]
             result.append(
                 BlameLine(
@@ -180,14 +188,14 @@ def parse_porcelain(output: str) -> list[BlameLine]:
                     info.get("author-mail", "").strip("<>"),
                     _date(info.get("author-time", "0"), info.get("author-tz", "+0000")),
                     info.get("summary", ""),
-                    raw[1:],
+                    raw[1:].decode(encoding, "replace"),
                     current.get("filename", info.get("filename", "")),
                     orig_line,
                     "boundary" in info,
                 )
             )
             continue
-        head, _, value = raw.partition(" ")
+        head, _, value = raw.decode("utf-8", "replace").partition(" ")
         if len(head) == 40 and all(c in "0123456789abcdef" for c in head):
             sha = head
             numbers = value.split()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.history.repo import cache_dir
+from workbench.output import json_text
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -55,7 +56,7 @@ class HistoryCache:
             with closing(self._connect()) as connection, connection:
                 connection.execute(
                     "INSERT OR REPLACE INTO answers (key, value) VALUES (?, ?)",
-                    (key, json.dumps(value, separators=(",", ":"))),
+                    (key, json_text(value)),
                 )
         except sqlite3.OperationalError:
             pass  # locked or read-only: an unwritten answer only costs speed

@@ -9,256 +9,504 @@ its own: the function (found by qualified name with ``ast``) is looked up in
 the file before and after the commit, and the commit is listed when the two
 texts differ.
 
-One ``git log -p -U0`` (as costly as ``-L``: both diff every version of the
-file) gives each commit's exact changed lines; each older version of the file
-is rebuilt from the newer one by undoing them, checked against git's blob id,
-and read from ``git cat-file`` only when the history branches or the check
-fails. Most commits leave a given function alone, which the changed lines
-show without parsing anything; a touched function is parsed alone.
+Finding it in each version must cost little, since a long-lived file has
+hundreds of versions and ``ast.parse`` of a large module takes tens of
+milliseconds. A version is compared with one whose function is already known
+(the other side of the commit, or the last version judged) by their common
+head and tail, found by bisection on bytes. When the changed middle lies away
+from the function and from every line that could change its scope, its
+decorators or which definition Python binds, the function is the same text,
+maybe shifted: nothing is parsed. A touched function is found by its ``def``
+line and checked alone. Anything unsure parses the whole version with
+``ast``; a version ``ast`` cannot read (Python 2, a syntax error) is scanned
+by indentation (:mod:`workbench.history.source_scan`), and what is derived
+from that scan is marked ``fallback``.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from workbench.errors import HistoryError
-from workbench.history.blobs import BlobReader
-from workbench.history.locate import Span, locate_with_scope, parse_python
-from workbench.history.log_stream import NULL, Change
+from workbench.history.blobs import BlobStore
+from workbench.history.locate import (
+    Span,
+    bound_def,
+    definitions,
+    parse_python,
+    source_encoding,
+)
+from workbench.history.log_stream import NULL
+from workbench.history.source_scan import DefSpan, indentation
+
+_ANY_HEADER = re.compile(rb"(?m)^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]")
+_NEWLINE = re.compile(rb"\n")
+_TRIPLES = (b'"""', b"'''")
+#: Bytes to which the common head and tail of two versions are found.
+_CLOSE_ENOUGH = 128
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Version:
-    """The function in one version of the file: its text and where it is, or None."""
+    """The function in one version of the file: its text and where it is, or absent."""
 
-    text: str | None
+    text: bytes | None
+    """The function's source as in the file (None: not in this version)."""
     span: Span | None = None
-    unparsable: bool = False
-    outer: int = 0
-    """Header line of the outermost enclosing class or def (0 at module level)."""
-    bottom: int = 0
-    """First code line after the function's block (or the last line of the file)."""
+    fallback: bool = False
+    """Found by the tolerant scanner, or derived from a version it found."""
+    encoding: str = "utf-8"
+    """The file's source encoding (PEP 263), to show the text."""
+    offset: int = 0
+    """Byte offset of the span's first line."""
+    header: int = 0
+    """Byte offset of the ``def`` line."""
+    guard_low: int = -1
+    """Start of the nearest code line above the span (-1: nothing above it)."""
+    guard_high: int = 0
+    """End of the first code line after the block, newline included (past the end if none)."""
+    outer: int = -1
+    """Start of the outermost enclosing ``class``/``def`` line (-1 at module level)."""
     indent: int = 0
-    """Indentation of the function's first line."""
+    """Indentation of the span's first line, in bytes."""
+
+    @property
+    def source(self) -> str | None:
+        """The text decoded as Python would read the file (undecodable bytes as U+FFFD)."""
+        return None if self.text is None else self.text.decode(self.encoding, "replace")
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
+def changed_middle(before: bytes, after: bytes) -> tuple[int, int, int]:
+    """Where two versions differ, widened to whole lines: ``(start, end_before, end_after)``.
+
+    ``before[start:end_before]`` became ``after[start:end_after]``; each end is
+    the newline closing the last changed line (or the end of the text). The
+    common head and tail are found by galloping then bisecting on slices,
+    which compares memory at C speed.
+    """
+    limit = min(len(before), len(after))
+    head = _common(before, after, limit, tail=False)
+    tail = _common(before, after, limit - head, tail=True)
+    start = before.rfind(b"\n", 0, head) + 1
+    return start, _line_end(before, len(before) - tail), _line_end(after, len(after) - tail)
 
 
-def _blank(line: str) -> bool:
+def _common(a: bytes, b: bytes, limit: int, *, tail: bool) -> int:
+    """Length of the common head (or tail) of ``a`` and ``b``, at most ``limit``."""
+
+    def same(low: int, high: int) -> bool:  # one slice copied, compared in place
+        if tail:
+            return a.endswith(b[len(b) - high : len(b) - low], 0, len(a) - low)
+        return a.startswith(b[low:high], low)
+
+    low, size = 0, 512
+    while True:
+        high = min(low + size, limit)
+        if not same(low, high):
+            break
+        if high == limit:
+            return limit
+        low, size = high, size * 2
+    # The first difference is in [low, high). Closer than a few lines is not
+    # needed: the middle is widened to whole lines, and a wider one is only
+    # more cautious.
+    while high - low > _CLOSE_ENOUGH:
+        middle = (low + high) // 2
+        if same(low, middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _line_end(data: bytes, offset: int) -> int:
+    end = data.find(b"\n", offset)
+    return len(data) if end < 0 else end
+
+
+def _line_start(data: bytes, offset: int) -> int:
+    return data.rfind(b"\n", 0, offset) + 1
+
+
+def _is_code(line: bytes) -> bool:
     stripped = line.strip()
-    return not stripped or stripped.startswith("#")
+    return bool(stripped) and not stripped.startswith(b"#")
 
 
-def _plainly_whole(block: list[str]) -> bool:
+def _code_line_above(data: bytes, offset: int) -> int:
+    """Start of the nearest code line above the line at ``offset`` (-1 if none)."""
+    while offset > 0:
+        start = _line_start(data, offset - 1)
+        if _is_code(data[start : offset - 1]):
+            return start
+        offset = start
+    return -1
+
+
+def _code_line_below(data: bytes, offset: int) -> int:
+    """End, newline included, of the first code line after the line at ``offset``."""
+    end = _line_end(data, offset)
+    while end < len(data):
+        start, end = end + 1, _line_end(data, end + 1)
+        if _is_code(data[start:end]):
+            return end + 1
+    return len(data) + 1
+
+
+def _plainly_whole(block: bytes) -> bool:
     """A block cut by indentation is the whole def unless a line under it continues it.
 
-    Only an open bracket, string or backslash lets a line at the def's
-    indentation or less belong to it; with none of them left open in the
-    block, parsing it would only confirm what the indentation says.
+    Only a bracket or string left open, or a backslash ending its last line,
+    lets a line at the def's indentation or less belong to it (a backslash
+    inside the block only joins lines the cut kept anyway); with none of
+    them, parsing the block would only confirm what the indentation says.
     """
-    text = "\n".join(block)
     return (
-        text.count('"""') % 2 == 0
-        and text.count("'''") % 2 == 0
-        and text.count("(") == text.count(")")
-        and text.count("[") == text.count("]")
-        and text.count("{") == text.count("}")
-        and not any(line.endswith("\\") for line in block)
+        block.count(b'"""') % 2 == 0
+        and block.count(b"'''") % 2 == 0
+        and block.count(b"(") == block.count(b")")
+        and block.count(b"[") == block.count(b"]")
+        and block.count(b"{") == block.count(b"}")
+        and not block.rstrip(b"\r").endswith(b"\\")
     )
 
 
-def _enclosing(lines: list[str], line: int) -> list[tuple[int, str]]:
-    """Headers (line, text) of the blocks around ``line`` (1-based), innermost first.
+def _string_flips(before: bytes, after: bytes) -> bool:
+    """Whether the two texts leave a different triple-quoted string open after them."""
+    return any(before.count(quotes) % 2 != after.count(quotes) % 2 for quotes in _TRIPLES)
+
+
+def _enclosing(data: bytes, offset: int) -> list[tuple[int, bytes]]:
+    """Headers (offset, text) of the blocks around the line at ``offset``, innermost first.
 
     Found by indentation, which is all a header has in common across versions.
     """
-    chain: list[tuple[int, str]] = []
-    current = _indent(lines[line - 1])
-    for above in range(line - 2, -1, -1):
-        if current == 0:
-            break
-        text = lines[above]
-        if not _blank(text) and _indent(text) < current:
-            chain.append((above + 1, text.strip()))
-            current = _indent(text)
+    chain: list[tuple[int, bytes]] = []
+    current = indentation(data[offset : offset + 256])
+    while current > 0 and offset > 0:
+        start = _line_start(data, offset - 1)
+        line = data[start : offset - 1]
+        offset = start
+        if _is_code(line) and indentation(line) < current:
+            chain.append((start, line.strip()))
+            current = indentation(line)
     return chain
 
 
 class FunctionFinder:
-    """The function in each version of its file, parsed only when a change may touch it.
+    """The function ``qualname`` in each version of its file, parsed only when unsure.
 
-    When none of a commit's changed lines (widened by one) falls on the
-    function, none lies between its outermost enclosing header and itself at
-    a shallower indentation (which could change its scope), and none is a
-    ``def`` of its name (which could change which definition Python binds),
-    the older version is the newer one shifted. A touched function is found
-    by its def line and parsed alone; anything unsure parses the whole file.
+    ``regions`` is shared by the finders of one walk (several functions of
+    one file), so each pair of versions is compared once.
     """
 
-    def __init__(self, qualname: str, blobs: BlobReader) -> None:
+    def __init__(
+        self,
+        qualname: str,
+        blobs: BlobStore,
+        regions: dict[tuple[str, str], tuple[int, int, int]] | None = None,
+    ) -> None:
         self.qualname = qualname
         self.blobs = blobs
+        self.regions = {} if regions is None else regions
         self.cache: dict[str, Version] = {}
-        self._counts: dict[str, int] = {}
-        name = re.escape(qualname.rsplit(".", 1)[-1])
-        self._defined = re.compile(rf"def\s+{name}\b")  # literal head: C-speed scan
+        self._reference: str | None = None
+        """Blob of the last version judged with the function in it, found without the scanner."""
+        name = re.escape(qualname.rsplit(".", 1)[-1].encode("utf-8", "surrogateescape"))
+        self._defined = re.compile(rb"def[ \t]+" + name + rb"\b")
+        self._def_lines: dict[str, list[tuple[int, bytes]]] = {}
+        self._shallower: dict[int, re.Pattern[bytes]] = {}
+        self._bottoms: dict[int, re.Pattern[bytes]] = {}
+
+    def defines(self, data: bytes) -> bool:
+        """Whether ``data`` holds a ``def`` of the function's name at all (no parsing)."""
+        return self._defined.search(data) is not None
+
+    def learn(self, blob: str, version: Version) -> None:
+        """Remember a version found elsewhere (the tip's)."""
+        self.cache[blob] = version
+        if version.text is not None and not version.fallback:
+            self._reference = blob
 
     def version(self, blob: str, path: str) -> Version:
-        """The function in ``blob``, parsed once."""
+        """The function in ``blob`` (a commit's new side), from the last version judged."""
         if blob == NULL:
             return Version(None)
         found = self.cache.get(blob)
         if found is None:
-            found = self.cache[blob] = self._locate(blob, path)
+            found = self._derive(self._reference, blob, path)
+            self.learn(blob, found)
         return found
 
-    def older(self, change: Change, newer: Version) -> Version:
-        """The function just before ``change``, given ``newer``, the one just after it."""
-        blob = change.old_blob
-        if blob == NULL:
+    def older(self, new_blob: str, newer: Version, old_blob: str, path: str) -> Version:
+        """The function just before a commit, given ``newer``, the one just after it."""
+        if old_blob == NULL:
             return Version(None)
-        self.blobs.rebuild(change)  # keeps the chain of versions going, parsed or not
-        found = self.cache.get(blob)
-        if found is None and newer.span is not None:
-            found = self._untouched(change, newer) or self._relocated(change, newer)
-            if found is not None:
-                self.cache[blob] = found
-        return found if found is not None else self.version(blob, change.old_path)
+        found = self.cache.get(old_blob)
+        if found is None:
+            found = self.cache[old_blob] = self._derive(new_blob, old_blob, path, newer)
+        return found
 
-    def _untouched(self, change: Change, newer: Version) -> Version | None:
-        """The same function, maybe shifted, when the change lies away from it."""
-        assert newer.span is not None
-        start, end = newer.span.start - 1, newer.bottom
-        shift = 0
-        for hunk in change.hunks:
-            low = hunk.new_start - 1 if hunk.new_count else hunk.new_start
-            high = hunk.new_start + hunk.new_count if hunk.new_count else hunk.new_start + 1
-            if low <= end and high >= start:
-                return None  # the change touches the function or the lines around it
-            changed = hunk.removed + hunk.added
-            if self._defined.search("\n".join(changed)):
-                return None  # a def of the same name came or went: the binding may differ
-            if high < start:
-                shift += hunk.old_count - hunk.new_count
-                if high >= newer.outer and any(
-                    not _blank(line) and _indent(line) < newer.indent for line in changed
-                ):
-                    return None  # between its enclosing header and itself: scope may differ
-        span = Span(
-            change.old_path, newer.span.qualname, newer.span.start + shift, newer.span.end + shift
-        )
-        return Version(
-            newer.text,
-            span,
-            outer=newer.outer + shift if newer.outer else 0,
-            bottom=newer.bottom + shift,
-            indent=newer.indent,
-        )
+    def _derive(
+        self, known: str | None, blob: str, path: str, reference: Version | None = None
+    ) -> Version:
+        """The function in ``blob`` from the one in ``known`` when that is sure, else located."""
+        data = self.blobs.get(blob)
+        if data is None:
+            return Version(None)  # not in the repository: a shallow clone's boundary
+        reference = reference or (self.cache.get(known) if known else None)
+        known_data = self.blobs.get(known) if known and reference else None
+        if reference is None or known is None or known_data is None:
+            return self._locate(data, path)
+        key = (known, blob)
+        region = self.regions.get(key)
+        if region is None:
+            region = self.regions[key] = changed_middle(known_data, data)
+        if reference.text is None:
+            found = self._still_absent(reference, known_data, data, region)
+        else:
+            found = self._shifted(reference, known_data, data, region, path)
+            found = found or self._relocated(reference, known, known_data, blob, data, path)
+        return found or self._locate(data, path)
 
-    def _relocated(self, change: Change, newer: Version) -> Version | None:
-        """The older function found by its def line and parsed alone, or None if unsure.
+    def _still_absent(
+        self, reference: Version, before: bytes, after: bytes, region: tuple[int, int, int]
+    ) -> Version | None:
+        """Absent again when the change adds or removes no ``def`` or ``class`` line.
 
-        Its def line is looked up in the older version; the block under it is
-        cut by indentation and must parse as exactly one def of the name. The
-        candidate stands only if it is the one such block, its chain of
-        enclosing headers (by indentation) is the newer one's, and the file
-        holds as many defs of the name as before (no redefinition came or went).
+        Nor may it open or close a triple-quoted string: code "commented out"
+        in one comes back when its quotes go.
         """
-        assert newer.span is not None
-        old, new = self.blobs.get(change.old_blob), self.blobs.get(change.new_blob)
-        if old is None or new is None:
+        start, end_before, end_after = region
+        removed, added = before[start:end_before], after[start:end_after]
+        if _ANY_HEADER.search(removed) or _ANY_HEADER.search(added):
             return None
-        if self._def_count(change.old_blob, old) != self._def_count(change.new_blob, new):
-            return None
-        path = change.old_path
-        def_line = next(
-            (n for n in range(newer.span.start, newer.span.end + 1) if self._def_line(new[n - 1])),
-            None,
-        )
-        if def_line is None:
-            return None
-        chain = [text for _, text in _enclosing(new, def_line)]
-        found: list[Version] = []
-        index = -1
-        while True:
-            try:
-                index = old.index(new[def_line - 1], index + 1)
-            except ValueError:
-                break
-            candidate = self._block(old, index + 1, newer, path)
-            enclosing = _enclosing(old, index + 1)
-            if candidate is not None and [text for _, text in enclosing] == chain:
-                candidate.outer = enclosing[-1][0] if enclosing else 0
-                found.append(candidate)
-        return found[0] if len(found) == 1 else None
+        return None if _string_flips(removed, added) else reference
 
-    def _def_count(self, blob: str, lines: list[str]) -> int:
-        count = self._counts.get(blob)
-        if count is None:
-            count = self._counts[blob] = len(self._defined.findall("\n".join(lines)))
-        return count
-
-    def _def_line(self, line: str) -> bool:
-        stripped = line.lstrip()
-        return stripped.startswith(("def ", "async ")) and bool(self._defined.search(line))
-
-    def _block(self, lines: list[str], def_line: int, newer: Version, path: str) -> Version | None:
-        """The def at ``def_line`` (1-based) with its decorators, if it parses alone."""
-        assert newer.span is not None
-        indent = newer.indent
-        start = def_line
-        while start > 1 and lines[start - 2].strip().startswith("@"):
-            if _indent(lines[start - 2]) != indent:
+    def _shifted(
+        self,
+        reference: Version,
+        before: bytes,
+        after: bytes,
+        region: tuple[int, int, int],
+        path: str,
+    ) -> Version | None:
+        """The same function, maybe shifted, when the change lies away from it."""
+        assert reference.span is not None
+        start, end_before, end_after = region
+        removed, added = before[start:end_before], after[start:end_after]
+        if self._defined.search(removed) or self._defined.search(added):
+            return None  # a def of the same name came or went: the binding may differ
+        if start >= reference.guard_high:
+            return reference if reference.span.path == path else _moved(reference, 0, 0, path)
+        if end_before >= reference.guard_low:
+            return None  # the change touches the function or the lines around it
+        if _string_flips(removed, added):
+            return None  # what follows the change went into a string, or came out of one
+        if reference.outer >= 0 and end_before >= reference.outer:
+            # Between its enclosing header and itself: a shallower line may change its scope.
+            if b"\t" in removed or b"\t" in added:
+                return None  # tabs: byte counts are not columns
+            shallower = self._shallower_line(reference.indent)
+            if shallower.search(removed) or shallower.search(added):
                 return None
-            start -= 1
-        above = lines[start - 2] if start > 1 else ""
-        if not _blank(above) and _indent(above) >= indent:
-            return None  # maybe the tail of a multi-line decorator: let ast decide
-        bottom = def_line
-        while bottom < len(lines) and (_blank(lines[bottom]) or _indent(lines[bottom]) > indent):
-            bottom += 1
-        end = bottom
-        while end > def_line and _blank(lines[end - 1]):
-            end -= 1
-        block = [line[indent:] for line in lines[start - 1 : end]]
-        if not _plainly_whole(block) and not self._parses_as_the_def(block):
+        lines = added.count(b"\n") - removed.count(b"\n")
+        moved = _moved(
+            reference, len(after) - len(before), lines, path, end_before < reference.outer
+        )
+        return replace(moved, encoding=source_encoding(after))
+
+    def _shallower_line(self, indent: int) -> re.Pattern[bytes]:
+        pattern = self._shallower.get(indent)
+        if pattern is None:
+            pattern = self._shallower[indent] = re.compile(
+                rb"(?m)^[ \t]{0,%d}[^ \t\r\n\f#]" % max(indent - 1, 0)
+            )
+        return pattern
+
+    def _relocated(
+        self,
+        reference: Version,
+        known: str,
+        before: bytes,
+        blob: str,
+        after: bytes,
+        path: str,
+    ) -> Version | None:
+        """The function found by its ``def`` line and checked alone, or None if unsure.
+
+        The ``def`` lines of the name must be the same in both versions, in the
+        same order, but for the function's own (its signature may change): so
+        the definition Python binds is the same one, found by its place among
+        them. Its chain of enclosing headers (by indentation) must be the
+        reference's, and the block under it, cut by indentation, must be
+        plainly whole or parse alone as exactly that def.
+        """
+        lines_before = self._defs_in(known, before)
+        lines_after = self._defs_in(blob, after)
+        index = next((i for i, (at, _) in enumerate(lines_before) if at == reference.header), None)
+        if index is None or len(lines_before) != len(lines_after):
             return None
-        return Version(
-            "\n".join(lines[start - 1 : end]),
-            Span(path, newer.span.qualname, start, end),
-            bottom=min(bottom + 1, len(lines)),
-            indent=indent,
+        others_before = [text for i, (_, text) in enumerate(lines_before) if i != index]
+        if others_before != [text for i, (_, text) in enumerate(lines_after) if i != index]:
+            return None
+        header = lines_after[index][0]
+        if _string_flips(before[: reference.header], after[:header]):
+            return None  # quoted out, or back in from a string: let ast decide
+        chain = _enclosing(after, header)
+        if [text for _, text in chain] != [
+            text for _, text in _enclosing(before, reference.header)
+        ]:
+            return None
+        return self._block(after, header, reference, path, chain[-1][0] if chain else -1)
+
+    def _defs_in(self, blob: str, data: bytes) -> list[tuple[int, bytes]]:
+        """``(line offset, stripped line)`` of each line that defines the name, cached per blob."""
+        found = self._def_lines.get(blob)
+        if found is None:
+            found = self._def_lines[blob] = []
+            for match in self._defined.finditer(data):  # a literal head: C-speed scan
+                start = _line_start(data, match.start())
+                if data[start : match.start()].strip() in (b"", b"async"):
+                    found.append((start, data[start : _line_end(data, start)].strip()))
+        return found
+
+    def _block(
+        self, data: bytes, header: int, reference: Version, path: str, outer: int
+    ) -> Version | None:
+        """The def at ``header`` with its decorators, if nothing about it is unsure."""
+        assert reference.span is not None
+        indent = reference.indent
+        start = header
+        while start > 0:
+            above = _line_start(data, start - 1)
+            line = data[above : start - 1]
+            if not line.lstrip().startswith(b"@"):
+                if _is_code(line) and indentation(line) >= indent:
+                    return None  # maybe the tail of a multi-line decorator: let ast decide
+                break
+            if indentation(line) != indent:
+                return None
+            start = above
+        guard_low = _code_line_above(data, start)
+        if guard_low >= 0 and data[guard_low : _line_end(data, guard_low)].lstrip().startswith(
+            b"@"
+        ):
+            return None  # a decorator above blank lines still decorates it: let ast decide
+        block_end = self._block_end(data, header, indent)
+        text = data[start:block_end]
+        if block_end < 0 or b"\t" in text:
+            return None  # tabs: byte counts are not columns
+        if not (_plainly_whole(text) or self._parses_alone(text, indent)):
+            return None
+        return _version(
+            data,
+            path,
+            reference.span.qualname,
+            start,
+            header,
+            block_end,
+            outer,
+            indent,
+            reference.fallback,
         )
 
-    def _parses_as_the_def(self, block: list[str]) -> bool:
-        """``block`` is exactly one def of the name, ending on its last line."""
+    def _block_end(self, data: bytes, header: int, indent: int) -> int:
+        """End (before its newline) of the last code line under the def at ``header``.
+
+        The block ends before the first code line indented no deeper than the
+        def (found by a regular expression, at C speed); -1 when that line is
+        indented with tabs, whose columns a byte count does not give.
+        """
+        pattern = self._bottoms.get(indent)
+        if pattern is None:
+            pattern = self._bottoms[indent] = re.compile(
+                rb"\n([ \t]{0,%d})(?=[^ \t\r\n\f#])" % indent
+            )
+        bottom = pattern.search(data, _line_end(data, header))
+        if bottom is not None and b"\t" in bottom[1]:
+            return -1
+        last = bottom.start() if bottom is not None else len(data)
+        while not _is_code(data[_line_start(data, last) : last]):
+            last = _line_start(data, last) - 1  # trailing blank and comment lines are not its
+        return last
+
+    def _parses_alone(self, block: bytes, indent: int) -> bool:
+        """``block``, dedented, is exactly one def of the name, ending on its last line."""
+        lines = block.split(b"\n")
         try:
-            tree = parse_python("\n".join(block))
-        except (SyntaxError, ValueError):
+            tree = parse_python(b"\n".join(line[indent:] for line in lines))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
         node = tree.body[0] if len(tree.body) == 1 else None
         return (
             isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.name == self.qualname.rsplit(".", 1)[-1]
-            and node.end_lineno == len(block)
+            and node.end_lineno == len(lines)
         )
 
-    def _locate(self, blob: str, path: str) -> Version:
-        lines = self.blobs.get(blob)
-        source = "\n".join(lines) if lines is not None else ""
-        if lines is None or not self._defined.search(source):
+    def _locate(self, data: bytes, path: str) -> Version:
+        """The function in ``data`` by parsing the whole version (or scanning it)."""
+        if not self.defines(data):
             return Version(None)  # not even the name: no need to parse
-        try:
-            span, outer = locate_with_scope(source, self.qualname, path)
-        except HistoryError as error:
-            return Version(None, unparsable="does not parse" in str(error))
-        indent = _indent(lines[span.start - 1])
-        bottom = span.end
-        while bottom < len(lines) and (_blank(lines[bottom]) or _indent(lines[bottom]) > indent):
-            bottom += 1
-        text = "\n".join(lines[span.start - 1 : span.end])
-        return Version(text, span, outer=outer, bottom=min(bottom + 1, len(lines)), indent=indent)
+        defs, fallback = definitions(data, path, tolerant_of_depth=True)
+        found = [d for d in defs if d.qualname == self.qualname]
+        if not found:
+            return Version(None, fallback=fallback)
+        return located_version(data, path, bound_def(found), fallback)
+
+
+def located_version(data: bytes, path: str, found: DefSpan, fallback: bool) -> Version:
+    """The :class:`Version` of a definition found by line numbers in ``data``."""
+    starts = [0] + [match.end() for match in _NEWLINE.finditer(data)]
+    start = starts[found.start - 1]
+    end = _line_end(data, starts[min(found.end, len(starts)) - 1])
+    outer = starts[found.outer - 1] if found.outer else -1
+    header = starts[found.header - 1]
+    indent = indentation(data[start : _line_end(data, start)])
+    return _version(data, path, found.qualname, start, header, end, outer, indent, fallback)
+
+
+def _version(
+    data: bytes,
+    path: str,
+    qualname: str,
+    start: int,
+    header: int,
+    end: int,
+    outer: int,
+    indent: int,
+    fallback: bool,
+) -> Version:
+    first = data.count(b"\n", 0, start) + 1
+    text = data[start:end]
+    return Version(
+        text,
+        Span(path, qualname, first, first + text.count(b"\n")),
+        fallback,
+        source_encoding(data),
+        start,
+        header,
+        _code_line_above(data, start),
+        _code_line_below(data, end),
+        outer,
+        indent,
+    )
+
+
+def _moved(
+    version: Version, delta: int, lines: int, path: str, outer_moved: bool = True
+) -> Version:
+    """``version`` after ``lines`` lines (``delta`` bytes) came or went above it."""
+    assert version.span is not None
+    span = version.span
+    return replace(
+        version,
+        span=Span(path, span.qualname, span.start + lines, span.end + lines),
+        offset=version.offset + delta,
+        header=version.header + delta,
+        guard_low=version.guard_low + delta if version.guard_low >= 0 else -1,
+        guard_high=version.guard_high + delta,
+        outer=version.outer + delta if version.outer >= 0 and outer_moved else version.outer,
+    )

@@ -36,10 +36,12 @@ def function_patch(
     """Lines added and removed inside the function; its diff, the whole function as context.
 
     The common head and tail are set aside first, so the line matcher only
-    sees the edited middle (a few lines, however long the function).
+    sees the edited middle (a few lines, however long the function). The text
+    is decoded in each version's own encoding (PEP 263).
     """
-    before = old.text.split("\n") if old.text is not None else []
-    after = new.text.split("\n") if new.text is not None else []
+    old_text, new_text = old.source, new.source
+    before = old_text.split("\n") if old_text is not None else []
+    after = new_text.split("\n") if new_text is not None else []
     limit = min(len(before), len(after))
     head = _common_prefix(before, after, limit)
     tail = _common_suffix(before, after, limit - head)

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.errors import HistoryError
 from workbench.history.heat import FunctionHeat, function_heat
-from workbench.history.log import function_history
-from workbench.history.repo import as_repo, repo_path, resolve_rev, tracked_files
+from workbench.history.log import Asked, FunctionHistory, file_histories
+from workbench.history.repo import check_since, quick_resolve, repo_path, tracked_files
 from workbench.profiles.model import Profile
 
 if TYPE_CHECKING:
@@ -78,37 +78,46 @@ def hotspot_ranking(
     """The ``top`` hottest functions of ``profile`` that live in the repository, by heat x churn.
 
     Functions from files outside the repository (standard library,
-    dependencies) are left out: their churn is not this repository's.
+    dependencies) are left out: their churn is not this repository's. The
+    functions of one file share one walk of its history.
     """
-    repo = as_repo(repo)
-    sha = resolve_rev(repo, rev)
-    files = tracked_files(repo, sha)
-    hot: list[tuple[FunctionHeat, str]] = []
+    where = repo if repo is None or isinstance(repo, (str, os.PathLike)) else repo.working_dir
+    pinned = quick_resolve(where, rev)
+    if since:
+        check_since(pinned.root, since)
+    files = tracked_files(pinned.root, pinned.sha)
+    by_file: dict[str, list[FunctionHeat]] = {}
+    listed = 0
     for heat in function_heat(profile):
-        if len(hot) == top:
+        if listed == top:
             break
         try:
-            hot.append((heat, repo_path(repo, heat.key.path, sha, files)))
+            path = repo_path(pinned.root, heat.key.path, pinned.sha, files)
         except HistoryError:
             continue
+        by_file.setdefault(path, []).append(heat)
+        listed += 1
+
+    def rank_file(item: tuple[str, list[FunctionHeat]]) -> list[Hotspot]:
+        path, heats = item
+        asked = [Asked(f"{path}:{h.key.qualname}", h.key.qualname, _hottest(h)) for h in heats]
+        answers = file_histories(pinned.root, path, asked, rev=pinned.sha, since=since)
+        return [_hotspot(heat, path, answer) for heat, answer in zip(heats, answers, strict=True)]
+
     with ThreadPoolExecutor(_WORKERS) as pool:
-        spots = list(pool.map(lambda pair: _hotspot(repo, *pair, sha, since), hot))
+        spots = [spot for ranked in pool.map(rank_file, by_file.items()) for spot in ranked]
     return sorted(spots, key=lambda spot: (-spot.score, -spot.lines_changed, spot.function))
 
 
-def _hotspot(repo: git.Repo, heat: FunctionHeat, path: str, sha: str, since: str | None) -> Hotspot:
+def _hotspot(heat: FunctionHeat, path: str, answer: FunctionHistory | HistoryError) -> Hotspot:
     spot = Hotspot(str(heat.key), path, heat.self_share, heat.total_share, 0, 0, 0.0)
-    try:
-        history = function_history(
-            repo, f"{path}:{heat.key.qualname}", rev=sha, since=since, near=_hottest(heat)
-        )
-    except HistoryError as error:
-        spot.note = str(error)
+    if isinstance(answer, HistoryError):
+        spot.note = str(answer)
         return spot
-    spot.qualname = history.span.qualname
-    spot.commits = len(history.commits)
-    spot.lines_changed = history.added + history.removed
-    spot.authors = len(history.commits_by_author())
+    spot.qualname = answer.span.qualname
+    spot.commits = len(answer.commits)
+    spot.lines_changed = answer.added + answer.removed
+    spot.authors = len(answer.commits_by_author())
     spot.score = heat.heat * 100 * spot.commits
     return spot
 

@@ -3,10 +3,11 @@
 The function is found by qualified name with ``ast`` at the revision asked
 about; then every commit that touched its file is judged on the function's own
 text before and after it (see :mod:`workbench.history.finder` for why not
-``git log -L``). Renames are followed by git (``--follow``); a function cut
-from one file and pasted into another is followed to the file it came from.
-Lines added and removed are counted inside the function only; nothing calls
-``Commit.stats`` (tens of milliseconds per commit on a large repository).
+``git log -L``, and :mod:`workbench.history.file_walk` for the walk). A renamed
+file, or a function cut from one file and pasted into another, is followed to
+the file it came from. Lines added and removed are counted inside the function
+only; nothing calls ``Commit.stats`` (tens of milliseconds per commit on a
+large repository). Answers are cached per resolved revision.
 """
 
 from __future__ import annotations
@@ -14,32 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import HistoryError
-from workbench.history.blobs import BlobReader
 from workbench.history.cache import cache_for
-from workbench.history.finder import FunctionFinder
-from workbench.history.function_patch import function_patch
-from workbench.history.locate import (
-    Span,
-    frame_line,
-    locate_in_source,
-    parse_function_ref,
-)
-from workbench.history.log_stream import Change, FileLog
-from workbench.history.repo import as_repo, file_at, quick_resolve, repo_path, shallow_boundary
+from workbench.history.locate import Span, frame_line, parse_function_ref
+from workbench.history.repo import check_since, quick_resolve
 
 if TYPE_CHECKING:
     import git
 
-#: Moves to another file followed before giving up (each costs one more walk).
-_MAX_MOVES = 20
+#: Part of every cache key: answers computed by an older method are not served.
+_METHOD = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +52,8 @@ class FunctionCommit:
     """The function's own diff, the whole function as context (unified diff, untrusted text)."""
     path: str = ""
     """Path of the file in this commit (differs from the current one before a rename)."""
+    fallback: bool = False
+    """Judged with the tolerant scanner: a version of the file did not parse as Python 3."""
 
     def to_json(self, *, patch: bool = False) -> dict[str, Any]:
         """JSON-ready dict; the patch only when asked (it dominates the size)."""
@@ -73,6 +66,7 @@ class FunctionCommit:
             "added": self.added,
             "removed": self.removed,
             "path": self.path,
+            "fallback": self.fallback,
         }
         if patch:
             data["patch"] = self.patch
@@ -116,6 +110,11 @@ class FunctionHistory:
     def removed(self) -> int:
         """Churn: lines removed inside the function over all listed commits."""
         return sum(commit.removed for commit in self.commits)
+
+    @property
+    def fallback_commits(self) -> int:
+        """Commits judged with the tolerant scanner (versions that are not Python 3)."""
+        return sum(commit.fallback for commit in self.commits)
 
     def commits_by_author(self) -> Counter[str]:
         """How many listed commits each author made."""
@@ -164,6 +163,17 @@ def split_range(rev_range: str) -> tuple[str, str]:
     return base, branch
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """One function asked about in a file: the key as given, its name, a line it holds."""
+
+    function: str
+    """The key as the user or the profile wrote it (kept as the answer's ``function``)."""
+    qualname: str
+    near: int | None = None
+    """A line the function holds (a profile's hot line): picks among same-named defs."""
+
+
 def function_history(
     repo: git.Repo | str | os.PathLike[str] | None,
     function: str,
@@ -181,199 +191,68 @@ def function_history(
     restrict the commits. ``near`` (a line the profile saw the function at;
     taken from a frame label when it has one) picks among same-named
     definitions when the name is not qualified. Raises :class:`HistoryError`
-    for an unknown revision, a file missing at that revision, or a function
-    that is not in it.
+    for an unknown revision, a date git does not understand, a file missing at
+    that revision, a function that is not in it, or a file the parser gives up on.
     """
     path, qualname = parse_function_ref(function)
     near = near if near is not None else frame_line(function)
+    asked = Asked(function, qualname, near)
+    (answer,) = file_histories(
+        repo, path, [asked], rev=rev, since=since, rev_range=rev_range, use_cache=use_cache
+    )
+    if isinstance(answer, HistoryError):
+        raise answer
+    return answer
+
+
+def file_histories(
+    repo: git.Repo | str | os.PathLike[str] | None,
+    path: str,
+    asked: Sequence[Asked],
+    *,
+    rev: str = "HEAD",
+    since: str | None = None,
+    rev_range: str | None = None,
+    use_cache: bool = True,
+) -> list[FunctionHistory | HistoryError]:
+    """The histories of several functions of one file, from one walk of its history.
+
+    One answer per function asked, in order: its history, or the
+    :class:`HistoryError` that says why there is none (not in the file, or
+    the file too deep for the parser). Problems of the whole question
+    (unknown revision, bad date) are raised.
+    """
     base, tip = split_range(rev_range) if rev_range else (None, rev)
     where = repo if repo is None or isinstance(repo, (str, os.PathLike)) else repo.working_dir
     pinned = quick_resolve(where, tip, *([base] if base else []))
-    # A relative date ("90 days ago") means another window tomorrow: key on the day too.
-    key = json.dumps(
-        [
-            "history",
-            pinned.root,
-            pinned.shas,
-            path,
-            qualname,
-            near,
-            since,
-            since and str(dt.date.today()),
-        ]
-    )
     cache = cache_for(pinned.git_dir) if use_cache else None
-    if cache is not None and (hit := cache.get(key)) is not None:
-        return FunctionHistory.from_json(hit)
-    answer = _compute(
-        as_repo(repo or pinned.root), function, path, qualname, pinned.shas, since, near
-    )
-    answer.rev_range = rev_range
-    if cache is not None:
-        cache.put(key, answer.to_json(patches=True))
-    return answer
-
-
-def _compute(
-    repo: git.Repo,
-    function: str,
-    path: str,
-    qualname: str,
-    shas: tuple[str, ...],
-    since: str | None,
-    near: int | None,
-) -> FunctionHistory:
-    tip, base = shas[0], (shas[1] if len(shas) > 1 else None)
-    pending = FileLog(repo, path, tip, base, since)  # git walks while the tip is read and parsed
-    source = file_at(repo, tip, path)
-    if source is None:  # a path from a profile or another checkout: map it, start again
-        pending.cancel()
-        path = repo_path(repo, path, tip)
-        pending = FileLog(repo, path, tip, base, since)
-        source = file_at(repo, tip, path) or ""
-    try:
-        span = locate_in_source(source, qualname, path, near)
-    except HistoryError:
-        pending.cancel()
-        raise
-    boundary = shallow_boundary(repo)
-    answer = FunctionHistory(function, path, span, tip, shallow=bool(boundary), since=since)
-    current, start = span, tip
-    for _ in range(_MAX_MOVES):
-        log = pending or FileLog(repo, current.path, start, base, since)
-        pending = None
-        created = _judge_changes(repo, answer, current, log, boundary, source)
-        if created is None:
-            break
-        change, text = created
-        moved = _moved_from(repo, change, current)
-        if moved is None:
-            break
-        previous, old_text = moved
-        if old_text == text:
-            answer.commits.pop()
-        verb = "moved unchanged" if old_text == text else "moved and changed"
-        answer.notes.append(f"{verb} in {change.sha[:12]} from {previous.path}:{previous.start}")
-        current, start = previous, change.parents[0]
-    if boundary and answer.truncated_at is None:
-        answer.notes.append("shallow clone: older history may be missing")
-    return answer
-
-
-def _judge_changes(
-    repo: git.Repo,
-    answer: FunctionHistory,
-    span: Span,
-    log: FileLog,
-    boundary: frozenset[str],
-    tip_source: str,
-) -> tuple[Change, str] | None:
-    """Add the commits that changed the function's text in ``span.path`` to ``answer``.
-
-    Returns the change that created the function in this file, with the
-    function's text then, when it has a parent the function may have come from.
-    """
-    blobs = BlobReader(repo)
-    blobs.learn(tip_source)
-    try:
-        return _judge(answer, span, log.changes(), blobs, boundary)
-    finally:
-        blobs.close()
-
-
-def _judge(
-    answer: FunctionHistory,
-    span: Span,
-    changes: Iterable[Change],
-    blobs: BlobReader,
-    boundary: frozenset[str],
-) -> tuple[Change, str] | None:
-    finder = FunctionFinder(span.qualname, blobs)
-    created = None
-    for change in changes:
-        new = finder.version(change.new_blob, change.new_path)
-        old = finder.older(change, new)
-        if old.unparsable:
-            answer.notes.append(
-                f"{change.old_path} before {change.sha[:12]} does not parse as Python 3: "
-                "older history is not searched"
-            )
-            break
-        if old.text == new.text:
-            continue
-        if old.text is None and change.sha in boundary:
-            answer.truncated_at = change.sha
-            answer.notes.append(
-                f"shallow clone: history is cut at {change.sha[:12]} ({change.date:%Y-%m-%d}); "
-                "whether it or older commits changed the function is unknown "
-                "(git fetch --unshallow for the rest)"
-            )
-            break
-        added, removed, patch = function_patch(old, new, change.old_path, change.new_path)
-        answer.commits.append(
-            FunctionCommit(
-                change.sha,
-                change.author,
-                change.email,
-                change.date,
-                change.summary,
-                added,
-                removed,
-                patch,
-                change.new_path,
-            )
+    # A relative date ("90 days ago") means another window tomorrow: key on the day too.
+    day = since and str(dt.date.today())
+    keys = [
+        json.dumps(
+            ["history", _METHOD, pinned.root, pinned.shas, path, a.qualname, a.near, since, day]
         )
-        created = (change, new.text) if old.text is None and new.text is not None else None
-    if created is None or not created[0].parents:
-        return None
-    return created
+        for a in asked
+    ]
+    answers: list[FunctionHistory | HistoryError | None] = [None] * len(asked)
+    if cache is not None:
+        for index, key in enumerate(keys):
+            if (hit := cache.get(key)) is not None:
+                answers[index] = FunctionHistory.from_json(hit)
+    missing = [index for index, answer in enumerate(answers) if answer is None]
+    if missing:
+        from workbench.history.file_walk import walk_file
 
-
-def _moved_from(repo: git.Repo, change: Change, span: Span) -> tuple[Span, str] | None:
-    """Where the function was before ``change`` created it in its file: in another file.
-
-    A function cut from one module and pasted into another (a file split)
-    looks newly written; the files that commit renamed, deleted or changed
-    are searched for the same qualified name in its parent.
-    """
-    name = span.qualname.rsplit(".", 1)[-1]
-    defined = re.compile(rf"\bdef\s+{re.escape(name)}\b")
-    parent = change.parents[0]
-    others = _changed_sources(repo, parent, change.sha, change.new_path)
-    return _find_in(repo, parent, others, span.qualname, defined)
-
-
-def _find_in(
-    repo: git.Repo, rev: str, paths: list[str], qualname: str, defined: re.Pattern[str]
-) -> tuple[Span, str] | None:
-    for path in paths:
-        source = file_at(repo, rev, path)
-        if source is None or not defined.search(source):
-            continue  # cheap text test before parsing
+        if since:
+            check_since(pinned.root, since)
         try:
-            span = locate_in_source(source, qualname, path)
-        except HistoryError:
-            continue
-        return span, "\n".join(source.split("\n")[span.start - 1 : span.end])
-    return None
-
-
-def _changed_sources(repo: git.Repo, parent: str, sha: str, path: str) -> list[str]:
-    """Python files ``sha`` renamed away from, deleted or changed (``path`` rename source first)."""
-    fields = repo.git.diff_tree(
-        "-r", "-M", "--name-status", "--no-commit-id", "-z", parent, sha
-    ).split("\x00")
-    first: list[str] = []
-    others: list[str] = []
-    index = 0
-    while index < len(fields) - 1:
-        status = fields[index]
-        if status.startswith(("R", "C")):
-            old, new = fields[index + 1], fields[index + 2]
-            (first if new == path else others).append(old)
-            index += 3
-            continue
-        if status[:1] in ("M", "D") and fields[index + 1].endswith(".py"):
-            others.append(fields[index + 1])
-        index += 2
-    return [p for p in dict.fromkeys(first + others) if p != path]
+            computed = walk_file(pinned, path, [asked[i] for i in missing], since)
+        except HistoryError as error:  # the file's own trouble: each function's answer
+            computed = [error] * len(missing)
+        for index, answer in zip(missing, computed, strict=True):
+            answers[index] = answer
+            if isinstance(answer, FunctionHistory):
+                answer.rev_range = rev_range
+                if cache is not None:
+                    cache.put(keys[index], answer.to_json(patches=True))
+    return [answer for answer in answers if answer is not None]

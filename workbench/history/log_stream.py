@@ -1,49 +1,35 @@
-"""Reading ``git log -p -U0 -z`` of one file as it streams: each commit's exact changed lines.
+"""The commits that changed one file, read from ``git log --raw -z`` as it streams.
 
-One walk gives, per commit, its metadata, the file's old and new blob ids and
-paths, and the hunks (old lines → new lines) without context, which is all the
-function finder needs to rebuild older versions and to tell whether a commit
-touched a function.
+Each commit comes with the file's blob ids before and after it, which is all
+the function finder needs: the versions themselves are read from git's object
+store (:mod:`workbench.history.blobs`). No ``-p``: diffing every version is
+most of what ``git log -p`` and ``git log -L`` cost, and the finder compares
+versions itself where it matters. No ``--follow`` either: it makes git run
+rename detection on every commit of the walk and keeps it from using the
+commit-graph's changed-path filters; a rename is followed like any other move,
+from the commit that created the path (:mod:`workbench.history.log`).
 """
 
 from __future__ import annotations
 
-import codecs
-import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from subprocess import PIPE
-from typing import TYPE_CHECKING
 
 from workbench.errors import HistoryError
 
-if TYPE_CHECKING:
-    import git
-
-MARK = "\x1e"
-#: Header of each commit; the raw file changes follow it, NUL-separated (``-z``).
-FORMAT = f"{MARK}%H%x00%P%x00%an%x00%ae%x00%aI%x00%s"
+MARK = b"\x1e"
+#: Header of each commit: six NUL-terminated fields, then the raw changes (``-z``).
+FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%s"
+_HEADER_FIELDS = 6
 NULL = "0" * 40
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-
-
-@dataclass(frozen=True, slots=True)
-class Hunk:
-    """One changed stretch of a file (``-U0``): old lines ``old_start..`` became the new ones."""
-
-    old_start: int
-    old_count: int
-    new_start: int
-    new_count: int
-    removed: tuple[str, ...]
-    added: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One commit's change to the file, as ``git log -p -U0`` reports it."""
+    """One commit's change to the file, as ``git log --raw`` reports it."""
 
     sha: str
     parents: tuple[str, ...]
@@ -52,56 +38,51 @@ class Change:
     date: datetime
     summary: str
     old_blob: str
+    """The file before the commit (:data:`NULL` when the commit created it)."""
     new_blob: str
-    old_path: str
-    new_path: str
-    hunks: tuple[Hunk, ...]
+    """The file after the commit (:data:`NULL` when the commit deleted it)."""
+    path: str
 
 
 class FileLog:
-    """``git log -p -U0`` of one file, started at once and read when needed.
+    """``git log --raw`` of one file, started at once and read when needed.
 
     Started before the function is located at the tip, so that git walks the
     history while Python reads and parses the file.
     """
 
-    def __init__(
-        self, repo: git.Repo, path: str, tip: str, base: str | None, since: str | None
-    ) -> None:
+    def __init__(self, cwd: str, path: str, tip: str, base: str | None, since: str | None) -> None:
         self.path = path
-        args = ["--no-merges", "--follow", "-p", "-U0", "--full-index", "--no-color"]
-        args += ["--no-ext-diff", "--no-textconv", f"--format={FORMAT}"]
+        args = ["--no-merges", "--raw", "--no-abbrev", "-z", "--no-renames"]
+        args += ["--no-color", f"--format={FORMAT}"]
         if since:
             args.append(f"--since={since}")
         args += [f"{base}..{tip}" if base else tip, "--", path]
-        self._process = subprocess.Popen(
-            ["git", "log", *args],
-            cwd=repo.working_tree_dir or repo.git_dir,
-            stdout=PIPE,
-            stderr=PIPE,
-        )
+        self._process = subprocess.Popen(["git", "log", *args], cwd=cwd, stdout=PIPE, stderr=PIPE)
 
     def changes(self) -> Iterator[Change]:
-        """Non-merge commits that changed the file (followed across renames), newest first.
+        """Non-merge commits that changed the file's content, newest first.
 
         Yielded as git writes them, so judging a commit overlaps git's walk
         to the older ones.
         """
         assert self._process.stdout is not None and self._process.stderr is not None
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-        pending = ""
+        fields: list[bytes] = []
+        pending = b""
         finished = False
         try:
-            while not finished:
-                piece = self._process.stdout.read1(1 << 16)
-                finished = not piece
-                pending += decoder.decode(piece, final=not piece)
-                records = pending.split("\n" + MARK)
-                pending = records.pop() if piece else ""
-                for record in records:
-                    change = _change(record.removeprefix(MARK))
-                    if change is not None:
-                        yield change
+            while piece := self._process.stdout.read1(1 << 16):
+                parts = (pending + piece).split(b"\x00")
+                pending = parts.pop()
+                for part in parts:
+                    if _starts_commit(part, fields):
+                        if (change := _change(fields)) is not None:
+                            yield change
+                        fields = []
+                    fields.append(part)
+            finished = True
+            if (change := _change(fields + [pending] if pending else fields)) is not None:
+                yield change
         finally:
             if not finished:
                 self.cancel()  # the reader stopped early: git need not go on
@@ -115,78 +96,50 @@ class FileLog:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        for stream in (self._process.stdout, self._process.stderr):
+            if stream is not None:
+                stream.close()
 
 
-def _change(record: str) -> Change | None:
-    """One commit of the log; None when it changed no content of the file.
+def _starts_commit(part: bytes, fields: list[bytes]) -> bool:
+    """Whether ``part`` opens the next commit, given the fields of the current one.
 
-    An empty record is git's whole output when no commit matched (a ``--since``
-    after the last change, an empty range).
+    Counted, not only marked: a header field or a path may start with the mark
+    too, but only a complete header (with or without its change) precedes a commit.
     """
-    if not record.strip():
-        return None
-    lines = record.split("\n")
-    sha, parents, author, email, date, summary = lines[0].split("\x00", 5)
-    old_blob = new_blob = ""
-    old_path = new_path = ""
-    hunks: list[Hunk] = []
-    index = 1
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        if line.startswith("index "):
-            old_blob, _, new_blob = line.split()[1].partition("..")
-        elif line.startswith("--- "):
-            old_path = _path(line[4:])
-        elif line.startswith("+++ "):
-            new_path = _path(line[4:])
-        elif line.startswith("@@ "):
-            match = _HUNK.match(line)
-            if match is None:
-                continue
-            old_count = int(match[2]) if match[2] is not None else 1
-            new_count = int(match[4]) if match[4] is not None else 1
-            removed: list[str] = []
-            added: list[str] = []
-            while index < len(lines):
-                text = lines[index]
-                if text.startswith("\\"):  # "\ No newline at end of file"
-                    index += 1
-                elif text.startswith("-") and len(removed) < old_count:
-                    removed.append(text[1:])
-                    index += 1
-                elif text.startswith("+") and len(added) < new_count:
-                    added.append(text[1:])
-                    index += 1
-                else:
-                    break
-            hunks.append(
-                Hunk(
-                    int(match[1]), old_count, int(match[3]), new_count, tuple(removed), tuple(added)
-                )
-            )
-    if not new_blob or new_blob == old_blob:
-        return None  # a pure rename or mode change: same text
-    return Change(
-        sha,
-        tuple(parents.split()),
-        author,
-        email,
-        datetime.fromisoformat(date),
-        summary,
-        old_blob,
-        new_blob,
-        old_path or new_path,
-        new_path or old_path,
-        tuple(hunks),
+    return part.startswith(MARK) and (
+        len(fields) == _HEADER_FIELDS or len(fields) >= _HEADER_FIELDS + 2
     )
 
 
-def _path(text: str) -> str:
-    """A path from a ``---``/``+++`` line (``a/``, ``b/`` prefixes off; C-quoted if unusual)."""
-    if text == "/dev/null":
-        return ""
-    if text.startswith('"'):
-        raw = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-        text = raw.encode("latin-1").decode("utf-8", "replace")
-    return text[2:]
+def _text(field: bytes) -> str:
+    """Metadata for people (names, subjects): undecodable bytes shown as U+FFFD."""
+    return field.decode("utf-8", "replace")
+
+
+def _change(fields: list[bytes]) -> Change | None:
+    """One commit: its header fields, then ``:modes ids status`` and the path.
+
+    None for a commit that left the file's content alone (a mode change), and
+    for the empty output of a walk that matched nothing.
+    """
+    if len(fields) < _HEADER_FIELDS + 2 or not fields[0].startswith(MARK):
+        return None
+    sha, parents, author, email, date, summary = fields[:_HEADER_FIELDS]
+    raw = fields[_HEADER_FIELDS].split()
+    if len(raw) < 5:
+        return None
+    old_blob, new_blob = raw[2].decode(), raw[3].decode()
+    if old_blob == new_blob:
+        return None
+    return Change(
+        sha[1:].decode(),
+        tuple(parents.decode().split()),
+        _text(author),
+        _text(email),
+        datetime.fromisoformat(date.decode()),
+        _text(summary),
+        old_blob,
+        new_blob,
+        fields[_HEADER_FIELDS + 1].decode("utf-8", "surrogateescape"),
+    )

@@ -12,12 +12,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from workbench.markdown import escape_md, md_table
-from workbench.output import counted, plain_text
+from workbench.output import counted, display_width, plain_text
 
 if TYPE_CHECKING:  # type names only: the history path must not import numpy
     from workbench.history.blame import AuthorShare, BlameLine
     from workbench.history.hotspots import Hotspot
     from workbench.history.log import FunctionHistory
+
+
+#: After the sha of a commit judged on a version that is not Python 3 (found by indentation).
+FALLBACK_MARK = "*"
 
 
 def literal(value: object) -> str:
@@ -26,12 +30,13 @@ def literal(value: object) -> str:
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Columns padded to their widest cell; the last column is never padded."""
+    """Columns padded to their widest cell (in terminal columns); the last is never padded,
+    and keeps its leading spaces (it may be code)."""
     cells = [[literal(cell) for cell in row] for row in [headers, *rows]]
-    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
+    widths = [max(display_width(row[column]) for row in cells) for column in range(len(headers))]
     return "\n".join(
         "  ".join(
-            cell if column == len(row) - 1 else cell.ljust(widths[column])
+            cell if column == len(row) - 1 else cell + " " * (widths[column] - display_width(cell))
             for column, cell in enumerate(row)
         ).rstrip()
         for row in cells
@@ -39,8 +44,16 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def _commit_rows(history: FunctionHistory) -> list[list[object]]:
+    """One row per commit; ``*`` after the sha of one judged by the tolerant scanner."""
     return [
-        [c.sha[:12], f"{c.date:%Y-%m-%d}", c.author, f"+{c.added}", f"-{c.removed}", c.summary]
+        [
+            c.sha[:12] + (FALLBACK_MARK if c.fallback else ""),
+            f"{c.date:%Y-%m-%d}",
+            c.author,
+            f"+{c.added}",
+            f"-{c.removed}",
+            c.summary,
+        ]
         for c in history.commits
     ]
 
@@ -50,11 +63,43 @@ _BLAME_HEADERS = ["line", "sha", "date", "author", "summary", "code"]
 _AUTHOR_HEADERS = ["author", "lines", "share"]
 
 
+#: A blame line's commit subject is cut here: the commit table above has it whole.
+SUMMARY_WIDTH = 40
+
+
 def _blame_rows(lines: Sequence[BlameLine]) -> list[list[object]]:
-    return [
-        [b.line, b.sha[:12], f"{b.date:%Y-%m-%d}", b.author, b.summary, b.text.strip()]
-        for b in lines
-    ]
+    """One row per line; a run of lines from one commit names the commit on its first
+    line only, and the code keeps its indentation (less what every line shares)."""
+    code = blame_code(lines)
+    rows: list[list[object]] = []
+    previous = ""
+    for blamed, text in zip(lines, code, strict=True):
+        if blamed.sha == previous:
+            rows.append([blamed.line, "", "", "", "", text])
+        else:
+            summary = literal(blamed.summary)
+            if len(summary) > SUMMARY_WIDTH:
+                summary = summary[: SUMMARY_WIDTH - 1] + "…"
+            rows.append(
+                [
+                    blamed.line,
+                    blamed.sha[:12],
+                    f"{blamed.date:%Y-%m-%d}",
+                    blamed.author,
+                    summary,
+                    text,
+                ]
+            )
+        previous = blamed.sha
+    return rows
+
+
+def blame_code(lines: Sequence[BlameLine]) -> list[str]:
+    """The source of each blamed line, tabs expanded, dedented by the indentation they share."""
+    texts = [blamed.text.expandtabs(4).rstrip() for blamed in lines]
+    indents = [len(text) - len(text.lstrip(" ")) for text in texts if text.strip()]
+    cut = min(indents, default=0)
+    return [text[cut:] for text in texts]
 
 
 def _author_rows(shares: Sequence[AuthorShare]) -> list[list[object]]:

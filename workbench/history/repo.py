@@ -47,13 +47,25 @@ def open_repo(path: str | os.PathLike[str] | None = None) -> git.Repo:
 
     where = Path(path or ".")
     if not where.exists():
-        raise HistoryError(f"{where} does not exist; pass --repo with the repository folder")
+        raise _missing(where)
     try:
         return git.Repo(where, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise HistoryError(
-            f"{where} is not a git repository; pass --repo with the folder that holds the code"
-        ) from None
+        raise _not_a_repository(where) from None
+
+
+def _missing(where: object) -> HistoryError:
+    return HistoryError(
+        f"{where} does not exist; pass --repo with the repository folder",
+        in_app=f"{where} does not exist; choose the repository folder",
+    )
+
+
+def _not_a_repository(where: object) -> HistoryError:
+    return HistoryError(
+        f"{where} is not a git repository; pass --repo with the folder that holds the code",
+        in_app=f"{where} is not a git repository; choose the folder that holds the code",
+    )
 
 
 def as_repo(repo: git.Repo | str | os.PathLike[str] | None) -> git.Repo:
@@ -108,9 +120,7 @@ def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
         where_file = where
         where = where.parent
         if not where.is_dir():
-            raise HistoryError(
-                f"{where_file} does not exist; pass --repo with the repository folder"
-            )
+            raise _missing(where_file)
     revs = revs or ("HEAD",)
     for rev in revs:
         _check_rev(rev)
@@ -124,9 +134,7 @@ def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
     lines = result.stdout.splitlines()
     if result.returncode != 0 or len(lines) != 2 + len(revs):
         if "not a git repository" in result.stderr:
-            raise HistoryError(
-                f"{where} is not a git repository; pass --repo with the folder that holds the code"
-            )
+            raise _not_a_repository(where)
         if len(lines) >= 2:
             bad = next(
                 (rev for rev, line in zip(revs, lines[2:], strict=False) if len(line) != 40), None
@@ -138,9 +146,9 @@ def quick_resolve(path: str | os.PathLike[str] | None, *revs: str) -> Pinned:
     return Pinned(lines[0], lines[1], tuple(lines[2:]))
 
 
-def shallow_boundary(repo: git.Repo) -> frozenset[str]:
+def shallow_boundary(git_dir: str) -> frozenset[str]:
     """Shas whose parents are missing because the clone is shallow (empty if complete)."""
-    shallow = Path(repo.common_dir) / "shallow"
+    shallow = Path(git_dir) / "shallow"
     try:
         return frozenset(shallow.read_text().split())
     except FileNotFoundError:
@@ -157,12 +165,52 @@ def file_at(repo: git.Repo, rev: str, path: str) -> str | None:
         return None
 
 
-def tracked_files(repo: git.Repo, rev: str = "HEAD") -> list[str]:
+def _root(repo: git.Repo | str) -> str:
+    """The working tree of ``repo`` (a ``git.Repo`` or the path of its root)."""
+    return repo if isinstance(repo, str) else (repo.working_tree_dir or repo.common_dir)
+
+
+def tracked_files(repo: git.Repo | str, rev: str = "HEAD") -> list[str]:
     """Every file path in commit ``rev`` (one ``git ls-tree``)."""
-    return repo.git.ls_tree("-r", "--name-only", "--full-tree", "-z", rev).split("\x00")
+    listing = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", "--full-tree", "-z", rev],
+        cwd=_root(repo),
+        capture_output=True,
+        check=False,
+    ).stdout
+    return listing.decode("utf-8", "surrogateescape").split("\x00")
 
 
-def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | None = None) -> str:
+def check_since(root: str, since: str) -> None:
+    """Refuse a ``--since`` git would not read as a date.
+
+    ``git log --since`` reads anything (``not a date`` becomes "now" and the
+    answer silently becomes "0 commits"); git's careful date parser, which
+    ``git config --type=expiry-date`` uses, says when a text is no date.
+    """
+    checked = subprocess.run(
+        [
+            "git",
+            "-c",
+            f"workbench.since={since}",
+            "config",
+            "--type=expiry-date",
+            "workbench.since",
+        ],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if checked.returncode != 0 or "\n" in since:
+        raise HistoryError(
+            f"--since {since!r} is not a date git understands; give e.g. 2024-01-31, "
+            "'2 weeks ago' or '90 days ago'"
+        )
+
+
+def repo_path(
+    repo: git.Repo | str, path: str, rev: str = "HEAD", files: list[str] | None = None
+) -> str:
     """``path`` as the repository knows it at ``rev`` (relative, ``/``-separated).
 
     Profiles carry absolute paths, paths relative to a ``sys.path`` entry, or
@@ -173,7 +221,7 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | N
     :class:`HistoryError` when no file matches, or several match equally well.
     """
     path = path.replace("\\", "/")
-    root = Path(repo.working_tree_dir or repo.common_dir).resolve()
+    root = Path(_root(repo)).resolve()
     if os.path.isabs(path):
         try:
             return Path(path).resolve().relative_to(root).as_posix()
@@ -201,7 +249,10 @@ def repo_path(repo: git.Repo, path: str, rev: str = "HEAD", files: list[str] | N
                 f"{path} matches several files in the repository ({shown}); give the path "
                 "relative to the repository root"
             )
-    raise HistoryError(f"{path} is not in the repository at {rev[:12]}; check --repo and --rev")
+    raise HistoryError(
+        f"{path} is not in the repository at {rev[:12]}; check --repo and --rev",
+        in_app=f"{path} is not in the repository at {rev[:12]}; choose the repository of the code",
+    )
 
 
 def write_commit_graph(repo: git.Repo) -> None:

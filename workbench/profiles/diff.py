@@ -28,6 +28,7 @@ import numpy as np
 from workbench.errors import ProfileFormatError
 from workbench.profiles.identity import FunctionKey
 from workbench.profiles.model import Profile
+from workbench.profiles.readers.values import check_weights
 from workbench.profiles.shares import ShareTable, aligned_tables, profile_total, share_table
 
 By = Literal["function", "line"]
@@ -211,6 +212,15 @@ def summarize(profile: Profile, *, functions: int | None = None) -> ProfileSumma
     )
 
 
+def _require_weights(profile: Profile) -> None:
+    """Shares of a profile with no weight, or a non-finite one, are not numbers: a gate on
+    them would compare ``NaN`` and pass. Such a diff is an error, never a verdict."""
+    name = profile.meta.source or profile.meta.name or "a profile"
+    check_weights(profile, name)
+    if not profile_total(profile) > 0:
+        raise ProfileFormatError(f"{name}: the profile holds no samples (total weight 0)")
+
+
 def _require_lines(profile: Profile) -> None:
     """A line-level diff against a profile without lines would call every line new."""
     if any(frame.line is not None for frame in profile.frames):
@@ -239,6 +249,8 @@ def diff_profiles(
     """
     if by not in ("function", "line"):
         raise ValueError(f"by must be 'function' or 'line', not {by!r}")
+    for profile in (base, branch):
+        _require_weights(profile)
     if by == "line":
         for profile in (base, branch):
             _require_lines(profile)

@@ -111,11 +111,13 @@ class GateVerdict:
 def evaluate_gates(diff: ProfileDiff, config: GateConfig) -> GateVerdict:
     """Apply ``config``'s rules to ``diff``; the diff's own thresholds are not used."""
     findings: list[GateFinding] = []
+    # By line, a line absent from the base may belong to a function that is there.
+    in_base = {item.key for item in diff.functions if item.in_base}
     for item in diff.functions:
         if item.branch_self_pct >= config.new_hotspot_pct and (
             not item.in_base or item.base_self_pct < NEW_HOTSPOT_BASE_MAX_PCT
         ):
-            findings.append(_new_hotspot(item, config))
+            findings.append(_new_hotspot(item, config, item.key in in_base))
         growth = config.max_self_growth_pct
         if growth is not None and item.delta_self_pct > growth:
             findings.append(
@@ -147,8 +149,14 @@ def evaluate_gates(diff: ProfileDiff, config: GateConfig) -> GateVerdict:
     )
 
 
-def _new_hotspot(item: FunctionDelta, config: GateConfig) -> GateFinding:
-    was = f"{item.base_self_pct:.2f}% in base" if item.in_base else "absent from base"
+def _new_hotspot(item: FunctionDelta, config: GateConfig, function_in_base: bool) -> GateFinding:
+    """``function_in_base``: by line, whether the base sampled the line's function at all."""
+    if item.in_base:
+        was = f"{item.base_self_pct:.2f}% in base"
+    elif item.line is not None and function_in_base:
+        was = f"line {item.line} not sampled in base, its function was"
+    else:
+        was = "absent from base"
     return GateFinding(
         rule=NEW_HOTSPOT,
         function=item.key,

@@ -75,6 +75,9 @@ class ProfileMeta:
     """The command exactly as run (``command`` is its display string)."""
     python_version: str | None = None
     """``major.minor.micro`` of the interpreter that ran the command, when known."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader skipped or shortened (invalid lines, elided deep stacks), one
+    sentence each, for the user to be told: a profile read with losses must say so."""
 
 
 class Profile:

@@ -11,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workbench.markdown import escape_md, md_table
-from workbench.output import plain
+from workbench.output import MAX_CELL, elide, plain
 from workbench.profiles.diff import FunctionDelta, ProfileDiff, ProfileSummary
 from workbench.profiles.gates import GateVerdict
 from workbench.profiles.top import FunctionShare, ProfileTop
 
 
 def columns(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 0) -> str:
-    """Aligned columns; the first ``right`` columns are numbers (right-aligned)."""
+    """Aligned columns; the first ``right`` columns are numbers (right-aligned).
+
+    Text cells longer than :data:`~workbench.output.MAX_CELL` are elided, so one
+    huge name neither widens every row nor floods the terminal.
+    """
+    rows = [[elide(cell) for cell in row] for row in rows]
     widths = [len(header) for header in headers]
     for row in rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
@@ -63,7 +68,7 @@ def summary_line(role: str, summary: ProfileSummary) -> str:
         size = f"{summary.total_weight:.3f} s"
     threads = f", {len(summary.threads)} threads" if summary.threads else ""
     return (
-        f"{role}: {plain(summary.source or summary.name)} [{summary.format or '?'}] {size}, "
+        f"{role}: {elide(plain(summary.source or summary.name))} [{summary.format or '?'}] {size}, "
         f"{summary.stacks:,} stacks, {summary.functions:,} functions{threads}"
     )
 
@@ -211,10 +216,12 @@ def gate_text(verdict: GateVerdict, diff: ProfileDiff) -> str:
     for finding in verdict.findings:
         state = "WAIVED" if finding.waived else "FAIL"
         lines.append(
-            f"  {state:<6}  {finding.rule:<11}  {plain(finding.where)}: {plain(finding.message)}"
+            f"  {state:<6}  {finding.rule:<11}  {elide(plain(finding.where))}: "
+            f"{elide(plain(finding.message), 2 * MAX_CELL)}"
         )
         if finding.waived:
-            lines.append(f"          justification: {plain(finding.justification or '')}")
+            justification = elide(plain(finding.justification or ""), 2 * MAX_CELL)
+            lines.append(f"          justification: {justification}")
     if not verdict.findings:
         lines.append("  no findings")
     return "\n".join(lines)

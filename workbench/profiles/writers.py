@@ -12,11 +12,12 @@ top-level ``"workbench"`` key in speedscope files.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from workbench.files import output_file
+from workbench.output import json_text
 from workbench.profiles.model import Profile, ProfileMeta
 from workbench.profiles.readers.collapsed import HEADER_PREFIX, HEADER_SUFFIX
 from workbench.profiles.readers.speedscope import META_KEY, SCHEMA_URL
@@ -44,8 +45,8 @@ def write_collapsed(profile: Profile, path: Path) -> None:
     thread_frames = {
         thread: _thread_frame(profile.meta.threads[thread], thread) for thread in threads
     }
-    with path.open("w", encoding="utf-8", newline="\n") as out:
-        out.write(f"{HEADER_PREFIX}{json.dumps(header, separators=(',', ':'))}{HEADER_SUFFIX}\n")
+    with output_file(path) as out:
+        out.write(f"{HEADER_PREFIX}{json_text(header)}{HEADER_SUFFIX}\n")
         for (thread, stack), weight in sorted(totals.items(), key=lambda item: item[0][0]):
             names = [labels[frame_id] for frame_id in stack]
             if thread >= 0:
@@ -87,8 +88,8 @@ def write_speedscope(profile: Profile, path: Path) -> None:
         "profiles": profiles,
         META_KEY: saved,
     }
-    with path.open("w", encoding="utf-8") as out:
-        json.dump(document, out, separators=(",", ":"))
+    with output_file(path) as out:
+        out.write(json_text(document))
 
 
 def _merged_stacks(profile: Profile) -> dict[StackKey, float]:

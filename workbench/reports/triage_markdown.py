@@ -15,8 +15,9 @@ from functools import lru_cache
 from itertools import groupby
 
 from workbench.markdown import escape_md, md_table
-from workbench.triage.kpis import KpiReport
-from workbench.triage.model import Item
+from workbench.triage.kpis import KpiReport, compute_kpis
+from workbench.triage.model import Item, ItemFilter
+from workbench.triage.store import BacklogStore
 
 ITEM_HEADERS = ("#", "Title", "Impact", "Effort", "Status", "Owner", "KPI", "Evidence")
 HYPOTHESIS_CHARS = 160
@@ -104,3 +105,25 @@ def render_triage(
             yield item_table(rows) + "\n"
     if empty:
         yield "\nNo items.\n"
+
+
+def triage_document(
+    store: BacklogStore,
+    item_filter: ItemFilter,
+    *,
+    title: str = "Performance triage",
+    scope: str = "",
+    repo: object = None,
+    limit: int | None = None,
+) -> Iterator[str]:
+    """The export, from the command line and from the Backlog pane alike: one header.
+
+    ``scope`` names what ``item_filter`` selects when it is not the whole
+    backlog (the pane's filter line); ``repo`` is where the time-to-detect KPI
+    reads commit times.
+    """
+    total = store.count(item_filter)
+    scope = scope or ("items" if item_filter.include_closed else "open items")
+    subtitle = f"{total} {scope} in {store.path}; an impact or effort ≥ {store.split} is high."
+    items = store.iter_all(item_filter, order="matrix", limit=limit)
+    return render_triage(items, compute_kpis(store, repo=repo), title=title, subtitle=subtitle)

@@ -96,12 +96,10 @@ def check_target(pid: int) -> ProcessInfo:
     container, or set ``kernel.yama.ptrace_scope=0``.
     """
     if pid <= 0:
-        raise SamplingError(f"{pid} is not a process id; pick one from `workbench ps`")
-    info = _describe_pid(
-        pid, gone=f"no process with PID {pid} (it may have exited); see `workbench ps`"
-    )
+        raise _pick_another(f"{pid} is not a process id", "pick one from `workbench ps`")
+    info = _describe_pid(pid, gone=_pick_another(f"no process with PID {pid} (it may have exited)"))
     if not info.is_python:
-        raise SamplingError(_not_python_message(info))
+        raise _not_python(info)
     if not _can_ptrace(pid):
         raise SamplingError(_permission_message(pid))
     return info
@@ -117,13 +115,15 @@ def wait_for_python(pid: int, timeout: float = 5.0) -> ProcessInfo:
     """
     deadline = time.monotonic() + timeout
     while True:
-        info = _describe_pid(pid, gone=f"the command exited (PID {pid}) before it could be sampled")
+        info = _describe_pid(
+            pid, gone=SamplingError(f"the command exited (PID {pid}) before it could be sampled")
+        )
         if info.is_python:
             return check_target(pid)
         if info.python_children:
             return check_target(info.python_children[0])
         if time.monotonic() >= deadline:
-            raise SamplingError(_not_python_message(info))
+            raise _not_python(info)
         time.sleep(0.05)
 
 
@@ -224,20 +224,20 @@ def _python_descendants(process: psutil.Process) -> list[int]:
     return found
 
 
-def _describe_pid(pid: int, gone: str) -> ProcessInfo:
+def _describe_pid(pid: int, gone: SamplingError) -> ProcessInfo:
     """:class:`ProcessInfo` of a live ``pid``.
 
-    Raises :class:`SamplingError` with ``gone`` when it has exited (a zombie
+    Raises ``gone`` when it has exited (a zombie
     counts: only its exit status is left), with the permission fix when we
     may not look at it.
     """
     try:
         process = psutil.Process(pid)
         if process.status() == psutil.STATUS_ZOMBIE:
-            raise SamplingError(gone)
+            raise gone
         return _describe(process)
     except psutil.NoSuchProcess:
-        raise SamplingError(gone) from None
+        raise gone from None
     except psutil.AccessDenied:
         raise SamplingError(_permission_message(pid)) from None
 
@@ -300,10 +300,19 @@ def _permission_message(pid: int) -> str:
     return f"permission denied reading the memory of process {pid}: {fix}"
 
 
-def _not_python_message(info: ProcessInfo) -> str:
+def _pick_another(problem: str, fix: str = "see `workbench ps`") -> SamplingError:
+    """``problem``, with where to find a process to sample (the CLI's ``ps``, the app's list)."""
+    return SamplingError(
+        f"{problem}; {fix}", in_app=f"{problem}; pick a Python process in the Attach list"
+    )
+
+
+def _not_python(info: ProcessInfo) -> SamplingError:
     what = f"process {info.pid} ({info.name}) is not a Python process"
     if not info.python_children:
-        return f"{what}; pick a Python PID from `workbench ps`"
+        return _pick_another(what, "pick a Python PID from `workbench ps`")
     children = ", ".join(str(pid) for pid in info.python_children[:5])
     plural = "ren" if len(info.python_children) > 1 else ""
-    return f"{what}; it runs Python child{plural} {children}: use PID {info.python_children[0]}"
+    return SamplingError(
+        f"{what}; it runs Python child{plural} {children}: use PID {info.python_children[0]}"
+    )

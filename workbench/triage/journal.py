@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import StaleEditError, StoreError
+from workbench.output import json_text
 from workbench.triage.dbfile import default_actor, now, store_errors
 from workbench.triage.model import Batch, Event
 from workbench.triage.opening import Access
 
 
 def _encode(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else json_text(value)
 
 
 def _decode(text: str | None) -> Any:

@@ -205,7 +205,8 @@ class ItemQueries:
         ).fetchone()
         if row is None:
             raise ItemNotFoundError(
-                f"no backlog item #{item_id}; `workbench backlog list` shows ids"
+                f"no backlog item #{item_id}; `workbench backlog list` shows ids",
+                in_app=f"no backlog item #{item_id}; the Backlog pane shows ids",
             )
         return row
 

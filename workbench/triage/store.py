@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.output import json_text
 from workbench.triage import opening, schema
 from workbench.triage.dbfile import (
     DEFAULT_BUSY_TIMEOUT,
@@ -287,7 +288,7 @@ class BacklogStore(ItemQueries, Journal):
         with self._transaction():
             cursor = self.conn.execute(
                 "INSERT INTO profiles(target, path, recorded_at, top) VALUES (?, ?, ?, ?)",
-                [target, path, recorded_at or now(), json.dumps(list(top))],
+                [target, path, recorded_at or now(), json_text(list(top))],
             )
         return int(cursor.lastrowid)
 

@@ -19,16 +19,19 @@ from __future__ import annotations
 import json
 import re
 from array import array
+from dataclasses import dataclass
 from itertools import repeat
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from workbench.errors import ProfileFormatError
+from workbench.output import counted
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.readers import NO_PYTHON_FRAME
 from workbench.profiles.readers.folded_scan import FrameInterner, IrregularChunk, scan_chunk
 from workbench.profiles.readers.threads import thread_label
+from workbench.profiles.readers.values import ValueProblem, restore_meta, weight
 from workbench.profiles.run_meta import restore_run_meta
 
 #: First line our writer emits: metadata the folded format has no place for,
@@ -38,11 +41,16 @@ HEADER_SUFFIX = " 0"
 #: Bytes read per chunk: large enough to amortise numpy calls, small enough to stream.
 _CHUNK_BYTES = 4 << 20
 
-_FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*)\)$")
-_PATH_LINE = re.compile(r"^(?P<path>.*):(?P<line>\d+)$")
+#: A line: the stack, blanks (a space, or a tab as some stackcollapse scripts write), a count.
+_LINE = re.compile(rb"^(.*)[ \t]+(\d+(?:\.\d*)?)$", re.DOTALL)
+#: A longer "line number" is part of the path (and ``int`` refuses 4,300 digits and more).
+_MAX_LINE_DIGITS = 9
+#: Frames :func:`_parsed_frames` remembers, and at most how many.
+_PARSED: dict[str, Frame] = {}
+_PARSED_MAX = 1 << 18
+_PARSED_LABEL_MAX = 1024
 _THREAD = re.compile(r"^thread \((?P<id>[^()]*)\)(?:: (?P<name>.*))?$")
 _PROCESS = re.compile(r'^process (?P<pid>\d+):"(?P<command>.*)"$')
-_HEADER_FIELDS = ("unit", "rate", "duration", "command", "pid", "git_revision", "captured_at")
 
 
 def parse_frame(text: str) -> Frame:
@@ -53,20 +61,64 @@ def parse_frame(text: str) -> Frame:
     """
     if not text:
         return NO_PYTHON_FRAME
-    match = _FRAME.match(text)
-    if match is None:
+    split = text.find(" (")  # the first: a path may hold " (", a py-spy name does not
+    if split < 0 or not text.endswith(")"):
         return Frame(text)
-    path = match["path"]
-    with_line = _PATH_LINE.match(path)
-    if with_line:
-        return Frame(match["name"], with_line["path"], int(with_line["line"]))
-    return Frame(match["name"], path)
+    path = text[split + 2 : -1]
+    file, colon, line = path.rpartition(":")
+    if colon and line.isdecimal() and len(line) <= _MAX_LINE_DIGITS:
+        return Frame(text[:split], file, int(line))
+    return Frame(text[:split], path)
+
+
+def forget_parsed_frames() -> None:
+    """Empty the cache of :func:`_parsed_frames`, so a benchmark measures a cold read."""
+    _PARSED.clear()
+
+
+def _parsed_frames(labels: list[str]) -> list[Frame]:
+    """:func:`parse_frame` of each label, remembering the last profile's: a diff reads two
+    profiles of one program, whose tens of thousands of frames are mostly the same."""
+    if len(_PARSED) > _PARSED_MAX:
+        _PARSED.clear()
+    cache = _PARSED
+    frames = []
+    for label in labels:
+        frame = cache.get(label)
+        if frame is None:
+            frame = parse_frame(label)
+            if len(label) <= _PARSED_LABEL_MAX:  # a 30 MB name is not kept after its read
+                cache[label] = frame
+        frames.append(frame)
+    return frames
+
+
+@dataclass
+class _Skipped:
+    """Lines that are not ``stack COUNT``: skipped (as flamegraph.pl and speedscope do) and told."""
+
+    count: int = 0
+    first: str = ""
+
+    def add(self, raw: bytes, line_no: int) -> None:
+        if not self.count:
+            text = raw.decode("utf-8", errors="replace").rstrip()
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            self.first = f"line {line_no}: {shown!r}"
+        self.count += 1
 
 
 def read_collapsed(stream: BinaryIO, source: str) -> Profile:
-    """Read folded stacks from binary ``stream``; ``source`` names the file in errors."""
+    """Read folded stacks from binary ``stream``; ``source`` names the file in errors.
+
+    Lines that are not ``stack COUNT`` are skipped and counted in the
+    profile's notes; a file with more such lines than stacks is refused (it is
+    not collapsed stacks), and so is a last line cut before its count (the
+    file was truncated).
+    """
     profile = Profile(ProfileMeta(format="collapsed", unit="samples", source=source))
     interner = FrameInterner()
+    skipped = _Skipped()
     first = stream.readline()
     header: dict[str, Any] = {}
     lines_before = 0
@@ -81,15 +133,25 @@ def read_collapsed(stream: BinaryIO, source: str) -> Profile:
         if not chunk.endswith(b"\n"):
             chunk += stream.readline()  # complete the last line, so chunks hold whole lines
         at_end = not chunk.endswith(b"\n")  # only the file's last line can lack one
-        lines_before += _add_chunk(profile, interner, chunk, lines_before, at_end, source)
+        lines_before += _add_chunk(profile, interner, chunk, lines_before, at_end, skipped, source)
         chunk = bytearray()
+    if skipped.count > len(profile):
+        raise ProfileFormatError(
+            f"{source}: {skipped.count:,} of {skipped.count + len(profile):,} lines are not "
+            f"'frame;frame;... COUNT' (first: {skipped.first}); not collapsed stacks"
+        )
     if not len(profile):
         raise ProfileFormatError(f"{source}: collapsed profile holds no stacks")
+    if skipped.count:
+        profile.meta.notes.append(
+            f"skipped {counted(skipped.count, 'invalid line')} (not 'frame;frame;... COUNT'; "
+            f"first: {skipped.first})"
+        )
     counts_per_unit = float(header.get("counts_per_unit") or 1.0)
     if counts_per_unit != 1.0:
         weights = np.frombuffer(profile.weights, dtype=np.float64)
         weights /= counts_per_unit
-    _finish(profile, [label.decode("utf-8") for label in interner.labels])
+    _finish(profile, [label.decode("utf-8", errors="replace") for label in interner.labels])
     saved_threads = header.get("threads")
     if isinstance(saved_threads, list) and len(saved_threads) == len(profile.meta.threads):
         profile.meta.threads = [str(label) for label in saved_threads]  # exact labels, see writer
@@ -100,18 +162,23 @@ def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
     """Fill ``meta`` from our writer's header line and return the whole header."""
     try:
         header = json.loads(line[len(HEADER_PREFIX) :].rstrip().removesuffix(HEADER_SUFFIX))
-    except json.JSONDecodeError as error:
-        message = f"{source}: line 1: unreadable workbench header ({error})"
+    except (json.JSONDecodeError, RecursionError) as error:
+        message = f"{source}: line 1: unreadable workbench header ({str(error):.80})"
         raise ProfileFormatError(message) from None
     if not isinstance(header, dict):
         raise ProfileFormatError(f"{source}: line 1: workbench header is not a JSON object")
-    for key in _HEADER_FIELDS:
-        if header.get(key) is not None:
-            setattr(meta, key, header[key])
-    restore_run_meta(meta, header, source)
-    meta.name = header.get("name") or meta.name
-    if meta.unit not in ("samples", "seconds"):
-        raise ProfileFormatError(f"{source}: line 1: unknown unit {meta.unit!r} in header")
+    try:
+        restore_meta(meta, header, "line 1: header")
+        restore_run_meta(meta, header, source)
+        unit = header.get("unit", meta.unit)
+        if unit not in ("samples", "seconds"):
+            raise ValueProblem(f"line 1: unknown unit {unit!r:.40} in header")
+        meta.unit = unit
+        per_unit = header.get("counts_per_unit")
+        if per_unit is not None and not weight(per_unit, "line 1: counts_per_unit") > 0:
+            raise ValueProblem("line 1: counts_per_unit must be positive")
+    except ValueProblem as problem:
+        raise ProfileFormatError(f"{source}: {problem}") from None
     return header
 
 
@@ -121,6 +188,7 @@ def _add_chunk(
     data: bytearray,
     lines_before: int,
     at_end: bool,
+    skipped: _Skipped,
     source: str,
 ) -> int:
     """Append the stacks of ``data`` (whole lines); returns how many lines it held."""
@@ -129,7 +197,7 @@ def _add_chunk(
         lines = len(scanned.counts)
     except IrregularChunk:
         lines = data.count(b"\n") + (not data.endswith(b"\n"))
-        cleaned, counts = _clean_chunk(bytes(data), lines_before, at_end, source)
+        cleaned, counts = _clean_chunk(bytes(data), lines_before, at_end, skipped, source)
         if not counts:
             return lines
         try:
@@ -139,21 +207,26 @@ def _add_chunk(
                 f"{source}: unreadable collapsed lines after line {lines_before}"
             ) from None
         scanned.counts = np.array(counts, dtype=np.float64)
-    profile.stack_frames.frombytes(scanned.frame_ids.tobytes())
     offsets = np.cumsum(scanned.lengths, dtype=np.uint64) + np.uint64(profile.stack_offsets[-1])
-    profile.stack_offsets.frombytes(offsets.tobytes())
-    profile.weights.frombytes(scanned.counts.tobytes())
+    profile.stack_frames.frombytes(_raw(scanned.frame_ids, np.uint32))
+    profile.stack_offsets.frombytes(_raw(offsets, np.uint64))
+    profile.weights.frombytes(_raw(scanned.counts, np.float64))
     profile.stack_threads.extend(repeat(-1, len(scanned.counts)))
     return lines
 
 
+def _raw(values: np.ndarray, dtype: type) -> memoryview:
+    """The bytes of ``values`` as ``dtype``, without the copy ``tobytes`` makes."""
+    return np.ascontiguousarray(values, dtype=dtype).view(np.uint8).data
+
+
 def _clean_chunk(
-    data: bytes, lines_before: int, at_end: bool, source: str
+    data: bytes, lines_before: int, at_end: bool, skipped: _Skipped, source: str
 ) -> tuple[bytes, list[float]]:
-    """Lines the scanner accepts (count ``1``) and the real counts, or a line-numbered error.
+    """Lines the scanner accepts (count ``1``) and the real counts; other lines skipped.
 
     Handles what the fast path refuses: ``\\r\\n``, blank lines, trailing
-    blanks, decimal counts; anything else is a format error.
+    blanks, a tab before the count, decimal counts.
     """
     lines: list[bytes] = []
     counts: list[float] = []
@@ -163,39 +236,25 @@ def _clean_chunk(
         text = raw.rstrip()
         if not text:
             continue
-        stack, sep, count = text.rpartition(b" ")
-        try:
-            counts.append(float(count))
-            if not sep:
-                raise ValueError(stack)
-        except ValueError:
-            unterminated = at_end and index == last
-            _raise_line_error(raw, lines_before + index + 1, unterminated, source)
-        lines.append(stack + b" 1\n")
+        match = _LINE.match(text)
+        if match is None or match[1].endswith((b" ", b"\t")):
+            if at_end and index == last:
+                raise ProfileFormatError(
+                    f"{source}: line {lines_before + index + 1}: truncated — the last line "
+                    "stops before its sample count; the file was cut short, capture it again"
+                )
+            skipped.add(raw, lines_before + index + 1)
+            continue
+        counts.append(float(match[2]))
+        lines.append(match[1] + b" 1\n")
     return b"".join(lines), counts
-
-
-def _raise_line_error(raw: bytes, line_no: int, unterminated: bool, source: str) -> NoReturn:
-    """Say what is wrong with line ``line_no``."""
-    if unterminated:
-        raise ProfileFormatError(
-            f"{source}: line {line_no}: truncated — the last line stops before its "
-            "sample count; the file was cut short, capture it again"
-        )
-    text = raw.decode("utf-8", errors="replace").rstrip()
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    raise ProfileFormatError(
-        f"{source}: line {line_no}: expected 'frame;frame;... COUNT', got {shown!r}"
-    )
 
 
 def _finish(profile: Profile, labels: list[str]) -> None:
     """Turn interned frame strings into frames, thread and process metadata."""
     kinds = [special_frame(label) for label in labels]
-    frames = [
-        parse_frame(label) if kind is None else None
-        for label, kind in zip(labels, kinds, strict=True)
-    ]
+    parsed = _parsed_frames(labels)
+    frames = [None if kind else frame for frame, kind in zip(parsed, kinds, strict=True)]
     distinct = set(frames)
     distinct.discard(None)
     if all(kind is None for kind in kinds) and len(distinct) == len(frames):

@@ -23,14 +23,24 @@ would merge them; with 10**5 distinct frames its probability is about
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 _P = 0x100000001B3
 _P_INVERSE = pow(_P, -1, 1 << 64)
-#: Bytes hashed per prefix-sum block (blocks end at line ends); 64 KB measured fastest.
+#: Bytes hashed per prefix-sum block (blocks start at frame starts); 64 KB measured fastest.
 HASH_BLOCK = 1 << 16
+#: Bytes compared per step when looking for separators.
+SCAN_SLICE = 1 << 20
+#: Frames hashed and looked up per step (a 4 MB chunk of real stacks holds ~150,000).
+TOKEN_SLICE = 1 << 18
+#: Frames longer than this are hashed one by one (at most size/LONG_FRAME of them).
+LONG_FRAME = 4096
+#: Counts with more digits are not read here (the line-by-line path reads them):
+#: the scan takes one step per digit of the longest count.
+MAX_COUNT_DIGITS = 24
 _SLOT_BITS = 20
 _SEMICOLON, _SPACE, _NEWLINE, _ZERO, _NINE = 59, 32, 10, 48, 57
 
@@ -115,27 +125,48 @@ def scan_chunk(data: bytes | bytearray, interner: FrameInterner) -> ScannedChunk
     Raises :class:`IrregularChunk` for blank lines, ``\\r\\n``, trailing blanks,
     missing or decimal counts, so the caller can clean the chunk first.
     """
-    if not data.endswith(b"\n") or b"\r\n" in data:
+    # ``13 in`` is one memchr; ``b"\\r\\n" in`` a substring search 100x slower, only run
+    # when there is a carriage return at all.
+    if not data.endswith(b"\n") or (13 in data and b"\r\n" in data):
         raise IrregularChunk
     chunk = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(chunk == _NEWLINE)
+    # One pass finds semicolons and newlines together; every newline is then replaced
+    # by its line's count separator, which lies between the line's last semicolon and
+    # the newline, so the frame ends stay sorted without a sort.
+    marks = _separators(chunk)
+    line_ends = np.flatnonzero(chunk[marks] == _NEWLINE)
+    newlines = marks[line_ends]
     line_starts = np.empty_like(newlines)
     line_starts[0] = 0
     line_starts[1:] = newlines[:-1] + 1
     separators, counts = _counts(chunk, newlines, line_starts)
-    boundary = chunk == _SEMICOLON
-    boundary[separators] = True
-    ends = np.flatnonzero(boundary)
-    line_ends = np.flatnonzero(chunk[ends] == _SPACE)  # a frame ends at a space only before a count
-    if len(line_ends) != len(newlines):
-        raise IrregularChunk
+    ends = marks
+    ends[line_ends] = separators
+    if (np.diff(ends) <= 0).any():
+        raise IrregularChunk  # a semicolon inside the count: not a stack line
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
     starts[line_ends[:-1] + 1] = line_starts[1:]
     lengths = np.diff(line_ends, prepend=-1)
-    frame_ids = interner.ids(_frame_hashes(chunk, starts, ends, newlines), chunk, starts, ends)
-    return ScannedChunk(frame_ids.astype(np.uint32), lengths, counts)
+    # Hashes and ids a slice of frames at a time: their temporaries (about 60 bytes a
+    # frame) stay bounded when one long line makes the chunk millions of frames.
+    frame_ids = np.empty(len(starts), dtype=np.uint32)
+    for first in range(0, len(starts), TOKEN_SLICE):
+        some = slice(first, first + TOKEN_SLICE)
+        hashes = _frame_hashes(chunk, starts[some], ends[some])
+        frame_ids[some] = interner.ids(hashes, chunk, starts[some], ends[some])
+    return ScannedChunk(frame_ids, lengths, counts)
+
+
+def _separators(chunk: np.ndarray) -> np.ndarray:
+    """Positions of every ``;`` and ``\\n``, found a slice at a time so that the boolean
+    temporaries stay :data:`SCAN_SLICE` bytes however long the chunk (one line can be)."""
+    found = []
+    for begin in range(0, len(chunk), SCAN_SLICE):
+        part = chunk[begin : begin + SCAN_SLICE]
+        found.append(np.flatnonzero((part == _SEMICOLON) | (part == _NEWLINE)) + begin)
+    return np.concatenate(found) if len(found) != 1 else found[0]
 
 
 def _counts(
@@ -146,7 +177,9 @@ def _counts(
     counts = np.zeros(len(newlines), dtype=np.float64)
     scale = 1.0
     active = np.arange(len(newlines))
-    while len(active):
+    for _ in range(MAX_COUNT_DIGITS + 1):
+        if not len(active):
+            break
         where = position[active]
         byte = chunk[np.maximum(where, 0)]
         digit = (byte >= _ZERO) & (byte <= _NINE) & (where >= 0)
@@ -154,6 +187,8 @@ def _counts(
         position[active[digit]] -= 1
         active = active[digit]
         scale *= 10.0
+    else:
+        raise IrregularChunk  # a count longer than any real one: read it line by line
     separators = position
     valid = (
         (separators >= line_starts)  # an empty stack is py-spy's sample without Python frames
@@ -180,14 +215,21 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     return _POWERS[0], _POWERS[1]
 
 
-def _frame_hashes(
-    chunk: np.ndarray, starts: np.ndarray, ends: np.ndarray, newlines: np.ndarray
-) -> np.ndarray:
-    """A mixed 64-bit hash of every frame's bytes (never 0: 0 marks an empty table slot)."""
+def _frame_hashes(chunk: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A mixed 64-bit hash of every frame's bytes (never 0: 0 marks an empty table slot).
+
+    Blocks are cut at frame starts, so a block's prefix sums stay about
+    :data:`HASH_BLOCK` long however long a line is; a frame longer than
+    :data:`LONG_FRAME` is a block of its own, hashed with BLAKE2 in one call
+    (prefix sums over it would cost 32 bytes of memory per byte).
+    """
     hashes = np.empty(len(starts), dtype=np.uint64)
-    cuts = _block_cuts(newlines, len(chunk))
+    lengths = ends - starts
+    long_frames = np.flatnonzero(lengths > LONG_FRAME)
+    cuts = _block_cuts(starts, long_frames, len(chunk))
     token_cuts = np.searchsorted(starts, cuts)
-    forward, backward = _powers(int(np.diff(cuts).max()) + 1)
+    blocks = np.diff(cuts)
+    forward, backward = _powers(int(blocks[blocks <= 2 * HASH_BLOCK].max(initial=0)) + 1)
     prefix = np.empty(len(forward) + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for begin, end, first, last in zip(
@@ -197,6 +239,8 @@ def _frame_hashes(
             token_cuts[1:].tolist(),
             strict=True,
         ):
+            if end - begin > 2 * HASH_BLOCK or first == last:
+                continue  # one long frame (hashed below), or no frame
             size = end - begin
             block = prefix[: size + 1]
             block[0] = 0
@@ -205,7 +249,10 @@ def _frame_hashes(
             local_starts = starts[first:last] - begin
             local_ends = ends[first:last] - begin
             hashes[first:last] = (block[local_ends] - block[local_starts]) * backward[local_starts]
-        hashes += (ends - starts).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        for token in long_frames.tolist():
+            digest = hashlib.blake2b(chunk[starts[token] : ends[token]], digest_size=8).digest()
+            hashes[token] = int.from_bytes(digest, "little")
+        hashes += lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         hashes ^= hashes >> np.uint64(31)
         hashes *= np.uint64(0xBF58476D1CE4E5B9)
         hashes ^= hashes >> np.uint64(29)
@@ -213,8 +260,9 @@ def _frame_hashes(
     return hashes
 
 
-def _block_cuts(newlines: np.ndarray, size: int) -> np.ndarray:
-    """Block boundaries of about :data:`HASH_BLOCK` bytes, each just after a newline."""
+def _block_cuts(starts: np.ndarray, long_frames: np.ndarray, size: int) -> np.ndarray:
+    """Block boundaries at frame starts about :data:`HASH_BLOCK` apart, each long frame alone."""
     targets = np.arange(HASH_BLOCK, size, HASH_BLOCK)
-    after = newlines[np.minimum(np.searchsorted(newlines, targets), len(newlines) - 1)] + 1
-    return np.unique(np.concatenate(([0], after, [size])))
+    after = starts[np.minimum(np.searchsorted(starts, targets), len(starts) - 1)]
+    following = np.append(starts, size)[long_frames + 1]
+    return np.unique(np.concatenate(([0], after, starts[long_frames], following, [size])))

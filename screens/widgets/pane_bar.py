@@ -1,0 +1,61 @@
+"""The top line of every pane: the panes and their keys, and what is running now.
+
+It replaces Textual's header: at 80 columns the footer cannot list the pane
+keys beside the pane's own, so they live here, one line for any width, with
+the current pane highlighted. The right end says what slow work is running
+(the app's ``busy``), so a key that starts a long job is never answered by
+nothing on screen.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+#: Pane modes in the order their keys run (F1, F2...), with their titles.
+PANE_TITLES = {
+    "live": "Live",
+    "compare": "Compare",
+    "history": "History",
+    "backlog": "Backlog",
+    "cycle": "Cycle",
+}
+
+
+class PaneBar(Static):
+    """``Triage Workbench  F1 Live  F2 Compare …      ⧗ Writing a snapshot…``."""
+
+    DEFAULT_CSS = """
+    PaneBar {
+        dock: top;
+        height: 1;
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(markup=False)
+        self.mode = mode
+        """The pane this bar heads."""
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "busy", self._draw)
+
+    def _draw(self, busy: str = "") -> None:
+        text = Text(" Triage Workbench ", style="bold")
+        for mode, title in PANE_TITLES.items():
+            key = self._key_for(mode)
+            label = f" {key} {title} " if key else f" {title} "
+            text.append(label, style="reverse bold" if mode == self.mode else "")
+        if busy:
+            text.append(f"   ⧗ {busy}", style="bold")
+        self.update(text)
+
+    def _key_for(self, mode: str) -> str:
+        """The key that shows ``mode`` now (a keymap may have moved it)."""
+        action = f"switch_mode('{mode}')"
+        for active in self.screen.active_bindings.values():
+            if active.binding.action == action:
+                shown = self.app.get_key_display(active.binding)
+                return shown.upper() if shown[1:].isdigit() else shown  # F1, as keyboards say
+        return ""
