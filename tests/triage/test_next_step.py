@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.triage.conftest import cli, cli_in, sample_item
+from tests.helpers import cli, cli_in, sample_item
 from workbench.triage.model import Evidence, Pattern, Signal
 from workbench.triage.next_step import next_step
 from workbench.triage.store import BacklogStore
