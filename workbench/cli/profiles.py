@@ -241,6 +241,9 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     from workbench.profiles.diff import diff_profiles
 
+    if args.rev_range and not args.propose:
+        raise WorkbenchError("--range attributes the items of --propose; add --propose")
+
     sides = _sides(args)
     diff = diff_profiles(
         sides.base,
@@ -252,7 +255,7 @@ def run_diff(args: argparse.Namespace) -> int:
     )
     _print_diff(diff, args.format, args.top, sides)
     if args.propose:
-        propose_from_diff(diff, args)
+        propose_from_diff(diff, args, (sides.base, sides.branch))
     return 0
 
 
