@@ -40,10 +40,12 @@ class CaptureDialog(TextDialog[CaptureRequest | None]):
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without starting"),
     ]
 
-    def __init__(self, repo: Path | None = None) -> None:
+    def __init__(self, repo: Path | None = None, base: str = "", branch: str = "") -> None:
         super().__init__()
         self.repo = repo
         """Pre-filled repository (the app's, if it has one)."""
+        self.prefill = {"capture-base": base, "capture-branch": branch}
+        """Pre-filled revisions (a backlog item's commit and its parent)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-body"):
@@ -51,6 +53,7 @@ class CaptureDialog(TextDialog[CaptureRequest | None]):
             for field_id, label, placeholder in FIELDS:
                 yield Static(label, classes="dialog-label", markup=False)
                 value = str(self.repo) if field_id == "capture-repo" and self.repo else ""
+                value = self.prefill.get(field_id) or value
                 if field_id == "capture-repeat":
                     value = "6"
                 yield Input(value=value, placeholder=placeholder, id=field_id)

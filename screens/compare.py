@@ -198,6 +198,7 @@ significance. `X` stops a capture under way (what was measured is kept).
         if role not in ROLES:
             raise ValueError(f"role must be 'base' or 'branch', not {role!r}")
         self.paths[role] = Path(path)
+        self.session.profiles[role] = Path(path)  # the History pane ranks commits between them
         self._loaded.pop(role, None)
         self.capture = None
         if self.is_mounted:  # else mounting reads it
@@ -366,6 +367,10 @@ significance. `X` stops a capture under way (what was measured is kept).
     # -- capture from the pane ----------------------------------------------
     def action_new_capture(self) -> None:
         """Ask for revisions, command and repeats; run the capture in a worker."""
+        self.new_capture()
+
+    def new_capture(self, base: str = "", branch: str = "") -> None:
+        """The capture dialog with ``base`` and ``branch`` filled in (another pane asks)."""
 
         def chosen(request: CaptureRequest | None) -> None:
             if request is not None:
@@ -373,7 +378,7 @@ significance. `X` stops a capture under way (what was measured is kept).
                 self._show_progress("Starting the capture…")
                 self._run_capture(request, self._cancel_capture)
 
-        self.app.push_screen(CaptureDialog(self.session.repo), chosen)
+        self.app.push_screen(CaptureDialog(self.session.repo, base, branch), chosen)
 
     def action_cancel_capture(self) -> None:
         if self._cancel_capture is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -34,14 +34,16 @@ from screens.session import Session
 from screens.widgets.pane_bar import PaneBar
 from screens.widgets.table import Table
 from workbench.context import LaunchContext
-from workbench.cycle.compliance import SliVerdict, burn_timeline
+from workbench.cycle.compliance import burn_timeline
 from workbench.cycle.folder import Cycle, default_cycles_root
-from workbench.cycle.view import CycleView, PhaseView, build_view, load_items
 from workbench.errors import WorkbenchError
 from workbench.output import plain
 from workbench.paths import styles_dir
-from workbench.reports.cycle_reports import REPORTS, change_text, write_reports
 from workbench.reports.slo_render import NOT_MEASURED, endpoint_label, figure
+
+if TYPE_CHECKING:
+    from workbench.cycle.compliance import SliVerdict
+    from workbench.cycle.view import CycleView, PhaseView
 
 STATUS_STYLE = {"PASS": "green", "PARTIAL": "yellow", "FAIL": "red"}
 #: What ``n`` (record a run) asks.
@@ -55,6 +57,10 @@ class CycleLoaded(Message):
     view: CycleView
     burn: dict[str, list[float]]
     """Phase → burn rate at each timeline row of its primary run."""
+    reports: dict[str, str]
+    """Report file name → title, in the order the reports are written."""
+    changes: list[str]
+    """How each SLI changed (``view.changes`` order), as the summary report says it."""
     note: str = ""
 
 
@@ -66,7 +72,14 @@ class CycleFailed(Message):
 
 
 def load(root: Path, name: str | None, *, write: bool = False) -> CycleLoaded:
-    """Blocking: the view of cycle ``name`` (current when None), reports written if asked."""
+    """Blocking: the view of cycle ``name`` (current when None), reports written if asked.
+
+    The analysis and the report renderers load here, in the worker: the pane's
+    first frame does not wait for NumPy and the profile readers.
+    """
+    from workbench.cycle.view import build_view, load_items
+    from workbench.reports.cycle_reports import REPORTS, change_text, write_reports
+
     cycle = Cycle.open(root, name)
     items, note = load_items(Path(cycle.config.db) if cycle.config.db else None)
     view = build_view(cycle, items, note)
@@ -79,7 +92,9 @@ def load(root: Path, name: str | None, *, write: bool = False) -> CycleLoaded:
     if write:
         paths = write_reports(view, cycle.reports_folder)
         written = f"wrote {len(paths)} reports to {cycle.reports_folder}"
-    return CycleLoaded(view, burn, written)
+    reports = {name: title for name, (title, _render) in REPORTS.items()}
+    changes = [change_text(change) for change in view.changes]
+    return CycleLoaded(view, burn, reports, changes, written)
 
 
 class ReportDialog(ModalScreen[None]):
@@ -212,8 +227,8 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         self._status(" · ".join(bit for bit in (verdicts, message.note, view.backlog_note) if bit))
         self._fill_slis(view)
         self._fill_burn(view, message.burn)
-        self._fill_changes(view)
-        self._fill_reports(view)
+        self._fill_changes(view, message.changes)
+        self._fill_reports(view, message.reports)
 
     # -- drawing ----------------------------------------------------------
     def _fill_slis(self, view: CycleView) -> None:
@@ -249,13 +264,13 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
             )
         self.query_one("#budget-summary", Static).update(Text("\n".join(lines)))
 
-    def _fill_changes(self, view: CycleView) -> None:
+    def _fill_changes(self, view: CycleView, texts: list[str]) -> None:
         table = self.query_one("#cycle-changes", DataTable)
         table.clear()
-        for change in view.changes:
+        for change, text in zip(view.changes, texts, strict=True):
             style = {True: "green", False: "red"}.get(change.better, "")
             table.add_row(
-                Text(change_text(change), style=style),
+                Text(text, style=style),
                 Text(plain(change.endpoint)),
                 Text(change.sli),
                 Text(figure(change.before, change.unit)),
@@ -263,11 +278,11 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
                 Text(change.profile),
             )
 
-    def _fill_reports(self, view: CycleView) -> None:
+    def _fill_reports(self, view: CycleView, reports: dict[str, str]) -> None:
         table = self.query_one("#cycle-reports", DataTable)
         table.clear()
         folder = view.folder / "reports"
-        for name, (title, _render) in REPORTS.items():
+        for name, title in reports.items():
             exists = (folder / name).is_file()
             table.add_row(Text(title), Text(name if exists else "not written (w)"), key=name)
 
@@ -324,7 +339,7 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         if self.loaded is None:
             return
         table = self.query_one("#cycle-reports", DataTable)
-        names = list(REPORTS)
+        names = list(self.loaded.reports)
         if not 0 <= table.cursor_row < len(names):
             return
         path = self.loaded.view.folder / "reports" / names[table.cursor_row]

@@ -13,8 +13,8 @@ from screens.cycle import CycleScreen, ReportDialog
 from tests.helpers import settle
 from workbench.context import LaunchContext
 from workbench.cycle.folder import Cycle, CycleConfig, now_iso, write_json
-from workbench.cycle.loadtest import RESULT_FILE
 from workbench.cycle.results import EndpointStats, HistoryPoint, LoadResult
+from workbench.cycle.run_files import RESULT_FILE
 from workbench.cycle.slo import AGGREGATE, parse_slo_table
 from workbench.reports.cycle_reports import REPORTS
 

@@ -250,6 +250,9 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     from workbench.profiles.diff import diff_profiles
 
+    if args.rev_range and not args.propose:
+        raise WorkbenchError("--range attributes the items of --propose; add --propose")
+
     sides = _sides(args, times_only=not args.propose)
     if sides.base is None or sides.branch is None:
         return _print_times_only(sides, args.format, args.top)
@@ -263,7 +266,7 @@ def run_diff(args: argparse.Namespace) -> int:
     )
     _print_diff(diff, args.format, args.top, sides)
     if args.propose:
-        propose_from_diff(diff, args)
+        propose_from_diff(diff, args, (sides.base, sides.branch))
     return 0
 
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from workbench.cycle.capture import PROFILE_FILE, CapturedRun, load_and_profile
+from workbench.cycle.capture import CapturedRun, load_and_profile
 from workbench.cycle.folder import Cycle, write_json
-from workbench.cycle.loadtest import RESULT_FILE
 from workbench.cycle.plans import LoadPlan, make_plan, split_url
 from workbench.cycle.readers import read_results
 from workbench.cycle.results import LoadResult
+from workbench.cycle.run_files import PROFILE_FILE, RESULT_FILE
 from workbench.errors import CycleError
 
 
