@@ -46,6 +46,7 @@ from screens.backlog_work import (
     export_markdown,
 )
 from screens.keys import bind
+from screens.next_step import StepChosen, run_next_step
 from screens.session import Session
 from screens.widgets.backlog_footer import BacklogFooter
 from screens.widgets.backlog_list import BacklogList, header_text
@@ -61,6 +62,7 @@ from workbench.triage.model import (
     ItemFilter,
     Quadrant,
 )
+from workbench.triage.next_step import next_step
 from workbench.triage.store import BacklogStore
 
 
@@ -124,6 +126,13 @@ class BacklogScreen(BacklogEditing):
             "Close",
             "Close the side panel, then clear the filter",
             show=False,
+        ),
+        bind(
+            "backlog",
+            "next_step",
+            "next_step",
+            "Next step",
+            "Run the diagnostic step the item's signal calls for (History, capture, Live…)",
         ),
         *(
             bind(
@@ -513,6 +522,28 @@ class BacklogScreen(BacklogEditing):
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self.query_one(ItemDetail).show(message.item, message.events)
+
+    # -- the next diagnostic step ----------------------------------------------
+    def action_next_step(self) -> None:
+        selected = self.active_list.selected
+        if selected is None or selected.id is None:
+            self.notify("no item selected", severity="warning")
+            return
+        self._fetch_step(selected.id)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="backlog-step",
+        exit_on_error=False,
+        description="Reading the item…",
+    )
+    def _fetch_step(self, item_id: int) -> None:
+        """The whole item (its evidence picks the step), then the step runs on the UI."""
+        self._post_read(lambda store: StepChosen(next_step(store.get(item_id))))
+
+    async def on_step_chosen(self, message: StepChosen) -> None:
+        self.app.notify(await run_next_step(self, message.step), markup=False, timeout=8)
 
     @work(
         thread=True,

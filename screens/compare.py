@@ -89,6 +89,8 @@ class CaptureFinished(Message):
     folder: Path | None
     interrupted: bool = False
     error: str | None = None
+    comparable: bool = True
+    """Both sides have a successful run (a capture stopped early may have none)."""
 
 
 @dataclass
@@ -196,6 +198,7 @@ significance. `X` stops a capture under way (what was measured is kept).
         if role not in ROLES:
             raise ValueError(f"role must be 'base' or 'branch', not {role!r}")
         self.paths[role] = Path(path)
+        self.session.profiles[role] = Path(path)  # the History pane ranks commits between them
         self._loaded.pop(role, None)
         self.capture = None
         if self.is_mounted:  # else mounting reads it
@@ -349,18 +352,25 @@ significance. `X` stops a capture under way (what was measured is kept).
             return
         from workbench.capture.report import time_section_text  # loaded with the report
 
-        lines = [time_section_text(report.time, TIME_ROWS).split("\n\nmethod:")[0]]
+        # The verdict and the failures first: the block has a bounded height, and what
+        # it cuts off at the bottom must be function rows, never the verdict.
+        lines = []
         if report.gate is not None:
             lines.append(f"time gate: {report.gate.outcome.upper()}")
             lines += [f"  {plain(f.subject)}: {plain(f.message)}" for f in report.gate.findings]
         failed = report.manifest.failed_runs() if report.manifest is not None else []
         if failed:
             lines.append(f"{len(failed)} failed runs (see the manifest)")
+        lines.append(time_section_text(report.time, TIME_ROWS).split("\n\nmethod:")[0])
         view.update(Text("\n".join(lines)))
 
     # -- capture from the pane ----------------------------------------------
     def action_new_capture(self) -> None:
         """Ask for revisions, command and repeats; run the capture in a worker."""
+        self.new_capture()
+
+    def new_capture(self, base: str = "", branch: str = "") -> None:
+        """The capture dialog with ``base`` and ``branch`` filled in (another pane asks)."""
 
         def chosen(request: CaptureRequest | None) -> None:
             if request is not None:
@@ -368,7 +378,7 @@ significance. `X` stops a capture under way (what was measured is kept).
                 self._show_progress("Starting the capture…")
                 self._run_capture(request, self._cancel_capture)
 
-        self.app.push_screen(CaptureDialog(self.session.repo), chosen)
+        self.app.push_screen(CaptureDialog(self.session.repo, base, branch), chosen)
 
     def action_cancel_capture(self) -> None:
         if self._cancel_capture is None:
@@ -388,7 +398,10 @@ significance. `X` stops a capture under way (what was measured is kept).
         except WorkbenchError as error:
             self.post_message(CaptureFinished(None, error=error.in_app()))
             return
-        self.post_message(CaptureFinished(manifest.folder, interrupted=manifest.interrupted))
+        comparable = all(manifest.runs_of(role, ok_only=True) for role in ("base", "branch"))
+        self.post_message(
+            CaptureFinished(manifest.folder, manifest.interrupted, comparable=comparable)
+        )
 
     def on_capture_progressed(self, message: CaptureProgressed) -> None:
         step = message.progress
@@ -402,6 +415,16 @@ significance. `X` stops a capture under way (what was measured is kept).
         self._show_progress(None)
         if message.error is not None:
             self.notify(message.error, title="Capture", severity="error", markup=False)
+            return
+        if not message.comparable:
+            why = "stopped" if message.interrupted else "ended"
+            self.notify(
+                f"Capture {why} before both revisions had a successful run: nothing to compare; "
+                f"the runs are in {message.folder}",
+                title="Capture",
+                severity="warning" if message.interrupted else "error",
+                markup=False,
+            )
             return
         if message.interrupted:
             self.notify(f"Capture stopped; what was measured is in {message.folder}", markup=False)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -29,18 +29,21 @@ from textual.worker import get_current_worker
 from screens.choice_dialog import Choice, ChoiceDialog
 from screens.keys import bind
 from screens.pane import PaneScreen
+from screens.prompt_dialog import PromptDialog
 from screens.session import Session
 from screens.widgets.pane_bar import PaneBar
 from screens.widgets.table import Table
 from workbench.context import LaunchContext
-from workbench.cycle.compliance import SliVerdict, burn_timeline
+from workbench.cycle.compliance import burn_timeline
 from workbench.cycle.folder import Cycle, default_cycles_root
-from workbench.cycle.view import CycleView, PhaseView, build_view, load_items
 from workbench.errors import WorkbenchError
 from workbench.output import plain
 from workbench.paths import styles_dir
-from workbench.reports.cycle_reports import REPORTS, change_text, write_reports
 from workbench.reports.slo_render import NOT_MEASURED, endpoint_label, figure
+
+if TYPE_CHECKING:
+    from workbench.cycle.compliance import SliVerdict
+    from workbench.cycle.view import CycleView, PhaseView
 
 STATUS_STYLE = {"PASS": "green", "PARTIAL": "yellow", "FAIL": "red"}
 #: What ``n`` (record a run) asks.
@@ -54,6 +57,10 @@ class CycleLoaded(Message):
     view: CycleView
     burn: dict[str, list[float]]
     """Phase → burn rate at each timeline row of its primary run."""
+    reports: dict[str, str]
+    """Report file name → title, in the order the reports are written."""
+    changes: list[str]
+    """How each SLI changed (``view.changes`` order), as the summary report says it."""
     note: str = ""
 
 
@@ -65,7 +72,14 @@ class CycleFailed(Message):
 
 
 def load(root: Path, name: str | None, *, write: bool = False) -> CycleLoaded:
-    """Blocking: the view of cycle ``name`` (current when None), reports written if asked."""
+    """Blocking: the view of cycle ``name`` (current when None), reports written if asked.
+
+    The analysis and the report renderers load here, in the worker: the pane's
+    first frame does not wait for NumPy and the profile readers.
+    """
+    from workbench.cycle.view import build_view, load_items
+    from workbench.reports.cycle_reports import REPORTS, change_text, write_reports
+
     cycle = Cycle.open(root, name)
     items, note = load_items(Path(cycle.config.db) if cycle.config.db else None)
     view = build_view(cycle, items, note)
@@ -78,7 +92,9 @@ def load(root: Path, name: str | None, *, write: bool = False) -> CycleLoaded:
     if write:
         paths = write_reports(view, cycle.reports_folder)
         written = f"wrote {len(paths)} reports to {cycle.reports_folder}"
-    return CycleLoaded(view, burn, written)
+    reports = {name: title for name, (title, _render) in REPORTS.items()}
+    changes = [change_text(change) for change in view.changes]
+    return CycleLoaded(view, burn, reports, changes, written)
 
 
 class ReportDialog(ModalScreen[None]):
@@ -151,11 +167,13 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         yield Footer()
 
     def on_mount(self) -> None:
+        # The verdict-bearing columns first: at 80 columns the tables show only their
+        # left part, and a status or a change cut off is the one thing a glance needs.
         self.query_one("#cycle-slis", DataTable).add_columns(
-            "endpoint", "SLI", "objective", "baseline", "after", "status"
+            "status", "endpoint", "SLI", "baseline", "after", "objective"
         )
         self.query_one("#cycle-changes", DataTable).add_columns(
-            "profile", "endpoint", "SLI", "before", "after", "change"
+            "change", "endpoint", "SLI", "before", "after", "profile"
         )
         self.query_one("#cycle-reports", DataTable).add_columns("report", "file")
         self._load()
@@ -178,14 +196,14 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
             self.post_message(result)
 
     @work(thread=True, exclusive=True, group="cycle-step", exit_on_error=False)
-    def _step(self, phase: str) -> None:
+    def _step(self, phase: str, pid: int | None = None) -> None:
         """Run a step off the UI thread; cancelling the worker stops locust and py-spy."""
         from workbench.cycle.steps import record_phase
 
         worker = get_current_worker()
         try:
             cycle = Cycle.open(self.root, self.context.cycle)
-            run = record_phase(cycle, phase, cancelled=lambda: worker.is_cancelled)
+            run = record_phase(cycle, phase, pid=pid, cancelled=lambda: worker.is_cancelled)
             loaded = load(self.root, self.context.cycle)
             loaded.note = f"{phase} recorded: {run.result.aggregate.requests} requests"
             result: Message = loaded
@@ -209,8 +227,8 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         self._status(" · ".join(bit for bit in (verdicts, message.note, view.backlog_note) if bit))
         self._fill_slis(view)
         self._fill_burn(view, message.burn)
-        self._fill_changes(view)
-        self._fill_reports(view)
+        self._fill_changes(view, message.changes)
+        self._fill_reports(view, message.reports)
 
     # -- drawing ----------------------------------------------------------
     def _fill_slis(self, view: CycleView) -> None:
@@ -222,12 +240,12 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
             was, now = before.get(index), after.get(index)
             status = (now or was).status if (now or was) else NOT_MEASURED
             table.add_row(
+                Text(status, style=STATUS_STYLE.get(status, "")),
                 Text(plain(endpoint_label(objective.endpoint))),
                 Text(objective.sli),
-                Text(objective.describe()),
                 _measured(was),
                 _measured(now),
-                Text(status, style=STATUS_STYLE.get(status, "")),
+                Text(objective.describe()),
             )
 
     def _fill_burn(self, view: CycleView, burn: dict[str, list[float]]) -> None:
@@ -246,25 +264,25 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
             )
         self.query_one("#budget-summary", Static).update(Text("\n".join(lines)))
 
-    def _fill_changes(self, view: CycleView) -> None:
+    def _fill_changes(self, view: CycleView, texts: list[str]) -> None:
         table = self.query_one("#cycle-changes", DataTable)
         table.clear()
-        for change in view.changes:
+        for change, text in zip(view.changes, texts, strict=True):
             style = {True: "green", False: "red"}.get(change.better, "")
             table.add_row(
-                Text(change.profile),
+                Text(text, style=style),
                 Text(plain(change.endpoint)),
                 Text(change.sli),
-                Text(figure(change.before)),
-                Text(figure(change.after)),
-                Text(change_text(change), style=style),
+                Text(figure(change.before, change.unit)),
+                Text(figure(change.after, change.unit)),
+                Text(change.profile),
             )
 
-    def _fill_reports(self, view: CycleView) -> None:
+    def _fill_reports(self, view: CycleView, reports: dict[str, str]) -> None:
         table = self.query_one("#cycle-reports", DataTable)
         table.clear()
         folder = view.folder / "reports"
-        for name, (title, _render) in REPORTS.items():
+        for name, title in reports.items():
             exists = (folder / name).is_file()
             table.add_row(Text(title), Text(name if exists else "not written (w)"), key=name)
 
@@ -281,17 +299,37 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         self._load(write=True)
 
     def action_record_run(self) -> None:
-        """Ask which step to record, then record it."""
+        """Ask which step to record (and the server's PID now), then record it."""
 
         def chosen(phase: str | None) -> None:
             if phase is not None:
-                self.action_record(phase)
+                self._ask_pid(phase)
 
         self.app.push_screen(ChoiceDialog("Record a run", PHASE_CHOICES), chosen)
 
-    def action_record(self, phase: str) -> None:
+    def _ask_pid(self, phase: str) -> None:
+        """The server is usually restarted between the baseline and the after run, so its
+        PID changes: ask for it, offering the cycle's (a cycle without one has no profile)."""
+        pid = self.loaded.view.config.pid if self.loaded is not None else None
+        if pid is None:
+            self.action_record(phase)
+            return
+
+        def answered(text: str | None) -> None:
+            if text is not None:
+                self.action_record(phase, int(text))
+
+        prompt = PromptDialog(
+            f"PID of the server to profile during the {phase} (the cycle's: {pid})",
+            placeholder="workbench ps lists them",
+            initial=str(pid),
+            validate=_sampleable_pid,
+        )
+        self.app.push_screen(prompt, answered)
+
+    def action_record(self, phase: str, pid: int | None = None) -> None:
         self._status(f"Recording the {phase}: load test and py-spy… (leaving stops it)")
-        self._step(phase)
+        self._step(phase, pid)
 
     @on(DataTable.RowSelected, "#cycle-reports")
     def _report_chosen(self, event: DataTable.RowSelected) -> None:
@@ -301,7 +339,7 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         if self.loaded is None:
             return
         table = self.query_one("#cycle-reports", DataTable)
-        names = list(REPORTS)
+        names = list(self.loaded.reports)
         if not 0 <= table.cursor_row < len(names):
             return
         path = self.loaded.view.folder / "reports" / names[table.cursor_row]
@@ -309,6 +347,19 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
             self.notify("Not written yet: write the reports first.", severity="warning")
             return
         self.app.push_screen(ReportDialog(path))
+
+
+def _sampleable_pid(text: str) -> str | None:
+    """None when py-spy can sample PID ``text``, else what is wrong (one line)."""
+    from workbench.sampling.processes import check_target
+
+    if not text.isdigit():
+        return "A PID is a whole number (workbench ps lists them)."
+    try:
+        check_target(int(text))
+    except WorkbenchError as error:
+        return str(error)
+    return None
 
 
 def _verdicts(phase: PhaseView) -> dict[int, SliVerdict]:

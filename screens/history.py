@@ -4,7 +4,9 @@ The pane asks :mod:`workbench.history` one question at a time in an exclusive
 thread worker (git can take seconds on a large repository) and shows the
 answer: the commits that changed the function's span with their churn, the
 selected commit's patch, blame of the span (or of the profile's hot lines),
-the authors' shares and churn over time. Commit messages, author names and
+the authors' shares and churn over time; and, between the Compare pane's two
+profiles, the commits of ``BASE..BRANCH`` ranked as the likely causes of what
+got slower or faster (:mod:`screens.widgets.candidates`). Commit messages, author names and
 patches are untrusted text and are drawn as ``Text``/``Syntax``, never markup.
 """
 
@@ -29,6 +31,7 @@ from screens.messages import EvidenceLinkRequested
 from screens.pane import PaneScreen
 from screens.prompt_dialog import PromptDialog
 from screens.session import Session, git_root
+from screens.widgets.candidates import AttributionQuestion, CandidatesView
 from screens.widgets.pane_bar import PaneBar
 from screens.widgets.table import Table
 from workbench.errors import WorkbenchError
@@ -100,7 +103,9 @@ class HistoryScreen(PaneScreen):
 The commits that changed the function's own text (its `ast` span judged in
 every commit that touched the file, followed across moves and renames), the
 selected commit's patch, blame of the span or of the profile's hot lines,
-authors and churn. `f` asks about another function.
+authors and churn. `f` asks about another function. `i` ranks the commits of
+a range (`BASE..BRANCH`) between the Compare pane's two profiles: regressions
+and improvements, each with its score and why; cosmetic commits score zero.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         bind(
@@ -128,6 +133,13 @@ authors and churn. `f` asks about another function.
         ),
         bind("history", "repository", "choose_repo", "Repository", "Choose the repository to ask"),
         bind("history", "reload", "reload", "Reload", "Ask git again (answers are cached)"),
+        bind(
+            "history",
+            "candidates",
+            "candidates",
+            "Candidates",
+            "Rank the commits of BASE..BRANCH that made the Compare profiles differ",
+        ),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -165,15 +177,20 @@ authors and churn. `f` asks about another function.
                     yield Table(id="history-blame", cursor_type="row")
                 with TabPane("Authors", id="tab-authors"):
                     yield Table(id="history-authors", cursor_type="row")
+                with TabPane("Candidates", id="tab-candidates"):
+                    yield CandidatesView(id="history-candidates")
         yield Footer()
 
     def on_mount(self) -> None:
         self._fill_commits([])
         self._fill_blame([], self.copies)
         self._fill_authors([], None)
+        session = self.session
+        if session.rev_range and all(session.profiles.values()):
+            self._rank(session.rev_range)
         if self.function and not self._asked:
             self._ask()
-        elif not self.function:
+        elif not self.function and not session.rev_range:
             self._status(
                 "Press f and type a function key, or press h on a hotspot in Compare or Live."
             )
@@ -359,6 +376,36 @@ authors and churn. `f` asks about another function.
             chosen,
         )
 
+    def action_candidates(self) -> None:
+        """Ask for the range (the last one prefilled), then rank its commits."""
+        if not all(self.session.profiles.values()):
+            self.notify(
+                "Open a base and a branch profile in Compare first (o / O).", severity="warning"
+            )
+            return
+
+        def chosen(rev_range: str | None) -> None:
+            if rev_range:
+                self.session.rev_range = rev_range
+                self._rank(rev_range)
+
+        self.app.push_screen(
+            PromptDialog(
+                "Commits between the profiles (BASE..BRANCH)",
+                placeholder="e.g. v1.2..HEAD",
+                initial=self.session.rev_range or "",
+                validate=lambda text: None if ".." in text else "Give a range: BASE..BRANCH.",
+            ),
+            chosen,
+        )
+
+    def _rank(self, rev_range: str) -> None:
+        base, branch = self.session.profiles["base"], self.session.profiles["branch"]
+        assert base is not None and branch is not None
+        question = AttributionQuestion(self.session.repo, base, branch, rev_range)
+        self.query_one(TabbedContent).active = "tab-candidates"
+        self.query_one(CandidatesView).ask(question)
+
     def action_toggle_copies(self) -> None:
         self.copies = not self.copies
         self.notify(blame_label(self.copies))
@@ -368,7 +415,7 @@ authors and churn. `f` asks about another function.
         self._ask()
 
     def action_next_tab(self) -> None:
-        """Patch → blame → authors → patch."""
+        """Patch → blame → authors → candidates → patch."""
         tabs = self.query_one(TabbedContent)
         panes = [pane.id for pane in tabs.query(TabPane)]
         tabs.active = panes[(panes.index(tabs.active) + 1) % len(panes)]

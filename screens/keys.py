@@ -74,6 +74,8 @@ KEYS: dict[str, str] = {
     "status": "x",
     "done": "d",
     "kpis": "K",
+    "next_step": "D",
+    "candidates": "i",
     **{f"quadrant_{n}": str(n) for n in range(1, 5)},
 }
 

@@ -28,6 +28,13 @@ class Session:
         self.repo: Path | None = self.launch.repo
         """The repository the user named (``--repo``, or chosen in the History pane);
         None: each question finds it from where the code runs (:meth:`repo_for`)."""
+        self.profiles: dict[str, Path | None] = {
+            "base": self.launch.base,
+            "branch": self.launch.branch,
+        }
+        """The Compare pane's two profiles: the History pane ranks the commits between them."""
+        self.rev_range: str | None = self.launch.rev_range
+        """``BASE..BRANCH`` last asked for those commits (prefilled the next time)."""
 
     def repo_for(self, where: Path | None) -> Path | None:
         """The repository to ask about code found at ``where`` (a file or a folder).

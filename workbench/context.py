@@ -49,6 +49,8 @@ class LaunchContext:
     """Function key the History pane opens on."""
     lines: list[int] = field(default_factory=list)
     """Hot lines of ``function`` whose blame the History pane shows (else the whole span)."""
+    rev_range: str | None = None
+    """``BASE..BRANCH`` between ``base`` and ``branch``: the History pane ranks its commits."""
     demo: bool = False
     """Opened by ``workbench demo``: the Live pane samples the bundled workload."""
     cycles: Path | None = None

@@ -83,3 +83,7 @@ class CycleError(WorkbenchError):
 
 class CaptureError(WorkbenchError):
     """A capture or bisect cannot go on: bad revision, failed git, full disk."""
+
+
+class ScalingError(WorkbenchError):
+    """Runs at several input sizes cannot give a fit: no ``{n}``, too few sizes, a failed run."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from workbench.output import plain
+from workbench.output import counted, plain
 
 if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
     from workbench.profiles.diff import ProfileSummary
@@ -36,7 +36,7 @@ def summary_text(role: str, summary: ProfileSummary) -> Text:
     figures.append(f"{summary.stacks:,} stacks")
     figures.append(f"{summary.functions:,} functions")
     if summary.threads:
-        figures.append(f"{len(summary.threads)} threads")
+        figures.append(counted(len(summary.threads), "thread"))
     if summary.rate:
         figures.append(f"{summary.rate:g} Hz")
     if summary.duration:

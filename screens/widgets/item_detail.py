@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from workbench.output import plain, plain_text
 from workbench.triage.model import Event, Item
+from workbench.triage.next_step import next_step
 
 
 def _value(raw: str | None) -> str:
@@ -72,6 +73,11 @@ def detail_text(item: Item, events: list[Event]) -> Text:
             text.append(f"\n{name}\n", style="bold")
             text.append(plain_text(value))
             text.append("\n")
+    step = next_step(item)
+    text.append("\nNext step ", style="bold")
+    text.append(f"({step.tool}, D runs it)\n", style="dim")
+    text.append(f"{plain(step.what)}\n")
+    text.append(f"$ {plain(step.command)}\n", style="dim")
     text.append(f"\nEvidence ({len(item.evidence)})\n", style="bold")
     for evidence in item.evidence:
         text.append(f"  {evidence.kind.label:<10}", style="dim")

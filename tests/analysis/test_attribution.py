@@ -161,3 +161,33 @@ def test_cli_json_keys_and_bad_range(caller_repo: GitRepo, tmp_path: Path) -> No
     assert data["cosmetic"][0]["summary"] == "Annotate is_block_level"
     bad = workbench("candidates", str(base), str(branch), "--range", "x..y", "--repo", repo)
     assert bad.returncode == 2 and "unknown revision 'x'" in bad.stderr
+
+
+def test_diff_propose_links_each_item_to_its_likely_commit(
+    caller_repo: GitRepo, tmp_path: Path
+) -> None:
+    base, branch = _caller_profiles(caller_repo, tmp_path)
+    db = tmp_path / "triage.db"
+    rev_range = f"{caller_repo.commits['v1']}..HEAD"
+    repo = str(caller_repo.path)
+    done = workbench(
+        "diff", str(base), str(branch), "--propose", "--range", rev_range, "--repo", repo,
+        "--db", str(db), "--format", "json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)  # stdout stays the diff
+    items = json.loads(workbench("backlog", "list", "--db", str(db), "--format", "json").stdout)
+    # The callee grew because the caller now calls it: its item links the caller's commit
+    # (named by the edge in the why), never the annotation that touched the callee.
+    callee = next(i for i in items if i["title"].startswith("New hotspot: is_block_level"))
+    commits = [e for e in callee["evidence"] if e["kind"] == "commit"]
+    assert [e["ref"] for e in commits] == [caller_repo.commits["Mark block-level items"]]
+    assert "its candidate, #1 in" in commits[0]["note"] and "score 80.00" in commits[0]["note"]
+    assert f"#{callee['id']} links" in done.stderr
+    # Without --range the items say why no commit is linked.
+    again = workbench(
+        "diff", str(base), str(branch), "--propose", "--db", str(tmp_path / "other.db")
+    )
+    assert again.returncode == 0 and "no commit linked: no commit range given" in again.stderr
+    alone = workbench("diff", str(base), str(branch), "--range", rev_range)
+    assert alone.returncode == 2 and "add --propose" in alone.stderr

@@ -83,3 +83,41 @@ def test_bad_not_slower_exits_1_and_bad_input_exits_2(tmp_path: Path) -> None:
     metric = workbench("bisect", "--repo", repo, "--good", "v1", "--bad", "HEAD",
                        "--metric", "self", *COMMAND)  # fmt: skip
     assert metric.returncode == 2 and "use wall, cpu, self:FUNCTION" in metric.stderr
+
+
+#: ``parse`` calls a helper that did not exist at GOOD: its self time appears from nothing.
+WITH_HELPER = FAST.replace(
+    "def parse(n):\n    total = 0\n",
+    "def helper(n):\n    return sum(i % 7 for i in range(n))\n\n\n"
+    "def parse(n):\n    total = helper(n)\n",
+)
+
+
+def test_a_function_that_appears_is_bisected_and_a_wrong_name_is_bad_input(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    commit(repo, {"pkg/__init__.py": FAST, "bench.py": BENCH}, "fast")
+    (repo / ".git" / "refs" / "tags" / "v1").write_text(
+        (repo / ".git" / "refs" / "heads" / "main").read_text()
+    )
+    commit(repo, {"README": "a\n"}, "docs")
+    culprit = commit(repo, {"pkg/__init__.py": WITH_HELPER}, "parse asks a helper")
+    commit(repo, {"README": "b\n"}, "more docs")
+    options = ["--repeat", "3", "--threshold", "50", "--format", "json", "--",
+               sys.executable, "bench.py", "4000000"]  # fmt: skip
+    done = workbench("bisect", "--repo", repo, "--good", "v1", "--bad", "HEAD",
+                     "--metric", "self:helper", *options)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["first_bad"] == culprit
+    bad = next(s for s in result["steps"] if s["sha"] == culprit)
+    assert bad["verdict"] == "bad" and bad["metric_base"] == 0 and "appeared" in bad["reason"]
+    typo = workbench("bisect", "--repo", repo, "--good", "v1", "--bad", "HEAD",
+                     "--metric", "self:helpr", *options)  # fmt: skip
+    assert typo.returncode == 2
+    assert typo.stderr.strip().splitlines()[-1].endswith(
+        "'helpr' is in no profile of v1 or HEAD; check the name "
+        "(workbench show PROFILE lists the functions)"
+    )
+    assert worktrees(repo) == [str(repo)]

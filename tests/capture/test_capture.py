@@ -149,7 +149,10 @@ def test_ctrl_c_cleans_up_and_keeps_what_was_measured(uniform_repo, tmp_path: Pa
     assert children  # a run under way
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
+    assert process.returncode == 2, err  # a fault like the others: one line, exit 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("workbench: error: interrupted after ") and str(out) in last
+    assert "Traceback" not in err
     manifest = load_manifest(out)
     assert manifest.interrupted and manifest.runs
     assert all(r.ok for r in manifest.runs if not r.interrupted)
@@ -185,3 +188,25 @@ def test_out_folder_is_never_mixed_with_other_files(uniform_repo, tmp_path: Path
                      "--out", tmp_path / "busy", "--", sys.executable, "bench.py")  # fmt: skip
     assert done.returncode == 2 and "is not empty" in done.stderr
     assert os.listdir(tmp_path / "busy") == ["notes.txt"]
+
+
+def test_a_capture_without_profiles_is_gated_on_its_seconds(uniform_repo, tmp_path: Path) -> None:
+    repo, _, _ = uniform_repo
+    out = tmp_path / "times"
+    done = workbench("capture", "--repo", repo, "--base", "HEAD~1", "--branch", "HEAD",
+                     "--repeat", "4", "--profiler", "none", "--out", out, "--format", "markdown",
+                     "--", *bench_command(repo, 1_000_000))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "- **Reproduce:** `workbench capture --repo" in done.stdout
+    assert "not profiled \\(times only\\)" in done.stdout  # Markdown-escaped
+    gate = workbench("gate", out)
+    assert gate.returncode == 1, gate.stderr
+    assert gate.stdout.startswith("share gates: not applied (the capture has no profiles")
+    assert "FAIL         program-slowdown" in gate.stdout
+    assert "function-slowdown not evaluated: no profiled runs (times only)" in gate.stdout
+    sarif = json.loads(workbench("gate", out, "--format", "sarif").stdout)
+    results = sarif["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [("program-slowdown", "error")]
+    assert sarif["runs"][0]["invocations"][0]["exitCode"] == 1
+    diff = workbench("diff", out)
+    assert diff.returncode == 0 and "Functions: not profiled" in diff.stdout

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from workbench.capture.report import change_text
 from workbench.capture.time_diff import RunTimes, time_diff
 from workbench.capture.time_gates import (
     TimeGateConfig,
     evaluate_time_gates,
+    judge_slowdown,
     load_time_gate_config,
 )
 from workbench.errors import ConfigError, MeasurementError
+from workbench.stats import compare
 
 BASE = [1.00, 1.02, 0.99, 1.01, 1.00, 1.03]
 
@@ -49,6 +52,30 @@ def test_single_runs_use_the_larger_threshold_and_say_so(slower: float, state: s
     result, message = outcome([1.0], [slower])
     assert result == state
     assert "rests on 1 run a side" in message
+
+
+def test_few_runs_say_how_many_once_in_words() -> None:
+    _, message = outcome([1.0, 1.0], [1.2, 1.2])
+    assert "rests on 2 runs a side;" in message and "(2 runs a side)" not in message
+    assert change_text(compare([1.0, 1.0], [1.2, 1.2])) == "+20.00% (untested: 2 runs)"
+
+
+@pytest.mark.parametrize(
+    ("base", "branch", "verdict", "says"),
+    [
+        # A function absent from every GOOD run and present at BAD (bisect --metric self:F):
+        # no ratio, so no interval — but it appeared, slower than any threshold.
+        ([0.0] * 5, [0.02, 0.03, 0.02, 0.025, 0.03], "fail", "appeared: 0 s → 0.025 s"),
+        ([0.0], [0.02], "fail", "rests on 1 run a side"),
+        ([0.0, 0.0, 0.0, 0.0, 0.01], [0.01, 0.01, 0.0, 0.02, 0.0], "undecidable", "run more"),
+        ([0.0, 0.0, 0.0, 0.0, 0.01], [0.0] * 5, "~", "no time on either side"),
+    ],
+)
+def test_time_appearing_from_nothing_is_judged_not_left_undecidable(
+    base: list[float], branch: list[float], verdict: str, says: str
+) -> None:
+    result, reason = judge_slowdown(compare(base, branch), 10.0, 10.0)
+    assert (result, says in reason) == (verdict, True), reason
 
 
 @pytest.mark.parametrize("bad", [math.nan, -1.0, math.inf])

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.cycle.instance import SERVICE, Service
+from tests.cycle.instance import Service, launch
 
 
 @pytest.fixture
 def start_service() -> Iterator[Callable[..., Service]]:
     """Start the tiny service with ``work_ms`` of CPU per /slow request (on ``port``, or
     any free one); every instance is stopped after the test."""
-    started: list[subprocess.Popen[str]] = []
+    started: list[Service] = []
 
     def start(work_ms: float = 20.0, port: int = 0) -> Service:
-        process = subprocess.Popen(
-            [sys.executable, str(SERVICE), "--work-ms", str(work_ms), "--port", str(port)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        started.append(process)
-        assert process.stdout is not None
-        port = int(process.stdout.readline())
-        return Service(process, port)
+        started.append(launch(work_ms, port))
+        return started[-1]
 
     yield start
-    for process in started:
-        process.kill()
-        process.wait()
+    for service in started:
+        service.stop()
 
 
 @pytest.fixture

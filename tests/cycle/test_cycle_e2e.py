@@ -10,6 +10,7 @@ gives on those CSVs.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -125,14 +126,20 @@ def test_new_user_cycle(start_service: Callable[..., Service], tmp_path: Path) -
     assert (baseline_run / "profile.speedscope.json").is_file()
     assert (project / ".workbench" / ".gitignore").read_text() == "*\n"
 
-    # The change: the hot path gets 20x cheaper; the service is redeployed on its port.
+    # The change: the hot path gets 20x cheaper; the service comes back on another port.
     service.stop()
-    faster = start_service(work_ms=2, port=service.port)
+    faster = start_service(work_ms=2)
     done = workbench("backlog", "status", "done", item_id, cwd=project)
     assert done.returncode == 0, done.stderr
+    moved = f"http://127.0.0.1:{faster.port}"
+    elsewhere = workbench("cycle", "after", "--url", f"{moved}/other", cwd=project)
+    assert elsewhere.returncode == 2 and "changes what the load visits" in elsewhere.stderr
+    imported = workbench("cycle", "after", "--url", moved, "--from", baseline_run, cwd=project)
+    assert imported.returncode == 2 and "--url goes with a load test" in imported.stderr
 
-    after = workbench("cycle", "after", "--pid", faster.pid, cwd=project)
+    after = workbench("cycle", "after", "--pid", faster.pid, "--url", moved, cwd=project)
     after_run = cycle / "runs" / "after-baseline"
+    assert json.loads((after_run / "plan.json").read_text())["host"] == moved
     check = workbench("slo", "check", after_run / "locust", cwd=project)
     assert after.returncode == check.returncode, after.stderr  # the same verdict, the same exit
     verdict = re.search(r"Verdict: (\w+)", check.stdout)[1]
@@ -151,8 +158,9 @@ def test_new_user_cycle(start_service: Callable[..., Service], tmp_path: Path) -
     changes = _tables(reports["summary.md"], "Profile")[0]
     before, later = _stats(baseline_run), _stats(after_run)
     p95_slow = next(r for r in changes if r["Endpoint"] == "GET /slow" and r["SLI"] == "p95")
-    assert float(p95_slow["Before"]) == float(before["GET /slow"]["95%"]) >= 40
-    assert float(p95_slow["After"]) == float(later["GET /slow"]["95%"])
+    assert p95_slow["Before"] == f"{before['GET /slow']['95%']} ms"  # with its unit
+    assert float(p95_slow["Before"].removesuffix(" ms")) >= 40
+    assert p95_slow["After"] == f"{later['GET /slow']['95%']} ms"
     assert "baseline FAIL" in reports["summary.md"]  # 40 ms of work per request against 20
     assert "Cache rendered reports" in reports["summary.md"]  # done during the cycle
     assert "Effort spent: 2 engineer-days (1 item)" in reports["summary.md"]

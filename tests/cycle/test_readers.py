@@ -129,6 +129,22 @@ def test_k6_handle_summary_values_shape() -> None:
     assert stats.error_rate_pct == pytest.approx(2.5)
 
 
+def test_k6_endpoints_from_tagged_submetrics() -> None:
+    """Thresholds on tagged metrics make k6 keep per-endpoint totals: each is an endpoint
+    (``expected_response`` splits are not); a missing http_reqs{…} rate is count/duration."""
+    result = read_results(SAMPLES / "k6-endpoints.json")
+    assert (result.aggregate.requests, result.aggregate.failures) == (1000, 12)
+    assert result.duration_s == 20.0
+    search = result.endpoint("GET /search")
+    assert search is not None and search.label == "GET /search"
+    assert (search.requests, search.failures, search.rps) == (500, 10, 25.0)
+    assert (search.p50_ms, search.p95_ms, search.p99_ms) == (70.25, 210.5, 350.0)
+    cart = result.endpoint("/cart")
+    assert cart is not None and (cart.requests, cart.failures) == (500, 2)  # passes + fails
+    assert cart.rps == 25.0 and cart.p95_ms == 55.75
+    assert [stats.label for stats in result.endpoints] == ["/cart", "GET /search"]
+
+
 def test_wrk_readme_output() -> None:
     result = read_results(SAMPLES / "wrk-readme.txt")
     stats = result.aggregate
@@ -171,6 +187,13 @@ def k6(duration: str, requests: str, failed: str = "") -> str:
         ("k6.json", k6('{"avg": NaN}', '{"count": 3}'), "not a number"),
         ("k6.json", k6("{}", '{"count": 3}', '{"passes": 9}'), "no larger"),
         ("k6.json", '{"metrics": ', "malformed JSON"),
+        (
+            "k6.json",
+            k6('{"med": 1}', '{"count": 3, "rate": 1}').replace(
+                '"metrics": {', '"metrics": {"http_req_duration{name:/x}": {"med": 2}, ', 1
+            ),
+            "http_req_duration{name:/x} has no request count",
+        ),
         ("other.json", '{"rows": []}', "without k6's 'metrics'"),
         ("x_stats.csv", "Type,Name\nGET,/a\n", "no column"),
         ("x_stats.csv", HEAD + "GET,/a,3,1,1,5\n", "no 'Aggregated' row"),

@@ -54,7 +54,7 @@ def test_gate_sarif_from_real_profiles(
     _valid(validator, log)
     run = log["runs"][0]
     assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == [
-        "new-hotspot", "self-growth", "regression",
+        "new-hotspot", "self-growth", "regression", "program-slowdown", "function-slowdown",
     ]  # fmt: skip
     hotspot = next(r for r in run["results"] if "load_cache" in r["message"]["text"])
     assert (hotspot["ruleId"], hotspot["level"], hotspot["ruleIndex"]) == (
@@ -118,3 +118,43 @@ def test_line_level_and_hostile_names_stay_valid(validator: jsonschema.protocols
         assert {p["region"]["startLine"] for p in physical} == lines  # function: its hottest line
         frameless = [r for r in results if "(no Python frame)" in r["message"]["text"]]
         assert frameless and all("physicalLocation" not in r["locations"][0] for r in frameless)
+
+
+def test_time_gates_are_results_so_a_uniform_slowdown_is_not_a_silent_pass(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    from workbench.capture.time_diff import RunTimes, time_diff
+    from workbench.capture.time_gates import TimeGateConfig, evaluate_time_gates
+
+    base = [1.00, 1.02, 0.99, 1.01, 1.00, 1.03]
+    main = Frame("main", "app/main.py", 3)
+    profile = Profile()
+    profile.add_frames([main], 100)
+    # Every function 3x slower, shares unchanged: the share gates pass, the time gate fails.
+    diff = diff_profiles(profile, profile)
+    shares = evaluate_gates(diff, GateConfig())
+    assert shares.passed
+    runs = time_diff([RunTimes(v, v) for v in base], [RunTimes(3 * v, 3 * v) for v in base])
+    time = evaluate_time_gates(runs, TimeGateConfig())
+    log = gate_sarif(shares, diff, profile, time=time)
+    _valid(validator, log)
+    run = log["runs"][0]
+    (result,) = run["results"]
+    assert (result["ruleId"], result["level"]) == ("program-slowdown", "error")
+    assert "wall time: slower by" in result["message"]["text"]
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "program-slowdown"
+    assert run["properties"]["verdict"] == "fail" and run["invocations"][0]["exitCode"] == 1
+
+    # Undecidable is a warning that still fails the run, unless allowed; times alone are valid.
+    noisy = [0.95, 1.10, 0.99, 1.06, 1.01, 1.04]
+    unsure = evaluate_time_gates(
+        time_diff([RunTimes(v, v) for v in base], [RunTimes(v, v) for v in noisy]),
+        TimeGateConfig(),
+    )
+    assert unsure.outcome == "undecidable"
+    for allow, code in ((False, 1), (True, 0)):
+        log = gate_sarif(None, None, None, time=unsure, allow_undecidable=allow)
+        _valid(validator, log)
+        (result,) = log["runs"][0]["results"]
+        assert result["level"] == "warning" and result["properties"]["verdict"] == "undecidable"
+        assert log["runs"][0]["invocations"][0]["exitCode"] == code

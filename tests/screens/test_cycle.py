@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from screens.cycle import CycleScreen, ReportDialog
 from tests.helpers import settle
 from workbench.context import LaunchContext
 from workbench.cycle.folder import Cycle, CycleConfig, now_iso, write_json
-from workbench.cycle.loadtest import RESULT_FILE
 from workbench.cycle.results import EndpointStats, HistoryPoint, LoadResult
+from workbench.cycle.run_files import RESULT_FILE
 from workbench.cycle.slo import AGGREGATE, parse_slo_table
 from workbench.reports.cycle_reports import REPORTS
 
@@ -69,14 +70,15 @@ async def test_cycle_pane_shows_the_cycle_and_writes_reports(cycles: Path) -> No
         assert "Cycle spring" in str(screen.query_one("#cycle-title", Static).render())
         status = str(screen.query_one("#cycle-status", Static).render())
         assert "baseline FAIL → after PASS" in status
-        assert _column(screen, "#cycle-slis", 0) == ["all endpoints", HOSTILE, "all endpoints"]
+        assert _column(screen, "#cycle-slis", 1) == ["all endpoints", HOSTILE, "all endpoints"]
         assert _column(screen, "#cycle-slis", 3)[:2] == ["180 ms", "180 ms"]
         assert _column(screen, "#cycle-slis", 4) == ["60 ms", "60 ms", "99.5%"]
-        assert _column(screen, "#cycle-slis", 5) == ["PASS", "PASS", "PASS"]  # the after run's
+        assert _column(screen, "#cycle-slis", 0) == ["PASS", "PASS", "PASS"]  # the after run's
         assert screen.query_one("#burn-after", Sparkline).data  # burn over the run's timeline
         assert "burn 0.5×" in str(screen.query_one("#budget-summary", Static).render())
-        changes = _column(screen, "#cycle-changes", 5)
+        changes = _column(screen, "#cycle-changes", 0)
         assert "-66.7% (better)" in changes
+        assert "180 ms" in _column(screen, "#cycle-changes", 3)  # figures carry their unit
         assert _column(screen, "#cycle-reports", 1) == ["not written (w)"] * len(REPORTS)
         assert app.is_running, "a markup-looking endpoint name must not act"
 
@@ -118,3 +120,46 @@ async def test_cycle_pane_errors_are_one_line(cycles: Path, tmp_path: Path) -> N
         await settle(pilot)
         status = empty.screen.query_one("#cycle-status", Static)
         assert "workbench cycle start NAME" in str(status.render())
+
+
+@pytest.mark.slow
+async def test_recording_from_the_pane_asks_for_the_server_pid_now(tmp_path: Path) -> None:
+    """Between baseline and after the server restarts: the pane offers the cycle's PID,
+    refuses one that is gone (one line, in the dialog), and profiles the one given."""
+    from textual.widgets import Input
+
+    from screens.prompt_dialog import PromptDialog
+    from tests.cycle.instance import launch
+    from workbench.cycle.plans import make_plan
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    service = launch(work_ms=2)
+    try:
+        root = tmp_path / "cycles"
+        slos = parse_slo_table({"endpoints": {AGGREGATE: {"p95-ms": 1000}}}, "slo.toml")
+        plan = make_plan("baseline", service.url(), users=2, duration_s=1)
+        config = CycleConfig("restart", now_iso(), slos, plan, pid=gone.pid)
+        Cycle.create(root, config)
+        app = WorkbenchApp(LaunchContext(mode="cycle", cycles=root))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("n", "2")
+            await pilot.pause()
+            prompt = app.screen
+            assert isinstance(prompt, PromptDialog)
+            field = prompt.query_one("#dialog-input", Input)
+            assert field.value == str(gone.pid)
+            await pilot.press("enter")
+            error = str(prompt.query_one("#dialog-error", Static).render())
+            assert f"no process with PID {gone.pid}" in error and app.screen is prompt
+            field.value = str(service.pid)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, CycleScreen)
+            status = str(app.screen.query_one("#cycle-status", Static).render())
+            assert "after recorded" in status, status
+        run = root / "restart" / "runs" / "after-baseline"
+        assert (run / "profile.speedscope.json").is_file()
+    finally:
+        service.stop()

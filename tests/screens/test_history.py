@@ -197,3 +197,53 @@ async def test_commits_found_by_the_tolerant_scanner_are_marked(tmp_path: Path) 
         assert [sha.endswith("*") for sha in shas] == [True, True]
         status = str(app.screen.query_one("#history-status", Static).render())
         assert "found by indentation (marked *)" in status
+
+async def test_candidates_rank_the_range_between_the_compare_profiles(tmp_path: Path) -> None:
+    from screens.widgets.candidates import CandidatesView
+    from tests.analysis.test_attribution import RENDER_V1, _caller_profiles
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/render.py", RENDER_V1)
+    repo.commit("v1")
+    text = RENDER_V1.replace(
+        "def is_block_level(tag):\n", "def is_block_level(tag: str) -> bool:\n"
+    )
+    repo.write("app/render.py", text)
+    repo.commit("Annotate is_block_level", "bob")
+    repo.write(
+        "app/render.py",
+        text.replace(
+            "        out.append(item)\n", "        out.append(is_block_level(item))\n"
+        ).replace("sum(range(n))", "n * (n - 1) // 2"),
+    )
+    repo.commit(HOSTILE, "carol")
+    base, branch = _caller_profiles(repo, tmp_path)
+    app = WorkbenchApp(LaunchContext(mode="history", repo=repo.path, base=base, branch=branch))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        await pilot.press(*f"{repo.commits['v1']}..HEAD", "enter")
+        await settle(pilot)
+        view = app.screen.query_one(CandidatesView)
+        assert view.answer is not None, str(view.query_one("#candidates-status", Static).render())
+        rows = table_column(app, "#candidates-table", 0)
+        summaries = table_column(app, "#candidates-table", 6)
+        whys = table_column(app, "#candidates-table", 7)
+        # The markup-looking commit both made render call is_block_level and sped up other:
+        # a regression first (its evidence there is stronger); the annotation scores nothing.
+        assert (rows, summaries) == (["slower"], [HOSTILE])
+        assert whys[0].startswith("render: now calls is_block_level")
+        status = str(view.query_one("#candidates-status", Static).render())
+        assert "cosmetic" in status and "Annotate is_block_level (no score)" in status
+        assert app.is_running
+    # `workbench candidates ... --open` hands the range over: ranked on arrival.
+    opened = LaunchContext(
+        mode="history", repo=repo.path, base=base, branch=branch,
+        rev_range=f"{repo.commits['v1']}..HEAD",
+    )  # fmt: skip
+    app = WorkbenchApp(opened)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert table_column(app, "#candidates-table", 6) == [HOSTILE]

@@ -6,12 +6,27 @@ fit, the frames the time is spent in, process counters — and answers with the
 pattern, the evidence it used, and a confidence. With too little evidence the
 honest answer is :data:`UNKNOWN`. Pure functions over :class:`Evidence`, so
 the Live pane's diagnosis and the backlog's intake read the same rules.
+
+Two levels of evidence, one rule book each:
+
+* *per function* (here): a scaling fit, the leaf frames under the function,
+  its share moves between two profiles, its time in collection;
+* *per process* (:func:`workbench.sampling.diagnosis.diagnose`): CPU and the
+  run queue, GIL, I/O and context-switch rates, FD/thread/RSS trends. The
+  Live pane's one-line diagnosis comes from that function, and so does every
+  guess here that reads process figures (:attr:`Evidence.process`): the
+  thresholds live in one place, and the line the pane shows is the evidence
+  the guess carries. :func:`guess_from_diagnosis` maps its answer to a
+  backlog pattern (for an item filed from the Live pane too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from workbench.sampling.diagnosis import Diagnosis, diagnose
+from workbench.sampling.diagnosis import Evidence as ProcessEvidence
 
 ALGORITHMIC = "algorithmic"
 IO_BOUND = "io_bound"
@@ -40,6 +55,14 @@ IO_FILES = frozenset(
 )
 #: Share of a function's samples in such frames from which the pattern is likely.
 FRAME_SHARE = 0.5
+#: A process diagnosis (``sampling.diagnosis``) → the root-cause pattern it supports.
+#: CPU bound and waiting name no cause by themselves (what runs, or what is waited
+#: on, is in the frames); FD and thread leaks are signals of their own, not patterns.
+DIAGNOSED = {
+    "io-bound": IO_BOUND,
+    "gil-contention": LOCK_CONTENTION,
+    "memory-growth": EXCESS_ALLOCATIONS,
+}
 
 
 @dataclass(frozen=True)
@@ -53,12 +76,11 @@ class Evidence:
     total_delta_pct: float | None = None
     leaf_frames: dict[tuple[str, str], float] = field(default_factory=dict)
     """Samples under the function by leaf ``(file, qualname)``, e.g. ``("socket.py", "recv")``."""
-    cpu_share: float | None = None
-    """CPU seconds over wall seconds of the process (0..1 per core busy)."""
-    io_bytes_per_s: float | None = None
     gc_share: float | None = None
     """Share of wall time in garbage collection (gc.callbacks timing, when we launched it)."""
-    rss_slope_mb_per_min: float | None = None
+    process: ProcessEvidence | None = None
+    """What the whole process did over the span (CPU, run queue, GIL, I/O, trends), read
+    by :func:`~workbench.sampling.diagnosis.diagnose` as the Live pane reads it."""
 
 
 @dataclass(frozen=True)
@@ -72,13 +94,26 @@ class PatternGuess:
 
 def guess_patterns(evidence: Evidence) -> list[PatternGuess]:
     """Every pattern the evidence supports, most confident first; ``[unknown]`` when none."""
-    guesses = [
-        guess
-        for rule in (_algorithmic, _lock, _io, _gc, _memory, _call_path)
-        if (guess := rule(evidence)) is not None
-    ]
-    guesses.sort(key=lambda guess: -guess.confidence)
+    found: dict[str, PatternGuess] = {}
+    for rule in (_algorithmic, _lock, _io, _gc, _process, _call_path):
+        guess = rule(evidence)
+        if guess is None:
+            continue
+        same = found.get(guess.pattern)
+        if same is not None:  # frames and process figures agree: one guess, both figures
+            best = max(same.confidence, guess.confidence)
+            guess = PatternGuess(guess.pattern, best, f"{same.evidence}; {guess.evidence}")
+        found[guess.pattern] = guess
+    guesses = sorted(found.values(), key=lambda guess: -guess.confidence)
     return guesses or [PatternGuess(UNKNOWN, 0.0, "no measured signature")]
+
+
+def guess_from_diagnosis(diagnosis: Diagnosis) -> PatternGuess | None:
+    """The backlog pattern a process diagnosis supports, its line as the evidence."""
+    pattern = DIAGNOSED.get(diagnosis.pattern)
+    if pattern is None:
+        return None
+    return PatternGuess(pattern, diagnosis.confidence, diagnosis.line)
 
 
 def _algorithmic(e: Evidence) -> PatternGuess | None:
@@ -120,18 +155,11 @@ def _lock(e: Evidence) -> PatternGuess | None:
 
 def _io(e: Evidence) -> PatternGuess | None:
     share = _frame_share(e, _is_io_wait)
-    low_cpu = e.cpu_share is not None and e.cpu_share < 0.3
-    if share < FRAME_SHARE and not (low_cpu and (e.io_bytes_per_s or 0) > 0):
+    if share < FRAME_SHARE:
         return None
-    parts = []
-    if share:
-        parts.append(f"{share:.0%} of samples in socket/select frames")
-    if e.cpu_share is not None:
-        parts.append(f"{e.cpu_share:.0%} CPU")
-    if e.io_bytes_per_s:
-        parts.append(f"{e.io_bytes_per_s / 1e6:.1f} MB/s I/O")
-    confidence = min(0.9, max(share, 0.6 if low_cpu else 0.0))
-    return PatternGuess(IO_BOUND, confidence, ", ".join(parts))
+    return PatternGuess(
+        IO_BOUND, min(0.9, share), f"{share:.0%} of samples in socket/select frames"
+    )
 
 
 def _gc(e: Evidence) -> PatternGuess | None:
@@ -140,10 +168,8 @@ def _gc(e: Evidence) -> PatternGuess | None:
     return PatternGuess(GC_PRESSURE, min(0.9, 0.4 + e.gc_share), f"{e.gc_share:.0%} of wall in GC")
 
 
-def _memory(e: Evidence) -> PatternGuess | None:
-    if e.rss_slope_mb_per_min is None or e.rss_slope_mb_per_min < 1.0:
-        return None
-    return PatternGuess(EXCESS_ALLOCATIONS, 0.5, f"RSS grows {e.rss_slope_mb_per_min:.1f} MB/min")
+def _process(e: Evidence) -> PatternGuess | None:
+    return None if e.process is None else guess_from_diagnosis(diagnose(e.process))
 
 
 def _call_path(e: Evidence) -> PatternGuess | None:

@@ -16,6 +16,23 @@ A function is flagged when it is super-linear (exponent ≥ 1.3 with r² ≥
 threshold); its time at ten times the largest size is projected with the fit.
 All of it is vectorised over functions: the fits are a few numpy reductions
 over a functions × sizes matrix.
+
+**Which seconds.** A sampler's samples count wall time while the thread is
+running *or runnable*: on a busy machine a run waits for a core and collects
+samples for time it never computed, and how long it waits changes from run to
+run, so a linear function drifts towards n log n. The kernel's count does not
+inflate: a profile recorded by the workbench (``record -- CMD``, ``capture``,
+the command form of ``scaling``) carries its run's CPU and wall seconds, and
+with the ``cpu`` clock each sample is weighed by the share of the run's wall
+time it spent on a CPU (``CPU / wall``; ``CPU / sampled seconds`` when
+threads running in parallel sampled more than the wall). Why not simply
+scale each profile to its CPU total: that total holds the interpreter's
+start-up, which no sample sees; spread over the functions it inflates the
+small sizes most (a tenth of a second against runs of a few tenths) and bends
+a quadratic towards 1.7. The ratio is a rate, so start-up adds nothing.
+Limits: a program that also sleeps (I/O, locks) has that share taken off
+too — the same at every size unless its sleeping grows with n; CPU of child
+processes counts in the ratio but has no samples; keep runs above a second.
 """
 
 from __future__ import annotations
@@ -23,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -50,6 +67,8 @@ MODELS: dict[str, Any] = {
     "cubic": lambda n: 3 * np.log(n),
 }
 """log f(n) of each candidate model, in the order ties are broken."""
+Clock = Literal["auto", "cpu", "samples"]
+CLOCKS: tuple[Clock, ...] = ("auto", "cpu", "samples")
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,8 @@ class ScalingReport:
     functions: list[FunctionScaling]
     """Flagged first, then by share at the largest size."""
     min_share: float
+    clock: str = "samples"
+    """``cpu`` when every profile was weighed to its run's CPU seconds, else ``samples``."""
 
     @property
     def flagged(self) -> list[FunctionScaling]:
@@ -104,6 +125,7 @@ class ScalingReport:
         return {
             "sizes": self.sizes,
             "min_share": self.min_share,
+            "clock": self.clock,
             "functions": [f.to_json() for f in self.functions],
         }
 
@@ -113,6 +135,7 @@ def scaling_report(
     *,
     rate: float | None = None,
     min_share: float = DEFAULT_MIN_SHARE,
+    clock: Clock = "auto",
 ) -> ScalingReport:
     """Fit every function that holds ``min_share`` percent at the largest size.
 
@@ -120,9 +143,12 @@ def scaling_report(
     several profiles at one size are repeats, and each function keeps its
     median time over them (a busy spell on a shared machine, or a sampling
     fluke at a small size, moves one repeat, not the median). ``rate`` gives
-    sample profiles without one a time unit. Raises
-    :class:`ProfileFormatError` for fewer sizes, a size that is not a finite
-    number above 1, or a profile with no time unit.
+    sample profiles without one a time unit. ``clock`` picks the seconds
+    (module doc): ``cpu`` weighs each profile to its run's measured CPU time,
+    ``samples`` counts its samples, ``auto`` is ``cpu`` when every profile
+    carries that time. Raises :class:`ProfileFormatError` for fewer sizes, a
+    size that is not a finite number above 1, a profile with no time unit or
+    no samples, or ``cpu`` asked of a profile that carries no CPU time.
     """
     by_size: dict[float, list[Profile]] = {}
     for size, profile in runs:
@@ -134,33 +160,76 @@ def scaling_report(
     if len(by_size) < 3:
         raise ProfileFormatError("scaling needs profiles at three or more different sizes")
     sizes = np.array(sorted(by_size))
+    basis = _basis([profile for _, profile in runs], clock)
     tables = [
-        _median_of([_seconds_table(profile, rate) for profile in by_size[size]])
+        _median_of([_seconds_table(profile, rate, basis) for profile in by_size[size]])
         for size in sizes.tolist()
     ]
     keys = _keys_that_matter(tables[-1], min_share)
     self_s = np.array([[table[0].get(key, 0.0) for table in tables] for key in keys])
     total_s = np.array([[table[1].get(key, 0.0) for table in tables] for key in keys])
     largest = tables[-1][2]
-    return ScalingReport(
-        sizes.tolist(), _fits(keys, sizes, self_s, total_s, largest, min_share), min_share
+    fits = _fits(keys, sizes, self_s, total_s, largest, min_share)
+    return ScalingReport(sizes.tolist(), fits, min_share, basis)
+
+
+def _basis(profiles: list[Profile], clock: Clock) -> str:
+    """``cpu`` or ``samples`` for the whole fit: one basis, never a mix of the two."""
+    if clock not in CLOCKS:
+        raise ProfileFormatError(f"clock {clock!r}: choose one of {', '.join(CLOCKS)}")
+    missing = next(
+        (p for p in profiles if p.meta.cpu_seconds is None or p.meta.wall_seconds is None), None
     )
+    if clock == "samples" or (clock == "auto" and missing is not None):
+        return "samples"
+    if missing is not None:
+        raise ProfileFormatError(
+            f"{_name(missing)} carries no measured CPU and wall time (record it with "
+            "'workbench record -- CMD' or 'workbench scaling --sizes ... -- CMD'); "
+            "or use --clock samples"
+        )
+    return "cpu"
+
+
+def _name(profile: Profile) -> str:
+    return profile.meta.source or profile.meta.name or "a profile"
 
 
 def _seconds_table(
-    profile: Profile, rate: float | None
+    profile: Profile, rate: float | None, basis: str
 ) -> tuple[dict[FunctionKey, float], dict[FunctionKey, float], float]:
     """Self and total seconds per function, and the profile's total seconds."""
-    factor = profile.to_seconds(1.0)
-    if factor is None and rate is not None:
-        factor = 1.0 / rate
+    whole = profile_total(profile)
+    if whole <= 0:
+        raise ProfileFormatError(f"{_name(profile)}: no samples; record a longer run")
+    if basis == "cpu":
+        factor: float | None = _on_cpu_factor(profile, rate, whole)
+    else:
+        factor = _sample_seconds(profile, rate)
     if factor is None:
-        name = profile.meta.source or "a profile"
-        raise ProfileFormatError(f"{name}: samples without a rate; give --rate HZ")
+        raise ProfileFormatError(f"{_name(profile)}: samples without a rate; give --rate HZ")
     table = share_table(profile)
     selfs = dict(zip(table.keys, (table.self_weight * factor).tolist(), strict=True))
     totals = dict(zip(table.keys, (table.total_weight * factor).tolist(), strict=True))
-    return selfs, totals, profile_total(profile) * factor  # type: ignore[return-value]
+    return selfs, totals, whole * factor
+
+
+def _sample_seconds(profile: Profile, rate: float | None) -> float | None:
+    """Seconds one unit of weight stands for (None: samples without a rate)."""
+    factor = profile.to_seconds(1.0)
+    return 1.0 / rate if factor is None and rate is not None else factor
+
+
+def _on_cpu_factor(profile: Profile, rate: float | None, whole: float) -> float:
+    """CPU seconds one unit of weight stands for: its sampled seconds × CPU ÷ wall."""
+    meta = profile.meta
+    per_unit = _sample_seconds(profile, rate)
+    if per_unit is None:
+        raise ProfileFormatError(f"{_name(profile)}: samples without a rate; give --rate HZ")
+    cpu, wall = float(meta.cpu_seconds or 0.0), float(meta.wall_seconds or 0.0)
+    if cpu <= 0 or wall <= 0:
+        raise ProfileFormatError(f"{_name(profile)}: its run measured no CPU or wall time")
+    return per_unit * cpu / max(wall, whole * per_unit)
 
 
 def _median_of(

@@ -13,7 +13,10 @@ interleaved, ``repeat`` times each, and judges the metric against GOOD's:
 * **good** — not (significantly) slower by more than the threshold;
 * **skip** — the setup or the command failed at that commit (it cannot be
   measured: a broken build, an import error), like ``git bisect skip``;
-* **undecidable** — the runs cannot tell; treated as a skip.
+* **undecidable** — the runs cannot tell, even after
+  :data:`EXTRA_ROUNDS` more rounds of ``repeat`` runs a side (the interval
+  narrows with more runs: on a noisy machine a commit that changed nothing
+  often needs them); treated as a skip.
 
 BAD is measured first: if it is not bad, there is nothing to search (exit 1).
 Skips can make a single answer impossible: the result is then the range of
@@ -24,6 +27,7 @@ that drifts during a long bisect does not shift the verdicts.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import tempfile
 import threading
@@ -48,6 +52,8 @@ from workbench.sampling.command import CommandRun, Interrupted, Profiler, record
 from workbench.stats import compare, format_p, format_pct
 
 SCHEMA = "workbench.bisect/1"
+#: Rounds of ``repeat`` runs a side added to a step whose verdict is undecidable.
+EXTRA_ROUNDS = 2
 StepVerdict = Literal["good", "bad", "skip", "undecidable"]
 
 
@@ -130,6 +136,8 @@ class BisectResult:
     message: str = ""
     interrupted: bool = False
     seconds: float = 0.0
+    repo: str = ""
+    """The repository's root (the request may say ``.``)."""
 
     @property
     def exit_code(self) -> int:
@@ -144,6 +152,7 @@ class BisectResult:
             "first_bad_commit": None if self.first_bad is None else self.first_bad.to_json(),
             "range": [commit.sha for commit in self.range] if self.range else None,
             "message": self.message,
+            "repo": self.repo,
             "good": self.good.to_json(),
             "bad": self.bad.to_json(),
             "metric": request.metric,
@@ -186,7 +195,7 @@ def bisect(
         raise CaptureError(
             f"no commits between {request.good} and {request.bad}: they are the same commit"
         )
-    result = BisectResult(request, describe(repo, good_sha), commits[-1], commits)
+    result = BisectResult(request, describe(repo, good_sha), commits[-1], commits, repo=str(repo))
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="workbench-bisect-"))
     folder = request.out or scratch
@@ -259,12 +268,9 @@ class _Search:
         if good.setup_error:
             raise CaptureError(f"the setup fails at GOOD {self.request.good}: {good.setup_error}")
         first = self._measure(trees, good, self.high)
+        _check_function_seen(self.request, first)
         if first.verdict != "bad":
-            self.result.message = (
-                f"{self.request.bad} is not slower than {self.request.good} by more than "
-                f"{self.request.threshold_pct:g}% ({first.verdict}: {first.reason}); "
-                "nothing to bisect"
-            )
+            self.result.message = self._not_bad(first)
             return
         while (index := self._next()) is not None:
             if self._out_of_time():
@@ -276,6 +282,23 @@ class _Search:
             elif step.verdict == "good":
                 self.low = index
         self.result.message = self.conclude()
+
+    def _not_bad(self, first: Step) -> str:
+        """Why there is nothing to search: BAD is not slower, or cannot be told slower."""
+        request = self.request
+        limit = f"by more than {request.threshold_pct:g}%"
+        if first.verdict == "good":
+            return (
+                f"{request.bad} is not slower than {request.good} {limit} ({first.reason}); "
+                "nothing to bisect"
+            )
+        if first.verdict == "skip":
+            return f"{request.bad} cannot be measured ({first.reason}); nothing to bisect"
+        return (
+            f"cannot tell whether {request.bad} is slower than {request.good} {limit} after "
+            f"{first.runs} runs a side ({first.reason}); nothing bisected: run more (--repeat), "
+            "quiet the machine, or choose another --metric"
+        )
 
     def conclude(self, stopped: str | None = None) -> str:
         """Name the first bad commit, or the range it is in."""
@@ -322,7 +345,7 @@ class _Search:
             if ready.setup_error:
                 step = Step(commit, "skip", f"setup failed: {ready.setup_error}")
             else:
-                step = self._judge(commit, *self._runs(good, ready, folder, number))
+                step = self._measured(commit, good, ready, folder, number)
         finally:
             trees.remove(tree)
         self.verdicts[index] = step.verdict
@@ -330,25 +353,47 @@ class _Search:
         self._say(f"step {number}: {commit.sha[:12]} is {step.verdict}: {step.reason}")
         return step
 
-    def _runs(
-        self, good: Prepared, ready: Prepared, folder: Path, number: int
-    ) -> tuple[list[float], list[float], str | None]:
-        """GOOD and the commit interleaved; stops at the commit's first failure."""
+    def _measured(
+        self, commit: Commit, good: Prepared, ready: Prepared, folder: Path, number: int
+    ) -> Step:
+        """The commit's step: ``repeat`` runs a side, and more rounds while undecidable."""
         base: list[float] = []
         values: list[float] = []
-        for repeat in range(1, self.request.repeat + 1):
+        for round_number in range(EXTRA_ROUNDS + 1):
+            if round_number:
+                self._say(f"step {number}: undecidable with {len(values)} runs; running more")
+            failure = self._runs(good, ready, folder, number, base, values)
+            step = self._judge(commit, base, values, failure)
+            if step.verdict != "undecidable":
+                break
+        return step
+
+    def _runs(
+        self,
+        good: Prepared,
+        ready: Prepared,
+        folder: Path,
+        number: int,
+        base: list[float],
+        values: list[float],
+    ) -> str | None:
+        """``repeat`` more runs of GOOD and the commit, interleaved, added to ``base`` and
+        ``values``; why the commit cannot be measured (it stops at its first failure)."""
+        first = len(values) + 1
+        last = first + self.request.repeat - 1
+        for repeat in range(first, last + 1):
             for role, prepared, into in (("good", good, base), ("step", ready, values)):
-                self._say(f"step {number}: run {repeat} of {self.request.repeat} ({role})")
+                self._say(f"step {number}: run {repeat} of {last} ({role})")
                 run = self._one(prepared, folder / f"{role}-{repeat:02d}.speedscope.json")
                 if not run.ok:
                     if role == "good":
                         raise CaptureError(f"the command fails at GOOD: {_failure(run)}")
-                    return base, values, _failure(run)
+                    return _failure(run)
                 value = self._value(run, prepared)
                 if value is None:
-                    return base, values, f"{self.request.metric[5:]} not in its profile"
+                    return f"no profile to read its time from ({run.profile_error})"
                 into.append(value)
-        return base, values, None
+        return None
 
     def _one(self, prepared: Prepared, output: Path) -> CommandRun:
         profiler = profiler_for(self.request)
@@ -415,7 +460,7 @@ class _Search:
             left = len([i for i in range(self.low + 1, self.high) if i not in self.verdicts])
             total = steps + max(1, left.bit_length())
             elapsed = time.monotonic() - self.started
-            self.progress(Progress(steps, total, elapsed, message))
+            self.progress(Progress(steps, total, elapsed, message, unit="steps"))
 
 
 def _failure(run: CommandRun) -> str:
@@ -437,12 +482,37 @@ def _check_metric(request: BisectRequest) -> None:
         raise CaptureError(f"--metric {metric} needs a profiler: drop --profiler none")
 
 
+def _check_function_seen(request: BisectRequest, first: Step) -> None:
+    """A ``self:``/``total:`` function in no profile of GOOD or BAD is a wrong name, not a
+    verdict (0 s against 0 s would read as "cannot tell")."""
+    kind, _, function = request.metric.partition(":")
+    if kind not in ("self", "total") or first.verdict == "skip":
+        return
+    if not any(first.values_base) and not any(first.values):
+        raise CaptureError(
+            f"--metric {request.metric}: {function!r} is in no profile of {request.good} or "
+            f"{request.bad}; check the name (workbench show PROFILE lists the functions)"
+        )
+
+
 def _save(result: BisectResult, folder: Path) -> None:
     write_output(folder / "bisect.json", json_text(result.to_json(), indent=True) + "\n")
 
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
+
+
+def reproduce(result: BisectResult) -> str:
+    """The ``workbench bisect`` command line that runs this search again."""
+    request = result.request
+    argv = ["workbench", "bisect", "--repo", result.repo, "--good", request.good,
+            "--bad", request.bad, "--metric", request.metric,
+            "--threshold", f"{request.threshold_pct:g}", "--repeat", str(request.repeat),
+            "--profiler", profiler_for(request)]  # fmt: skip
+    if request.setup:
+        argv += ["--setup", request.setup]
+    return shlex.join([*argv, "--", *request.argv])
 
 
 def step_line(step: Step) -> str:

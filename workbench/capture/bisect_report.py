@@ -5,7 +5,14 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 
-from workbench.capture.bisect import BisectResult, Commit, Step, profiler_for, step_line
+from workbench.capture.bisect import (
+    BisectResult,
+    Commit,
+    Step,
+    profiler_for,
+    reproduce,
+    step_line,
+)
 from workbench.markdown import escape_md, md_table
 from workbench.output import json_text, plain
 from workbench.stats import format_p, format_pct
@@ -55,6 +62,7 @@ def render_markdown(result: BisectResult) -> str:
     parts = [
         title,
         "",
+        f"- **Repository:** `{_code(result.repo)}`",
         f"- **Range:** `{_code(request.good)}` ({result.good.sha[:12]}, good) .. "
         f"`{_code(request.bad)}` ({result.bad.sha[:12]}, bad): {len(result.commits)} "
         "first-parent commits",
@@ -65,6 +73,10 @@ def render_markdown(result: BisectResult) -> str:
     ]
     if request.setup:
         parts.append(f"- **Setup:** `{_code(request.setup)}`")
+    parts += [
+        f"- **Measured:** {len(result.steps)} steps in {result.seconds:.0f} s",
+        f"- **Reproduce:** `{_code(reproduce(result))}`",
+    ]
     parts += ["", f"**Result:** {escape_md(result.message)}", ""]
     if result.first_bad is not None:
         commit = result.first_bad

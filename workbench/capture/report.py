@@ -28,6 +28,11 @@ SCHEMA = "workbench.capture-report/1"
 #: Function rows in text and Markdown unless told otherwise.
 DEFAULT_TOP = 15
 _WORDS = {"fail": "FAIL", "undecidable": "UNDECIDABLE", "pass": "pass", "~": "~"}
+NOT_PROFILED = "not profiled (captured with --profiler none: times only)"
+UNFINISHED = (
+    "the capture has not finished (still running, or stopped by an error such as a full "
+    "disk); the figures are the runs recorded so far"
+)
 
 
 @dataclass
@@ -83,7 +88,8 @@ def change_text(comparison: Comparison) -> str:
     shown as measured and marked untested, rather than hidden behind ``~``.
     """
     if min(comparison.base.n, comparison.branch.n) < MIN_RUNS:
-        return f"{format_pct(comparison.delta_pct)} (untested: {comparison.runs} run)"
+        runs = counted(min(comparison.base.n, comparison.branch.n), "run")
+        return f"{format_pct(comparison.delta_pct)} (untested: {runs})"
     if not comparison.significant:
         return "~"
     text = format_pct(comparison.delta_pct)
@@ -184,6 +190,8 @@ def time_section_text(time: TimeDiff, top: int | None) -> str:
 def _time_text(time: TimeDiff, top: int | None) -> list[str]:
     lines = ["Program time", columns(PROGRAM_HEADERS, program_rows(time), right=0)]
     lines += _notes(time)
+    if not any(time.profiled_runs):
+        return [*lines, "", f"Functions: {NOT_PROFILED}"]
     items = shown_functions(time, top)
     lines += ["", f"Functions by change of self time ({_profiled(time)})"]
     if not items:
@@ -247,12 +255,20 @@ def _what_text(manifest: Manifest) -> list[str]:
         )
     setup = f", setup {plain(manifest.setup)!r}" if manifest.setup else ""
     lines.append(
-        f"runs: {manifest.repeat} a side, interleaved, {manifest.profiler} at {manifest.rate} Hz"
+        f"runs: {manifest.repeat} a side, interleaved, {_profiler(manifest)}"
         f"{setup}; Python {manifest.python_version}"
     )
     if manifest.interrupted:
         lines.append("INTERRUPTED: the figures below are what was measured before the stop")
+    elif manifest.finished_at is None:
+        lines.append(f"INCOMPLETE: {UNFINISHED}")
     return lines
+
+
+def _profiler(manifest: Manifest) -> str:
+    if manifest.profiler == "none":
+        return "not profiled (times only)"
+    return f"{manifest.profiler} at {manifest.rate} Hz"
 
 
 def _failures_text(manifest: Manifest) -> list[str]:
@@ -299,6 +315,8 @@ def render_markdown(report: CaptureReport) -> str:
 def time_section_markdown(time: TimeDiff, top: int | None) -> list[str]:
     parts = ["### Program time", "", md_table(PROGRAM_HEADERS, program_rows(time))]
     parts += [f"\n{escape_md(note)}" for note in _notes(time)]
+    if not any(time.profiled_runs):
+        return [*parts, "", f"*Functions:* {escape_md(NOT_PROFILED)}"]
     items = shown_functions(time, top)
     parts += ["", f"### Functions by change of self time ({escape_md(_profiled(time))})", ""]
     if items:
@@ -329,18 +347,36 @@ def _what_markdown(manifest: Manifest) -> list[str]:
                 info.setup_error or ("ok" if manifest.setup else "-"),
             ]
         )
+    finished = manifest.finished_at or "not finished"
     lines = [
+        f"- **Repository:** `{_code(manifest.repo)}`",
+        f"- **Captured:** {escape_md(manifest.created_at)} → {escape_md(finished)} with "
+        f"workbench {escape_md(manifest.workbench_version)}",
         f"- **Command:** `{_code(shlex.join(manifest.argv))}`",
         f"- **Runs:** {manifest.repeat} a side, interleaved (base, branch, …); "
-        f"{escape_md(manifest.profiler)} at {manifest.rate} Hz; Python "
-        f"{escape_md(manifest.python_version)}",
+        f"{escape_md(_profiler(manifest))}; Python {escape_md(manifest.python_version)}",
     ]
     if manifest.setup:
         lines.append(f"- **Setup:** `{_code(manifest.setup)}` in a virtualenv per revision")
     if manifest.interrupted:
         lines.append("- **Interrupted:** the figures are what was measured before the stop")
+    elif manifest.finished_at is None:
+        lines.append(f"- **Incomplete:** {escape_md(UNFINISHED)}")
+    lines.append(f"- **Reproduce:** `{_code(reproduce(manifest))}`")
     lines += ["", md_table(["side", "revision", "sha", "subject", "runs ok", "setup"], rows)]
     return lines
+
+
+def reproduce(manifest: Manifest) -> str:
+    """The ``workbench capture`` command line that runs this capture again."""
+    argv = ["workbench", "capture", "--repo", manifest.repo, "--base", manifest.base.rev,
+            "--branch", manifest.branch.rev, "--repeat", str(manifest.repeat),
+            "--profiler", manifest.profiler]  # fmt: skip
+    if manifest.profiler != "none":
+        argv += ["--rate", str(manifest.rate)]
+    if manifest.setup:
+        argv += ["--setup", manifest.setup]
+    return shlex.join([*argv, "--", *manifest.argv])
 
 
 def _failures_markdown(manifest: Manifest) -> list[str]:

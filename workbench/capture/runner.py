@@ -50,12 +50,14 @@ class CaptureRequest:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a capture is: ``done`` of ``total`` runs after ``elapsed`` seconds."""
+    """Where a capture is: ``done`` of ``total`` runs (a bisect: steps) after ``elapsed`` s."""
 
     done: int
     total: int
     elapsed: float
     message: str
+    unit: str = "runs"
+    """What ``done`` and ``total`` count: ``runs`` (capture) or ``steps`` (bisect, estimated)."""
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -41,8 +41,8 @@ from workbench.capture.time_diff import FunctionTime, Metric, TimeDiff
 from workbench.errors import ConfigError
 from workbench.output import counted
 from workbench.profiles.config import project_table
-from workbench.stats import Comparison, Verdict, explain, format_p, format_pct, judge
-from workbench.stats.verdict import runs_text
+from workbench.stats import Comparison, Verdict, explain, format_pct, judge
+from workbench.stats.verdict import p_phrase, runs_text
 
 #: Runs a side from which a program verdict is decided on the interval of the change.
 MIN_RUNS = 4
@@ -115,7 +115,9 @@ def evaluate_time_gates(diff: TimeDiff, config: TimeGateConfig) -> TimeGateVerdi
     findings.append(program_finding(program, config, metric))
     threshold = config.function_slowdown_pct
     runs = min(diff.profiled_runs)
-    if threshold is not None and runs < MIN_RUNS:
+    if threshold is not None and runs == 0:
+        notes.append("function-slowdown not evaluated: no profiled runs (times only)")
+    elif threshold is not None and runs < MIN_RUNS:
         notes.append(
             f"function-slowdown not evaluated: it needs {MIN_RUNS} profiled runs a side, "
             f"there are {runs}"
@@ -145,11 +147,7 @@ def function_finding(item: FunctionTime, threshold_pct: float) -> TimeFinding | 
         return None
     subject = str(item.key)
     if item.base_self_median == 0 and item.branch_self_median > 0:
-        message = (
-            f"self time appeared: 0 s → {item.branch_self_median:.4g} s in the median run "
-            f"({format_p(comparison.p_value)}, {runs_text(comparison)})"
-        )
-        return TimeFinding(FUNCTION, subject, "fail", message, None)
+        return TimeFinding(FUNCTION, subject, "fail", f"self time {appeared(comparison)}", None)
     verdict = judge(comparison, threshold_pct)
     if verdict not in ("fail", "undecidable"):
         return None
@@ -165,18 +163,41 @@ def program_finding(comparison: Comparison, config: TimeGateConfig, metric: str)
     return TimeFinding(PROGRAM, metric, verdict, message, comparison.delta_pct)
 
 
+def appeared(comparison: Comparison) -> str:
+    """``appeared: 0 s → 0.02 s in the median run (p=0.009, 6 runs a side)``."""
+    return (
+        f"appeared: 0 s → {comparison.branch.median:.4g} s in the median run "
+        f"({p_phrase(comparison.p_value)}, {runs_text(comparison)})"
+    )
+
+
 def judge_slowdown(
     comparison: Comparison, threshold_pct: float, few_runs_pct: float
 ) -> tuple[Verdict, str]:
-    """The verdict and its reason: on the interval with MIN_RUNS a side, else on the median."""
+    """The verdict and its reason: on the interval with MIN_RUNS a side, else on the median.
+
+    A base median of 0 (a function absent from the base runs) has no ratio and
+    so no interval: when the branch's median is above 0 the time *appeared*,
+    slower than any threshold — a failure when the test says so (or, with
+    fewer than MIN_RUNS a side, on the medians as the few-runs rule decides);
+    0 s on both sides is not slower.
+    """
     runs = min(comparison.base.n, comparison.branch.n)
+    rests = (
+        f"this verdict rests on {counted(runs, 'run')} a side; "
+        f"run {MIN_RUNS} or more a side to decide on the interval at +{threshold_pct:g}%"
+    )
+    if comparison.base.median == 0 and comparison.branch.median == 0:
+        return "~", "no time on either side (0 s in the median runs): not slower"
+    if comparison.base.median == 0 and comparison.branch.median > 0:
+        if runs < MIN_RUNS:
+            return "fail", f"{appeared(comparison)}; {rests}"
+        if comparison.significant:
+            return "fail", appeared(comparison)
+        return "undecidable", f"undecidable: {appeared(comparison)}, not significant; run more"
     if runs >= MIN_RUNS:
         return judge(comparison, threshold_pct), explain(comparison, threshold_pct)
     delta = comparison.delta_pct
-    rests = (
-        f"this verdict rests on {counted(runs, 'run')} a side ({runs_text(comparison)}); "
-        f"run {MIN_RUNS} or more a side to decide on the interval at +{threshold_pct:g}%"
-    )
     if delta is None:
         return "undecidable", f"undecidable: the base median is 0; {rests}"
     if delta > few_runs_pct:

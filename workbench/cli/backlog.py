@@ -32,6 +32,7 @@ from workbench.triage.model import (
     DEFAULT_DRIFT_PCT,
     EDITABLE_FIELDS,
     Evidence,
+    EvidenceKind,
     Item,
     ItemFilter,
     Pattern,
@@ -45,6 +46,7 @@ from workbench.triage.values import ValidationError
 
 if TYPE_CHECKING:
     from workbench.profiles.diff import ProfileDiff
+    from workbench.profiles.model import Profile
     from workbench.triage.store import BacklogStore
 
 
@@ -189,12 +191,20 @@ def _line(item: Item) -> str:
 
 
 def _show(store: BacklogStore, args: argparse.Namespace) -> int:
+    from workbench.triage.next_step import PLACEHOLDER, next_step
+
     item = store.get(args.id)
     history = store.history(args.id)
     if args.format == "json":
         from workbench.triage.transfer import item_to_dict
 
-        print_json({**item_to_dict(item), "history": [vars(event) for event in history]})
+        print_json(
+            {
+                **item_to_dict(item),
+                "next_step": next_step(item).to_json(),
+                "history": [vars(event) for event in history],
+            }
+        )
         return 0
     from workbench.reports.triage_markdown import kpi_cell
 
@@ -221,6 +231,11 @@ def _show(store: BacklogStore, args: argparse.Namespace) -> int:
         print(f"    [{evidence.id}] {evidence.kind.value:<10}{plain(evidence.ref)}{plain(note)}")
     if not item.evidence:
         print("    none (workbench backlog link ID --function PATH:QUALNAME ...)")
+    step = next_step(item)
+    print(f"  next step  {step.tool}: {plain(step.what)}")
+    print(f"    $ {plain(step.command)}")
+    if step.needs_command:
+        print(f"    (put the program to run where {PLACEHOLDER} is)")
     print("  history")
     for event in history:
         print(f"    {event.at[:19]}  {plain(event.actor)}  {plain(event.summary)}")
@@ -343,13 +358,16 @@ def _propose(store: BacklogStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def print_proposals(items: list[Item], stream: TextIO) -> None:
-    """One line per new item, or why there is none."""
+def print_proposals(
+    items: list[Item],
+    stream: TextIO,
+    none: str = "no new hotspot or regression above the drift threshold needs a new item",
+) -> None:
+    """One line per new item, or ``none`` (why there is none)."""
     for item in items:
         print(f"proposed {_line(item)}", file=stream)
     if not items:
-        print("no new hotspot or regression above the drift threshold needs a new item",
-              file=stream)  # fmt: skip
+        print(none, file=stream)
 
 
 def _add_drift_option(parser: argparse.ArgumentParser) -> None:
@@ -363,24 +381,51 @@ def _add_drift_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_propose_options(parser: argparse.ArgumentParser) -> None:
-    """``--propose [--drift-pct PCT] [--db PATH]`` for ``workbench diff``."""
+    """``--propose [--drift-pct PCT] [--range BASE..BRANCH [--repo DIR]] [--db PATH]``."""
     parser.add_argument(
         "--propose",
         action="store_true",
         help="file a backlog item for each new hotspot or regression above --drift-pct",
     )
     _add_drift_option(parser)
+    parser.add_argument(
+        "--range",
+        dest="rev_range",
+        metavar="BASE..BRANCH",
+        help="with --propose: the commits between the profiles; each item links its likely "
+        "commit (as workbench candidates ranks them)",
+    )
+    parser.add_argument(
+        "--repo", metavar="DIR", help="git repository of the code for --range (default: .)"
+    )
     if not any("--db" in action.option_strings for action in parser._actions):
         add_db_option(parser)
 
 
-def propose_from_diff(diff: ProfileDiff, args: argparse.Namespace) -> None:
+def propose_from_diff(
+    diff: ProfileDiff,
+    args: argparse.Namespace,
+    profiles: tuple[Profile, Profile] | None = None,
+) -> None:
     """``workbench diff --propose``: store the proposals; report them on stderr so the
-    diff's own output (text, JSON, Markdown) on stdout stays clean."""
-    from workbench.triage.intake import propose_items
+    diff's own output (text, JSON, Markdown) on stdout stays clean. With ``--range``
+    and the two ``profiles``, each item links its likely commit."""
+    from workbench.triage.intake import Suspects, propose_items
 
+    suspects = Suspects()
+    if getattr(args, "rev_range", None) and profiles is not None:
+        from workbench.analysis.attribution import attribute
+
+        suspects = Suspects(attribute(args.repo, *profiles, args.rev_range))
     with open_store(args) as store:
-        print_proposals(propose_items(diff, store, args.drift_pct), sys.stderr)
+        items = propose_items(diff, store, args.drift_pct, suspects=suspects)
+        print_proposals(items, sys.stderr)
+    for item in items:
+        commits = [e for e in item.evidence if e.kind is EvidenceKind.COMMIT]
+        for commit in commits:
+            print(f"  #{item.id} links {commit.ref[:12]}: {plain(commit.note)}", file=sys.stderr)
+    if items and not any(e.kind is EvidenceKind.COMMIT for i in items for e in i.evidence):
+        print(f"  no commit linked: {plain(suspects.none_reason())}", file=sys.stderr)
 
 
 def _replay(store: BacklogStore, args: argparse.Namespace) -> int:

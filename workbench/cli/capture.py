@@ -3,9 +3,11 @@
 Both check out revisions in worktrees under the cache folder, never in the
 user's checkout, and remove them afterwards. Exit codes: capture 0 when
 every run succeeded, 1 when some failed (they are reported), 2 when nothing
-could be compared or the input is bad, 130 when interrupted (what was
-measured is kept in the folder); bisect 0 when it named a commit or a range,
-1 when the bad revision is not slower, 2 on bad input.
+could be compared or the input is bad; bisect 0 when it named a commit or a
+range, 1 when the bad revision is not slower (or cannot be told slower), 2
+on bad input. Ctrl-C is a fault like the others (issue 9): what was measured
+is printed and kept, the worktrees and children are gone, and one line says
+where the runs are, exit 2.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from workbench.cli.arguments import add_format, percent, positive_float, positiv
 from workbench.cli.launch import open_app
 from workbench.context import LaunchContext
 from workbench.errors import CaptureError
+from workbench.output import counted
 
 if TYPE_CHECKING:
+    from workbench.capture.manifest import Manifest
     from workbench.capture.runner import Progress
 
 PROFILERS = ("py-spy", "pyinstrument", "none")
@@ -76,7 +80,8 @@ def _command(args: argparse.Namespace, name: str) -> list[str]:
 def _progress(update: Progress) -> None:
     """One line per step on stderr (stdout stays the report)."""
     print(
-        f"workbench: [{update.done}/{update.total} runs, {update.elapsed:.0f} s] {update.message}",
+        f"workbench: [{update.done}/{update.total} {update.unit}, {update.elapsed:.0f} s] "
+        f"{update.message}",
         file=sys.stderr,
         flush=True,
     )
@@ -143,7 +148,10 @@ def run_capture_command(args: argparse.Namespace) -> int:
         keep=args.keep,
     )
     gate = load_time_gate_config(args.repo if args.repo.is_dir() else None)
-    manifest = run_capture(request, progress=_progress)
+    try:
+        manifest = run_capture(request, progress=_progress)
+    except KeyboardInterrupt:  # before the output folder existed: nothing was measured
+        raise CaptureError("interrupted before any run; nothing was measured") from None
     empty = [role for role in ("base", "branch") if not manifest.runs_of(role, ok_only=True)]
     if empty:
         for run in manifest.failed_runs()[:4]:
@@ -153,7 +161,7 @@ def run_capture_command(args: argparse.Namespace) -> int:
         setup = [manifest.side(role).setup_error for role in empty]
         reason = next((error for error in setup if error), "every run failed")
         if manifest.interrupted:
-            raise KeyboardInterrupt
+            raise _interrupted(manifest)
         raise CaptureError(
             f"no successful run at {' and '.join(empty)} ({reason}); nothing to compare; "
             f"the manifest in {manifest.folder} lists every run"
@@ -164,10 +172,19 @@ def run_capture_command(args: argparse.Namespace) -> int:
     print(RENDERERS[args.format](report))
     print(f"workbench: profiles and manifest in {manifest.folder}", file=sys.stderr)
     if manifest.interrupted:
-        raise KeyboardInterrupt
+        raise _interrupted(manifest)
     if args.open:
         open_app(LaunchContext(mode="compare", capture=manifest.folder))
     return report.exit_code
+
+
+def _interrupted(manifest: Manifest) -> CaptureError:
+    """Ctrl-C as one line (exit 2): how far it got and where the runs are kept."""
+    done = len([run for run in manifest.runs if not run.interrupted])
+    return CaptureError(
+        f"interrupted after {done} of {2 * manifest.repeat} runs; what was measured is kept "
+        f'in {manifest.folder} (manifest.json says "interrupted": true)'
+    )
 
 
 # -- bisect -------------------------------------------------------------------------
@@ -243,7 +260,10 @@ def run_bisect_command(args: argparse.Namespace) -> int:
         out=args.out,
         max_seconds=args.max_seconds,
     )
-    result = bisect(request, progress=_progress)
+    try:
+        result = bisect(request, progress=_progress)
+    except KeyboardInterrupt:  # before the first step: nothing was measured
+        raise CaptureError("interrupted before the first step; nothing was measured") from None
     if args.propose and result.first_bad is not None:
         from workbench.cli.arguments import open_store
         from workbench.triage.bisect_intake import propose_bisect
@@ -254,5 +274,9 @@ def run_bisect_command(args: argparse.Namespace) -> int:
         print(f"workbench: backlog item {where}", file=sys.stderr)
     print(RENDERERS[args.format](result))
     if result.interrupted:
-        raise KeyboardInterrupt
+        kept = f"; the steps are kept in {args.out / 'bisect.json'}" if args.out else ""
+        found = result.message.removeprefix("interrupted: ")
+        raise CaptureError(
+            f"interrupted after {counted(len(result.steps), 'measured step')}{kept}; {found}"
+        )
     return result.exit_code

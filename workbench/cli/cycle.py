@@ -75,6 +75,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             + ("; then the reports and the verdict" if phase == "after" else ""),
         )
         step.add_argument("--pid", type=positive_int, metavar="PID", help="server PID (now)")
+        step.add_argument(
+            "--url",
+            metavar="URL",
+            help="the service's address now (scheme://host:port), if it moved since the cycle "
+            "started; the cycle's paths stay",
+        )
         step.add_argument("--profile", choices=PROFILES, help="load profile (default: the cycle's)")
         step.add_argument(
             "--from",
@@ -257,11 +263,13 @@ def _check_endpoints(slos: SloSet, plan: LoadPlan) -> None:
 def run_phase(args: argparse.Namespace) -> int:
     cycle = _open(args)
     if args.imported is not None:
+        if args.url is not None:
+            raise CycleError("--url goes with a load test, not with --from (imported results)")
         _import(cycle, args)
     else:
         if args.profile_file is not None:
             raise CycleError("--profile-file goes with --from (a profile of imported results)")
-        code = _record(cycle, args.phase, pid=args.pid, profile=args.profile)
+        code = _record(cycle, args.phase, pid=args.pid, profile=args.profile, url=args.url)
         if args.phase == "baseline":
             return code
     if args.phase == "after":
@@ -269,18 +277,19 @@ def run_phase(args: argparse.Namespace) -> int:
     return 0
 
 
-def _record(cycle: Cycle, phase: str, *, pid: int | None, profile: str | None) -> int:
-    from workbench.cycle.steps import record_phase
+def _record(
+    cycle: Cycle, phase: str, *, pid: int | None, profile: str | None, url: str | None = None
+) -> int:
+    from workbench.cycle.steps import phase_plan, record_phase
 
-    config = cycle.config
-    pid = pid or config.pid
-    plan = config.plan
+    pid = pid or cycle.config.pid
+    plan = phase_plan(cycle, profile=profile, url=url)
     _note(
-        f"{phase}: {plan.describe() if plan else 'no load plan'}"
+        f"recording the {phase} ({plan.describe()})"
         + (f"; py-spy on PID {pid}" if pid else "; no PID: no profile")
         + "; Ctrl-C stops early and keeps the results"
     )
-    _print_run(record_phase(cycle, phase, pid=pid, profile=profile))
+    _print_run(record_phase(cycle, phase, pid=pid, profile=profile, url=url))
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cli.arguments import add_db_option, with_store
-from workbench.cli.profiles import add_gate_options
+from workbench.cli.profiles import add_gate_options, add_time_gate_options
 from workbench.files import output_file
 from workbench.output import json_text
 from workbench.triage.model import ItemFilter
@@ -60,18 +60,19 @@ def _json(store: BacklogStore, args: argparse.Namespace) -> int:
 def _sarif(args: argparse.Namespace) -> int:
     """The gate's findings as SARIF 2.1.0; exit 0 once written, whatever the verdict
     (``workbench gate --format sarif`` is the one that fails a build)."""
-    from workbench.cli.profiles import evaluate_gate
-    from workbench.reports.sarif import gate_sarif
+    from workbench.cli.profiles import evaluate_all_gates
 
-    verdict, diff, branch = evaluate_gate(args)
-    text = json_text(gate_sarif(verdict, diff, branch)) + "\n"
+    gates = evaluate_all_gates(args)
+    text = json_text(gates.sarif()) + "\n"
     _emit([text], args.output)
-    failures = len(verdict.failures)
-    print(
-        f"gate {'passed' if verdict.passed else 'failed'}: {failures} failing, "
-        f"{len(verdict.waived)} waived",
-        file=sys.stderr,
+    verdict = gates.shares
+    shares = (
+        "no share gates (no profiles)"
+        if verdict is None
+        else f"{len(verdict.failures)} failing, {len(verdict.waived)} waived"
     )
+    time = "" if gates.time is None else f"; time gate {gates.time.outcome}"
+    print(f"gate {'passed' if gates.exit_code == 0 else 'failed'}: {shares}{time}", file=sys.stderr)
     return 0
 
 
@@ -99,5 +100,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         "regressions past the noise, as SARIF 2.1.0. Exit 0 once written.",
     )
     add_gate_options(sarif)
+    add_time_gate_options(sarif)
     sarif.add_argument("-o", "--output", type=Path, metavar="FILE")
     sarif.set_defaults(handler=_sarif)

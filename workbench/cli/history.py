@@ -85,6 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     candidates.add_argument("--range", dest="rev_range", metavar="BASE..BRANCH", required=True)
     add_repo(candidates, "the current directory")
     _format_option(candidates)
+    candidates.add_argument(
+        "--open", action="store_true", help="then show them in the History pane (Candidates tab)"
+    )
     candidates.set_defaults(handler=run_candidates)
 
 
@@ -214,4 +217,20 @@ def run_candidates(args: argparse.Namespace) -> int:
         print(attribution_markdown(answer), end="")
     else:
         print(attribution_text(answer))
+    if args.open:
+        from pathlib import Path
+
+        from workbench.cli.launch import open_app
+        from workbench.context import LaunchContext
+
+        repo = Path(args.repo) if args.repo else None
+        return open_app(
+            LaunchContext(
+                mode="history",
+                base=Path(args.base),
+                branch=Path(args.branch),
+                repo=repo,
+                rev_range=args.rev_range,
+            )
+        )
     return 0

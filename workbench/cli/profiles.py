@@ -11,7 +11,7 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.arguments import add_format, percent, positive_float, positive_int
 from workbench.cli.backlog import add_propose_options, propose_from_diff
@@ -68,16 +68,22 @@ def _add_pair(parser: argparse.ArgumentParser) -> None:
 class _Sides:
     """What ``diff``/``gate`` compare: two profiles, and the runs when they carry time."""
 
-    base: Profile
-    branch: Profile
+    base: Profile | None
+    """None only for a capture without profiles (``--profiler none``): times alone."""
+    branch: Profile | None
     time: TimeDiff | None
     report: CaptureReport | None = None
     """Set when the sides come from a capture folder."""
     roots: list[str] = field(default_factory=list)
 
 
-def _sides(args: argparse.Namespace) -> _Sides:
-    """Two profiles, or a capture folder's average runs; the time diff when both have time."""
+def _sides(args: argparse.Namespace, *, times_only: bool = False) -> _Sides:
+    """Two profiles, or a capture folder's average runs; the time diff when both have time.
+
+    ``times_only``: a capture without profiles (``--profiler none``) is accepted,
+    with no profile on either side (``diff`` and ``gate`` then show and judge
+    its seconds alone); otherwise it is an error.
+    """
     from workbench.capture.loading import load_capture, single_run
     from workbench.capture.report import CaptureReport
     from workbench.capture.time_diff import time_diff
@@ -86,6 +92,9 @@ def _sides(args: argparse.Namespace) -> _Sides:
     if args.branch is None:
         loaded = load_capture(args.base)
         if loaded.base_profile is None or loaded.branch_profile is None:
+            if times_only and loaded.base_profile is None and loaded.branch_profile is None:
+                time = time_diff(loaded.base, loaded.branch, roots=loaded.roots)
+                return _Sides(None, None, time, CaptureReport(time, loaded.manifest))
             raise WorkbenchError(
                 f"{args.base}: the capture has no profiled run on "
                 f"{'the base' if loaded.base_profile is None else 'the branch'} side; "
@@ -249,7 +258,12 @@ def _register_diff(sub: argparse._SubParsersAction) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     from workbench.profiles.diff import diff_profiles
 
-    sides = _sides(args)
+    if args.rev_range and not args.propose:
+        raise WorkbenchError("--range attributes the items of --propose; add --propose")
+
+    sides = _sides(args, times_only=not args.propose)
+    if sides.base is None or sides.branch is None:
+        return _print_times_only(sides, args.format, args.top)
     diff = diff_profiles(
         sides.base,
         sides.branch,
@@ -260,7 +274,7 @@ def run_diff(args: argparse.Namespace) -> int:
     )
     _print_diff(diff, args.format, args.top, sides)
     if args.propose:
-        propose_from_diff(diff, args)
+        propose_from_diff(diff, args, (sides.base, sides.branch))
     return 0
 
 
@@ -277,6 +291,18 @@ def _read(path: Path, thread: str | None = None) -> Profile:
 def _read_pair(args: argparse.Namespace) -> tuple[Profile, Profile]:
     rate = getattr(args, "rate", None)
     return _with_rate(_read(args.base), rate), _with_rate(_read(args.branch), rate)
+
+
+def _print_times_only(sides: _Sides, fmt: str, top: int | None) -> int:
+    """``diff DIR`` of a capture without profiles: its seconds, and why there are no shares."""
+    from workbench.capture.report import RENDERERS
+
+    assert sides.report is not None
+    sides.report.top = top if fmt == "json" else top or DEFAULT_TOP
+    print(RENDERERS[fmt](sides.report))
+    if fmt == "text":
+        print("\nshares: not compared (the capture has no profiles: it ran with --profiler none)")
+    return 0
 
 
 def _print_diff(diff: ProfileDiff, fmt: str, top: int | None, sides: _Sides) -> None:
@@ -321,12 +347,13 @@ def _register_gate(sub: argparse._SubParsersAction) -> None:
         ),
     )
     add_gate_options(parser)
-    _add_time_gate_options(parser)
+    add_time_gate_options(parser)
     add_format(parser, ("text", "json", "markdown", "sarif"))
     parser.set_defaults(handler=run_gate)
 
 
-def _add_time_gate_options(parser: argparse.ArgumentParser) -> None:
+def add_time_gate_options(parser: argparse.ArgumentParser) -> None:
+    """The time gates' thresholds (``gate``, ``export sarif``)."""
     time_gates = parser.add_argument_group(
         "time gates (when both sides carry run times: a capture folder, or recorded profiles)"
     )
@@ -395,8 +422,14 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
     _add_by(parser)
 
 
-def _evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, _Sides]:
-    """The share gates' verdict of the options in ``args``, its diff, and the two sides."""
+def _evaluate_gate(
+    args: argparse.Namespace,
+) -> tuple[GateVerdict | None, ProfileDiff | None, _Sides]:
+    """The share gates' verdict of the options in ``args``, its diff, and the two sides.
+
+    A capture without profiles has no shares: verdict and diff are None (its
+    time gates still apply, see :func:`evaluate_all_gates`).
+    """
     from workbench.profiles.config import load_gate_config, parse_waiver
     from workbench.profiles.diff import diff_profiles
     from workbench.profiles.gates import evaluate_gates
@@ -410,7 +443,9 @@ def _evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, 
         waivers_file=args.waivers,
         waivers=waivers,
     )
-    sides = _sides(args)
+    sides = _sides(args, times_only=True)
+    if sides.base is None or sides.branch is None:
+        return None, None, sides
     diff = diff_profiles(
         sides.base,
         sides.branch,
@@ -422,44 +457,83 @@ def _evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, 
     return evaluate_gates(diff, config), diff, sides
 
 
-def evaluate_gate(args: argparse.Namespace) -> tuple[GateVerdict, ProfileDiff, Profile]:
-    """The verdict of the gate options in ``args``, its diff, and the branch profile."""
+@dataclass
+class Gates:
+    """Every gate of one ``gate``/``export sarif`` call: shares (None without profiles) and time."""
+
+    shares: GateVerdict | None
+    diff: ProfileDiff | None
+    sides: _Sides
+    time: TimeGateVerdict | None
+    allow_undecidable: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        passed = self.shares is None or self.shares.passed
+        return _gate_exit(passed, self.time, self.allow_undecidable)
+
+    def sarif(self) -> dict[str, Any]:
+        from workbench.reports.sarif import gate_sarif
+
+        return gate_sarif(
+            self.shares,
+            self.diff,
+            self.sides.branch,
+            time=self.time,
+            allow_undecidable=self.allow_undecidable,
+        )
+
+
+def evaluate_all_gates(args: argparse.Namespace) -> Gates:
+    """The share gates and (when both sides carry run times) the time gates of ``args``."""
     verdict, diff, sides = _evaluate_gate(args)
-    return verdict, diff, sides.branch
+    allow = bool(getattr(args, "allow_undecidable", False))
+    return Gates(verdict, diff, sides, _time_verdict(args, sides), allow)
 
 
 def run_gate(args: argparse.Namespace) -> int:
     from workbench.profiles import render
 
-    verdict, diff, sides = _evaluate_gate(args)
-    time_verdict = _time_verdict(args, sides)
+    gates = evaluate_all_gates(args)
+    verdict, diff, sides, time_verdict = gates.shares, gates.diff, gates.sides, gates.time
     if args.format == "json":
+        shares = {} if verdict is None or diff is None else {
+            **verdict.to_json(),
+            "base": diff.base.to_json(),
+            "branch": diff.branch.to_json(),
+            "new_hotspots": [item.to_json() for item in diff.new_hotspots],
+        }  # fmt: skip
         print_json(
             {
-                **verdict.to_json(),
-                "base": diff.base.to_json(),
-                "branch": diff.branch.to_json(),
-                "new_hotspots": [item.to_json() for item in diff.new_hotspots],
+                **shares,
+                "share_gates": "applied" if verdict is not None else _NO_SHARES,
                 "time": None if sides.time is None else sides.time.to_json(),
                 "time_gate": None if time_verdict is None else time_verdict.to_json(),
-                "exit_code": _gate_exit(verdict.passed, time_verdict, args.allow_undecidable),
+                "exit_code": gates.exit_code,
             }
         )
     elif args.format == "sarif":
-        from workbench.reports.sarif import gate_sarif
-
-        print_json(gate_sarif(verdict, diff, sides.branch))
+        print_json(gates.sarif())
     elif args.format == "markdown":
-        print(render.gate_markdown(verdict, diff))
+        if verdict is not None and diff is not None:
+            print(render.gate_markdown(verdict, diff))
+        else:
+            print(f"share gates: {_NO_SHARES}")
         if time_verdict is not None and sides.time is not None:
             print("\n" + _time_gate_report(sides, time_verdict, "markdown"))
     else:
-        print(render.gate_text(verdict, diff))
+        if verdict is not None and diff is not None:
+            print(render.gate_text(verdict, diff))
+        else:
+            print(f"share gates: {_NO_SHARES}")
         if time_verdict is not None and sides.time is not None:
             print("\n" + _time_gate_report(sides, time_verdict, "text"))
         elif sides.time is None:
             print("time gates: not applied (the profiles carry no run times)")
-    return _gate_exit(verdict.passed, time_verdict, args.allow_undecidable)
+    return gates.exit_code
+
+
+_NO_SHARES = "not applied (the capture has no profiles: it ran with --profiler none)"
 
 
 def _gate_exit(shares_passed: bool, time: TimeGateVerdict | None, allow_undecidable: bool) -> int:

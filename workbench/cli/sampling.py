@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from workbench.cli.arguments import add_repo
 from workbench.context import LaunchContext
 from workbench.errors import SamplingError
-from workbench.output import plain, print_json
+from workbench.output import counted, plain, print_json
 
 if TYPE_CHECKING:
     from workbench.profiles.model import Profile
@@ -323,7 +323,7 @@ def _report_run(run: CommandRun, fmt: str) -> None:
         f"peak RSS {_mebibytes(run.peak_rss_bytes)}, exit status {run.exit_status}"
     )
     if run.profile_path is not None:
-        print(f"wrote {run.profile_path} ({fmt}, {run.samples} samples; {figures})")
+        print(f"wrote {run.profile_path} ({fmt}, {counted(run.samples, 'sample')}; {figures})")
     else:
         _note(f"{figures}; {run.profile_error or 'no profile'}")
     if run.interrupted:

@@ -18,11 +18,10 @@ from pathlib import Path
 from workbench.cycle.loadtest import run_loadtest
 from workbench.cycle.plans import LoadPlan
 from workbench.cycle.results import LoadResult
+from workbench.cycle.run_files import PROFILE_FILE
 from workbench.errors import LoadTestError, SamplingError
 from workbench.sampling.processes import check_target
 from workbench.sampling.recording import Recording
-
-PROFILE_FILE = "profile.speedscope.json"
 
 
 @dataclass

@@ -25,10 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.cycle.capture import PROFILE_FILE
-from workbench.cycle.loadtest import RESULT_FILE
 from workbench.cycle.plans import LoadPlan
 from workbench.cycle.results import LoadResult
+from workbench.cycle.run_files import PROFILE_FILE, RESULT_FILE
 from workbench.cycle.slo import SloSet
 from workbench.errors import CycleError, WorkbenchError
 from workbench.files import write_output

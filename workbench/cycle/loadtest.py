@@ -36,13 +36,13 @@ from workbench.cycle.locust_script import write_locustfiles
 from workbench.cycle.plans import DRAIN_S, LoadPlan
 from workbench.cycle.readers.locust_csv import read_locust_csv
 from workbench.cycle.results import LoadResult
+from workbench.cycle.run_files import RESULT_FILE
 from workbench.errors import LoadTestError, ResultsFormatError
 from workbench.files import write_output
 from workbench.output import json_text
 from workbench.sampling.processes import stop_target
 
 CSV_PREFIX = "locust"
-RESULT_FILE = "result.json"
 PLAN_FILE = "plan.json"
 LOG_FILE = "locust.log"
 SUMMARY_FILE = "locust-summary.txt"

@@ -35,6 +35,11 @@ class SliChange:
     after: float | None
 
     @property
+    def unit(self) -> str:
+        """``ms``, ``req/s`` or ``%``: the SLI's unit, shown beside the figures."""
+        return SLI_KINDS[self.sli].unit
+
+    @property
     def change_pct(self) -> float | None:
         if self.before is None or self.after is None or self.before == 0:
             return None

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from workbench.cycle.capture import PROFILE_FILE, CapturedRun, load_and_profile
+from workbench.cycle.capture import CapturedRun, load_and_profile
 from workbench.cycle.folder import Cycle, write_json
-from workbench.cycle.loadtest import RESULT_FILE
-from workbench.cycle.plans import LoadPlan, make_plan
+from workbench.cycle.plans import LoadPlan, make_plan, split_url
 from workbench.cycle.readers import read_results
 from workbench.cycle.results import LoadResult
+from workbench.cycle.run_files import PROFILE_FILE, RESULT_FILE
 from workbench.errors import CycleError
 
 
@@ -26,17 +27,13 @@ def record_phase(
     *,
     pid: int | None = None,
     profile: str | None = None,
+    url: str | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> CapturedRun:
-    """Run the cycle's load (another ``profile`` if given) while py-spy samples ``pid``
-    (else the PID the cycle was started with)."""
+    """Run the cycle's load (another ``profile`` if given; at ``url``'s address if given)
+    while py-spy samples ``pid`` (else the PID the cycle was started with)."""
     config = cycle.config
-    if config.plan is None:
-        raise CycleError(
-            f"cycle {cycle.name!r} has no URL to load; pass --from RESULTS, or start a cycle "
-            "with --url"
-        )
-    plan = config.plan if profile is None else replan(config.plan, profile)
+    plan = phase_plan(cycle, profile=profile, url=url)
     return load_and_profile(
         plan,
         cycle.new_run_folder(phase, plan.profile),
@@ -47,6 +44,33 @@ def record_phase(
         locustfile=Path(config.locustfile) if config.locustfile else None,
         cancelled=cancelled,
     )
+
+
+def phase_plan(cycle: Cycle, *, profile: str | None = None, url: str | None = None) -> LoadPlan:
+    """The load a step runs: the cycle's, with another ``profile`` and at another address.
+
+    ``url`` moves the load to a service that came back elsewhere (a restart on
+    another port): its scheme, host and port replace the cycle's; the paths stay
+    the cycle's, since the SLOs and the before/after table name them. A URL whose
+    path differs is refused rather than silently measuring something else.
+    """
+    plan = cycle.config.plan
+    if plan is None:
+        raise CycleError(
+            f"cycle {cycle.name!r} has no URL to load; pass --from RESULTS, or start a cycle "
+            "with --url"
+        )
+    if profile is not None:
+        plan = replan(plan, profile)
+    if url is None:
+        return plan
+    host, path = split_url(url)
+    if path not in ("/", plan.paths[0]):
+        raise CycleError(
+            f"--url {url!r} changes what the load visits, not only where: give "
+            f"scheme://host:port (the cycle's paths stay: {', '.join(plan.paths)})"
+        )
+    return replace(plan, host=host)
 
 
 def replan(plan: LoadPlan, profile: str) -> LoadPlan:

@@ -6,6 +6,11 @@ weight divided by the number of runs, so shares are those of all runs pooled
 and seconds are per run (a mean; the medians are in the time diff). Profiles
 that can be expressed in seconds are merged in seconds, so runs at different
 rates still add up; otherwise they must count samples at one rate.
+
+Threads are matched across runs by name, not by label: py-spy's label holds
+the OS thread id (``Thread 7351 "MainThread"``), new in every run, so six runs
+of a one-thread program would read as six threads. A thread without a name is
+matched by its order within its run.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Sequence
 
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.profiles.readers.threads import split_label, thread_label
 
 
 def merge_profiles(
@@ -54,7 +60,10 @@ def merge_profiles(
     for profile, factor in zip(profiles, factors, strict=True):
         scale = share * (factor if in_seconds and factor is not None else 1.0)
         frame_ids = [merged.intern(_relative(frame, prefixes)) for frame in profile.frames]
-        threads = [merged.thread_index(label) for label in profile.meta.threads]
+        threads = [
+            merged.thread_index(_run_thread(label, index) if len(profiles) > 1 else label)
+            for index, label in enumerate(profile.meta.threads)
+        ]
         for stack, weight, thread in profile.stacks():
             merged.add_stack(
                 [frame_ids[frame] for frame in stack],
@@ -62,6 +71,15 @@ def merge_profiles(
                 threads[thread] if thread >= 0 else -1,
             )
     return merged
+
+
+def _run_thread(label: str, index: int) -> str:
+    """The label of a run's thread that is the same in every run (see the module doc)."""
+    parts = split_label(label)
+    if parts is None:
+        return label
+    _thread_id, name = parts
+    return thread_label("*", name) if name else thread_label(f"#{index + 1}", None)
 
 
 def _relative(frame: Frame, prefixes: Sequence[str]) -> Frame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workbench.markdown import escape_md, md_table
-from workbench.output import MAX_CELL, elide, plain
+from workbench.output import MAX_CELL, counted, elide, plain
 from workbench.profiles.diff import FunctionDelta, ProfileDiff, ProfileSummary
 from workbench.profiles.gates import GateVerdict
 from workbench.profiles.top import FunctionShare, ProfileTop
@@ -67,7 +67,7 @@ def summary_line(role: str, summary: ProfileSummary) -> str:
             size += f" ({summary.total_seconds:.2f} s at {summary.rate:g} Hz)"
     else:
         size = f"{summary.total_weight:.3f} s"
-    threads = f", {len(summary.threads)} threads" if summary.threads else ""
+    threads = f", {counted(len(summary.threads), 'thread')}" if summary.threads else ""
     kind = summary.format or "?"
     if summary.view in VIEW_NAMES:
         kind += f", {VIEW_NAMES[summary.view]} view"

@@ -374,8 +374,8 @@ def summary_report(view: CycleView) -> str:
                         change.profile,
                         change.endpoint,
                         change.sli,
-                        figure(change.before),
-                        figure(change.after),
+                        figure(change.before, change.unit),
+                        figure(change.after, change.unit),
                         change_text(change),
                     ]
                     for change in view.changes

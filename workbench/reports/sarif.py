@@ -8,7 +8,13 @@ One run, tool ``Triage Workbench``, three rules:
   than allowed;
 * ``regression`` (warning) — a function whose self share grew past the noise
   but broke no rule: worth a look, never a failure (the largest
-  :data:`MAX_REGRESSIONS` only).
+  :data:`MAX_REGRESSIONS` only);
+* ``program-slowdown`` and ``function-slowdown`` — the time gates
+  (:mod:`workbench.capture.time_gates`) when both sides carry run times (a
+  capture folder, recorded profiles): a failure is an error, an undecidable
+  verdict a warning that still fails the run (a gate that cannot show "no
+  slowdown" does not pass), so a uniform slowdown the shares cannot see is in
+  the log too. The program has no source location: its result has none.
 
 A waived finding stays a result with a ``suppressions`` entry holding the
 justification (code scanning shows it as dismissed). Each result has a
@@ -28,6 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from workbench import __version__
+from workbench.capture.time_gates import FUNCTION, PROGRAM, TimeFinding, TimeGateVerdict
 from workbench.profiles.diff import FunctionDelta, ProfileDiff
 from workbench.profiles.gates import NEW_HOTSPOT, SELF_GROWTH, GateFinding, GateVerdict
 from workbench.profiles.identity import FunctionKey, function_key
@@ -64,19 +71,67 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "Not a gate failure: the function's share of self time grew by more than the "
         "noise threshold. Check whether the growth was expected.",
     ),
+    PROGRAM: (
+        "ProgramSlowdown",
+        "error",
+        "The program is slower, in seconds, by more than allowed",
+        "The program's wall (or CPU) time across runs is significantly slower than the base "
+        "by more than program-slowdown-pct (decided on the 95% interval of the change with 4 "
+        "or more runs a side). An undecidable verdict fails too: run more repeats.",
+    ),
+    FUNCTION: (
+        "FunctionSlowdown",
+        "error",
+        "A function's self time grew, in seconds, by more than allowed",
+        "The function's self seconds per run grew significantly (Holm-corrected) by more than "
+        "function-slowdown-pct, or appeared from nothing. An undecidable verdict fails too: "
+        "run more repeats.",
+    ),
 }
 
 
-def gate_sarif(verdict: GateVerdict, diff: ProfileDiff, branch: Profile) -> dict[str, Any]:
-    """The SARIF log of one gate evaluation (see the module doc)."""
-    lines = hottest_lines(branch)
-    failing = {(f.function, f.line) for f in verdict.findings}
-    results = [_finding_result(finding, lines) for finding in verdict.findings]
-    regressions = [d for d in diff.regressions if (d.key, d.line) not in failing]
-    results += [_regression_result(item, lines) for item in regressions[:MAX_REGRESSIONS]]
+def gate_sarif(
+    verdict: GateVerdict | None,
+    diff: ProfileDiff | None,
+    branch: Profile | None,
+    *,
+    time: TimeGateVerdict | None = None,
+    allow_undecidable: bool = False,
+) -> dict[str, Any]:
+    """The SARIF log of one gate evaluation (see the module doc).
+
+    ``verdict``, ``diff`` and ``branch`` are None for a capture without
+    profiles (times only); ``time`` is the time gates' verdict when both sides
+    carry run times. The run's exit code and verdict are those of ``workbench
+    gate``: a failed or undecidable time gate fails it even when the share
+    gates pass.
+    """
+    lines = hottest_lines(branch) if branch is not None else {}
+    results: list[dict[str, Any]] = []
+    if verdict is not None and diff is not None:
+        failing = {(f.function, f.line) for f in verdict.findings}
+        results += [_finding_result(finding, lines) for finding in verdict.findings]
+        regressions = [d for d in diff.regressions if (d.key, d.line) not in failing]
+        results += [_regression_result(item, lines) for item in regressions[:MAX_REGRESSIONS]]
+    if time is not None:
+        results += [
+            _time_result(finding, lines)
+            for finding in time.findings
+            if finding.verdict in ("fail", "undecidable")
+        ]
     rule_ids = list(RULES)
     for result in results:
         result["ruleIndex"] = rule_ids.index(result["ruleId"])
+    passed = (verdict is None or verdict.passed) and (
+        time is None
+        or time.outcome == "pass"
+        or (time.outcome == "undecidable" and allow_undecidable)
+    )
+    properties: dict[str, Any] = {"verdict": "pass" if passed else "fail"}
+    if diff is not None:
+        properties.update(base=diff.base.name, branch=diff.branch.name, by=diff.by)
+    if time is not None:
+        properties["timeGate"] = time.outcome
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -89,16 +144,9 @@ def gate_sarif(verdict: GateVerdict, diff: ProfileDiff, branch: Profile) -> dict
                         "rules": [_rule(rule_id) for rule_id in rule_ids],
                     }
                 },
-                "invocations": [
-                    {"executionSuccessful": True, "exitCode": 0 if verdict.passed else 1}
-                ],
+                "invocations": [{"executionSuccessful": True, "exitCode": 0 if passed else 1}],
                 "results": results,
-                "properties": {
-                    "verdict": "pass" if verdict.passed else "fail",
-                    "base": diff.base.name,
-                    "branch": diff.branch.name,
-                    "by": diff.by,
-                },
+                "properties": properties,
             }
         ],
     }
@@ -143,6 +191,24 @@ def _regression_result(item: FunctionDelta, lines: dict[FunctionKey, int]) -> di
     return _result(
         REGRESSION, "warning", message, item.key, item.line or lines.get(item.key), properties
     )
+
+
+def _time_result(finding: TimeFinding, lines: dict[FunctionKey, int]) -> dict[str, Any]:
+    """A time gate's finding: failed (error) or undecidable (warning); only those are listed."""
+    level = "error" if finding.verdict == "fail" else "warning"
+    properties: dict[str, Any] = {"verdict": finding.verdict}
+    if finding.delta_pct is not None:
+        properties["deltaPct"] = round(finding.delta_pct, 4)
+    if finding.rule == PROGRAM:
+        return {
+            "ruleId": PROGRAM,
+            "level": level,
+            "message": {"text": f"{finding.subject} time: {finding.message}"},
+            "partialFingerprints": {"workbenchProgram/v1": finding.subject},
+            "properties": properties,
+        }
+    key = FunctionKey.parse(finding.subject)
+    return _result(FUNCTION, level, finding.message, key, lines.get(key), properties)
 
 
 def _result(

@@ -46,7 +46,7 @@ def explain(comparison: Comparison, threshold_pct: float) -> str:
     verdict = judge(comparison, threshold_pct)
     limit = f"{threshold_pct:g}%"
     level = f"{comparison.confidence:.0%}"
-    p = _p_phrase(comparison.p_value)
+    p = p_phrase(comparison.p_value)
     runs = runs_text(comparison)
     interval = comparison.interval_pct
     if interval is None:
@@ -76,7 +76,7 @@ def format_p(value: float) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-def _p_phrase(value: float) -> str:
+def p_phrase(value: float) -> str:
     """``p=0.012`` or ``p<0.001``."""
     text = format_p(value)
     return f"p{text}" if text.startswith("<") else f"p={text}"

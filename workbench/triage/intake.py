@@ -4,10 +4,18 @@ A function whose self share grew by at least ``drift_pct`` points, or that is
 a new hotspot, is proposed once: an open item already holding the same
 function as evidence is not duplicated. The root-cause pattern comes from
 measured evidence (:mod:`workbench.analysis.patterns`), never from the name.
+
+With an attribution of the range between the two profiles (``diff --propose
+--range``), each item also links the commit that most likely caused its
+drift: the best-ranked regression candidate whose evidence names the
+function (it changed it, or its why names it as a grown callee), else the
+range's top candidate; the evidence note says which, with the score and the
+why. Without one, the hypothesis says why no commit is linked.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbench.analysis.patterns import Evidence as Measured
@@ -27,7 +35,39 @@ from workbench.triage.model import (
 from workbench.triage.store import BacklogStore
 
 if TYPE_CHECKING:
+    from workbench.analysis.attribution import Attribution, Candidate
     from workbench.profiles.diff import FunctionDelta, ProfileDiff
+
+#: Longest why quoted in a commit's evidence note.
+WHY_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Suspects:
+    """What the items of one diff can say about commits: an attribution, or why there is none."""
+
+    attribution: Attribution | None = None
+    why_not: str = "no commit range given (diff --propose --range BASE..BRANCH attributes one)"
+
+    def commit_for(self, delta: FunctionDelta) -> tuple[Candidate, bool] | None:
+        """The candidate for ``delta``'s function and whether its evidence names it."""
+        if self.attribution is None or not self.attribution.regressions:
+            return None
+        key, name = str(delta.key), delta.key.qualname
+        for candidate in self.attribution.regressions:
+            if key in candidate.functions or name in candidate.why:
+                return candidate, True
+        return self.attribution.regressions[0], False
+
+    def none_reason(self) -> str:
+        """Why an item carries no commit."""
+        if self.attribution is None:
+            return self.why_not
+        notes = "; ".join(self.attribution.notes)
+        return (
+            f"no commit in {self.attribution.rev_range} changed a moved function semantically"
+            + (f" ({notes})" if notes else "")
+        )
 
 
 def guess_pattern(delta: FunctionDelta, drift_pct: float = DEFAULT_DRIFT_PCT) -> Pattern:
@@ -61,7 +101,9 @@ def _impact(delta_pct: float) -> int:
     return 5 if delta_pct >= 15 else 4 if delta_pct >= 10 else 3
 
 
-def item_for(delta: FunctionDelta, diff: ProfileDiff, drift_pct: float) -> Item:
+def item_for(
+    delta: FunctionDelta, diff: ProfileDiff, drift_pct: float, suspects: Suspects | None = None
+) -> Item:
     """The proposed item for one drifted function (not stored)."""
     key = str(delta.key)
     pattern = guess_pattern(delta, drift_pct)
@@ -78,6 +120,12 @@ def item_for(delta: FunctionDelta, diff: ProfileDiff, drift_pct: float) -> Item:
     for summary, role in ((diff.branch, "branch"), (diff.base, "base")):
         if summary.source:
             evidence.append(Evidence(EvidenceKind.PROFILE, summary.source, role))
+    if suspects is not None:
+        found = suspects.commit_for(delta)
+        if found is None:
+            hypothesis += f" No commit linked: {suspects.none_reason()}."
+        else:
+            evidence.append(_commit_evidence(*found, suspects))
     return Item(
         title=title,
         hypothesis=hypothesis,
@@ -95,19 +143,36 @@ def item_for(delta: FunctionDelta, diff: ProfileDiff, drift_pct: float) -> Item:
     )
 
 
+def _commit_evidence(candidate: Candidate, names_it: bool, suspects: Suspects) -> Evidence:
+    """The commit as evidence; the note starts with its date (the detection KPI reads it)."""
+    assert suspects.attribution is not None
+    rank = suspects.attribution.regressions.index(candidate) + 1
+    which = (
+        "its candidate" if names_it else "the top candidate (its evidence names other functions)"
+    )
+    why = candidate.why if len(candidate.why) <= WHY_CHARS else candidate.why[: WHY_CHARS - 1] + "…"
+    note = (
+        f"{candidate.date.isoformat()} {which}, #{rank} in {suspects.attribution.rev_range}, "
+        f"score {candidate.score:.2f}: {why}"
+    )
+    return Evidence(EvidenceKind.COMMIT, candidate.sha, note)
+
+
 def propose_items(
     diff: ProfileDiff,
     store: BacklogStore,
     drift_pct: float = DEFAULT_DRIFT_PCT,
     *,
     actor: str | None = None,
+    suspects: Suspects | None = None,
 ) -> list[Item]:
     """Store one item per drifted function not already open; returns the new items.
 
     All proposals of one diff are one batch: a single undo withdraws them.
+    ``suspects`` links each item's likely commit (see the module doc).
     """
     proposals = [
-        item_for(delta, diff, drift_pct)
+        item_for(delta, diff, drift_pct, suspects)
         for delta in drifted(diff, drift_pct)
         if not store.count(ItemFilter(function=str(delta.key)))
     ]
