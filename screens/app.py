@@ -9,8 +9,10 @@ by name as well as by key.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -18,7 +20,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from screens import backlog, compare, cycle, history, live
 from screens.keys import bind
 from screens.messages import (
     BacklogItemRequested,
@@ -32,7 +33,14 @@ from screens.widgets.pane_bar import PANE_TITLES
 from workbench.context import LaunchContext
 from workbench.paths import styles_dir
 
-#: The panes, by mode name.
+if TYPE_CHECKING:
+    from screens.backlog import BacklogScreen
+    from screens.compare import CompareScreen
+    from screens.cycle import CycleScreen
+    from screens.history import HistoryScreen
+    from screens.live import LiveScreen
+
+#: The panes, by mode name (each is ``screens/<mode>.py`` with a ``make_screen``).
 PANES = ("compare", "live", "backlog", "history", "cycle")
 #: Work that runs longer than this is named in the pane bar while it runs.
 BUSY_AFTER = 0.2
@@ -70,17 +78,43 @@ class WorkbenchApp(App[int]):
         self._running_since: dict[Worker, float] = {}
         self.session = Session(context)
         """What every pane shares (the backlog, the repository); handed to each pane."""
-        # Made now, mounted when first shown: a pane can be handed a request
-        # before it has ever been on screen, and answers it once it is.
-        self.live_pane = live.make_screen(self.session)
-        self.compare_pane = compare.make_screen(self.session)
-        self.history_pane = history.make_screen(self.session)
-        self.backlog_pane = backlog.make_screen(self.session)
-        self.cycle_pane = cycle.make_screen(self.session)
+        self._panes: dict[str, Screen] = {}
         for mode in PANES:
-            # A factory that returns the made pane (Textual wants a class or a callable).
-            pane: Screen = getattr(self, f"{mode}_pane")
-            self.add_mode(mode, lambda pane=pane: pane)
+            self.add_mode(mode, lambda mode=mode: self.pane(mode))
+
+    def pane(self, mode: str) -> Screen:
+        """The pane of ``mode``, made (its module imported) the first time it is needed.
+
+        A pane can be handed a request before it has ever been on screen, and
+        answers it once it is. Made on demand rather than all at start: the first
+        frame then imports only the pane it shows, not every pane's profile
+        readers, NumPy and psutil.
+        """
+        screen = self._panes.get(mode)
+        if screen is None:
+            module = importlib.import_module(f"screens.{mode}")
+            screen = self._panes[mode] = module.make_screen(self.session)
+        return screen
+
+    @property
+    def live_pane(self) -> LiveScreen:
+        return self.pane("live")  # type: ignore[return-value]
+
+    @property
+    def compare_pane(self) -> CompareScreen:
+        return self.pane("compare")  # type: ignore[return-value]
+
+    @property
+    def history_pane(self) -> HistoryScreen:
+        return self.pane("history")  # type: ignore[return-value]
+
+    @property
+    def backlog_pane(self) -> BacklogScreen:
+        return self.pane("backlog")  # type: ignore[return-value]
+
+    @property
+    def cycle_pane(self) -> CycleScreen:
+        return self.pane("cycle")  # type: ignore[return-value]
 
     def on_key(self, event: events.Key) -> None:
         """A key that comes back while a text dialog is open was typed ahead of it: it
