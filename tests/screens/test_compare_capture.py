@@ -12,7 +12,7 @@ from screens.app import WorkbenchApp
 from screens.capture_dialog import CaptureDialog
 from screens.compare import CompareScreen
 from tests.capture.repos import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
-from tests.helpers import settle
+from tests.helpers import settle, wait_for
 from workbench.capture.manifest import load_manifest
 from workbench.capture.runner import CaptureRequest, run_capture
 from workbench.context import LaunchContext
@@ -82,11 +82,8 @@ async def test_capture_from_the_dialog_with_progress_then_cancel(repo: Path) -> 
             app.screen.query_one(f"#{field_id}", Input).value = value
         app.screen.query_one("#capture-repeat", Input).focus()
         await pilot.press("enter")
-        for _ in range(400):
-            await pilot.pause(0.05)
-            if "run 3 of 400" in _text(app, "#capture-progress"):
-                break
-        assert "of 400" in _text(app, "#capture-progress")
+        # Worktrees and three runs: a minute is generous even on a loaded machine.
+        await wait_for(pilot, lambda: "run 3 of 400" in _text(app, "#capture-progress"), 120)
         await pilot.press("X")
         await settle(pilot)
         manifest = load_manifest(app.screen.capture)
