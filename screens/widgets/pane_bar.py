@@ -10,6 +10,7 @@ nothing on screen.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ScreenStackError
 from textual.widgets import Static
 
 #: Pane modes in the order their keys run (F1, F2...), with their titles.
@@ -42,9 +43,13 @@ class PaneBar(Static):
         self.watch(self.app, "busy", self._draw)
 
     def _draw(self, busy: str = "") -> None:
+        try:
+            keys = {mode: self._key_for(mode) for mode in PANE_TITLES}
+        except ScreenStackError:  # the busy watcher fired while the app tears its screens down
+            return
         text = Text(" Triage Workbench ", style="bold")
         for mode, title in PANE_TITLES.items():
-            key = self._key_for(mode)
+            key = keys[mode]
             label = f" {key} {title} " if key else f" {title} "
             text.append(label, style="reverse bold" if mode == self.mode else "")
         if busy:
