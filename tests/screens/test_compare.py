@@ -426,21 +426,17 @@ async def test_a_wall_view_against_a_cpu_view_is_refused_until_asked(tmp_path: P
         assert error.display and screen.comparison is None
 
 
-async def test_a_cpu_view_against_a_samples_view_is_compared(tmp_path: Path) -> None:
-    cpu = _view_profile(tmp_path / "cpu.speedscope.json", "cpu")
-    samples = _view_profile(tmp_path / "samples.speedscope.json", "samples")
-    app = _app(cpu, samples)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert not app.screen.query_one("#compare-error", Static).display
-        assert app.screen.comparison is not None
-
-
-async def test_compare_mixed_views_opens_the_pair_compared(tmp_path: Path) -> None:
-    """``workbench compare --mixed-views`` asked already: no refusal in the pane."""
-    cpu = _view_profile(tmp_path / "cpu.speedscope.json", "cpu")
-    wall = _view_profile(tmp_path / "wall.speedscope.json", "wall")
-    app = WorkbenchApp(LaunchContext(mode="compare", base=cpu, branch=wall, mixed_views=True))
+@pytest.mark.parametrize(
+    ("branch_view", "mixed_views"),
+    [("samples", False), ("wall", True)],  # the second: workbench compare --mixed-views
+)
+async def test_comparable_or_mixed_views_open_compared(
+    tmp_path: Path, branch_view: str, mixed_views: bool
+) -> None:
+    base = _view_profile(tmp_path / "cpu.speedscope.json", "cpu")
+    branch = _view_profile(tmp_path / f"{branch_view}.speedscope.json", branch_view)
+    launch = LaunchContext(mode="compare", base=base, branch=branch, mixed_views=mixed_views)
+    app = WorkbenchApp(launch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not app.screen.query_one("#compare-error", Static).display
