@@ -59,3 +59,16 @@ def test_a_reaped_process_ends_at_the_last_reading() -> None:
     window = run_window(run, CpuReading(1.4))  # nothing readable any more
     assert window.seconds == 1.0 and window.threads[BUSY] == pytest.approx(0.5)
     assert window.process == pytest.approx(0.5)
+
+
+def test_threads_seen_once_that_leave_cpu_unexplained_are_left_to_their_samples() -> None:
+    run = RunCpu.starting(reading(0.0, 0.0, main=0.0, busy=0.0, napper=0.0))
+    window = run_window(run, reading(1.0, 0.9, main=0.1))  # both gone, 0.8 s unexplained
+    assert set(window.threads) == {MAIN}
+    assert window.departed == pytest.approx(0.8)  # weigh() shares it by their samples
+
+
+def test_a_thread_seen_once_that_ends_idle_stays_at_nothing() -> None:
+    run = RunCpu.starting(reading(0.0, 0.0, main=0.0, napper=0.0))
+    window = run_window(run, reading(1.0, 0.1, main=0.1))
+    assert window.threads == {MAIN: pytest.approx(0.1), NAPPER: 0.0}

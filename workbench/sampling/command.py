@@ -194,8 +194,9 @@ def record_command(
     environment = dict(os.environ if env is None else env)
     folder = Path(cwd) if cwd is not None else Path.cwd()
     with tempfile.TemporaryDirectory(prefix="workbench-run-") as scratch:
-        session = _Session(argv, Path(scratch), folder, environment, rate, profiler, nonblocking)
-        session.view = view
+        session = _Session(
+            argv, Path(scratch), folder, environment, rate, profiler, nonblocking, view
+        )
         run = session.run(stdout, cancel)
         run.git_revision = git_revision
         run.python_version = python_version_of(argv, environment.get("PATH"))
@@ -234,6 +235,7 @@ class _Session:
         rate: int,
         profiler: Profiler,
         nonblocking: bool,
+        view: View,
     ) -> None:
         self.argv = argv
         self.scratch = scratch
@@ -246,7 +248,7 @@ class _Session:
         self.profiler_log = scratch / "profiler.log"
         self.stderr_file = scratch / "stderr.txt"
         self.children = ChildProcesses()
-        self.view: View = "cpu"
+        self.view = view
         self.cpu: WindowCpu | None = None
         """Each thread's CPU over the run (py-spy's CPU view only; read before the reap)."""
 
@@ -273,7 +275,7 @@ class _Session:
         try:
             sampler = self._start_pyspy(process.pid) if self.profiler == "py-spy" else None
             if sampler is not None and self.view == "cpu":
-                watch = CpuWatch(process.pid)
+                watch = CpuWatch(process.pid, self._pyspy_sampling)
             interrupted = False
             try:
                 _wait_exit(process.pid, cancel)
@@ -345,6 +347,14 @@ class _Session:
             except subprocess.TimeoutExpired:
                 pass
         self.children.kill_all()
+
+    def _pyspy_sampling(self) -> bool:
+        """py-spy has found the interpreter and samples (its first line says so)."""
+        try:
+            with self.profiler_log.open("rb") as log:
+                return b"Sampling process" in log.read(4096)
+        except OSError:
+            return False
 
     def profiler_message(self) -> str:
         """The last line the profiler printed (its reason for writing nothing)."""
