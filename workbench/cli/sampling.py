@@ -471,6 +471,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 branch=demo.branch,
                 db=demo.db,
                 repo=demo.repo,
+                cycles=demo.cycles,
                 function="workload.py:validate_rows" if demo.repo else None,
             )
         )
