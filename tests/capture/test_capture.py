@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -149,13 +148,18 @@ def test_a_stop_signal_cleans_up_and_keeps_what_was_measured(
          *bench_command(repo, 3_000_000)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if (out / "manifest.json").exists() and load_manifest(out).runs:
-            break
-        time.sleep(0.05)
-    children = psutil.Process(process.pid).children(recursive=True)
-    assert children  # a run under way
+    workbench_process = psutil.Process(process.pid)
+
+    def next_run_under_way() -> list[psutil.Process]:
+        """The children of a run started after one was recorded (between two runs, none)."""
+        measured = (out / "manifest.json").exists() and load_manifest(out).runs
+        return workbench_process.children(recursive=True) if measured else []
+
+    try:
+        children = wait_until(next_run_under_way, timeout=60)
+    except AssertionError:
+        process.kill()
+        raise
     process.send_signal(sig)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 2, err  # a fault like the others: one line, exit 2
