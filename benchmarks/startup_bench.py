@@ -174,6 +174,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--items", type=int, default=200, help="items in the backlog")
     parser.add_argument("--no-frames", action="store_true", help="only the CLI commands")
+    parser.add_argument("--frames-only", action="store_true", help="only the first frames")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="startup-bench-"))
     try:
@@ -195,8 +196,9 @@ def main() -> None:
         ):
             db_option = [] if words == ["--help"] else ["--db", str(db)]
             cli["workbench " + " ".join(words)] = command([*workbench, *words, *db_option], folder)
-        print(f"CLI start-up, median of {args.rounds} rounds ({args.items}-item backlog)\n")
-        report(measure(cli, args.rounds), "python -c pass", "command")
+        if not args.frames_only:
+            print(f"CLI start-up, median of {args.rounds} rounds ({args.items}-item backlog)\n")
+            report(measure(cli, args.rounds), "python -c pass", "command")
         if args.no_frames:
             return
         frames = {

@@ -74,9 +74,14 @@ class WorkbenchApp(App[int]):
     """What slow work is running (every pane's bar shows it); '' when nothing is."""
 
     def __init__(self, context: LaunchContext | None = None) -> None:
+        session = Session(context)
+        first = session.launch.mode
+        # The app starts in the pane's mode: no default screen is mounted (and its
+        # CSS applied) only to be switched away from before the first frame.
+        self.DEFAULT_MODE = first if first in PANES else "compare"  # type: ignore[misc]
         super().__init__()
         self._running_since: dict[Worker, float] = {}
-        self.session = Session(context)
+        self.session = session
         """What every pane shares (the backlog, the repository); handed to each pane."""
         self._panes: dict[str, Screen] = {}
         for mode in PANES:
@@ -129,8 +134,6 @@ class WorkbenchApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_interval(BUSY_AFTER / 2, self._check_busy)
-        mode = self.session.launch.mode
-        self.switch_mode(mode if mode in PANES else "compare")
 
     def _check_busy(self) -> None:
         """Name the first described worker that has run for ``BUSY_AFTER`` seconds.
