@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 
 from screens.app import WorkbenchApp
+from screens.item_dialog import ItemDialog
 from screens.live import LiveScreen
 from screens.live_feed import ViewReady
 from screens.live_view import LiveView
@@ -115,10 +116,11 @@ async def test_cpu_view_shares_match_the_kernel_in_the_pane(tmp_path) -> None:
             assert title(screen).startswith("CPU view")
 
 
-async def test_v_switches_views_and_the_pane_says_which(tmp_path) -> None:
+async def test_v_switches_views_and_the_pane_says_which(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # b writes the snapshot it files under the current directory
     with split_target(tmp_path) as (pid, _names):
         posted: list[Message] = []
-        app = WorkbenchApp(LaunchContext(mode="live", pid=pid))
+        app = WorkbenchApp(LaunchContext(mode="live", pid=pid, db=tmp_path / "t.db"))
         async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
             screen = app.screen
             assert isinstance(screen, LiveScreen)
@@ -149,3 +151,6 @@ async def test_v_switches_views_and_the_pane_says_which(tmp_path) -> None:
             item = next(m for m in posted if isinstance(m, BacklogItemRequested))
             assert item.title.lower().startswith("likely cpu bound")
             assert "CPU" in item.hypothesis and item.profile is not None
+            # The Backlog pane opens its item dialog: the app ends once it is up.
+            await wait_for(pilot, lambda: isinstance(app.screen, ItemDialog))
+            await pilot.pause()
