@@ -76,9 +76,13 @@ class WorkbenchApp(App[int]):
     def __init__(self, context: LaunchContext | None = None) -> None:
         session = Session(context)
         first = session.launch.mode
+        first = first if first in PANES else "compare"
         # The app starts in the pane's mode: no default screen is mounted (and its
-        # CSS applied) only to be switched away from before the first frame.
-        self.DEFAULT_MODE = first if first in PANES else "compare"  # type: ignore[misc]
+        # CSS applied) only to be switched away from before the first frame. The
+        # first pane's stylesheet is read with the app's (``styles/<mode>.tcss``):
+        # one parse, where loading it with the pane parses every sheet again.
+        self.DEFAULT_MODE = first  # type: ignore[misc]
+        self.CSS_PATH = [*self.CSS_PATH, styles_dir() / f"{first}.tcss"]
         super().__init__()
         self._running_since: dict[Worker, float] = {}
         self.session = session
