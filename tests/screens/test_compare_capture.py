@@ -36,7 +36,7 @@ def _text(app: WorkbenchApp, selector: str) -> str:
 
 async def test_opens_a_capture_with_seconds_above_the_icicle(repo: Path, tmp_path: Path) -> None:
     folder = run_capture(
-        CaptureRequest(repo, "HEAD~1", "HEAD", [sys.executable, "bench.py", "1000000"],
+        CaptureRequest(repo, "HEAD~1", "HEAD", [sys.executable, "bench.py", "3000000"],
                        tmp_path / "cap", repeat=2, rate=200)  # fmt: skip
     ).folder
     app = WorkbenchApp(LaunchContext(mode="compare", capture=folder))
