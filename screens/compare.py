@@ -114,6 +114,10 @@ functions by their change of *self* share in percentage points.
 `tab` moves between the icicle and the tables; `h` and `b` act on the
 function selected in whichever has focus.
 
+A wall view (waiting time included) against a CPU or samples view is
+refused — every waiting function would read as a change; `c` compares
+them anyway.
+
 `n` captures: a command run at two revisions, repeated and interleaved, in
 worktrees beside your checkout; the pane then shows the average runs and,
 above the icicle, the program's and each function's seconds with their
@@ -132,6 +136,14 @@ significance. `X` stops a capture under way (what was measured is kept).
         bind("compare", "open_base", "choose('base')", "Open base", "Choose the baseline file"),
         bind("compare", "open_branch", "choose('branch')", "Open branch", "Choose the branch file"),
         bind("compare", "level", "toggle_level", "Level", "Compare by function or by line"),
+        bind(
+            "compare",
+            "compare",
+            "compare_anyway",
+            "Compare anyway",
+            "Compare a wall view with a CPU or samples view (refused by default)",
+            show=False,
+        ),
         bind("compare", "reload", "reload", "Reload", "Read both files again", show=False),
         bind("compare", "back", "close_filter", "Close filter", "Clear the filter", show=False),
         bind(
@@ -166,6 +178,9 @@ significance. `X` stops a capture under way (what was measured is kept).
         self.capture: Path | None = launch.capture
         """The capture folder shown (its average runs are the two sides), or None."""
         self._cancel_capture: threading.Event | None = None
+        self.mixed_views = launch.mixed_views
+        """Compare a wall view with another view (``c``; reset when a file is chosen)."""
+        self._views_refused = False
 
     def compose(self) -> ComposeResult:
         """The first frame: the bar, what each side is and the gate verdict."""
@@ -209,6 +224,7 @@ significance. `X` stops a capture under way (what was measured is kept).
         self.paths[role] = Path(path)
         self.session.profiles[role] = Path(path)  # the History pane ranks commits between them
         self._loaded.pop(role, None)
+        self.mixed_views = False
         self.capture = None
         if self.complete:  # else mounting reads it
             self._start()
@@ -233,7 +249,12 @@ significance. `X` stops a capture under way (what was measured is kept).
             self.query_one("#icicle-status", Static).update("Reading profiles…")
             with_tree = not (level_only and self.query_one(Icicle).root is not None)
             request = CompareRequest(
-                dict(self.paths), self.by, self.session.repo, fresh, capture=self.capture
+                dict(self.paths),
+                self.by,
+                self.session.repo,
+                fresh,
+                capture=self.capture,
+                mixed_views=self.mixed_views,
             )
             self._compare(request, with_tree)
 
@@ -288,6 +309,7 @@ significance. `X` stops a capture under way (what was measured is kept).
             view = self.query_one(f"#summary-{role}", ProfileSummaryView)
             view.show_hint(f"could not read — press {key} to choose another file")
             self.notify(error, title="Compare", severity="error", markup=False)
+        self._views_refused = loaded.views_refused
         self._set_error("\n".join([*loaded.errors.values(), loaded.compare_error or ""]).strip())
         if loaded.comparison is not None:
             self._show_comparison(loaded.comparison)
@@ -582,6 +604,15 @@ significance. `X` stops a capture under way (what was measured is kept).
     def action_reload(self) -> None:
         self._loaded.clear()
         self._start(fresh=True)
+
+    def action_compare_anyway(self) -> None:
+        """``c``: compare the pair although one is a wall view and the other is not."""
+        if not self._views_refused:
+            self.notify("Nothing refused: the two profiles are compared as they are.", markup=False)
+            return
+        self.mixed_views = True
+        self.notify("Comparing the views anyway: waiting time reads as change.", markup=False)
+        self._start(level_only=True)
 
     def action_toggle_level(self) -> None:
         self.by = "line" if self.by == "function" else "function"
