@@ -23,7 +23,6 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from screens.capture_dialog import CaptureDialog
 from screens.compare_work import (
     TIME_ROWS,
     CompareRequest,
@@ -43,7 +42,6 @@ from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
 from screens.widgets.pane_bar import PaneBar
-from workbench.capture.runner import CaptureRequest, Progress, run_capture
 from workbench.errors import WorkbenchError
 from workbench.output import plain
 from workbench.paths import styles_dir
@@ -51,10 +49,13 @@ from workbench.profiles.identity import ROOT_KEY, FunctionKey
 
 if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
     from workbench.capture.report import CaptureReport
+    from workbench.capture.runner import CaptureRequest, Progress
     from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
     from workbench.profiles.difftree import DiffNode
 
 ROLES = ("base", "branch")
+#: What the verdict line says until both profiles are read and compared.
+NO_VERDICT = "Gates: load both profiles to evaluate."
 
 
 @dataclass
@@ -182,6 +183,7 @@ significance. `X` stops a capture under way (what was measured is kept).
         self._views_refused = False
 
     def compose(self) -> ComposeResult:
+        """The first frame: the bar, what each side is and the gate verdict."""
         yield PaneBar("compare")
         with Horizontal(id="compare-header"):
             with Vertical(id="compare-profiles"):
@@ -189,6 +191,9 @@ significance. `X` stops a capture under way (what was measured is kept).
                 yield ProfileSummaryView("Branch", id="summary-branch")
                 yield Static("", id="compare-error", markup=False)
             yield GateVerdictView(id="compare-verdict")
+
+    def compose_rest(self) -> ComposeResult:
+        """The icicle, the tables and the footer, once the first frame is painted."""
         yield Static("", id="compare-time", markup=False)
         yield Static("", id="capture-progress", markup=False)
         yield Icicle(id="compare-icicle")
@@ -204,6 +209,10 @@ significance. `X` stops a capture under way (what was measured is kept).
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_hints()
+        self.query_one(GateVerdictView).show_message(NO_VERDICT)
+
+    def rest_mounted(self) -> None:
         self._clear_comparison()
         self._start()
 
@@ -217,7 +226,7 @@ significance. `X` stops a capture under way (what was measured is kept).
         self._loaded.pop(role, None)
         self.mixed_views = False
         self.capture = None
-        if self.is_mounted:  # else mounting reads it
+        if self.complete:  # else mounting reads it
             self._start()
 
     def load_capture(self, folder: Path) -> None:
@@ -310,7 +319,7 @@ significance. `X` stops a capture under way (what was measured is kept).
     def _clear_comparison(self) -> None:
         """Take down what a previous pair showed: it no longer matches the files chosen."""
         self.comparison = None
-        self.query_one(GateVerdictView).show_message("Gates: load both profiles to evaluate.")
+        self.query_one(GateVerdictView).show_message(NO_VERDICT)
         self._fill_tables(None)
         icicle = self.query_one(Icicle)
         icicle.root = None
@@ -394,6 +403,8 @@ significance. `X` stops a capture under way (what was measured is kept).
     def new_capture(self, base: str = "", branch: str = "") -> None:
         """The capture dialog with ``base`` and ``branch`` filled in (another pane asks)."""
 
+        from screens.capture_dialog import CaptureDialog  # loaded when first asked for
+
         def chosen(request: CaptureRequest | None) -> None:
             if request is not None:
                 self._cancel_capture = threading.Event()
@@ -412,6 +423,8 @@ significance. `X` stops a capture under way (what was measured is kept).
     @work(thread=True, exclusive=True, group="capture", exit_on_error=False)
     def _run_capture(self, request: CaptureRequest, cancel: threading.Event) -> None:
         """Capture, posting progress; the folder (or the error) when done."""
+        from workbench.capture.runner import run_capture
+
         try:
             manifest = run_capture(
                 request, progress=lambda step: self.post_message(CaptureProgressed(step)),
