@@ -340,7 +340,7 @@ class LiveScreen(PaneScreen):
         table = self.query_one(TopTable)
         table.show_rows(rows, view.marks, unit=VIEW_UNITS[view.settings.view])
         # Text, not str: a str title is parsed as markup and thread names are untrusted.
-        table.border_title = Text(self._view_title(view, len(rows)))
+        table.show_title(Text(self._view_title(view, len(rows))))
 
     def _view_title(self, view: LiveView, shown: int) -> str:
         settings = view.settings

@@ -29,6 +29,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import BindingType
+from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -93,6 +94,24 @@ class LiveTable(ScrollView, can_focus=True):
         self._strips: dict[str, Strip] = {}
         """Rendered rows by key, without the row's background (cursor, zebra)."""
         self.cursor_row = 0
+        self._title: Text | None = None
+
+    def show_title(self, title: Text) -> None:
+        """Set the border title, repainting the top border line only.
+
+        Assigning ``border_title`` repaints the whole widget (Textual's setter
+        refreshes it all), so a title whose numbers change every second
+        re-rendered every row each second. This stores the title as that
+        setter does and marks only the border line dirty. ``Text`` only: a
+        title may hold untrusted names and is never parsed as markup.
+        """
+        if title == self._title:
+            return
+        self._title = title
+        rendered = self.render_str(Content.from_rich_text(title)).expand_tabs(4)
+        self._border_title = rendered.split()[0]  # what the setter stores, read by the renderer
+        left, top = self.content_offset
+        self.refresh(Region(-left, -top, self.outer_size.width, 1))
 
     # -- what is shown ---------------------------------------------------------
     @property
