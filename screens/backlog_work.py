@@ -70,7 +70,6 @@ def linked(item: Item, evidence: Evidence) -> tuple[list[Item], str]:
     return [item], f"#{item.id} ← {evidence}"
 
 
-
 @dataclass
 class CountsLoaded(Message):
     """How many items the filter selects, in all and per quadrant."""

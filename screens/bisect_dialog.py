@@ -11,7 +11,14 @@ from __future__ import annotations
 import math
 import time
 
-from screens.run_dialog import Field, FieldError, RunDialog
+from screens.run_dialog import (
+    Field,
+    FieldError,
+    RunDialog,
+    command_field,
+    repo_field,
+    runs_field,
+)
 from workbench.capture.bisect_request import BisectRequest, check_metric
 from workbench.capture.worktrees import cache_root
 from workbench.errors import CaptureError
@@ -27,20 +34,15 @@ class BisectDialog(RunDialog[BisectRequest]):
 
     HEADING = "Bisect: the first commit that made the command slower"
     FIELDS = (
-        Field("bisect-repo", "Repository", "path of the git repository (default: .)", "repo"),
+        repo_field("bisect-repo"),
         Field("bisect-good", "Good revision (fast)", "e.g. v1.2, a sha", "old"),
         Field("bisect-bad", "Bad revision (slow)", "e.g. HEAD, v1.3", "new"),
-        Field("bisect-command", "Command", "e.g. python bench.py --size 1000", "command"),
+        command_field("bisect-command"),
         Field(
             "bisect-metric", "Metric", "wall, cpu, self:FUNCTION or total:FUNCTION", default="wall"
         ),
         Field("bisect-threshold", "Bad when slower by more than (%)", "10", default="10"),
-        Field(
-            "bisect-repeat",
-            "Runs a step (and of good)",
-            "5 (4 or more decide on an interval)",
-            default="5",
-        ),
+        runs_field("bisect-repeat", "Runs a step (and of good)", 5),
     )
 
     def request(self) -> BisectRequest:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from screens.run_dialog import Field, RunDialog
+from screens.run_dialog import Field, RunDialog, command_field, repo_field, runs_field
 from workbench.capture.runner import CaptureRequest
 from workbench.capture.worktrees import cache_root
 
@@ -18,16 +18,11 @@ class CaptureDialog(RunDialog[CaptureRequest]):
 
     HEADING = "Capture at two revisions"
     FIELDS = (
-        Field("capture-repo", "Repository", "path of the git repository (default: .)", "repo"),
+        repo_field("capture-repo"),
         Field("capture-base", "Base revision", "e.g. main, v1.2, a sha", "old"),
         Field("capture-branch", "Branch revision", "e.g. HEAD, my-branch", "new"),
-        Field("capture-command", "Command", "e.g. python bench.py --size 1000", "command"),
-        Field(
-            "capture-repeat",
-            "Runs per revision",
-            "6 (4 or more decide on an interval)",
-            default="6",
-        ),
+        command_field("capture-command"),
+        runs_field("capture-repeat", "Runs per revision", 6),
     )
 
     def request(self) -> CaptureRequest:

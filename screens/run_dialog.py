@@ -35,6 +35,21 @@ class Field(NamedTuple):
     default: str = ""
 
 
+def repo_field(field_id: str) -> Field:
+    return Field(field_id, "Repository", "path of the git repository (default: .)", "repo")
+
+
+def command_field(field_id: str) -> Field:
+    return Field(field_id, "Command", "e.g. python bench.py --size 1000", "command")
+
+
+def runs_field(field_id: str, label: str, default: int) -> Field:
+    """Runs per revision: the statistics decide on an interval from 4 a side."""
+    return Field(
+        field_id, label, f"{default} (4 or more decide on an interval)", default=f"{default}"
+    )
+
+
 class FieldError(ValueError):
     """What to fix (the message) and in which field (``field_id``)."""
 

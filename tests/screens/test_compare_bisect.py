@@ -123,8 +123,10 @@ async def test_bisect_names_the_commit_files_it_and_stops(repo: Path, tmp_path: 
         bad = git(repo, "rev-parse", "HEAD")[:12]
         await wait_for(
             pilot,
-            lambda: "run 2 of 100" in _text(app, "#capture-progress")
-            and bad in _text(app, "#capture-progress"),
+            lambda: (
+                "run 2 of 100" in _text(app, "#capture-progress")
+                and bad in _text(app, "#capture-progress")
+            ),
             120,
         )
         line = _text(app, "#capture-progress")
