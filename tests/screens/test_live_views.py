@@ -115,10 +115,11 @@ async def test_cpu_view_shares_match_the_kernel_in_the_pane(tmp_path) -> None:
             assert title(screen).startswith("CPU view")
 
 
-async def test_v_switches_views_and_the_pane_says_which(tmp_path) -> None:
+async def test_v_switches_views_and_the_pane_says_which(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # b writes the diagnosis's snapshot under the current folder
     with split_target(tmp_path) as (pid, _names):
         posted: list[Message] = []
-        app = WorkbenchApp(LaunchContext(mode="live", pid=pid))
+        app = WorkbenchApp(LaunchContext(mode="live", pid=pid, db=tmp_path / "t.db"))
         async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
             screen = app.screen
             assert isinstance(screen, LiveScreen)

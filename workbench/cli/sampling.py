@@ -13,7 +13,7 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbench.cli.arguments import add_repo
 from workbench.context import LaunchContext
@@ -409,18 +409,7 @@ def run_attach(args: argparse.Namespace) -> int:
     from workbench.sampling.processes import check_target
 
     check_target(args.pid)
-    return open_app(
-        LaunchContext(
-            mode="live",
-            pid=args.pid,
-            rate=args.rate,
-            nonblocking=args.nonblocking,
-            subprocesses=args.subprocesses,
-            view=args.view or "cpu",
-            refresh=args.refresh,
-            repo=args.repo,
-        )
-    )
+    return open_app(_live_context(args, pid=args.pid))
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -434,17 +423,21 @@ def run_command(args: argparse.Namespace) -> int:
         raise SamplingError("no command given; usage: workbench run -- python app.py")
     if shutil.which(command[0]) is None:
         raise SamplingError(f"command not found or not executable: {command[0]}")
-    return open_app(
-        LaunchContext(
-            mode="live",
-            command=command,
-            rate=args.rate,
-            nonblocking=args.nonblocking,
-            subprocesses=args.subprocesses,
-            view=args.view or "cpu",
-            refresh=args.refresh,
-            repo=args.repo,
-        )
+    return open_app(_live_context(args, command=command))
+
+
+def _live_context(args: argparse.Namespace, **target: Any) -> LaunchContext:
+    """The Live pane on ``target`` (a pid or a command) with the sampling options
+    ``attach`` and ``run`` share."""
+    return LaunchContext(
+        mode="live",
+        rate=args.rate,
+        nonblocking=args.nonblocking,
+        subprocesses=args.subprocesses,
+        view=args.view or "cpu",
+        refresh=args.refresh,
+        repo=args.repo,
+        **target,
     )
 
 
