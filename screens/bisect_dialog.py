@@ -9,18 +9,17 @@ capture's base is the good revision, its branch the bad one).
 from __future__ import annotations
 
 import math
-import time
 
 from screens.run_dialog import (
     Field,
     FieldError,
     RunDialog,
     command_field,
+    new_folder,
     repo_field,
     runs_field,
 )
 from workbench.capture.bisect_request import BisectRequest, check_metric
-from workbench.capture.worktrees import cache_root
 from workbench.errors import CaptureError
 
 
@@ -56,7 +55,7 @@ class BisectDialog(RunDialog[BisectRequest]):
             metric=self.value("bisect-metric") or "wall",
             threshold_pct=self._threshold(),
             repeat=self.count("bisect-repeat", "Runs a step", 5),
-            out=cache_root() / "bisects" / time.strftime("%Y%m%d-%H%M%S"),
+            out=new_folder("bisects"),
         )
         try:
             check_metric(request)

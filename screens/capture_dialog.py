@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
-from screens.run_dialog import Field, RunDialog, command_field, repo_field, runs_field
+from screens.run_dialog import Field, RunDialog, command_field, new_folder, repo_field, runs_field
 from workbench.capture.runner import CaptureRequest
-from workbench.capture.worktrees import cache_root
 
 
 class CaptureDialog(RunDialog[CaptureRequest]):
@@ -30,5 +27,5 @@ class CaptureDialog(RunDialog[CaptureRequest]):
         base, branch = self.revisions("capture-base", "capture-branch")
         argv = self.command("capture-command")
         repeat = self.count("capture-repeat", "Runs per revision", 6)
-        out = cache_root() / "captures" / time.strftime("%Y%m%d-%H%M%S")
+        out = new_folder("captures")
         return CaptureRequest(repo, base, branch, argv, out, repeat=repeat)

@@ -10,6 +10,7 @@ its fields and turns their values into its core request.
 from __future__ import annotations
 
 import shlex
+import time
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -20,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from screens.text_dialog import ResultT, TextDialog
+from workbench.capture.worktrees import cache_root
 from workbench.paths import styles_dir
 
 
@@ -33,6 +35,18 @@ class Field(NamedTuple):
     """Key of a value every run dialog asks for (``repo``, ``old``, ``new``, ``command``):
     typed in one, it is pre-filled in the next. '' for this dialog's own."""
     default: str = ""
+
+
+def new_folder(kind: str) -> Path:
+    """A folder under the cache's ``kind/`` that does not exist yet, named for the time
+    (``20260101-120000``, then ``-2``, ``-3``…: two short runs can start in one second, and
+    the core refuses a folder that is not empty)."""
+    stem = cache_root() / kind / time.strftime("%Y%m%d-%H%M%S")
+    folder, number = stem, 1
+    while folder.exists():
+        number += 1
+        folder = stem.with_name(f"{stem.name}-{number}")
+    return folder
 
 
 def repo_field(field_id: str) -> Field:
