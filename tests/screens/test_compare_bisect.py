@@ -1,11 +1,13 @@
 """A performance bisect started from the Compare pane: the commit it names, filed as an
-item with the commit linked, and a long one stopped with the capture's stop key."""
+item with the commit linked, and a long one stopped with the capture's stop key or by
+quitting."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 from textual.widgets import Input, Static
 
@@ -16,7 +18,7 @@ from screens.compare import CompareScreen
 from screens.item_dialog import ItemDialog
 from screens.widgets.bisect_view import BisectView
 from tests.capture.repos import BENCH, FAST, UNIFORM_3X, commit, git, make_repo, worktrees
-from tests.helpers import Notices, settle, wait_for
+from tests.helpers import Notices, settle, wait_for, wait_until
 from workbench.context import LaunchContext
 from workbench.triage.model import EvidenceKind
 from workbench.triage.store import BacklogStore
@@ -136,3 +138,25 @@ async def test_bisect_names_the_commit_files_it_and_stops(repo: Path, tmp_path: 
         assert app.compare_pane.query_one(BisectView).result.interrupted
         assert "Bisect stopped" in str(heard)
         assert worktrees(repo) == [str(repo)]
+
+
+async def test_quitting_mid_bisect_leaves_no_worktree_and_no_child(repo: Path) -> None:
+    """q while a step runs: the pane going away stops the search as X does."""
+    app = WorkbenchApp(LaunchContext(mode="compare", repo=repo, db=repo.parent / "t.db"))
+    async with app.run_test(size=SIZE) as pilot:
+        await _bisect(pilot, {"bisect-good": "v1", "bisect-bad": "HEAD", "bisect-metric": "cpu",
+                              "bisect-repeat": "100",
+                              "bisect-command": f"{sys.executable} bench.py 1500000"})  # fmt: skip
+        await wait_for(pilot, lambda: "run 2 of 100" in _text(app, "#capture-progress"), 120)
+        children = psutil.Process().children(recursive=True)
+        assert children  # a run under way
+        await pilot.press("q")
+    wait_until(lambda: worktrees(repo) == [str(repo)], 60)
+    wait_until(lambda: not any(_alive(child) for child in children), 60)
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
