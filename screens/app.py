@@ -46,6 +46,17 @@ PANES = ("compare", "live", "backlog", "history", "cycle")
 BUSY_AFTER = 0.2
 
 
+def told(worker: Worker) -> str:
+    """What ``@work(description=...)`` said ``worker`` does, or "" when it said nothing.
+
+    Textual describes an undescribed ``@work`` method by its call's repr
+    (``run_feed(<Feed object at 0x…>)``): a debugging aid, never a line for the
+    pane bar, and it may quote untrusted arguments.
+    """
+    described = worker.description
+    return "" if described == "<worker>" or described.startswith(f"{worker.name}(") else described
+
+
 class WorkbenchApp(App[int]):
     """Triage Workbench."""
 
@@ -139,10 +150,10 @@ class WorkbenchApp(App[int]):
         the endless ones (the sampler) have no description and never show.
         """
         now = time.monotonic()
-        running = [w for w in self.workers if w.description and w.state is WorkerState.RUNNING]
+        running = [w for w in self.workers if told(w) and w.state is WorkerState.RUNNING]
         self._running_since = {w: self._running_since.get(w, now) for w in running}
         slow = [w for w in running if now - self._running_since[w] >= BUSY_AFTER]
-        self.busy = slow[0].description if slow else ""
+        self.busy = told(slow[0]) if slow else ""
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -96,6 +96,10 @@ functions by their change of *self* share in percentage points.
 `tab` moves between the icicle and the tables; `h` and `b` act on the
 function selected in whichever has focus.
 
+A wall view (waiting time included) against a CPU or samples view is
+refused — every waiting function would read as a change; `c` compares
+them anyway.
+
 `n` captures: a command run at two revisions, repeated and interleaved, in
 worktrees beside your checkout; the pane then shows the average runs and,
 above the icicle, the program's and each function's seconds with their
@@ -121,6 +125,14 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         bind("compare", "open_base", "choose('base')", "Open base", "Choose the baseline file"),
         bind("compare", "open_branch", "choose('branch')", "Open branch", "Choose the branch file"),
         bind("compare", "level", "toggle_level", "Level", "Compare by function or by line"),
+        bind(
+            "compare",
+            "compare",
+            "compare_anyway",
+            "Compare anyway",
+            "Compare a wall view with a CPU or samples view (refused by default)",
+            show=False,
+        ),
         bind("compare", "reload", "reload", "Reload", "Read both files again", show=False),
         bind("compare", "back", "close_filter", "Close filter", "Clear the filter", show=False),
         bind(
@@ -171,6 +183,9 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         """The capture folder shown (its average runs are the two sides), or None."""
         self._typed: dict[str, str] = {}
         """What was typed last in the capture or bisect dialog (the next one starts there)."""
+        self.mixed_views = launch.mixed_views
+        """Compare a wall view with another view (``c``; reset when a file is chosen)."""
+        self._views_refused = False
 
     def compose(self) -> ComposeResult:
         yield PaneBar("compare")
@@ -207,6 +222,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         self.paths[role] = Path(path)
         self.session.profiles[role] = Path(path)  # the History pane ranks commits between them
         self._loaded.pop(role, None)
+        self.mixed_views = False
         self.capture = None
         if self.is_mounted:  # else mounting reads it
             self._start()
@@ -231,7 +247,12 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
             self.query_one("#icicle-status", Static).update("Reading profiles…")
             with_tree = not (level_only and self.query_one(Icicle).root is not None)
             request = CompareRequest(
-                dict(self.paths), self.by, self.session.repo, fresh, capture=self.capture
+                dict(self.paths),
+                self.by,
+                self.session.repo,
+                fresh,
+                capture=self.capture,
+                mixed_views=self.mixed_views,
             )
             self._compare(request, with_tree)
 
@@ -286,6 +307,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
             view = self.query_one(f"#summary-{role}", ProfileSummaryView)
             view.show_hint(f"could not read — press {key} to choose another file")
             self.notify(error, title="Compare", severity="error", markup=False)
+        self._views_refused = loaded.views_refused
         self._set_error("\n".join([*loaded.errors.values(), loaded.compare_error or ""]).strip())
         if loaded.comparison is not None:
             self._show_comparison(loaded.comparison)
@@ -585,6 +607,15 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
     def action_reload(self) -> None:
         self._loaded.clear()
         self._start(fresh=True)
+
+    def action_compare_anyway(self) -> None:
+        """``c``: compare the pair although one is a wall view and the other is not."""
+        if not self._views_refused:
+            self.notify("Nothing refused: the two profiles are compared as they are.", markup=False)
+            return
+        self.mixed_views = True
+        self.notify("Comparing the views anyway: waiting time reads as change.", markup=False)
+        self._start(level_only=True)
 
     def action_toggle_level(self) -> None:
         self.by = "line" if self.by == "function" else "function"

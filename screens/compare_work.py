@@ -59,6 +59,8 @@ class CompareRequest:
     fresh: bool = False
     capture: Path | None = None
     """A capture folder: its average runs are the two sides, its runs give seconds."""
+    mixed_views: bool = False
+    """Compare a wall view with a CPU or samples view (refused unless asked for)."""
 
 
 @dataclass
@@ -88,7 +90,10 @@ class Loaded:
     comparison: Comparison | None = None
     """None unless both profiles were read (and could be compared)."""
     compare_error: str | None = None
-    """Both were read but cannot be compared so (by line, and one has no line numbers)."""
+    """Both were read but cannot be compared so (by line, and one has no line numbers;
+    a wall view against another, not asked for)."""
+    views_refused: bool = False
+    """``compare_error`` is the views refusal: ``c`` compares them anyway."""
     time_report: CaptureReport | None = None
     """A capture's comparison in seconds (runs, statistics, time gate)."""
     profiles: dict[str, Profile] = field(default_factory=dict)
@@ -145,7 +150,9 @@ class ProfileCache:
 
 def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
     """Read what is chosen; when both sides are there, diff and gate them."""
+    from workbench.errors import ProfileFormatError
     from workbench.profiles.diff import summarize
+    from workbench.profiles.views import check_views
 
     if request.fresh:
         cache.clear()
@@ -165,6 +172,11 @@ def load_and_compare(request: CompareRequest, cache: ProfileCache) -> Loaded:
             loaded.summaries[role] = summarize(profiles[role])
     loaded.read_seconds = time.perf_counter() - started
     if "base" in profiles and "branch" in profiles:
+        try:
+            check_views(profiles["base"], profiles["branch"], request.mixed_views)
+        except ProfileFormatError as error:
+            loaded.compare_error, loaded.views_refused = error.in_app(), True
+            return loaded
         try:
             loaded.comparison = compare(
                 profiles["base"], profiles["branch"], by=request.by, project_dir=request.project_dir

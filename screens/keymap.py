@@ -10,13 +10,13 @@ drawn.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+from workbench.documents import read_toml
 from workbench.errors import ConfigError
 
 #: Environment variable naming a keymap file instead of the default one.
@@ -72,16 +72,9 @@ def binding_ids() -> set[str]:
 
 def read_keymap(path: Path) -> dict[str, str]:
     """The ``[keys]`` table of ``path`` (id -> keys); {} when the file does not exist."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return {}
-    except OSError as error:
-        raise ConfigError(f"cannot read the keymap {path}: {error.strerror}") from None
-    try:
-        table = tomllib.loads(text).get("keys", {})
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"keymap {path} is not valid TOML: {error}") from None
+    table = read_toml(path, ConfigError, what="keymap").get("keys", {})
     if not isinstance(table, dict) or not all(
         isinstance(keys, str) and keys.strip() for keys in table.values()
     ):

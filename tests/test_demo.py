@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -92,3 +93,35 @@ def test_demo_kpis_are_measured_and_its_history_is_recent(tmp_path) -> None:
     assert [key for key, kpi in kpis.items() if kpi.value is None] == []
     assert 0 < kpis["time_to_detect"].value < 24
     assert kpis["win_rate"].value == 75.0
+
+
+def test_demo_cycle_reads_as_a_finished_cycle(tmp_path) -> None:
+    """The Cycle pane's demo: the real CLI reports it, baseline failing its SLOs and the
+    after run (the fixed profile) passing them."""
+    demo = prepare_demo(tmp_path)
+    report = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "cycle",
+            "report",
+            "--cycles",
+            str(demo.cycles),
+            "--out",
+            str(tmp_path / "reports"),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert report.returncode == 0, report.stderr
+    verdicts = json.loads(report.stdout)
+    assert verdicts["cycle"] == "demo"
+    assert verdicts["baseline"]["verdict"] == "FAIL" and verdicts["after"]["verdict"] == "PASS"
+    assert len(verdicts["reports"]) == 6
+    summary = (tmp_path / "reports" / "summary.md").read_text()
+    assert "Verdict: baseline FAIL → after PASS." in summary
+    assert "| 8 | Batch the report store's inserts |" in summary  # a done item of the demo backlog

@@ -14,7 +14,9 @@ import workbench
 
 #: Lowest first. A top-level module (``errors.py``) is its own unit named by its stem.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"__init__", "errors", "output", "paths", "markdown", "context", "files"}),
+    frozenset(
+        {"__init__", "errors", "output", "paths", "markdown", "context", "files", "documents"}
+    ),
     frozenset({"profiles"}),
     frozenset({"stats"}),
     frozenset({"sampling"}),

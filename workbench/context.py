@@ -26,6 +26,9 @@ class LaunchContext:
     """Branch profile for the Compare pane."""
     capture: Path | None = None
     """Capture folder (``workbench capture --out``) the Compare pane opens on."""
+    mixed_views: bool = False
+    """The Compare pane compares a wall view with a CPU or samples view without asking
+    (``workbench compare --mixed-views``)."""
     pid: int | None = None
     """Process the Live pane attaches to."""
     command: list[str] = field(default_factory=list)

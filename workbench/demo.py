@@ -13,7 +13,12 @@ the rest in a fresh folder so the user's own backlog is never touched:
   so pressing ``h`` on its hot functions finds their history and blame;
 * a backlog seeded from the demo diff (intake proposals) plus a few manual
   hypotheses, one per taxonomy, and a few done ones with measured KPIs, so the
-  matrix and every KPI have something to show.
+  matrix and every KPI have something to show;
+* an optimisation cycle (``cycles/demo``) whose baseline and after runs are
+  locust results shipped in ``data/cycle_demo`` (a load test needs a service
+  and half a minute: the Cycle pane's ``n`` records a real one), with the
+  branch profile as the slow baseline and the base profile as the fix, judged
+  against ``data/cycle_demo/slo.toml`` and reported in its six reports.
 
 The history is dated relative to now (the regression a few hours ago, the
 baseline days before), so the time-to-detect KPI reads like a team's would,
@@ -178,6 +183,8 @@ class DemoWorkspace:
     db: Path
     base: Path
     branch: Path
+    cycles: Path
+    """The folder of the demo cycle (``cycles/demo``, the current one)."""
 
 
 def bundled_workload() -> Path:
@@ -326,4 +333,31 @@ def prepare_demo(root: Path, now: datetime | None = None) -> DemoWorkspace:
     db = root / "triage.db"
     seed_demo_backlog(db, base, branch, repo, now)
     service = repo / SERVICE if repo else bundled_workload()
-    return DemoWorkspace(root, repo, service, db, base, branch)
+    cycles = build_demo_cycle(root / "cycles", db, slow=branch, fixed=base, now=now)
+    return DemoWorkspace(root, repo, service, db, base, branch, cycles)
+
+
+def build_demo_cycle(root: Path, db: Path, *, slow: Path, fixed: Path, now: datetime) -> Path:
+    """Cycle ``demo`` under ``root``: SLOs, a baseline and an after run from the shipped
+    locust results (each with its profile), and the six reports, as ``workbench cycle``
+    leaves them. Returns ``root``."""
+    from workbench.cycle.folder import Cycle, CycleConfig
+    from workbench.cycle.slo import load_slos
+    from workbench.cycle.steps import import_phase
+    from workbench.cycle.view import build_view, load_items
+    from workbench.reports.cycle_reports import write_reports
+
+    shipped = data_dir() / "cycle_demo"
+    config = CycleConfig(
+        name="demo",
+        created_at=now.isoformat(timespec="seconds"),
+        slos=load_slos(shipped / "slo.toml"),
+        plan=None,
+        db=str(db),
+    )
+    cycle = Cycle.create(root, config)
+    import_phase(cycle, "baseline", shipped / "baseline_stats.csv", profile_file=slow)
+    import_phase(cycle, "after", shipped / "after_stats.csv", profile_file=fixed)
+    items, note = load_items(db)
+    write_reports(build_view(cycle, items, note), cycle.reports_folder)
+    return root

@@ -27,3 +27,12 @@ def styles_dir() -> Path:
 def data_dir() -> Path:
     """The folder of the demo workload and demo profiles."""
     return _asset_dir("data")
+
+
+def shown(path: Path) -> str:
+    """``path`` as a user reads it: relative to the current folder when it lies inside
+    it (as they would type it), else whole."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

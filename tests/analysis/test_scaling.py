@@ -86,6 +86,20 @@ def test_n_log_n_is_not_called_quadratic_and_exact_models_are_recognised() -> No
     assert json.dumps(report.to_json(), allow_nan=False)
 
 
+def test_a_cpu_view_is_taken_in_cpu_seconds_as_it_is() -> None:
+    """``record -- CMD``'s default files: weights are CPU seconds; no CPU/wall ratio on top."""
+    runs = []
+    for n in (1000, 2000, 4000):
+        profile = Profile(ProfileMeta(format="speedscope", unit="seconds", rate=100.0, view="cpu"))
+        profile.add_frames([Frame("main", "app.py", 1), Frame("pairs", "app.py", 2)], 1e-7 * n * n)
+        profile.meta.cpu_seconds, profile.meta.wall_seconds = 1e-7 * n * n, 3e-7 * n * n + 5
+        runs.append((n, profile))
+    report = scaling_report(runs, min_share=0.0, clock="cpu")
+    fit = next(f for f in report.functions if f.key.qualname == "pairs")
+    assert fit.seconds_self == pytest.approx([0.1, 0.4, 1.6])
+    assert fit.exponent_self == pytest.approx(2.0)
+
+
 def test_noise_without_a_model_is_unclear() -> None:
     runs = [
         (n, synthetic({"jumpy": t, "steady": 1.0})) for n, t in [(10, 1.0), (20, 9.0), (40, 0.5)]

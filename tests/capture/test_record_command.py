@@ -63,6 +63,12 @@ def test_record_command_writes_profile_with_run_figures(tmp_path: Path, profiler
     assert meta.python_version == ".".join(map(str, sys.version_info[:3]))
     # The hot loop is most of what was sampled, in seconds.
     assert _leaf_seconds(out, "hot_loop") > 0.5 * profile.to_seconds(profile.total_weight)
+    # py-spy: the CPU view by default, its seconds no more than the CPU the run used;
+    # pyinstrument: wall-clock, the only view it has.
+    assert meta.view == ("cpu" if profiler == "py-spy" else "wall")
+    assert f"{meta.view} view" in done.stdout
+    if profiler == "py-spy":
+        assert 0 < profile.total_weight <= meta.cpu_seconds + 0.05
 
 
 def test_record_command_in_a_git_checkout_notes_the_revision(tmp_path: Path) -> None:
@@ -88,6 +94,14 @@ def test_failing_command_is_recorded_and_exits_2(tmp_path: Path) -> None:
         "workbench: error: the command exited with status 3"
     )
     assert read_profile(out).meta.exit_status == 3  # what was sampled is kept
+
+
+def test_pyinstrument_has_no_cpu_view_one_line_exit_2(tmp_path: Path) -> None:
+    done = workbench("record", "--profiler", "pyinstrument", "--view", "cpu", "-o",
+                     tmp_path / "x.json", "--", sys.executable, "-c", "pass")  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "pyinstrument measures wall-clock time, not the cpu view" in done.stderr
+    assert not (tmp_path / "x.json").exists()
 
 
 def test_missing_command_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -175,6 +175,14 @@ def k6(duration: str, requests: str, failed: str = "") -> str:
     return f'{{"metrics": {{"http_req_duration": {duration}, "http_reqs": {requests}{extra}}}}}'
 
 
+def stored(field: str) -> str:
+    """A load-test result as the workbench stores it, with ``field`` in its aggregate."""
+    return (
+        '{"schema": "workbench.loadtest/1", "tool": "locust", "source": "x", '
+        f'"aggregate": {{"name": "*", "requests": 3, {field}}}}}'
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [
@@ -186,7 +194,9 @@ def k6(duration: str, requests: str, failed: str = "") -> str:
         ("k6.json", k6('{"avg": -1}', '{"count": 3}'), "≥ 0"),
         ("k6.json", k6('{"avg": NaN}', '{"count": 3}'), "not a number"),
         ("k6.json", k6("{}", '{"count": 3}', '{"passes": 9}'), "no larger"),
-        ("k6.json", '{"metrics": ', "malformed JSON"),
+        ("k6.json", '{"metrics": ', "truncated JSON"),
+        ("k6.json", '{"metrics": }', "malformed JSON"),
+        ("k6.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
         (
             "k6.json",
             k6('{"med": 1}', '{"count": 3, "rate": 1}').replace(
@@ -195,6 +205,12 @@ def k6(duration: str, requests: str, failed: str = "") -> str:
             "http_req_duration{name:/x} has no request count",
         ),
         ("other.json", '{"rows": []}', "without k6's 'metrics'"),
+        # A stored run of ours is untrusted too (copied, edited, from a newer workbench).
+        ("run.json", stored('"p95_ms": -5'), "aggregate.p95_ms = -5.0 is out of range"),
+        ("run.json", stored('"failures": 9'), "more failures"),
+        ("run.json", stored('"requests": "3"'), "aggregate.requests must be a number"),
+        ("run.json", stored('"rps": 1e999'), "finite"),
+        ("run.json", '{"schema": "workbench.loadtest/1", "tool": "locust"}', "has no 'source'"),
         ("x_stats.csv", "Type,Name\nGET,/a\n", "no column"),
         ("x_stats.csv", HEAD + "GET,/a,3,1,1,5\n", "no 'Aggregated' row"),
         ("x_stats.csv", HEAD + ",Aggregated,3,4,1,5\n", "more failures"),

@@ -112,7 +112,15 @@ def test_defaults_without_pyproject(tmp_path: Path) -> None:
     [
         ("[tool.workbench]\nnew-hotspot-pct = 'five'\n", "must be a number"),
         ("[tool.workbench.waivers]\nf = ''\n", "needs a non-empty reason"),
-        ("[tool.workbench\n", "cannot read"),
+        ("[tool.workbench\n", "is not valid TOML"),
+        # A threshold that is not a finite percentage would turn the gate off: refused.
+        ("[tool.workbench]\nnew-hotspot-pct = nan\n", "finite"),
+        ("[tool.workbench]\nnew-hotspot-pct = inf\n", "finite"),
+        ("[tool.workbench]\nmax-self-growth-pct = 1e308\n", "out of range"),
+        ("[tool.workbench]\nnoise-pct = -1\n", "out of range"),
+        ("[tool.workbench]\nnew-hotspot-pct = 1" + "0" * 400 + "\n", "too large"),
+        ("tool = 'x'\n", "must be a table"),
+        ("[tool]\nworkbench = 3\n", "must be a table"),
     ],
 )
 def test_malformed_pyproject_is_a_config_error(

@@ -366,6 +366,9 @@ def _bad_files(tmp_path: Path, real_profiles: RealProfiles) -> dict[str, tuple[P
             b'{"shared": {"frames": []}, "profiles": [{"type": "sampled", "unit": "parsecs"}]}',
             "units",
         ),
+        # Past Python's 4,300-digit limit json.loads raises a bare ValueError.
+        "digits.json": (b'{"shared": {"frames": []}, "x": ' + b"9" * 5000 + b"}", "digits"),
+        "digits.txt": (b'# workbench: {"rate": ' + b"9" * 5000 + b"} 0\na;b 1\n", "header"),
     }
     result = {}
     for name, (content, fragment) in files.items():

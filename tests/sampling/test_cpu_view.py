@@ -17,7 +17,17 @@ from tests.helpers import needs_ptrace
 from workbench.cli import main
 from workbench.profiles.io import read_profile
 
-from .cpu_split import check_split, kernel_cpu, kernel_shares, split_target, thread_shares
+from .cpu_split import (
+    LAUNCHED_BUSY,
+    LAUNCHED_IDLE,
+    check_split,
+    kernel_cpu,
+    kernel_shares,
+    launched_split,
+    read_launched,
+    split_target,
+    thread_shares,
+)
 
 pytestmark = [pytest.mark.slow, needs_ptrace]
 
@@ -51,4 +61,27 @@ def test_record_wall_view_has_every_thread(tmp_path: Path) -> None:
         assert main(["record", str(pid), "-d", "1", "--idle", "-o", str(out)]) == 0
     profile = read_profile(out)
     assert profile.meta.view == "wall"
+    assert set(thread_shares(profile)) >= set(names)  # waiting threads included
+
+
+def test_record_command_cpu_view_matches_the_kernel(tmp_path: Path, capsys) -> None:
+    """``record -- CMD``: the same bar, the kernel read by the target itself at its end."""
+    out = tmp_path / "launched.speedscope.json"
+    command, report = launched_split(tmp_path, 4)
+    assert main(["record", "-o", str(out), "--", *command]) == 0
+    assert "cpu view" in capsys.readouterr().out
+    profile = read_profile(out)
+    assert profile.meta.view == "cpu" and profile.meta.unit == "seconds"
+    kernel, names = read_launched(report)
+    shares = thread_shares(profile)
+    assert check_split(shares, kernel, names, LAUNCHED_BUSY, LAUNCHED_IDLE) == []
+
+
+def test_record_command_wall_view_has_every_thread(tmp_path: Path) -> None:
+    out = tmp_path / "launched-wall.txt"
+    command, report = launched_split(tmp_path, 1)
+    assert main(["record", "--view", "wall", "-o", str(out), "--", *command]) == 0
+    profile = read_profile(out)
+    assert profile.meta.view == "wall"
+    _, names = read_launched(report)
     assert set(thread_shares(profile)) >= set(names)  # waiting threads included

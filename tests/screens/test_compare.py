@@ -24,7 +24,8 @@ from workbench.context import LaunchContext
 from workbench.paths import data_dir
 from workbench.profiles.diff import diff_profiles
 from workbench.profiles.gates import GateConfig, evaluate_gates
-from workbench.profiles.model import Frame, Profile
+from workbench.profiles.io import write_profile
+from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.readers import NO_PYTHON_FRAME
 
 WORKLOAD = Path(__file__).with_name("compare_workload.py")
@@ -390,3 +391,53 @@ def test_the_compare_pane_verdict_names_the_line() -> None:
     branch.add_frames([Frame("main", "pkg/app.py", 2), Frame("parse", "pkg/app.py", 7)], 10)
     text = verdict_text(evaluate_gates(diff_profiles(base, branch, by="line"), GateConfig())).plain
     assert "parse:7: new hotspot" in text and "absent from base" in text
+
+
+def _view_profile(path: Path, view: str) -> Path:
+    """A profile our writer marks as ``view``: a worker busy in ``parse``, one waiting."""
+    profile = Profile(ProfileMeta(format="live", unit="seconds", rate=100.0, view=view))
+    profile.add_frames([Frame("main", "app.py", 1), Frame("parse", "app.py", 7)], 3.0)
+    if view == "wall":
+        profile.add_frames([Frame("main", "app.py", 1), Frame("wait", "app.py", 12)], 5.0)
+    write_profile(profile, path, "speedscope")
+    return path
+
+
+async def test_a_wall_view_against_a_cpu_view_is_refused_until_asked(tmp_path: Path) -> None:
+    cpu = _view_profile(tmp_path / "cpu.speedscope.json", "cpu")
+    wall = _view_profile(tmp_path / "wall.speedscope.json", "wall")
+    app = _app(cpu, wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        error = screen.query_one("#compare-error", Static)
+        said = _plain(error)
+        assert error.display and "CPU view" in said and "wall view" in said
+        assert "press c to compare them anyway" in said and "--mixed-views" not in said
+        assert screen.comparison is None and not _functions(screen.query_one("#deltas", DeltaTable))
+        await pilot.press("c")
+        await settle(pilot)
+        assert not error.display
+        assert screen.comparison is not None
+        assert "wait" in _functions(screen.query_one("#deltas", DeltaTable))
+        # Choosing another file asks again: the permission was for that pair.
+        screen.load_profile("branch", _view_profile(tmp_path / "wall2.speedscope.json", "wall"))
+        await settle(pilot)
+        assert error.display and screen.comparison is None
+
+
+@pytest.mark.parametrize(
+    ("branch_view", "mixed_views"),
+    [("samples", False), ("wall", True)],  # the second: workbench compare --mixed-views
+)
+async def test_comparable_or_mixed_views_open_compared(
+    tmp_path: Path, branch_view: str, mixed_views: bool
+) -> None:
+    base = _view_profile(tmp_path / "cpu.speedscope.json", "cpu")
+    branch = _view_profile(tmp_path / f"{branch_view}.speedscope.json", branch_view)
+    launch = LaunchContext(mode="compare", base=base, branch=branch, mixed_views=mixed_views)
+    app = WorkbenchApp(launch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one("#compare-error", Static).display
+        assert app.screen.comparison is not None

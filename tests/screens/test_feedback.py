@@ -6,10 +6,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual import work
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from screens.app import WorkbenchApp
+from screens.app import WorkbenchApp, told
 from screens.widgets.pane_bar import PaneBar
 from tests.helpers import settle, wait_for
 from workbench.context import LaunchContext
@@ -31,6 +32,25 @@ async def test_the_pane_bar_names_slow_work_while_it_runs(tmp_path: Path) -> Non
         await wait_for(pilot, lambda: "⧗" not in bar(app))
 
 
+async def test_undescribed_work_never_shows_its_call(tmp_path: Path) -> None:
+    """An endless worker that says nothing (the Live sampler) is not named by its repr
+    (Textual's default description) while described work runs beside it."""
+
+    def wait_on(_screen: object, event: threading.Event) -> None:
+        event.wait()
+
+    app = WorkbenchApp(LaunchContext(mode="history", db=tmp_path / "t.db"))
+    release = threading.Event()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        quiet = work(thread=True)(wait_on)(app.screen, release)
+        await wait_for(pilot, lambda: quiet.state is WorkerState.RUNNING)
+        app.screen.run_worker(release.wait, thread=True, description="Counting to ten…")
+        await wait_for(pilot, lambda: "⧗ Counting to ten…" in bar(app))
+        assert told(quiet) == "" and "wait_on" not in bar(app)
+        release.set()
+
+
 @pytest.mark.parametrize(("mode", "key"), [("backlog", "ctrl+s"), ("backlog", "K")])
 async def test_keys_that_start_slow_work_describe_it(
     mode: str, key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -49,4 +69,4 @@ async def test_keys_that_start_slow_work_describe_it(
         started.clear()
         await pilot.press(key)
         await settle(pilot)
-    assert started and all(worker.description for worker in started)
+    assert started and all(told(worker) for worker in started)

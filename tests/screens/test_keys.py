@@ -109,11 +109,16 @@ def test_a_keymap_file_names_binding_ids(tmp_path: Path) -> None:
         ('[keys]\n"compare.nope" = "L"\n', "no binding has the id compare.nope"),
         ("[keys\n", "not valid TOML"),
         ('[keys]\n"compare.level" = 3\n', "maps binding ids to key names"),
+        (b'[keys]\n"compare.level" = "\xff"\n', "not UTF-8"),
+        (b"\0\1binary", "binary"),
+        ("x = " + "[" * 50_000, "nested too deeply|not valid TOML"),
     ],
 )
-def test_a_bad_keymap_is_refused_in_one_line(tmp_path: Path, text: str, says: str) -> None:
+def test_a_bad_keymap_is_refused_in_one_line(
+    tmp_path: Path, text: str | bytes, says: str
+) -> None:
     keymap = tmp_path / "keymap.toml"
-    keymap.write_text(text)
+    keymap.write_bytes(text if isinstance(text, bytes) else text.encode())
     with pytest.raises(ConfigError, match=says) as caught:
         read_keymap(keymap)
     assert "\n" not in str(caught.value)

@@ -7,7 +7,9 @@ import io
 import json
 from pathlib import Path
 
-from tests.helpers import cli, run_main, write_collapsed
+import pytest
+
+from tests.helpers import checksum, cli, run_main, write_collapsed
 
 
 def test_round_trip_through_subprocesses(db_path: Path) -> None:
@@ -69,6 +71,30 @@ def test_user_errors_are_one_line_exit_2(db_path: Path, capsys) -> None:
         code, out, err = run_main(capsys, *args, "--db", db_path)
         assert code == 2 and out == ""
         assert err.count("\n") == 1 and err.startswith("workbench: error: ") and words in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "99999999999999999999"),  # SQLite's INTEGER holds 64 bits: OverflowError
+        ("move", "1", "--impact", "2", "--expect-version", "99999999999999999999"),
+        ("list", "--offset", "99999999999999999999"),
+        ("list", "--limit", "-1"),  # SQLite reads LIMIT -1 as "no limit"
+        ("add", "y", "--baseline", "nan"),
+        ("add", "y", "--target", "1e999"),
+        ("propose", "a.txt", "b.txt", "--drift-pct", "inf"),
+    ],
+    ids=" ".join,
+)
+def test_numbers_no_store_can_hold_are_usage_errors(db_path: Path, capsys, args) -> None:
+    run_main(capsys, "backlog", "add", "x", "--db", db_path)
+    before = checksum(db_path)
+    with pytest.raises(SystemExit) as exited:
+        run_main(capsys, "backlog", *args, "--db", db_path)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "Traceback" not in err
+    assert f"workbench backlog {args[0]}: error: argument " in err.splitlines()[-1]
+    assert checksum(db_path) == before
 
 
 def test_kpis_text_and_json(db_path: Path, capsys) -> None:

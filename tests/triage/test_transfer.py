@@ -137,5 +137,35 @@ def test_unusable_files_are_refused(tmp_path: Path) -> None:
         read_import(no_title)
     broken = tmp_path / "x.json"
     broken.write_text('{"items": [')
-    with pytest.raises(ImportFormatError, match="is not valid JSON"):
+    with pytest.raises(ImportFormatError, match="truncated JSON"):
         read_import(broken)
+    broken.write_text('{"items": [}')
+    with pytest.raises(ImportFormatError, match="malformed JSON"):
+        read_import(broken)
+    broken.write_text("[" * 100_000)
+    with pytest.raises(ImportFormatError, match="nested too deeply|truncated"):
+        read_import(broken)
+    huge_field = tmp_path / "huge.csv"
+    huge_field.write_text('Title\n"' + "x" * 200_000 + '"\n')
+    with pytest.raises(ImportFormatError, match="malformed CSV"):
+        read_import(huge_field)
+
+
+def test_records_no_store_can_hold_are_skipped_and_named(
+    store: BacklogStore, tmp_path: Path
+) -> None:
+    """An import is untrusted: a lone surrogate (UTF-8 cannot hold it) is kept as U+FFFD;
+    a title that is no string or a KPI that is not finite skips that record, not the file."""
+    path = tmp_path / "items.json"
+    path.write_text(
+        '[{"title": "cache \\ud800 warm"}, {"title": 7}, {"title": "x", "kpi_target": NaN},'
+        ' {"title": "y", "kpi_baseline": 1e999}, {"title": "ok", "notes": "\\udfff"}]'
+    )
+    result = read_import(path)
+    assert [item.title for item in result.items] == ["cache \ufffd warm", "ok"]
+    assert [index for index, _ in result.skipped] == [1, 2, 3]
+    assert "title must be text" in result.skipped[0][1]
+    assert "finite" in result.skipped[1][1] and "finite" in result.skipped[2][1]
+    for item in result.items:
+        store.add(item)
+    assert sorted(item.title for item in store.items()) == ["cache \ufffd warm", "ok"]

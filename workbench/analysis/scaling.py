@@ -30,6 +30,10 @@ scale each profile to its CPU total: that total holds the interpreter's
 start-up, which no sample sees; spread over the functions it inflates the
 small sizes most (a tenth of a second against runs of a few tenths) and bends
 a quadratic towards 1.7. The ratio is a rate, so start-up adds nothing.
+A profile in the calibrated CPU view (``record -- CMD``'s default) is in
+CPU seconds already, each thread's measured from py-spy's start: its
+weights are taken as they are. The command form records the samples view,
+to which the ratio applies.
 Limits: a program that also sleeps (I/O, locks) has that share taken off
 too — the same at every size unless its sleeping grows with n; CPU of child
 processes counts in the ratio but has no samples; keep runs above a second.
@@ -226,6 +230,8 @@ def _on_cpu_factor(profile: Profile, rate: float | None, whole: float) -> float:
     per_unit = _sample_seconds(profile, rate)
     if per_unit is None:
         raise ProfileFormatError(f"{_name(profile)}: samples without a rate; give --rate HZ")
+    if meta.view == "cpu":  # calibrated already: its weights are CPU seconds
+        return per_unit
     cpu, wall = float(meta.cpu_seconds or 0.0), float(meta.wall_seconds or 0.0)
     if cpu <= 0 or wall <= 0:
         raise ProfileFormatError(f"{_name(profile)}: its run measured no CPU or wall time")

@@ -103,7 +103,14 @@ def record_sizes(
         output = folder / f"n{size}-r{round_}.speedscope.json"
         command = command_at(argv, size)
         try:
-            run = record_command(command, output, rate=rate, profiler=profiler, cancel=cancel)
+            run = record_command(
+                command,
+                output,
+                rate=rate,
+                profiler=profiler,
+                cancel=cancel,
+                view="samples" if profiler == "py-spy" else None,  # the cpu clock's input
+            )
         except SamplingError as error:
             raise ScalingError(f"n={size}: {error}") from None
         if not run.ok or run.profile_path is None:

@@ -58,6 +58,10 @@ class BenchFile:
         where = f"{self.path}: benchmark {plain(name)!r}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise BenchFormatError(f"{where}: {plain(repr(value))} is not a number")
+        try:
+            value = float(value)
+        except OverflowError:  # an integer past a float's range (str() of it may fail too)
+            value = math.inf
         if not math.isfinite(value) or value < 0:
             raise BenchFormatError(
                 f"{where}: {value!r} is not a measurement (finite and ≥ 0 only); "

@@ -20,18 +20,17 @@ Schema ``workbench.capture/1`` (see ``docs/capture.md``)::
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import platform
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from workbench import __version__
+from workbench.documents import FieldProblem, fields_of, number, read_json, typed
 from workbench.errors import CaptureError
 from workbench.files import write_output
-from workbench.output import json_text
+from workbench.output import json_text, plain
 from workbench.profiles.run_meta import MAX_RSS_BYTES, MAX_SECONDS
 from workbench.sampling.command import CommandRun
 
@@ -164,65 +163,28 @@ def load_manifest(path: Path) -> Manifest:
     """The manifest of capture folder ``path`` (or of the manifest file itself), checked."""
     path = Path(path)
     file = path / MANIFEST if path.is_dir() else path
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CaptureError(f"{path}: no {MANIFEST}; is this a capture folder?") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CaptureError(f"{file}: unreadable manifest ({error})") from None
+    if not file.exists():
+        raise CaptureError(f"{plain(path)}: no {MANIFEST}; is this a capture folder?")
+    data = read_json(file, CaptureError, what="capture manifest")
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise CaptureError(f"{file}: not a workbench capture manifest (schema {SCHEMA})")
-    try:
+        raise CaptureError(f"{plain(file)}: not a workbench capture manifest (schema {SCHEMA})")
+    with fields_of(file, CaptureError, "manifest"):
         return _manifest(data, file.parent)
-    except (KeyError, TypeError, ValueError) as error:
-        kind = type(error).__name__
-        raise CaptureError(f"{file}: malformed manifest ({kind}: {error})") from None
 
 
 def _manifest(data: dict[str, Any], folder: Path) -> Manifest:
-    runs = [_run(entry, str(folder)) for entry in data["runs"]]
-    return Manifest(
-        folder=folder,
-        repo=str(data["repo"]),
-        argv=[str(part) for part in data["argv"]],
-        profiler=str(data["profiler"]),
-        rate=int(data["rate"]),
-        repeat=int(data["repeat"]),
-        base=SideInfo(**_known(SideInfo, data["base"])),
-        branch=SideInfo(**_known(SideInfo, data["branch"])),
-        setup=data.get("setup"),
-        created_at=str(data.get("created_at", "")),
-        finished_at=data.get("finished_at"),
-        runs=runs,
-        interrupted=bool(data.get("interrupted", False)),
-        workbench_version=str(data.get("workbench_version", "")),
-        python_version=str(data.get("python_version", "")),
-    )
-
-
-def _run(entry: dict[str, Any], where: str) -> RunRecord:
-    run = RunRecord(**_known(RunRecord, entry))
-    if run.side not in SIDES:
-        raise ValueError(f"run side must be base or branch, not {run.side!r}")
-    for name, limit in (("wall_seconds", MAX_SECONDS), ("cpu_seconds", MAX_SECONDS)):
-        _check_number(getattr(run, name), name, limit, where)
-    _check_number(run.peak_rss_bytes, "peak_rss_bytes", MAX_RSS_BYTES, where)
-    if run.profile is not None and (os.path.isabs(run.profile) or ".." in Path(run.profile).parts):
-        raise ValueError(f"run profile {run.profile!r} must be a file inside the capture folder")
-    return run
-
-
-def _check_number(value: Any, name: str, limit: float, where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{name} must be a number, not {value!r}")
-    if not math.isfinite(value) or value < 0 or value > limit:
-        raise CaptureError(
-            f"{where}: {name} = {value!r} is not a plausible measurement (finite, 0 to "
-            f"{limit:g}); the manifest is corrupt or was edited"
-        )
-
-
-def _known(kind: type, entry: dict[str, Any]) -> dict[str, Any]:
-    """The keys of ``entry`` that ``kind`` has (a newer workbench may write more)."""
-    names = {item.name for item in fields(kind)}
-    return {key: value for key, value in entry.items() if key in names}
+    """The manifest's fields checked by type, then each run's figures for plausibility (a
+    corrupt or edited manifest must not reach a time gate)."""
+    manifest = typed(Manifest, {**data, "folder": str(folder)}, "manifest")
+    for index, run in enumerate(manifest.runs):
+        where = f"runs[{index}]"
+        number(run.wall_seconds, f"{where}.wall_seconds", high=MAX_SECONDS)
+        number(run.cpu_seconds, f"{where}.cpu_seconds", high=MAX_SECONDS)
+        number(run.peak_rss_bytes, f"{where}.peak_rss_bytes", high=MAX_RSS_BYTES)
+        if run.profile is not None and (
+            os.path.isabs(run.profile) or ".." in Path(run.profile).parts
+        ):
+            raise FieldProblem(
+                f"{where}.profile {run.profile!r} must be a file inside the capture folder"
+            )
+    return manifest

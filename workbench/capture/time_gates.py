@@ -32,12 +32,12 @@ configurable in ``[tool.workbench]``::
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from workbench.capture.time_diff import FunctionTime, Metric, TimeDiff
+from workbench.documents import FieldProblem, number
 from workbench.errors import ConfigError
 from workbench.output import counted
 from workbench.profiles.config import project_table
@@ -240,12 +240,10 @@ def load_time_gate_config(
 
 
 def _percent(value: Any, name: str, source: Path | None) -> float:
-    key = name.replace("_", "-")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{source}: [tool.workbench] {key} must be a number, not {value!r}")
-    if not 0 <= value <= 10_000:
-        raise ConfigError(f"{source}: [tool.workbench] {key} must be 0 to 10000 (percent)")
-    return float(value)
+    try:
+        return number(value, f"[tool.workbench] {name.replace('_', '-')}", high=10_000)
+    except FieldProblem as problem:
+        raise ConfigError(f"{source}: {problem} (percent)") from None
 
 
 def _metric(value: Any, source: Path | None) -> Metric:

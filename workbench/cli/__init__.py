@@ -12,13 +12,17 @@ package. Subcommands that open the app call
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.output import plain
 
 #: Modules that contribute subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -33,6 +37,29 @@ COMMAND_MODULES = (
     "workbench.cli.slo",
     "workbench.cli.cycle",
 )
+
+
+@contextlib.contextmanager
+def stopping_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM and SIGHUP (``timeout``, ``kill``, a closed terminal, CI cancelling a job)
+    stop a subcommand as Ctrl-C does: every command's Ctrl-C path stops its children,
+    removes its worktrees and keeps what was measured, and a default SIGTERM would skip
+    all of that and leave py-spy, locust or the measured program running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    for sig in previous:
+        signal.signal(sig, _interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,9 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from workbench.context import LaunchContext
 
             return open_app(LaunchContext())
-        return int(handler(args) or 0)
+        with stopping_like_ctrl_c():
+            return int(handler(args) or 0)
     except WorkbenchError as error:
-        print(f"workbench: error: {error}", file=sys.stderr)
+        # The message quotes file names, commit subjects, a command's stderr: drawn
+        # literally, an escape sequence or a newline in them must not reach the terminal.
+        print(f"workbench: error: {plain(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)

@@ -35,10 +35,26 @@ def number(text: str, kind: type[int] | type[float] = float) -> float:
     return value
 
 
+#: The largest integer SQLite stores (a signed 64-bit INTEGER). An id, a version or a
+#: count past it is a typing mistake, and SQLite would refuse it with an OverflowError.
+MAX_INT = 2**63 - 1
+
+
 def positive_int(text: str) -> int:
+    return _whole(text, 1, "a positive integer")
+
+
+def count(text: str) -> int:
+    """A number of things (a limit, an offset, a version): 0 or more."""
+    return _whole(text, 0, "0 or a positive integer")
+
+
+def _whole(text: str, low: int, expected: str) -> int:
     value = int(number(text, int))
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text}")
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be {expected}, not {text}")
+    if value > MAX_INT:
+        raise argparse.ArgumentTypeError(f"{text} is too large (at most {MAX_INT})")
     return value
 
 

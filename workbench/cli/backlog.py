@@ -23,7 +23,11 @@ from workbench.cli.arguments import (
     Writes,
     add_db_option,
     always_writes,
+    count,
+    number,
     open_store,
+    percent,
+    positive_int,
     reads,
     with_store,
 )
@@ -86,7 +90,7 @@ def _add_field_options(parser: argparse.ArgumentParser, *, editing: bool) -> Non
     parser.add_argument("--kpi", help="KPI name (default: the taxonomy's KPI)")
     for name, meaning in (("baseline", "before"), ("target", "goal"), ("latest", "measured now")):
         parser.add_argument(
-            f"--{name}", dest=f"kpi_{name}", type=float, metavar="N", help=f"KPI value {meaning}"
+            f"--{name}", dest=f"kpi_{name}", type=number, metavar="N", help=f"KPI value {meaning}"
         )
     parser.add_argument("--owner", help="who drives it")
     parser.add_argument("--justification", help="why it is waived or deferred")
@@ -100,7 +104,7 @@ def _add_field_options(parser: argparse.ArgumentParser, *, editing: bool) -> Non
         parser.add_argument("--title")
         parser.add_argument(
             "--expect-version",
-            type=int,
+            type=count,
             metavar="N",
             help="refuse if the item changed since you read version N (show prints it)",
         )
@@ -373,7 +377,7 @@ def print_proposals(
 def _add_drift_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drift-pct",
-        type=float,
+        type=percent,
         default=DEFAULT_DRIFT_PCT,
         metavar="PCT",
         help=f"self-share growth in points that proposes an item (default: {DEFAULT_DRIFT_PCT:g})",
@@ -527,37 +531,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing = verb("list", _list, "list items in matrix order (open items unless --all)", reads)
     _filter_options(listing)
     listing.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    listing.add_argument("--limit", type=int, default=100)
-    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--limit", type=count, default=100)
+    listing.add_argument("--offset", type=count, default=0)
 
     show = verb("show", _show, "an item with its evidence and history", reads)
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=positive_int)
     show.add_argument("--format", choices=("text", "json"), default="text")
 
     edit = verb("edit", _edit, "change fields of an item")
-    edit.add_argument("id", type=int)
+    edit.add_argument("id", type=positive_int)
     _add_field_options(edit, editing=True)
 
     move = verb("move", _move, "change impact/effort of one or more items (one undo): ±N or 1..5")
-    move.add_argument("ids", type=int, nargs="+", metavar="ID")
+    move.add_argument("ids", type=positive_int, nargs="+", metavar="ID")
     move.add_argument("--impact", metavar="±N|N")
     move.add_argument("--effort", metavar="±N|N")
-    move.add_argument("--expect-version", type=int, metavar="N")
+    move.add_argument("--expect-version", type=count, metavar="N")
 
     status = verb("status", _status, "set the status of one or more items")
     status.add_argument("status", type=_enum(Status), help=", ".join(s.value for s in Status))
-    status.add_argument("ids", type=int, nargs="+", metavar="ID")
+    status.add_argument("ids", type=positive_int, nargs="+", metavar="ID")
     status.add_argument("--justification", help="required to waive")
 
     link = verb("link", _link, "attach evidence; --profile also stores its top functions")
-    link.add_argument("id", type=int)
+    link.add_argument("id", type=positive_int)
     _add_evidence_options(link)
     link.add_argument("--target", help="what --profile profiled, for hotspot churn (default: stem)")
 
     snapshot = verb("snapshot", _snapshot, "store a profile's top functions for hotspot churn")
     snapshot.add_argument("profile", type=Path)
     snapshot.add_argument("--target", required=True, help="service or benchmark profiled")
-    snapshot.add_argument("--top", type=int)  # default: kpis.DEFAULT_TOP_N, applied when run
+    # default: kpis.DEFAULT_TOP_N, applied when run
+    snapshot.add_argument("--top", type=positive_int)
     snapshot.add_argument(
         "--at",
         metavar="TIME",
@@ -588,7 +593,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_drift_option(propose)
     propose.add_argument(
         "--hotspot-pct",
-        type=float,
+        type=percent,
         default=5.0,
         metavar="PCT",
         help="branch self share that makes a new hotspot (as in workbench diff)",

@@ -17,7 +17,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.cli.arguments import add_db_option, add_format, positive_float, positive_int
+from workbench.cli.arguments import (
+    add_db_option,
+    add_format,
+    number,
+    positive_float,
+    positive_int,
+)
 from workbench.cli.slo import add_slo_option
 from workbench.errors import CycleError
 from workbench.output import plain, print_json
@@ -120,7 +126,7 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
         "--duration", type=positive_float, metavar="S", help="seconds (1 to 86400; per profile)"
     )
     parser.add_argument(
-        "--wait", type=float, metavar="S", help="seconds each user waits between requests (0.1)"
+        "--wait", type=number, metavar="S", help="seconds each user waits between requests (0.1)"
     )
     parser.add_argument(
         "--path", action="append", default=[], metavar="PATH", help="another path; repeatable"

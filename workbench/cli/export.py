@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.cli.arguments import add_db_option, with_store
+from workbench.cli.arguments import add_db_option, count, with_store
 from workbench.cli.profiles import add_gate_options, add_time_gate_options
 from workbench.files import output_file
 from workbench.output import json_text
@@ -85,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     markdown = kinds.add_parser("markdown", help="triage by quadrant and taxonomy, KPIs")
     markdown.add_argument("--all", action="store_true", help="include closed items")
     markdown.add_argument("--title", default="Performance triage")
-    markdown.add_argument("--limit", type=int, help="at most N items")
+    markdown.add_argument("--limit", type=count, help="at most N items")
     markdown.set_defaults(handler=with_store(_markdown))
     as_json = kinds.add_parser("json", help="every item, its evidence, and the KPIs")
     as_json.set_defaults(handler=with_store(_json))

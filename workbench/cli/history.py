@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from workbench.cli.arguments import add_repo
+from workbench.cli.arguments import add_repo, positive_int
 from workbench.errors import HistoryError
 
 FORMATS = ("text", "json", "markdown")
@@ -65,7 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     hotspots.add_argument(
         "--since", default="90 days ago", metavar="DATE", help="churn window (default 90 days)"
     )
-    hotspots.add_argument("--top", type=int, default=20, help="functions to rank (default 20)")
+    hotspots.add_argument(
+        "--top", type=positive_int, default=20, help="functions to rank (default 20)"
+    )
     hotspots.add_argument("--rev", default="HEAD", help="revision the profile ran (default HEAD)")
     _format_option(hotspots)
     hotspots.set_defaults(handler=run_hotspots)

@@ -635,4 +635,8 @@ def run_compare(args: argparse.Namespace) -> int:
         load_capture(args.base)
         return open_app(LaunchContext(mode="compare", capture=args.base))
     check_views(*_read_pair(args), args.mixed_views)
-    return open_app(LaunchContext(mode="compare", base=args.base, branch=args.branch))
+    return open_app(
+        LaunchContext(
+            mode="compare", base=args.base, branch=args.branch, mixed_views=args.mixed_views
+        )
+    )

@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "measured CPU time), the samples view or the wall view (--idle); if the process "
             "exits early, or on Ctrl-C, SIGTERM or SIGHUP, what was sampled is kept. "
             "Command form (after --): run COMMAND under py-spy or pyinstrument until it exits "
-            "and write its profile with the run's wall and CPU seconds, exit status, peak RSS, "
+            "and write its profile (py-spy: the same three views; pyinstrument: wall) with the "
+            "run's wall and CPU seconds, exit status, peak RSS, "
             "command, Python version and git revision. A command that cannot start or exits "
             "non-zero: exit 2 (the profile, if any, is kept)."
         ),
@@ -270,21 +271,22 @@ def run_record(args: argparse.Namespace) -> int:
         )
     if args.duration is not None:
         raise SamplingError("--duration is for a PID; a command is recorded until it exits")
-    if args.view is not None:
-        raise SamplingError(
-            "--view and --idle are for a PID for now; record -- COMMAND writes the "
-            "profiler's samples as recorded"
-        )
     return _record_command(command, args)
 
 
 def _record_command(command: list[str], args: argparse.Namespace) -> int:
     """Run the command under the profiler; report the run; exit 2 when it failed."""
-    from workbench.sampling.command import Interrupted, current_revision, record_command
+    from workbench.sampling.command import (
+        Interrupted,
+        command_view,
+        current_revision,
+        record_command,
+    )
 
     fmt = _output_format(args.output, args.format)
     output = args.output or Path(_default_command_name(command[0], fmt))
-    _note(f"running {shlex.join(command)} under {args.profiler} at {args.rate} Hz")
+    view = command_view(args.profiler, args.view)
+    _note(f"running {shlex.join(command)} under {args.profiler} at {args.rate} Hz, {view} view")
     try:
         run = record_command(
             command,
@@ -295,11 +297,12 @@ def _record_command(command: list[str], args: argparse.Namespace) -> int:
             nonblocking=bool(args.nonblocking),
             git_revision=current_revision(Path.cwd()),
             stdout=None,
+            view=view,
         )
     except Interrupted as stop:
-        _report_run(stop.run, fmt)
+        _report_run(stop.run, fmt, view)
         raise
-    _report_run(run, fmt)
+    _report_run(run, fmt, view)
     if run.error:
         raise SamplingError(run.error)
     if not run.ok:
@@ -314,7 +317,7 @@ def _record_command(command: list[str], args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_run(run: CommandRun, fmt: str) -> None:
+def _report_run(run: CommandRun, fmt: str, view: str) -> None:
     """What was written and measured, one line on stdout (the profile) and notes on stderr."""
     if run.error:
         return
@@ -323,7 +326,10 @@ def _report_run(run: CommandRun, fmt: str) -> None:
         f"peak RSS {_mebibytes(run.peak_rss_bytes)}, exit status {run.exit_status}"
     )
     if run.profile_path is not None:
-        print(f"wrote {run.profile_path} ({fmt}, {counted(run.samples, 'sample')}; {figures})")
+        print(
+            f"wrote {run.profile_path} ({fmt}, {view} view, "
+            f"{counted(run.samples, 'sample')}; {figures})"
+        )
     else:
         _note(f"{figures}; {run.profile_error or 'no profile'}")
     if run.interrupted:
@@ -471,6 +477,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 branch=demo.branch,
                 db=demo.db,
                 repo=demo.repo,
+                cycles=demo.cycles,
                 function="workload.py:validate_rows" if demo.repo else None,
             )
         )

@@ -18,20 +18,23 @@ its own terms. JSON written here is strict (no NaN) and replaced atomically.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.cycle.plans import LoadPlan
+from workbench import documents
+from workbench.cycle.plans import PROFILES, LoadPlan
 from workbench.cycle.results import LoadResult
 from workbench.cycle.run_files import PROFILE_FILE, RESULT_FILE
 from workbench.cycle.slo import SloSet
+from workbench.documents import fields_of, mapping, number, read_text, text
 from workbench.errors import CycleError, WorkbenchError
 from workbench.files import write_output
-from workbench.output import json_text
+from workbench.output import json_text, plain
 from workbench.triage.dbfile import default_db_path, ignore_in_git
 
 SCHEMA = "workbench.cycle/1"
@@ -80,22 +83,34 @@ class CycleConfig:
     @classmethod
     def from_json(cls, data: dict[str, Any], source: Path) -> CycleConfig:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise CycleError(f"{source}: not a workbench cycle file ({SCHEMA})")
-        try:
+            raise CycleError(f"{plain(source)}: not a workbench cycle file ({SCHEMA})")
+        with fields_of(source, CycleError, "cycle file"), _named(source):
+            plan = data.get("plan")
             return cls(
-                name=str(data["name"]),
-                created_at=str(data["created_at"]),
-                slos=SloSet.from_json(data["slos"]),
-                plan=LoadPlan.from_json(data["plan"]) if data.get("plan") else None,
-                pid=data.get("pid"),
-                rate=int(data.get("rate", 100)),
-                idle=bool(data.get("idle", False)),
-                allow_remote=bool(data.get("allow_remote", False)),
-                locustfile=data.get("locustfile"),
-                db=data.get("db"),
+                name=text(data["name"], "name"),
+                created_at=text(data["created_at"], "created_at"),
+                slos=SloSet.from_json(mapping(data["slos"], "slos")),
+                plan=LoadPlan.from_json(mapping(plan, "plan")) if plan else None,
+                pid=_optional(number, data.get("pid"), "pid", high=2**31, integer=True),
+                rate=number(data.get("rate", 100), "rate", low=1, high=10_000, integer=True),
+                idle=data.get("idle", False) is True,
+                allow_remote=data.get("allow_remote", False) is True,
+                locustfile=_optional(text, data.get("locustfile"), "locustfile"),
+                db=_optional(text, data.get("db"), "db"),
             )
-        except (KeyError, TypeError, ValueError, WorkbenchError) as error:
-            raise CycleError(f"{source}: incomplete cycle file ({error})") from None
+
+
+@contextmanager
+def _named(source: Path) -> Iterator[None]:
+    """A stored plan or SLO set that its own checks refuse is an error of this file."""
+    try:
+        yield
+    except WorkbenchError as error:
+        raise CycleError(f"{plain(source)}: incomplete cycle file ({error})") from None
+
+
+def _optional(check: Callable[..., Any], value: Any, what: str, **bounds: Any) -> Any:
+    return None if value is None else check(value, what, **bounds)
 
 
 @dataclass
@@ -185,8 +200,12 @@ class Cycle:
             result = LoadResult.from_json(read_json(result_path), str(result_path))
             profile = result.profile or folder.name.split("-", 1)[1]
             latest[profile] = Run(phase, profile, folder, result)
-        order = ("baseline", "stress", "spike", "soak")
-        return sorted(latest.values(), key=lambda run: order.index(run.profile))
+        return sorted(latest.values(), key=lambda run: _profile_order(run.profile))
+
+
+def _profile_order(profile: str) -> int:
+    """baseline, stress, spike, soak; a profile named otherwise (an import's) after them."""
+    return PROFILES.index(profile) if profile in PROFILES else len(PROFILES)
 
 
 def _run_order(folder: Path) -> tuple[str, int]:
@@ -212,14 +231,10 @@ def list_cycles(root: Path) -> list[str]:
 
 def current_name(root: Path) -> str:
     """The name in ``CURRENT``; CycleError when no cycle was started."""
-    try:
-        name = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        name = ""
-    except OSError as error:
-        raise CycleError(f"cannot read {root / CURRENT_FILE}: {error.strerror}") from None
+    path = root / CURRENT_FILE
+    name = read_text(path, CycleError, what="cycle name").strip() if path.exists() else ""
     if not name:
-        raise CycleError(f"no cycle started in {root}; workbench cycle start NAME")
+        raise CycleError(f"no cycle started in {plain(root)}; workbench cycle start NAME")
     return name
 
 
@@ -232,10 +247,7 @@ def now_iso() -> str:
 
 
 def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CycleError(f"cannot read {path}: {error}") from None
+    return documents.read_json(path, CycleError, what="cycle file")
 
 
 def write_json(path: Path, data: Any) -> None:

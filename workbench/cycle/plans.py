@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from workbench.documents import number, text
 from workbench.errors import LoadTestError
 
 PROFILES = ("baseline", "stress", "spike", "soak")
@@ -89,14 +90,16 @@ class LoadPlan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LoadPlan:
+        """The plan :meth:`to_json` wrote, rebuilt (and so checked) by :func:`make_plan`."""
+        paths = [text(path, "plan path") for path in data["paths"]]
         return make_plan(
-            data["profile"],
-            data["host"] + data["paths"][0],
-            extra_paths=data["paths"][1:],
-            users=data["users"],
-            spawn_rate=data["spawn_rate"],
-            duration_s=data["duration_s"],
-            wait_s=data["wait_s"],
+            text(data["profile"], "plan profile"),
+            text(data["host"], "plan host") + paths[0],
+            extra_paths=paths[1:],
+            users=number(data["users"], "plan users", integer=True, high=MAX_USERS),
+            spawn_rate=number(data["spawn_rate"], "plan spawn_rate"),
+            duration_s=number(data["duration_s"], "plan duration_s"),
+            wait_s=number(data["wait_s"], "plan wait_s"),
         )
 
 

@@ -8,12 +8,15 @@ has no p95, k6 no p99 unless asked) is None — "not measured" — never 0.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.cycle.slo import AGGREGATE
+from workbench.documents import FieldProblem, fields_of, number, typed
 from workbench.errors import ResultsFormatError
+from workbench.output import plain
 
 SCHEMA = "workbench.loadtest/1"
 
@@ -177,25 +180,38 @@ class LoadResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], source: str = "") -> LoadResult:
-        """A result written by :meth:`to_json` (a cycle's stored runs)."""
+        """A result written by :meth:`to_json` (a cycle's stored runs), checked like the
+        files of the tools: every figure finite and not negative, failures within requests."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise ResultsFormatError(f"{source}: not a workbench load-test result ({SCHEMA})")
-        try:
-            return cls(
-                tool=str(data["tool"]),
-                source=str(data["source"]),
-                profile=data.get("profile"),
-                target=data.get("target"),
-                duration_s=data.get("duration_s"),
-                started_at=data.get("started_at"),
-                interrupted=bool(data.get("interrupted", False)),
-                aggregate=EndpointStats(**data["aggregate"]),
-                endpoints=[EndpointStats(**row) for row in data["endpoints"]],
-                history=[HistoryPoint(**row) for row in data["history"]],
-                failures=[FailureRow(**row) for row in data["failures"]],
+            raise ResultsFormatError(
+                f"{plain(source)}: not a workbench load-test result ({SCHEMA})"
             )
-        except (KeyError, TypeError) as error:
-            raise ResultsFormatError(f"{source}: incomplete load-test result ({error})") from None
+        with fields_of(source, ResultsFormatError, "load-test result"):
+            result = typed(
+                cls, {key: value for key, value in data.items() if key != "schema"}, "result"
+            )
+            rows = [
+                (f"{name}[{index}]", row)
+                for name in ("endpoints", "history", "failures")
+                for index, row in enumerate(getattr(result, name))
+            ]
+            for where, record in [("result", result), ("aggregate", result.aggregate), *rows]:
+                _no_negative_figure(record, where)
+                if isinstance(record, EndpointStats) and record.failures > record.requests:
+                    raise FieldProblem(
+                        f"{where} has more failures ({record.failures}) than requests "
+                        f"({record.requests})"
+                    )
+        return result
+
+
+def _no_negative_figure(record: Any, where: str) -> None:
+    """Every number of ``record`` at least 0: a load test counts, times and rates, and
+    none of these is negative (:func:`typed` has checked that they are finite)."""
+    for spec in dataclasses.fields(record):
+        value = getattr(record, spec.name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number(value, f"{where}.{spec.name}")
 
 
 def checked(value: float | None, what: str, source: str) -> float | None:

@@ -24,12 +24,13 @@ error names the file, the key and what is wrong.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from workbench.documents import MALFORMED, FieldProblem, number, read_toml, text
 from workbench.errors import SloError
+from workbench.output import plain
 
 AGGREGATE = "*"
 """The endpoint name of every endpoint together (locust's ``Aggregated`` row)."""
@@ -133,21 +134,29 @@ class SloSet:
     def from_json(cls, data: dict[str, Any]) -> SloSet:
         """The set :meth:`to_json` wrote (a cycle keeps the SLOs it started with)."""
         try:
-            objectives = [
-                Objective(str(row["endpoint"]), str(row["sli"]), float(row["target"]))
-                for row in data["objectives"]
-            ]
+            objectives = [_stored_objective(row) for row in data["objectives"]]
+            cost = data.get("cost_per_cpu_hour")
             return cls(
                 objectives=objectives,
-                window_days=float(data["window_days"]),
-                availability_pct=float(data["availability_pct"]),
-                margin_pct=float(data["margin_pct"]),
-                cost_per_cpu_hour=data.get("cost_per_cpu_hour"),
-                source=str(data.get("source", "")),
+                window_days=number(data["window_days"], "window_days", high=366),
+                availability_pct=number(data["availability_pct"], "availability_pct", high=100),
+                margin_pct=number(data["margin_pct"], "margin_pct", high=100),
+                cost_per_cpu_hour=None if cost is None else number(cost, "cost_per_cpu_hour"),
+                source=text(data.get("source", ""), "source"),
                 endpoints=list(dict.fromkeys(o.endpoint for o in objectives)),
             )
-        except (KeyError, TypeError, ValueError) as error:
-            raise SloError(f"stored SLOs are incomplete ({error}); start the cycle again") from None
+        except MALFORMED as error:
+            raise SloError(
+                f"stored SLOs are incomplete ({plain(error)}); start the cycle again"
+            ) from None
+
+
+def _stored_objective(row: dict[str, Any]) -> Objective:
+    sli = text(row["sli"], "sli")
+    if sli not in SLI_KINDS:
+        raise FieldProblem(f"sli {sli!r} is none of {', '.join(SLI_KINDS)}")
+    target = number(row["target"], "target", high=SLI_KINDS[sli].ceiling)
+    return Objective(text(row["endpoint"], "endpoint"), sli, target)
 
 
 def find_slo_file(start: Path) -> Path | None:
@@ -173,7 +182,7 @@ def load_slos(path: Path | None = None, *, cwd: Path | None = None) -> SloSet:
             )
     data = _read_toml(path)
     if path.name == "pyproject.toml" or "tool" in data:
-        table = data.get("tool", {}).get("workbench", {}).get("slo")
+        table = _slo_table(data)
         where = "[tool.workbench.slo]"
         if table is None:
             raise SloError(f"{path}: no [tool.workbench.slo] table; add one (see docs/cycle.md)")
@@ -272,31 +281,26 @@ def _setting(value: Any, key: str, source: str, where: str) -> float:
 
 
 def _finite(value: Any, name: str, source: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SloError(f"{source}: {name} must be a number, not {value!r}")
-    if not math.isfinite(value):
-        raise SloError(f"{source}: {name} must be a finite number, not {value!r}")
-    return float(value)
+    try:
+        return number(value, name, low=-math.inf)
+    except FieldProblem as problem:
+        raise SloError(f"{source}: {problem}") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SloError(f"SLO file {path} does not exist") from None
-    except IsADirectoryError:
-        raise SloError(
-            f"SLO file {path} is a folder; pass the slo.toml or pyproject.toml"
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SloError(f"cannot read SLO file {path}: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise SloError(f"{path} is not valid TOML: {error}") from None
+    return read_toml(path, SloError, what="SLO file")
+
+
+def _slo_table(data: dict[str, Any]) -> Any:
+    """``[tool.workbench.slo]`` of a pyproject, None when absent (or not a table on the way)."""
+    tool = data.get("tool")
+    workbench = tool.get("workbench") if isinstance(tool, dict) else None
+    return workbench.get("slo") if isinstance(workbench, dict) else None
 
 
 def _has_slo_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = _read_toml(pyproject)
+    except SloError:
         return True  # let load_slos report the problem with the file
-    return isinstance(data.get("tool", {}).get("workbench", {}).get("slo"), dict)
+    return isinstance(_slo_table(data), dict)

@@ -19,6 +19,7 @@ from workbench.cycle.optimisation_plan import PlanEntry, plan_items
 from workbench.cycle.outcome import Roi, SliChange, before_after, done_since, return_on_effort
 from workbench.errors import WorkbenchError
 from workbench.output import counted
+from workbench.paths import shown
 from workbench.profiles.io import read_profile
 from workbench.profiles.model import Profile
 from workbench.triage.dbfile import default_db_path
@@ -67,13 +68,13 @@ def load_items(db: Path | None) -> tuple[list[Item], str]:
 
     path = db or default_db_path()
     if not path.is_file():
-        return [], f"no backlog at {path}: no items to rank or plan"
+        return [], f"no backlog at {shown(path)}: no items to rank or plan"
     try:
         with BacklogStore.open(path, access=Access.READ) as store:  # never upgraded by a read
             items = list(store.iter_all(ItemFilter(include_closed=True)))
     except WorkbenchError as error:
         return [], f"backlog not read: {error}"
-    return items, f"backlog {path} ({counted(len(items), 'item')})"
+    return items, f"backlog {shown(path)} ({counted(len(items), 'item')})"
 
 
 def build_view(cycle: Cycle, items: list[Item], backlog_note: str) -> CycleView:

@@ -21,12 +21,13 @@ A waivers file is TOML (``function = "reason"`` pairs, top level or under
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from workbench.documents import FieldProblem, number, parse_toml, read_text, read_toml
 from workbench.errors import ConfigError
+from workbench.output import plain
 from workbench.profiles.gates import GateConfig
 
 _NUMBERS = ("new_hotspot_pct", "max_self_growth_pct", "noise_pct")
@@ -57,7 +58,7 @@ def load_gate_config(
     the flags, None where not given.
     """
     if project_dir is not None and not project_dir.is_dir():
-        raise ConfigError(f"project folder {project_dir} does not exist or is not a folder")
+        raise ConfigError(f"project folder {plain(project_dir)} does not exist or is not a folder")
     config = GateConfig()
     pyproject = find_pyproject(project_dir or Path.cwd())
     if pyproject is not None:
@@ -69,7 +70,7 @@ def load_gate_config(
                 config.waivers.update(_waiver_table(value, f"{pyproject} [tool.workbench.waivers]"))
             elif name == "waivers_file":
                 if not isinstance(value, str):
-                    raise ConfigError(f"{pyproject}: waivers-file must be a string path")
+                    raise ConfigError(f"{plain(pyproject)}: waivers-file must be a string path")
                 config.waivers.update(read_waivers(pyproject.parent / value))
     for name, value in (
         ("new_hotspot_pct", new_hotspot_pct),
@@ -91,7 +92,7 @@ def project_table(project_dir: Path | None) -> tuple[dict[str, Any], Path | None
     there is no pyproject; :class:`ConfigError` when it is malformed.
     """
     if project_dir is not None and not project_dir.is_dir():
-        raise ConfigError(f"project folder {project_dir} does not exist or is not a folder")
+        raise ConfigError(f"project folder {plain(project_dir)} does not exist or is not a folder")
     pyproject = find_pyproject(project_dir or Path.cwd())
     if pyproject is None:
         return {}, None
@@ -100,15 +101,10 @@ def project_table(project_dir: Path | None) -> tuple[dict[str, Any], Path | None
 
 def read_waivers(path: Path) -> dict[str, str]:
     """Waivers from a TOML file or from ``function = reason`` lines."""
+    text = read_text(path, ConfigError, what="waivers file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"waivers file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read waivers file {path}: {error}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        data = parse_toml(text, path, ConfigError)
+    except ConfigError:
         return _waiver_lines(text, path)
     table = data.get("waivers", data)
     return _waiver_table(table, str(path))
@@ -126,13 +122,11 @@ def parse_waiver(text: str) -> tuple[str, str]:
 
 
 def _workbench_table(pyproject: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"cannot read {pyproject}: {error}") from None
-    table = data.get("tool", {}).get("workbench", {})
+    data = read_toml(pyproject, ConfigError, what="pyproject.toml")
+    tool = data.get("tool", {})
+    table = tool.get("workbench", {}) if isinstance(tool, dict) else None
     if not isinstance(table, dict):
-        raise ConfigError(f"{pyproject}: [tool.workbench] must be a table")
+        raise ConfigError(f"{plain(pyproject)}: [tool.workbench] must be a table")
     return table
 
 
@@ -141,34 +135,38 @@ def _normalised(table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _number(value: Any, name: str, source: Path) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(
-            f"{source}: [tool.workbench] {name.replace('_', '-')} must be a number, not {value!r}"
-        )
-    return float(value)
+    """A threshold in percent or points: 0 to 100, like the flags that override it (an
+    infinite or NaN threshold would turn the gate off and pass everything)."""
+    try:
+        return number(value, f"[tool.workbench] {name.replace('_', '-')}", high=100)
+    except FieldProblem as problem:
+        raise ConfigError(f"{plain(source)}: {problem}") from None
 
 
 def _waiver_table(table: Any, source: str) -> dict[str, str]:
     if not isinstance(table, dict):
-        raise ConfigError(f'{source}: waivers must be a table of function = "reason"')
+        raise ConfigError(f'{plain(source)}: waivers must be a table of function = "reason"')
     waivers = {}
     for function, reason in table.items():
         if not isinstance(reason, str) or not reason.strip():
-            raise ConfigError(f"{source}: waiver for {function!r} needs a non-empty reason")
+            raise ConfigError(
+                f"{plain(source)}: waiver for {plain(repr(function))} needs a non-empty reason"
+            )
         waivers[str(function)] = reason.strip()
     return waivers
 
 
 def _waiver_lines(text: str, path: Path) -> dict[str, str]:
     waivers = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for line_number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         function, sep, reason = line.partition("=")
         if not sep or not function.strip() or not reason.strip():
             raise ConfigError(
-                f"{path}:{number}: expected 'function = reason' (TOML or one waiver per line)"
+                f"{plain(path)}:{line_number}: expected 'function = reason' "
+                "(TOML or one waiver per line)"
             )
         waivers[function.strip()] = reason.strip().strip('"')
     return waivers

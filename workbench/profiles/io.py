@@ -169,6 +169,10 @@ def _load_json(path: Path) -> Any:
             f"{path}: JSON nested more than {MAX_JSON_NESTING:,} levels deep; not a profile "
             "we can read"
         ) from None
+    except ValueError:  # an integer literal past Python's 4,300-digit limit
+        raise ProfileFormatError(
+            f"{path}: a number in it has thousands of digits; not a profile we can read"
+        ) from None
 
 
 def _parse_deep(text: str) -> Any:
@@ -191,7 +195,7 @@ def _parse_deep(text: str) -> Any:
         sys.setrecursionlimit(MAX_JSON_NESTING + 100)
         try:
             outcome.append(json.loads(text))
-        except (RecursionError, json.JSONDecodeError) as error:
+        except (RecursionError, ValueError) as error:  # JSONDecodeError is a ValueError
             outcome.append(error)
         finally:
             sys.setrecursionlimit(limit)

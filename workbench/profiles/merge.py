@@ -53,6 +53,7 @@ def merge_profiles(
         profiler=first.profiler,
         argv=first.argv,
         python_version=first.python_version,
+        view=first.view if len({p.meta.view for p in profiles}) == 1 else None,
     )
     merged = Profile(meta)
     prefixes = [root.rstrip("/") + "/" for root in roots]

@@ -22,15 +22,20 @@ VIEW_NAMES = {"cpu": "CPU", "samples": "samples", "wall": "wall"}
 def check_views(base: Profile, branch: Profile, mixed: bool = False) -> None:
     """Raise :class:`ProfileFormatError` for a wall view against a non-wall one.
 
-    ``mixed=True`` (``--mixed-views``) lets it through; profiles without a
-    view (other tools' files) are never refused.
+    ``mixed=True`` (``--mixed-views``; the Compare pane's ``c``, named by the
+    error's ``in_app`` line) lets it through; profiles without a view (other
+    tools' files) are never refused.
     """
     views = base.meta.view, branch.meta.view
     if mixed or None in views or (views[0] == "wall") == (views[1] == "wall"):
         return
     names = [f"{VIEW_NAMES[view]} view" for view in views]  # type: ignore[index]
-    raise ProfileFormatError(
+    problem = (
         f"BASE is a {names[0]} and BRANCH a {names[1]}: a wall view counts waiting time, "
         "the other does not, so every waiting function would show as a change; record both "
-        "with the same --view, or pass --mixed-views to compare them anyway"
+        "with the same --view, or "
+    )
+    raise ProfileFormatError(
+        f"{problem}pass --mixed-views to compare them anyway",
+        in_app=f"{problem}press c to compare them anyway",
     )

@@ -15,12 +15,19 @@ Profilers:
 
 * ``py-spy`` attaches to the started process (``record --pid``; py-spy
   retries until the interpreter is up, as it does for ``py-spy record --
-  CMD``), so its own CPU time stays out of the command's rusage;
+  CMD``), so its own CPU time stays out of the command's rusage. Its
+  profile is in one of three views (:data:`~workbench.profiles.model.View`):
+  ``cpu`` (default: each thread's samples weighed to the CPU the kernel
+  counted for it, read by :class:`~workbench.sampling.cpu_watch.CpuWatch`
+  and applied by :func:`~workbench.sampling.calibrate.calibrate`, as for
+  ``record PID``), ``samples`` (py-spy's as recorded) or ``wall``
+  (``--idle``: waiting threads too);
 * ``pyinstrument`` (wall-clock, async-aware) runs in the command's
   interpreter: ``python X`` becomes ``python -m pyinstrument ... X`` and any
   other program on PATH ``python -m pyinstrument --from-path PROGRAM``. The
   workbench's own pyinstrument is offered last on ``PYTHONPATH`` (alone, not
-  its site-packages) so a per-revision virtualenv need not install it;
+  its site-packages) so a per-revision virtualenv need not install it.
+  It measures wall-clock time: its profiles are in the ``wall`` view;
 * ``none`` measures the run without profiling it (``bisect`` on wall or CPU
   time does not need stacks).
 
@@ -52,7 +59,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from workbench.errors import SamplingError, WorkbenchError
+from workbench.profiles.model import View
+from workbench.sampling.calibrate import WindowCpu
 from workbench.sampling.children import ChildProcesses, signal_group
+from workbench.sampling.cpu_watch import CpuWatch
 
 Profiler = Literal["py-spy", "pyinstrument", "none"]
 PROFILERS: tuple[Profiler, ...] = ("py-spy", "pyinstrument", "none")
@@ -161,12 +171,15 @@ def record_command(
     git_revision: str | None = None,
     stdout: int | None = subprocess.DEVNULL,
     cancel: threading.Event | None = None,
+    view: View | None = None,
 ) -> CommandRun:
     """Run ``argv`` under ``profiler``, measure it, write its profile to ``output``.
 
     ``env`` is the command's whole environment (default: ours); ``stdout``
     None lets the command write to ours. ``output`` None (or ``profiler``
-    ``none``) writes no profile. Raises :class:`Interrupted` (a
+    ``none``) writes no profile. ``view`` is what the profile measures
+    (default: ``cpu`` for py-spy, ``wall`` for pyinstrument, the only one it
+    has; see :func:`command_view`). Raises :class:`Interrupted` (a
     ``KeyboardInterrupt``) on Ctrl-C or when ``cancel`` is set, after the
     command and the profiler are gone and the partial profile is written.
     """
@@ -177,10 +190,13 @@ def record_command(
         raise SamplingError(f"unknown profiler {profiler!r}; choose one of {', '.join(PROFILERS)}")
     if not 1 <= rate <= 10_000:
         raise SamplingError(f"{rate}: use a sampling rate between 1 and 10000 Hz")
+    view = command_view(profiler, view)
     environment = dict(os.environ if env is None else env)
     folder = Path(cwd) if cwd is not None else Path.cwd()
     with tempfile.TemporaryDirectory(prefix="workbench-run-") as scratch:
-        session = _Session(argv, Path(scratch), folder, environment, rate, profiler, nonblocking)
+        session = _Session(
+            argv, Path(scratch), folder, environment, rate, profiler, nonblocking, view
+        )
         run = session.run(stdout, cancel)
         run.git_revision = git_revision
         run.python_version = python_version_of(argv, environment.get("PATH"))
@@ -189,6 +205,22 @@ def record_command(
     if run.interrupted:
         raise Interrupted(run)
     return run
+
+
+def command_view(profiler: Profiler, view: View | None) -> View:
+    """The view a run's profile will be in: ``view``, or the profiler's default.
+
+    py-spy gives all three (``cpu`` by default); pyinstrument measures
+    wall-clock time only, so asking it for another view is a SamplingError.
+    """
+    if profiler != "pyinstrument":
+        return view or "cpu"
+    if view not in (None, "wall"):
+        raise SamplingError(
+            f"pyinstrument measures wall-clock time, not the {view} view: "
+            "use --view wall, or --profiler py-spy"
+        )
+    return "wall"
 
 
 class _Session:
@@ -203,6 +235,7 @@ class _Session:
         rate: int,
         profiler: Profiler,
         nonblocking: bool,
+        view: View,
     ) -> None:
         self.argv = argv
         self.scratch = scratch
@@ -215,6 +248,9 @@ class _Session:
         self.profiler_log = scratch / "profiler.log"
         self.stderr_file = scratch / "stderr.txt"
         self.children = ChildProcesses()
+        self.view = view
+        self.cpu: WindowCpu | None = None
+        """Each thread's CPU over the run (py-spy's CPU view only; read before the reap)."""
 
     def run(self, stdout: int | None, cancel: threading.Event | None) -> CommandRun:
         started_at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -235,8 +271,11 @@ class _Session:
         except NotADirectoryError:
             empty.error = f"working directory {self.cwd} is not a folder"
             return empty
+        watch = None
         try:
             sampler = self._start_pyspy(process.pid) if self.profiler == "py-spy" else None
+            if sampler is not None and self.view == "cpu":
+                watch = CpuWatch(process.pid, self._pyspy_sampling)
             interrupted = False
             try:
                 _wait_exit(process.pid, cancel)
@@ -244,6 +283,8 @@ class _Session:
                 interrupted = True
                 _stop_gently(process.pid)
             wall = time.perf_counter() - begin
+            if watch is not None:  # a zombie now: its total is still readable
+                self.cpu = watch.finish()
             # The leader is a zombie now (not reaped), so its group id cannot be reused:
             # whatever it left running in its group goes with it.
             kill_group(process.pid)
@@ -252,6 +293,8 @@ class _Session:
             if sampler is not None:
                 self._finish_pyspy(sampler)
         finally:
+            if watch is not None:
+                watch.stop()
             self.children.kill_all()
         return CommandRun(
             argv=self.argv,
@@ -288,6 +331,8 @@ class _Session:
         ]
         if self.nonblocking:
             args.append("--nonblocking")
+        if self.view == "wall":
+            args.append("--idle")
         with self.profiler_log.open("wb") as log:
             return self.children.spawn(args, stdout=log)
 
@@ -302,6 +347,14 @@ class _Session:
             except subprocess.TimeoutExpired:
                 pass
         self.children.kill_all()
+
+    def _pyspy_sampling(self) -> bool:
+        """py-spy has found the interpreter and samples (its first line says so)."""
+        try:
+            with self.profiler_log.open("rb") as log:
+                return b"Sampling process" in log.read(4096)
+        except OSError:
+            return False
 
     def profiler_message(self) -> str:
         """The last line the profiler printed (its reason for writing nothing)."""
@@ -419,6 +472,7 @@ def _offer_pyinstrument(env: dict[str, str], scratch: Path) -> None:
 def _write_profile(session: _Session, run: CommandRun, output: Path, fmt: OutputFormat) -> None:
     """Read what the profiler wrote, add the run's figures, write ``output``."""
     from workbench.profiles.io import read_profile, write_profile
+    from workbench.sampling.calibrate import calibrate
 
     if not session.raw_profile.is_file() or session.raw_profile.stat().st_size == 0:
         run.profile_error = _no_profile_reason(session, run)
@@ -428,8 +482,18 @@ def _write_profile(session: _Session, run: CommandRun, output: Path, fmt: Output
     except WorkbenchError as error:
         run.profile_error = f"{session.profiler} wrote nothing usable: {error}"
         return
+    run.samples = round((profile.to_seconds(profile.total_weight) or 0.0) * session.rate)
+    if session.cpu is not None:
+        profile = calibrate(profile, session.cpu)
+        if not len(profile):
+            run.profile_error = (
+                "no CPU sampled: none of the command's threads ran while py-spy sampled "
+                "(the wall view, --view wall, shows where they waited)"
+            )
+            return
     meta = profile.meta
     meta.source = None
+    meta.view = session.view
     meta.name = output.name
     meta.profiler = session.profiler
     meta.rate = float(session.rate)
@@ -445,8 +509,6 @@ def _write_profile(session: _Session, run: CommandRun, output: Path, fmt: Output
     meta.captured_at = run.started_at
     write_profile(profile, output, fmt)
     run.profile_path = output
-    seconds = profile.to_seconds(profile.total_weight) or 0.0
-    run.samples = round(seconds * session.rate)
 
 
 def _no_profile_reason(session: _Session, run: CommandRun) -> str:

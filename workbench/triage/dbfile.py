@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.errors import StoreError
+from workbench.output import plain
 
 DEFAULT_BUSY_TIMEOUT = float(os.environ.get("WORKBENCH_BUSY_TIMEOUT", "5"))
 """Seconds a write waits for another process's transaction before giving up
@@ -81,9 +82,10 @@ def store_errors(path: Path) -> Iterator[None]:
         raise StoreError(
             f"the backlog {path} refused the change ({error}); reload and retry"
         ) from None
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        # Text that is not UTF-8 where SQLite keeps names and titles is damage as well.
         raise StoreError(
-            f"the backlog {path} is corrupt ({error}); nothing was changed; "
+            f"the backlog {path} is corrupt ({plain(error)}); nothing was changed; "
             f"`workbench backlog repair --db {path}` rebuilds it from its tables or a backup"
         ) from None
 

@@ -71,7 +71,8 @@ def _lenient_text(data: bytes) -> str:
 def _pragma(conn: sqlite3.Connection, pragma: str) -> list[str]:
     """The first problems ``PRAGMA integrity_check``/``quick_check`` reports, or []."""
     rows = conn.execute(f"PRAGMA {pragma}(20)").fetchall()
-    return [] if rows == [("ok",)] else [row[0] for row in rows]
+    # SQLite puts "*** in database main ***" on a line of its own: one line a problem.
+    return [] if rows == [("ok",)] else [" ".join(row[0].split()) for row in rows]
 
 
 def _search_index_problems(conn: sqlite3.Connection) -> list[str]:

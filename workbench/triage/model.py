@@ -8,9 +8,12 @@ what the database, JSON and CSV hold); :attr:`label` is the human spelling.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Self
+
+from workbench.output import LONE_SURROGATE
 
 IMPACT_EFFORT_RANGE = range(1, 6)
 """Impact and effort are scored 1 (least) to 5 (most)."""
@@ -180,8 +183,23 @@ def quadrant_of(impact: int, effort: int, split: int = DEFAULT_SPLIT) -> Quadran
     return Quadrant.DEFER if high_effort else Quadrant.BATCH_FIXES
 
 
+#: The free-text fields of an item.
+TEXT_FIELDS = ("title", "hypothesis", "kpi", "owner", "justification", "notes")
+
+
+def stored_text(value: object, name: str) -> str:
+    """``value`` as the store keeps text: a string (``TypeError`` otherwise), lone surrogates
+    (an argument with bytes that are not UTF-8, ``"\\ud800"`` in an import) as U+FFFD,
+    since SQLite stores UTF-8."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be text, not {type(value).__name__}")
+    return LONE_SURROGATE.sub("\ufffd", value)
+
+
 def clamp_score(score: int) -> int:
     """Keep an impact or effort inside 1..5 (raising past 5 is a no-op, not an error)."""
+    if isinstance(score, float) and not math.isfinite(score):
+        raise ValueError(f"a score must be a number from 1 to 5, not {score}")
     return max(IMPACT_EFFORT_RANGE.start, min(IMPACT_EFFORT_RANGE.stop - 1, int(score)))
 
 
@@ -202,6 +220,7 @@ class Evidence:
 
     def __post_init__(self) -> None:
         self.kind = EvidenceKind.parse(self.kind)
+        self.ref, self.note = stored_text(self.ref, "ref"), stored_text(self.note, "note")
 
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.ref}"
@@ -240,6 +259,8 @@ class Item:
     version: int = 0
 
     def __post_init__(self) -> None:
+        for name in TEXT_FIELDS:
+            setattr(self, name, stored_text(getattr(self, name), name))
         self.source = Source.parse(self.source)
         self.signal = Signal.parse(self.signal)
         self.pattern = Pattern.parse(self.pattern)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.documents import MALFORMED, csv_rows, parse_json, read_text
 from workbench.errors import WorkbenchError
+from workbench.output import plain
 from workbench.triage.kpis import KpiReport
 from workbench.triage.model import (
     EDITABLE_FIELDS,
@@ -143,25 +144,17 @@ def _key(text: str) -> str:
 
 def read_import(path: Path) -> ImportResult:
     """Items from our JSON export (or a JSON list of items) or from a CSV file."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ImportFormatError(f"cannot read {path}: {error}") from None
+    text = read_text(path, ImportFormatError, what="backlog export or CSV sheet")
     if text.lstrip()[:1] in ("{", "["):
         return _from_json(path, text)
     return _from_csv(path, text)
 
 
 def _from_json(path: Path, text: str) -> ImportResult:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(
-            f"{path} is not valid JSON ({error}); fix it or export again"
-        ) from None
+    document = parse_json(text, path, ImportFormatError, "backlog export")
     records = document.get("items") if isinstance(document, dict) else document
     if not isinstance(records, list):
-        raise ImportFormatError(f'{path}: expected a list of items or {{"items": [...]}}')
+        raise ImportFormatError(f'{plain(path)}: expected a list of items or {{"items": [...]}}')
     result = ImportResult()
     for index, record in enumerate(records):
         try:
@@ -173,7 +166,7 @@ def _from_json(path: Path, text: str) -> ImportResult:
                 for e in record.get("evidence") or []
             ]
             result.items.append(_checked(Item(**fields, evidence=evidence)))
-        except (ValueError, TypeError, KeyError) as error:
+        except MALFORMED as error:
             result.skipped.append((index, str(error)))
     return result
 
@@ -183,8 +176,8 @@ def _from_csv(path: Path, text: str) -> ImportResult:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
+    reader = csv_rows(text, path, ImportFormatError, dialect)
+    header = next(reader, (1, None))[1]
     columns = [_HEADERS.get(_key(name)) for name in header or []]
     if "title" not in columns:
         raise ImportFormatError(
@@ -192,12 +185,12 @@ def _from_csv(path: Path, text: str) -> ImportResult:
             "add one or export JSON from workbench"
         )
     result = ImportResult()
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
         try:
             result.items.append(_row_item(columns, cells))
-        except (ValueError, TypeError) as error:
+        except MALFORMED as error:
             result.skipped.append((number, str(error)))
     return result
 

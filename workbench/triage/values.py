@@ -6,6 +6,7 @@ or None), so the event log compares like with like.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from workbench.errors import StaleEditError, StoreError
@@ -17,6 +18,7 @@ from workbench.triage.model import (
     Source,
     Status,
     Taxonomy,
+    stored_text,
 )
 
 
@@ -32,10 +34,24 @@ def stale(item_id: int, read: int, now_version: int) -> StaleEditError:
 
 
 def validate_item(item: Item) -> None:
+    for name in KPI_FIELDS:
+        _kpi_value(getattr(item, name), name)
     if not item.title.strip():
         raise ValidationError("an item needs a title")
     if item.status is Status.WAIVED and not item.justification.strip():
         raise ValidationError(f"“{item.title}” is waived without a justification")
+
+
+KPI_FIELDS = ("kpi_baseline", "kpi_target", "kpi_latest")
+
+
+def _kpi_value(value: Any, name: str) -> float | None:
+    """A KPI figure: absent, or a finite number (NaN would never compare as met)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationError(f"{name} must be a finite number, not {value!r}")
+    return float(value)
 
 
 def normalise_changes(changes: dict[str, Any]) -> dict[str, Any]:
@@ -57,12 +73,12 @@ def normalise_changes(changes: dict[str, Any]) -> dict[str, Any]:
                 if value not in IMPACT_EFFORT_RANGE:
                     raise ValueError(f"{name} must be 1..5 (got {value})")
             elif name.startswith("kpi_"):
-                value = None if value in (None, "") else float(value)
+                value = None if value in (None, "") else _kpi_value(float(value), name)
             elif name == "critical":
                 value = int(bool(value) and str(value).lower() not in ("0", "false", "no"))
             else:
-                value = "" if value is None else str(value)
-        except ValueError as error:
+                value = stored_text("" if value is None else str(value), name)
+        except (ValueError, OverflowError) as error:
             raise ValidationError(str(error)) from None
         values[name] = value
     return values

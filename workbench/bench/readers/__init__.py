@@ -10,17 +10,15 @@ line naming the file and what we read.
 
 from __future__ import annotations
 
-import gzip
-import json
-import zlib
 from pathlib import Path
-from typing import Any
 
 from workbench.bench.readers.csv_runs import looks_like_csv, read_csv_runs
 from workbench.bench.readers.pyperf import is_pyperf, read_pyperf
 from workbench.bench.readers.pytest_benchmark import is_pytest_benchmark, read_pytest_benchmark
 from workbench.bench.results import BenchFile
+from workbench.documents import gunzip, parse_json, read_bytes
 from workbench.errors import BenchFormatError
+from workbench.output import plain
 
 UNDERSTOOD = (
     "we read pytest-benchmark --benchmark-json files, pyperf -o files and CSV "
@@ -37,7 +35,7 @@ def read_bench_file(path: str | Path) -> BenchFile:
     if not stripped:
         raise BenchFormatError(f"{path}: the file is empty; {UNDERSTOOD}")
     if stripped.startswith("{"):
-        document = _json(path, text)
+        document = parse_json(text, path, BenchFormatError, "benchmark results file")
         if is_pytest_benchmark(document):
             bench = read_pytest_benchmark(document, str(path))
         elif is_pyperf(document):
@@ -55,34 +53,12 @@ def read_bench_file(path: str | Path) -> BenchFile:
 
 def _text(path: Path) -> str:
     """The file as text: gunzipped when it is gzip (pyperf writes ``.json.gz``)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise BenchFormatError(f"{path}: cannot read ({error.strerror or error})") from None
+    raw = read_bytes(path, BenchFormatError, what="benchmark results file")
     if raw.startswith(_GZIP_MAGIC):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error):
-            raise BenchFormatError(f"{path}: truncated or corrupt gzip; copy it again") from None
+        raw = gunzip(raw, path, BenchFormatError)
     if b"\x00" in raw:
-        raise BenchFormatError(f"{path}: binary content; {UNDERSTOOD}")
+        raise BenchFormatError(f"{plain(path)}: binary content; {UNDERSTOOD}")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BenchFormatError(f"{path}: not UTF-8 text; {UNDERSTOOD}") from None
-
-
-def _json(path: Path, text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
-            raise BenchFormatError(
-                f"{path}: truncated JSON (the document ends before it closes); "
-                "write or copy it again"
-            ) from None
-        raise BenchFormatError(
-            f"{path}: invalid JSON at line {error.lineno} column {error.colno} ({error.msg})"
-        ) from None
-    except RecursionError:
-        raise BenchFormatError(f"{path}: JSON nested too deeply to read") from None
+        raise BenchFormatError(f"{plain(path)}: not UTF-8 text; {UNDERSTOOD}") from None

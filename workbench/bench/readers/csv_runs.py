@@ -9,11 +9,10 @@ the gate reads a larger value as a slowdown.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from workbench.bench.results import BenchFile
+from workbench.documents import csv_rows
 from workbench.errors import BenchFormatError
 from workbench.output import plain
 
@@ -41,7 +40,7 @@ def read_csv_runs(text: str, path: str) -> BenchFile:
     bench = BenchFile(path=path, format="csv")
     rows = (
         (number, row)
-        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1)
+        for number, row in csv_rows(text, path, BenchFormatError)
         if row and "".join(row).strip() and not row[0].lstrip().startswith("#")
     )
     header_line, header = next(rows)

@@ -8,14 +8,15 @@ document is one of ours (a stored run) or k6's summary; text with wrk's
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from workbench.cycle.readers.k6 import looks_like_k6, read_k6_summary
 from workbench.cycle.readers.locust_csv import csv_prefix, read_locust_csv
 from workbench.cycle.readers.wrk import looks_like_wrk, read_wrk_text
 from workbench.cycle.results import LoadResult
+from workbench.documents import parse_json, read_text
 from workbench.errors import ResultsFormatError
+from workbench.output import plain
 
 __all__ = ["read_results"]
 
@@ -32,12 +33,11 @@ def read_results(path: Path, *, profile: str | None = None) -> LoadResult:
         raise ResultsFormatError(
             f"{path}: a folder without exactly one locust *_stats.csv; pass the CSV prefix"
         )
-    text = _read_text(path)
+    text = read_text(path, ResultsFormatError, what="results file", limit=MAX_BYTES)
+    if not text.strip():
+        raise ResultsFormatError(f"{plain(path)} is empty")
     if text.lstrip().startswith(("{", "[")):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ResultsFormatError(f"{path}: malformed JSON ({error})") from None
+        document = parse_json(text, path, ResultsFormatError, "results file")
         if isinstance(document, dict) and "schema" in document:
             result = LoadResult.from_json(document, str(path))
             result.profile = profile or result.profile
@@ -52,25 +52,3 @@ def read_results(path: Path, *, profile: str | None = None) -> LoadResult:
     raise ResultsFormatError(
         f"{path}: not a locust --csv file, a k6 --summary-export JSON or wrk's output"
     )
-
-
-def _read_text(path: Path) -> str:
-    if path.exists() and not path.is_file():
-        raise ResultsFormatError(f"{path} is not a regular file (a device or FIFO?)")
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ResultsFormatError(f"{path} does not exist") from None
-    except OSError as error:
-        raise ResultsFormatError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_BYTES:
-        raise ResultsFormatError(f"{path} is larger than a results summary ({MAX_BYTES >> 20} MiB)")
-    if not data.strip():
-        raise ResultsFormatError(f"{path} is empty")
-    if b"\0" in data:
-        raise ResultsFormatError(f"{path} is binary, not a results file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ResultsFormatError(f"{path} is not UTF-8 text") from None

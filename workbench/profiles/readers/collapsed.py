@@ -162,7 +162,7 @@ def _apply_header(meta: ProfileMeta, line: str, source: str) -> dict[str, Any]:
     """Fill ``meta`` from our writer's header line and return the whole header."""
     try:
         header = json.loads(line[len(HEADER_PREFIX) :].rstrip().removesuffix(HEADER_SUFFIX))
-    except (json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, a 5,000-digit integer
         message = f"{source}: line 1: unreadable workbench header ({str(error):.80})"
         raise ProfileFormatError(message) from None
     if not isinstance(header, dict):

@@ -19,10 +19,10 @@ The schema (github.com/google/pprof, ``proto/profile.proto``), the parts read:
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from collections import Counter
 from typing import Any
 
+from workbench.documents import gunzip
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.profiles.protobuf import WireError, decode, packed, signed
@@ -48,25 +48,14 @@ def read_pprof(data: bytes, source: str) -> Profile:
     """A profile from the bytes of a gzipped (or plain) ``profile.proto`` message."""
     with reading(source, "pprof profile"):
         try:
-            message = _gunzip(data, source) if is_pprof(data) else data
+            message = (
+                gunzip(data, source, ProfileFormatError, MAX_UNCOMPRESSED)
+                if is_pprof(data)
+                else data
+            )
             return _read(decode(message))
         except WireError as error:
             raise ProfileFormatError(f"{source}: not a pprof profile ({error})") from None
-
-
-def _gunzip(data: bytes, source: str) -> bytes:
-    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
-    try:
-        message = inflate.decompress(data, MAX_UNCOMPRESSED)
-    except zlib.error as error:
-        raise ProfileFormatError(f"{source}: gzip data is corrupt ({error})") from None
-    if inflate.unconsumed_tail:
-        raise ProfileFormatError(
-            f"{source}: decompresses to more than {MAX_UNCOMPRESSED >> 20} MiB; not read"
-        )
-    if not inflate.eof:
-        raise ProfileFormatError(f"{source}: truncated gzip data; copy or capture it again")
-    return message
 
 
 def _read(fields: dict[int, list[Any]]) -> Profile:
