@@ -85,9 +85,18 @@ class WorkbenchApp(App[int]):
     """What slow work is running (every pane's bar shows it); '' when nothing is."""
 
     def __init__(self, context: LaunchContext | None = None) -> None:
+        session = Session(context)
+        first = session.launch.mode
+        first = first if first in PANES else "compare"
+        # The app starts in the pane's mode: no default screen is mounted (and its
+        # CSS applied) only to be switched away from before the first frame. The
+        # first pane's stylesheet is read with the app's (``styles/<mode>.tcss``):
+        # one parse, where loading it with the pane parses every sheet again.
+        self.DEFAULT_MODE = first  # type: ignore[misc]
+        self.CSS_PATH = [*self.CSS_PATH, styles_dir() / f"{first}.tcss"]
         super().__init__()
         self._running_since: dict[Worker, float] = {}
-        self.session = Session(context)
+        self.session = session
         """What every pane shares (the backlog, the repository); handed to each pane."""
         self._panes: dict[str, Screen] = {}
         for mode in PANES:
@@ -140,8 +149,6 @@ class WorkbenchApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_interval(BUSY_AFTER / 2, self._check_busy)
-        mode = self.session.launch.mode
-        self.switch_mode(mode if mode in PANES else "compare")
 
     def _check_busy(self) -> None:
         """Name the first described worker that has run for ``BUSY_AFTER`` seconds.

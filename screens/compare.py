@@ -23,9 +23,6 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from screens.bisect_dialog import BisectDialog
-from screens.capture_dialog import CaptureDialog
-from screens.compare_runs import BisectFinished, CaptureFinished, bisect_job, capture_job
 from screens.compare_work import (
     TIME_ROWS,
     CompareRequest,
@@ -40,7 +37,6 @@ from screens.dialogs import PathDialog
 from screens.keys import bind
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.pane import PaneScreen
-from screens.run_dialog import RunDialog
 from screens.session import Session
 from screens.widgets.bisect_view import BisectView
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
@@ -53,12 +49,16 @@ from workbench.paths import styles_dir
 from workbench.profiles.identity import ROOT_KEY, FunctionKey
 
 if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
+    from screens.compare_runs import BisectFinished, CaptureFinished
+    from screens.run_dialog import RunDialog
     from workbench.capture.report import CaptureReport
     from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
     from workbench.profiles.difftree import DiffNode
 
 ROLES = ("base", "branch")
 RequestT = TypeVar("RequestT")
+#: What the verdict line says until both profiles are read and compared.
+NO_VERDICT = "Gates: load both profiles to evaluate."
 
 
 @dataclass
@@ -188,6 +188,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         self._views_refused = False
 
     def compose(self) -> ComposeResult:
+        """The first frame: the bar, what each side is and the gate verdict."""
         yield PaneBar("compare")
         with Horizontal(id="compare-header"):
             with Vertical(id="compare-profiles"):
@@ -195,6 +196,9 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
                 yield ProfileSummaryView("Branch", id="summary-branch")
                 yield Static("", id="compare-error", markup=False)
             yield GateVerdictView(id="compare-verdict")
+
+    def compose_rest(self) -> ComposeResult:
+        """The icicle, the tables and the footer, once the first frame is painted."""
         yield Static("", id="compare-time", markup=False)
         yield JobLine(id="capture-progress")
         yield BisectView(id="bisect-result")
@@ -211,6 +215,10 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_hints()
+        self.query_one(GateVerdictView).show_message(NO_VERDICT)
+
+    def rest_mounted(self) -> None:
         self._clear_comparison()
         self._start()
 
@@ -224,7 +232,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         self._loaded.pop(role, None)
         self.mixed_views = False
         self.capture = None
-        if self.is_mounted:  # else mounting reads it
+        if self.complete:  # else mounting reads it
             self._start()
 
     def load_capture(self, folder: Path) -> None:
@@ -317,7 +325,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
     def _clear_comparison(self) -> None:
         """Take down what a previous pair showed: it no longer matches the files chosen."""
         self.comparison = None
-        self.query_one(GateVerdictView).show_message("Gates: load both profiles to evaluate.")
+        self.query_one(GateVerdictView).show_message(NO_VERDICT)
         self._fill_tables(None)
         icicle = self.query_one(Icicle)
         icicle.root = None
@@ -396,11 +404,17 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
 
     def new_capture(self, base: str = "", branch: str = "") -> None:
         """The capture dialog with ``base`` and ``branch`` filled in (another pane asks)."""
+        from screens.capture_dialog import CaptureDialog  # loaded when first asked for
+        from screens.compare_runs import capture_job
+
         prefill = {"capture-base": base, "capture-branch": branch}
         self._ask(CaptureDialog(self._typed_values(), prefill), capture_job)
 
     def action_bisect(self) -> None:
         """Ask for good and bad revisions, command and metric; bisect in a worker."""
+        from screens.bisect_dialog import BisectDialog  # loaded when first asked for
+        from screens.compare_runs import bisect_job
+
         self._ask(BisectDialog(self._typed_values()), bisect_job)
 
     def _typed_values(self) -> dict[str, str]:

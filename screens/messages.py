@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from workbench.triage.model import Evidence, Item
+if TYPE_CHECKING:  # the backlog's model loads with the backlog, not the first frame
+    from workbench.triage.model import Evidence, Item
 
 
 @dataclass

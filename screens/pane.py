@@ -1,13 +1,22 @@
-"""``PaneScreen``: what every pane shares — its footer lists help and quit first.
+"""``PaneScreen``: what every pane shares — its footer lists help and quit first, and
+what it shows can come in two steps: a light first frame, then the rest.
 
 Textual's footer lists the keys of the focused widget, then the screen's, then
 the app's; at 80 columns the app's (help, quit) fell off the end. A pane's
 own keys come in the order its ``BINDINGS`` list them (most used first), so
 what is cut at a narrow width is what matters least.
+
+The app's first frame waits for every widget of the pane to be mounted and
+styled; tables, the icicle and the footer cost most of that. A pane yields its
+light part from ``compose`` (the bar, the lines that say what is loaded) and
+its heavy part from ``compose_rest``, mounted once that first frame is painted
+(benchmarks/startup_bench.py measures both moments).
 """
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
+from textual.compose import compose
 from textual.screen import ActiveBinding, Screen
 
 #: Binding ids every footer shows first.
@@ -15,7 +24,10 @@ PINNED = ("app.help", "app.quit")
 
 
 class PaneScreen(Screen):
-    """Base of the Live, Compare, History and Backlog panes."""
+    """Base of the Live, Compare, History, Backlog and Cycle panes."""
+
+    complete = False
+    """Every widget of the pane is mounted (``compose_rest``'s too): its keys work now."""
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -27,3 +39,36 @@ class PaneScreen(Screen):
             if active.binding.id in PINNED
         )
         return {**{key: bindings[key] for _, key in pinned}, **bindings}
+
+    def compose_rest(self) -> ComposeResult:
+        """Widgets mounted after the pane's first frame, below what ``compose`` yielded.
+
+        Until they are, the pane's own keys are off (:meth:`check_action`), and
+        work that fills them starts from :meth:`rest_mounted`, not ``on_mount``.
+        """
+        yield from ()
+
+    def rest_mounted(self) -> None:
+        """Every widget is mounted: start what fills them (nothing by default)."""
+
+    def on_mount(self) -> None:
+        rest = compose(self, self.compose_rest())
+        if rest:
+            self.call_after_refresh(self._mount_rest, rest)
+        else:
+            self._completed()
+
+    async def _mount_rest(self, rest: list) -> None:
+        await self.mount_all(rest)
+        if self.focused is None:  # the first frame had nothing to focus
+            self.focus_next()
+        self._completed()
+
+    def _completed(self) -> None:
+        self.complete = True
+        self.refresh_bindings()
+        self.rest_mounted()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The pane's keys wait for the widgets they act on."""
+        return self.complete

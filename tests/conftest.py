@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import skip_without_ptrace
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Children the tests interrupt with SIGINT must not inherit an ignored SIGINT.
+
+    A shell starts a background job (``.ci/run &``, a CI runner's step) with SIGINT
+    ignored; the ignore survives ``exec``, so every ``workbench`` a test spawns would
+    ignore the Ctrl-C the test sends it and run to the end. A handled signal is
+    reset to the default in a child, so handling it here gives them the terminal's
+    Ctrl-C back.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

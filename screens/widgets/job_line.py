@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -23,8 +24,10 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from workbench.capture.runner import Progress, ProgressCallback
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:  # the capture's runner loads with the first job, not the pane's first frame
+    from workbench.capture.runner import Progress, ProgressCallback
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ScreenStackError
-from textual.widgets import Static
+from textual.widget import Widget
 
 #: Pane modes in the order their keys run (F1, F2...), with their titles.
 PANE_TITLES = {
@@ -23,8 +23,12 @@ PANE_TITLES = {
 }
 
 
-class PaneBar(Static):
-    """``Triage Workbench  F1 Live  F2 Compare …      ⧗ Writing a snapshot…``."""
+class PaneBar(Widget):
+    """``Triage Workbench  F1 Live  F2 Compare …      ⧗ Writing a snapshot…``.
+
+    Drawn when painted (``render``), not filled in once mounted: the bar is in
+    the pane's first frame, and the keys it names are those bound at that moment.
+    """
 
     DEFAULT_CSS = """
     PaneBar {
@@ -35,26 +39,30 @@ class PaneBar(Static):
     """
 
     def __init__(self, mode: str) -> None:
-        super().__init__(markup=False)
+        super().__init__()
         self.mode = mode
         """The pane this bar heads."""
+        self._text = Text(" Triage Workbench ", style="bold")
+        """What was drawn last (kept when the screens are being torn down)."""
 
     def on_mount(self) -> None:
-        self.watch(self.app, "busy", self._draw)
+        self.watch(self.app, "busy", lambda _busy: self.refresh(), init=False)
 
-    def _draw(self, busy: str = "") -> None:
+    def render(self) -> Text:
         try:
             keys = {mode: self._key_for(mode) for mode in PANE_TITLES}
-        except ScreenStackError:  # the busy watcher fired while the app tears its screens down
-            return
+        except ScreenStackError:  # a redraw while the app tears its screens down
+            return self._text
         text = Text(" Triage Workbench ", style="bold")
         for mode, title in PANE_TITLES.items():
             key = keys[mode]
             label = f" {key} {title} " if key else f" {title} "
             text.append(label, style="reverse bold" if mode == self.mode else "")
+        busy = self.app.busy
         if busy:
             text.append(f"   ⧗ {busy}", style="bold")
-        self.update(text)
+        self._text = text
+        return text
 
     def _key_for(self, mode: str) -> str:
         """The key that shows ``mode`` now (a keymap may have moved it)."""

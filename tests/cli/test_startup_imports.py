@@ -77,15 +77,19 @@ def test_backlog_commands_import_no_heavy_package(
 
 def test_the_apps_first_frame_waits_for_no_numpy(tmp_path: Path) -> None:
     """The app and its first pane (Compare, nothing loaded) draw before profiles are
-    read: NumPy, psutil and git load with the work that needs them."""
+    read: NumPy, psutil and git load with the work that needs them; the capture
+    runner, its dialog and the backlog's model load when first used."""
     code = (
         "import sys; import screens.app, screens.compare; "
-        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+        "print(' '.join(sorted(sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    loaded = set(result.stdout.split())
+    modules = set(result.stdout.split())
+    loaded = {module.split(".")[0] for module in modules}
     drawing = {"textual", "rich", "screens", "platformdirs"}  # platformdirs: Textual's own
     assert "textual" in loaded and loaded & (HEAVY - drawing) == set()
+    later = {"screens.capture_dialog", "workbench.capture.runner", "workbench.triage.model"}
+    assert "screens.compare" in modules and modules & later == set()

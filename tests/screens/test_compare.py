@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from screens.app import WorkbenchApp
 from screens.compare import CompareScreen
@@ -19,7 +19,8 @@ from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.widgets.delta_table import MORE_ROW, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, verdict_text
 from screens.widgets.icicle import Icicle
-from tests.helpers import settle, skip_without_ptrace
+from screens.widgets.pane_bar import PaneBar
+from tests.helpers import settle, skip_without_ptrace, wait_for
 from workbench.context import LaunchContext
 from workbench.paths import data_dir
 from workbench.profiles.diff import diff_profiles
@@ -391,6 +392,22 @@ def test_the_compare_pane_verdict_names_the_line() -> None:
     branch.add_frames([Frame("main", "pkg/app.py", 2), Frame("parse", "pkg/app.py", 7)], 10)
     text = verdict_text(evaluate_gates(diff_profiles(base, branch, by="line"), GateConfig())).plain
     assert "parse:7: new hotspot" in text and "absent from base" in text
+
+
+async def test_the_pane_paints_its_bar_first_then_mounts_the_rest(tmp_path: Path) -> None:
+    """The first frame holds the bar, the sides and the verdict; the icicle, the tables
+    and the footer come right after, and the pane's keys wait for them."""
+    app = WorkbenchApp(LaunchContext(mode="compare", db=tmp_path / "t.db"))
+    pane = app.compare_pane  # made before it is on screen
+    assert not pane.complete and pane.check_action("filter", ()) is False
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: pane.complete)
+        assert "F2 Compare" in str(pane.query_one(PaneBar).render())
+        assert pane.query(Footer) and pane.query(DeltaTable)
+        assert isinstance(app.focused, Icicle)  # the first frame had nothing to focus
+        assert pane.check_action("filter", ())
+        await pilot.press("slash")
+        assert pane.query_one("#compare-filter").has_focus
 
 
 def _view_profile(path: Path, view: str) -> Path:

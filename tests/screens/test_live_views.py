@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 
 from screens.app import WorkbenchApp
+from screens.item_dialog import ItemDialog
 from screens.live import LiveScreen
 from screens.live_feed import ViewReady
 from screens.live_view import LiveView
@@ -154,3 +155,6 @@ async def test_v_switches_views_and_the_pane_says_which(tmp_path, monkeypatch) -
             assert item.title.lower().startswith(("likely cpu bound", "likely gil contention"))
             assert "cores" in item.title and item.profile is not None
             assert item.profile.is_file() and item.profile.is_relative_to(tmp_path)
+            # The Backlog pane opens its item dialog: the app ends once it is up.
+            await wait_for(pilot, lambda: isinstance(app.screen, ItemDialog))
+            await pilot.pause()

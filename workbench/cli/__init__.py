@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("RUST_BACKTRACE", "0")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    # No words opens the app: building every group's parser first would delay its frame.
+    args = build_parser().parse_args(words) if words else None
     handler = getattr(args, "handler", None)
     try:
         if handler is None:

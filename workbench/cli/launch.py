@@ -15,9 +15,14 @@ def open_app(context: LaunchContext) -> int:
     The user's keymap (docs/keys.md) is read first: a bad one is a one-line
     error before anything is drawn.
     """
+    import gc
+
     from screens.app import WorkbenchApp
     from screens.keymap import user_keymap
 
+    # What is imported by now (Textual, Rich, the app) lives as long as the app:
+    # frozen, the collector stops traversing it in every full collection.
+    gc.freeze()
     app = WorkbenchApp(context)
     app.set_keymap(user_keymap())
     app.run()
