@@ -50,6 +50,15 @@ STATUS_STYLE = {"PASS": "green", "PARTIAL": "yellow", "FAIL": "red"}
 PHASE_CHOICES = [Choice("1", "baseline", "the baseline"), Choice("2", "after", "the after run")]
 
 
+#: Each table's columns, the verdict-bearing ones first: at 80 columns the tables show
+#: only their left part, and a status or a change cut off is the one thing a glance needs.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "cycle-slis": ("status", "endpoint", "SLI", "baseline", "after", "objective"),
+    "cycle-changes": ("change", "endpoint", "SLI", "before", "after", "profile"),
+    "cycle-reports": ("report", "file"),
+}
+
+
 @dataclass
 class CycleLoaded(Message):
     """A worker built the view of the cycle (and wrote its reports when asked)."""
@@ -167,15 +176,8 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         yield Footer()
 
     def on_mount(self) -> None:
-        # The verdict-bearing columns first: at 80 columns the tables show only their
-        # left part, and a status or a change cut off is the one thing a glance needs.
-        self.query_one("#cycle-slis", DataTable).add_columns(
-            "status", "endpoint", "SLI", "baseline", "after", "objective"
-        )
-        self.query_one("#cycle-changes", DataTable).add_columns(
-            "change", "endpoint", "SLI", "before", "after", "profile"
-        )
-        self.query_one("#cycle-reports", DataTable).add_columns("report", "file")
+        for table_id, headers in COLUMNS.items():
+            self.query_one(f"#{table_id}", Table).fill(headers, [])
         self._load()
 
     # -- reading ----------------------------------------------------------
@@ -232,21 +234,23 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
 
     # -- drawing ----------------------------------------------------------
     def _fill_slis(self, view: CycleView) -> None:
-        table = self.query_one("#cycle-slis", DataTable)
-        table.clear()
         before = _verdicts(view.baseline)
         after = _verdicts(view.after)
+        rows = []
         for index, objective in enumerate(view.config.slos.objectives):
             was, now = before.get(index), after.get(index)
             status = (now or was).status if (now or was) else NOT_MEASURED
-            table.add_row(
-                Text(status, style=STATUS_STYLE.get(status, "")),
-                Text(plain(endpoint_label(objective.endpoint))),
-                Text(objective.sli),
-                _measured(was),
-                _measured(now),
-                Text(objective.describe()),
+            rows.append(
+                [
+                    Text(status, style=STATUS_STYLE.get(status, "")),
+                    Text(plain(endpoint_label(objective.endpoint))),
+                    Text(objective.sli),
+                    _measured(was),
+                    _measured(now),
+                    Text(objective.describe()),
+                ]
             )
+        self.query_one("#cycle-slis", Table).fill(COLUMNS["cycle-slis"], rows)
 
     def _fill_burn(self, view: CycleView, burn: dict[str, list[float]]) -> None:
         lines = []
@@ -265,26 +269,28 @@ Tables move with `j`/`k`/`g`/`G`; `tab` moves between them.
         self.query_one("#budget-summary", Static).update(Text("\n".join(lines)))
 
     def _fill_changes(self, view: CycleView, texts: list[str]) -> None:
-        table = self.query_one("#cycle-changes", DataTable)
-        table.clear()
-        for change, text in zip(view.changes, texts, strict=True):
-            style = {True: "green", False: "red"}.get(change.better, "")
-            table.add_row(
-                Text(text, style=style),
+        rows = [
+            [
+                Text(text, style={True: "green", False: "red"}.get(change.better, "")),
                 Text(plain(change.endpoint)),
                 Text(change.sli),
                 Text(figure(change.before, change.unit)),
                 Text(figure(change.after, change.unit)),
                 Text(change.profile),
-            )
+            ]
+            for change, text in zip(view.changes, texts, strict=True)
+        ]
+        self.query_one("#cycle-changes", Table).fill(COLUMNS["cycle-changes"], rows)
 
     def _fill_reports(self, view: CycleView, reports: dict[str, str]) -> None:
-        table = self.query_one("#cycle-reports", DataTable)
-        table.clear()
         folder = view.folder / "reports"
-        for name, title in reports.items():
-            exists = (folder / name).is_file()
-            table.add_row(Text(title), Text(name if exists else "not written (w)"), key=name)
+        rows = [
+            [Text(title), Text(name if (folder / name).is_file() else "not written (w)")]
+            for name, title in reports.items()
+        ]
+        self.query_one("#cycle-reports", Table).fill(
+            COLUMNS["cycle-reports"], rows, keys=list(reports)
+        )
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#cycle-status", Static)

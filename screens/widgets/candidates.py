@@ -19,7 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from screens.widgets.table import Table
@@ -109,7 +109,7 @@ class CandidatesView(Vertical):
         """The answer on screen."""
 
     def on_mount(self) -> None:
-        self.query_one("#candidates-table", DataTable).add_columns(*COLUMNS)
+        self.query_one("#candidates-table", Table).fill(COLUMNS, [])
 
     def ask(self, question: AttributionQuestion) -> None:
         """Rank the commits of ``question`` off the UI thread."""
@@ -132,17 +132,16 @@ class CandidatesView(Vertical):
     def on_candidates_failed(self, message: CandidatesFailed) -> None:
         if message.question == self.question:
             self.answer = None
-            self.query_one("#candidates-table", DataTable).clear()
+            self.query_one("#candidates-table", Table).fill(COLUMNS, [])
             self._status(message.error, error=True)
 
     def on_candidates_loaded(self, message: CandidatesLoaded) -> None:
         if message.question != self.question:
             return
         self.answer = message.answer
-        table = self.query_one("#candidates-table", DataTable)
-        table.clear()
-        for direction, c, rank in candidate_rows(message.answer):
-            table.add_row(
+        found = candidate_rows(message.answer)
+        rows = [
+            [
                 Text(direction, style="red" if direction == "slower" else "green"),
                 Text(str(rank)),
                 Text(c.sha[:10]),
@@ -151,8 +150,11 @@ class CandidatesView(Vertical):
                 Text(f"{c.score:.2f}"),
                 Text(plain(c.summary)),
                 Text(plain(c.why)),
-                key=f"{direction}-{c.sha}",
-            )
+            ]
+            for direction, c, rank in found
+        ]
+        keys = [f"{direction}-{c.sha}" for direction, c, _ in found]
+        self.query_one("#candidates-table", Table).fill(COLUMNS, rows, keys=keys)
         self._status(summary_line(message.answer))
 
     def _status(self, text: str, *, error: bool = False) -> None:
