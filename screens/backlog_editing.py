@@ -33,6 +33,7 @@ from screens.backlog_work import (
     moved_summary,
     replayed,
     saved_edit,
+    tracking,
 )
 from screens.item_dialog import ItemDialog
 from screens.messages import BacklogItemRequested
@@ -262,9 +263,9 @@ class BacklogEditing(PaneScreen):
         self._open_dialog(selected, ItemDialog(selected, heading=f"Edit #{selected.id}"))
 
     def propose_item(self, message: BacklogItemRequested) -> None:
-        """Another pane sent a hotspot: open the add form prefilled with its evidence,
-        saying which open items already track the function (a duplicate is a choice,
-        not an accident)."""
+        """Another pane sent a hotspot (or a whole proposed item): open the add form
+        prefilled with its evidence, saying which open items already track its function
+        or commit (a duplicate is a choice, not an accident)."""
         if not self._refused():
             self._check_proposal(message)
 
@@ -272,38 +273,25 @@ class BacklogEditing(PaneScreen):
         thread=True,
         group="backlog-propose",
         exit_on_error=False,
-        description="Looking for items that track this function…",
+        description="Looking for items that track this function or commit…",
     )
     def _check_proposal(self, message: BacklogItemRequested) -> None:
-        where = ItemFilter(function=message.function)
+        where = tracking(message)
         self._post_read(
-            lambda store: ProposalChecked(
-                message, store.items(where, limit=3) if message.function else []
-            )
+            lambda store: ProposalChecked(message, store.items(where[0], limit=3) if where else [])
         )
 
     def on_proposal_checked(self, checked: ProposalChecked) -> None:
         message = checked.request
-        evidence = []
-        if message.function:
-            evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
-        if message.profile:
-            evidence.append(Evidence(EvidenceKind.PROFILE, str(message.profile)))
-        draft = Item(
-            title=message.title,
-            hypothesis=message.hypothesis,
-            source=Source.PROFILE_DRIFT,
-            kpi=message.kpi,
-            kpi_baseline=message.kpi_baseline,
-            kpi_latest=message.kpi_latest,
-            evidence=evidence,
-        )
-        heading = "Add item from hotspot"
+        draft, heading = message.draft, "Add proposed item"
+        if draft is None:
+            draft, heading = _hotspot_item(message), "Add item from hotspot"
         if checked.tracked:
             ids = ", ".join(f"#{item.id}" for item in checked.tracked)
             heading = f"{heading} — already tracked by {ids}: save only for another hypothesis"
+            what = tracking(message)
             self.notify(
-                f"{ids} already track {message.function}; escape and edit it instead",
+                f"{ids} already track {what[1] if what else 'this'}; escape and edit it instead",
                 title="Possible duplicate",
                 severity="warning",
                 markup=False,
@@ -335,3 +323,21 @@ class BacklogEditing(PaneScreen):
 
     def action_redo(self) -> None:
         self._write(lambda store: replayed(store, store.redo(), "redo"))
+
+
+def _hotspot_item(message: BacklogItemRequested) -> Item:
+    """The draft of a hotspot another pane sent: its function and profile as evidence."""
+    evidence = []
+    if message.function:
+        evidence.append(Evidence(EvidenceKind.FUNCTION, message.function))
+    if message.profile:
+        evidence.append(Evidence(EvidenceKind.PROFILE, str(message.profile)))
+    return Item(
+        title=message.title,
+        hypothesis=message.hypothesis,
+        source=Source.PROFILE_DRIFT,
+        kpi=message.kpi,
+        kpi_baseline=message.kpi_baseline,
+        kpi_latest=message.kpi_latest,
+        evidence=evidence,
+    )

@@ -20,7 +20,15 @@ from workbench.errors import StaleEditError, StoreError
 from workbench.files import output_file
 from workbench.reports.triage_markdown import triage_document
 from workbench.triage.kpis import KpiReport
-from workbench.triage.model import EDITABLE_FIELDS, Batch, Evidence, Item, ItemFilter, Quadrant
+from workbench.triage.model import (
+    EDITABLE_FIELDS,
+    Batch,
+    Evidence,
+    EvidenceKind,
+    Item,
+    ItemFilter,
+    Quadrant,
+)
 from workbench.triage.store import BacklogStore
 
 Write = Callable[[BacklogStore], tuple[list[Item], str]]
@@ -45,9 +53,21 @@ class ProposalChecked(Message):
     tracked: list[Item]
 
 
+def tracking(request: BacklogItemRequested) -> tuple[ItemFilter, str] | None:
+    """The open items that may already track what ``request`` proposes — holding its
+    draft's commit (a bisect's culprit), else its function — and how to name that;
+    None when there is nothing to look up."""
+    if request.draft is not None:
+        commits = [e.ref for e in request.draft.evidence if e.kind == EvidenceKind.COMMIT]
+        if commits:
+            return ItemFilter(commit=commits[0]), f"commit {commits[0][:12]}"
+    if request.function:
+        return ItemFilter(function=request.function), request.function
+    return None
+
+
 def linked(item: Item, evidence: Evidence) -> tuple[list[Item], str]:
     return [item], f"#{item.id} ← {evidence}"
-
 
 
 @dataclass

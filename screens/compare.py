@@ -8,10 +8,10 @@ A bad file ends in a one-line error on the pane, never in a crash.
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -38,22 +38,25 @@ from screens.keys import bind
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.pane import PaneScreen
 from screens.session import Session
+from screens.widgets.bisect_view import BisectView
 from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
 from screens.widgets.icicle import Icicle, IcicleNode
+from screens.widgets.job_line import Job, JobLine
 from screens.widgets.pane_bar import PaneBar
-from workbench.errors import WorkbenchError
 from workbench.output import plain
 from workbench.paths import styles_dir
 from workbench.profiles.identity import ROOT_KEY, FunctionKey
 
 if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
+    from screens.compare_runs import BisectFinished, CaptureFinished
+    from screens.run_dialog import RunDialog
     from workbench.capture.report import CaptureReport
-    from workbench.capture.runner import CaptureRequest, Progress
     from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
     from workbench.profiles.difftree import DiffNode
 
 ROLES = ("base", "branch")
+RequestT = TypeVar("RequestT")
 #: What the verdict line says until both profiles are read and compared.
 NO_VERDICT = "Gates: load both profiles to evaluate."
 
@@ -71,27 +74,6 @@ class IcicleBuilt(Message):
     """The differential icicle of the pair is ready."""
 
     tree: IcicleTree
-
-
-@dataclass
-class CaptureProgressed(Message):
-    """A capture started from the pane moved on (run k of N); replaces the previous one."""
-
-    progress: Progress
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CaptureProgressed)
-
-
-@dataclass
-class CaptureFinished(Message):
-    """A capture started from the pane ended: its folder, or why it could not run."""
-
-    folder: Path | None
-    interrupted: bool = False
-    error: str | None = None
-    comparable: bool = True
-    """Both sides have a successful run (a capture stopped early may have none)."""
 
 
 @dataclass
@@ -121,7 +103,14 @@ them anyway.
 `n` captures: a command run at two revisions, repeated and interleaved, in
 worktrees beside your checkout; the pane then shows the average runs and,
 above the icicle, the program's and each function's seconds with their
-significance. `X` stops a capture under way (what was measured is kept).
+significance.
+
+`B` bisects: the first commit between a good and a bad revision that made
+the command slower, measured step by step like a capture; the pane then
+names the commit (sha, author, date, subject) with the metric at every step,
+and `P` files it as a backlog item with the commit linked. `escape` hides it.
+
+`X` stops the capture or bisect under way (what was measured is kept).
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("compare", "filter", "filter", "Filter", "Show the rows whose function matches"),
@@ -155,10 +144,25 @@ significance. `X` stops a capture under way (what was measured is kept).
         ),
         bind(
             "compare",
+            "bisect",
+            "bisect",
+            "Bisect",
+            "Find the first commit between a good and a bad revision that made a command slower",
+        ),
+        bind(
+            "compare",
+            "propose",
+            "propose",
+            "File bisect",
+            "File the bisect's first bad commit as a backlog item, with the evidence linked",
+            show=False,
+        ),
+        bind(
+            "compare",
             "stop",
-            "cancel_capture",
-            "Stop capture",
-            "Stop the capture under way (what was measured is kept)",
+            "stop",
+            "Stop",
+            "Stop the capture or bisect under way (what was measured is kept)",
             show=False,
         ),
     ]
@@ -177,7 +181,8 @@ significance. `X` stops a capture under way (what was measured is kept).
         self._cache = ProfileCache()
         self.capture: Path | None = launch.capture
         """The capture folder shown (its average runs are the two sides), or None."""
-        self._cancel_capture: threading.Event | None = None
+        self._typed: dict[str, str] = {}
+        """What was typed last in the capture or bisect dialog (the next one starts there)."""
         self.mixed_views = launch.mixed_views
         """Compare a wall view with another view (``c``; reset when a file is chosen)."""
         self._views_refused = False
@@ -195,7 +200,8 @@ significance. `X` stops a capture under way (what was measured is kept).
     def compose_rest(self) -> ComposeResult:
         """The icicle, the tables and the footer, once the first frame is painted."""
         yield Static("", id="compare-time", markup=False)
-        yield Static("", id="capture-progress", markup=False)
+        yield JobLine(id="capture-progress")
+        yield BisectView(id="bisect-result")
         yield Icicle(id="compare-icicle")
         yield Static("", id="icicle-status", markup=False)
         yield Input(placeholder="filter: function or file (escape clears)", id="compare-filter")
@@ -369,10 +375,6 @@ significance. `X` stops a capture under way (what was measured is kept).
         """An unexpected failure in the worker is shown, not swallowed (it is a bug)."""
         if event.worker.group == "compare" and event.state == WorkerState.ERROR:
             self.post_message(DiffFailed(f"internal error: {event.worker.error!r}"))
-        if event.worker.group == "capture" and event.state == WorkerState.ERROR:
-            self.post_message(
-                CaptureFinished(None, error=f"internal error: {event.worker.error!r}")
-            )
 
     def _show_time(self, report: CaptureReport | None) -> None:
         """A capture's seconds (program and functions, with significance) and time gate."""
@@ -395,59 +397,46 @@ significance. `X` stops a capture under way (what was measured is kept).
         lines.append(time_section_text(report.time, TIME_ROWS).split("\n\nmethod:")[0])
         view.update(Text("\n".join(lines)))
 
-    # -- capture from the pane ----------------------------------------------
+    # -- capture and bisect from the pane ---------------------------------
     def action_new_capture(self) -> None:
         """Ask for revisions, command and repeats; run the capture in a worker."""
         self.new_capture()
 
     def new_capture(self, base: str = "", branch: str = "") -> None:
         """The capture dialog with ``base`` and ``branch`` filled in (another pane asks)."""
-
         from screens.capture_dialog import CaptureDialog  # loaded when first asked for
+        from screens.compare_runs import capture_job
 
-        def chosen(request: CaptureRequest | None) -> None:
+        prefill = {"capture-base": base, "capture-branch": branch}
+        self._ask(CaptureDialog(self._typed_values(), prefill), capture_job)
+
+    def action_bisect(self) -> None:
+        """Ask for good and bad revisions, command and metric; bisect in a worker."""
+        from screens.bisect_dialog import BisectDialog  # loaded when first asked for
+        from screens.compare_runs import bisect_job
+
+        self._ask(BisectDialog(self._typed_values()), bisect_job)
+
+    def _typed_values(self) -> dict[str, str]:
+        """What the run dialogs start from: as last typed, else the app's repository."""
+        if not self._typed.get("repo") and self.session.repo is not None:
+            self._typed["repo"] = str(self.session.repo)
+        return self._typed
+
+    def _ask(self, dialog: RunDialog[RequestT], job: Callable[[RequestT], Job]) -> None:
+        """Push ``dialog``; the request it returns runs as ``job`` (escape: nothing runs)."""
+
+        def chosen(request: RequestT | None) -> None:
             if request is not None:
-                self._cancel_capture = threading.Event()
-                self._show_progress("Starting the capture…")
-                self._run_capture(request, self._cancel_capture)
+                self.query_one(JobLine).start(job(request))
 
-        self.app.push_screen(CaptureDialog(self.session.repo, base, branch), chosen)
+        self.app.push_screen(dialog, chosen)
 
-    def action_cancel_capture(self) -> None:
-        if self._cancel_capture is None:
-            self.notify("No capture is running.", markup=False)
-            return
-        self._cancel_capture.set()
-        self._show_progress("Stopping the capture (what was measured is kept)…")
-
-    @work(thread=True, exclusive=True, group="capture", exit_on_error=False)
-    def _run_capture(self, request: CaptureRequest, cancel: threading.Event) -> None:
-        """Capture, posting progress; the folder (or the error) when done."""
-        from workbench.capture.runner import run_capture
-
-        try:
-            manifest = run_capture(
-                request, progress=lambda step: self.post_message(CaptureProgressed(step)),
-                cancel=cancel,
-            )  # fmt: skip
-        except WorkbenchError as error:
-            self.post_message(CaptureFinished(None, error=error.in_app()))
-            return
-        comparable = all(manifest.runs_of(role, ok_only=True) for role in ("base", "branch"))
-        self.post_message(
-            CaptureFinished(manifest.folder, manifest.interrupted, comparable=comparable)
-        )
-
-    def on_capture_progressed(self, message: CaptureProgressed) -> None:
-        step = message.progress
-        self._show_progress(
-            f"Capture: run {min(step.done + 1, step.total)} of {step.total}, "
-            f"{step.elapsed:.0f} s — {step.message}   (X stops it)"
-        )
+    def action_stop(self) -> None:
+        if not self.query_one(JobLine).stop():
+            self.notify("Nothing is running: n starts a capture, B a bisect.", markup=False)
 
     def on_capture_finished(self, message: CaptureFinished) -> None:
-        self._cancel_capture = None
-        self._show_progress(None)
         if message.error is not None:
             self.notify(message.error, title="Capture", severity="error", markup=False)
             return
@@ -466,10 +455,35 @@ significance. `X` stops a capture under way (what was measured is kept).
         if message.folder is not None:
             self.load_capture(message.folder)
 
-    def _show_progress(self, text: str | None) -> None:
-        line = self.query_one("#capture-progress", Static)
-        line.display = text is not None
-        line.update(Text(text or ""))
+    def on_bisect_finished(self, message: BisectFinished) -> None:
+        """Show the steps and the first bad commit (or why there is none)."""
+        if message.result is None:
+            self.notify(message.error or "", title="Bisect", severity="error", markup=False)
+            return
+        result = message.result
+        self.query_one(BisectView).show(result)
+        if result.interrupted:
+            self.notify("Bisect stopped; the steps shown are what was measured.", markup=False)
+
+    def action_propose(self) -> None:
+        """File the bisect's first bad commit: the item ``bisect --propose`` files, opened
+        in the Backlog pane's form (which names any open item already holding the commit)."""
+        result = self.query_one(BisectView).result
+        if result is None:
+            self.notify("No bisect to file yet: B runs one.", markup=False)
+            return
+        from workbench.triage.bisect_intake import item_for_bisect  # loaded with the result
+
+        item = item_for_bisect(result)
+        if item is None:
+            found = f"a range of {len(result.range)} commits" if result.range else "no commit"
+            self.notify(
+                f"The bisect named {found}, not one commit: nothing to file. "
+                "Bisect again with more runs a step.",
+                markup=False,
+            )
+            return
+        self.post_message(BacklogItemRequested(item.title, draft=item))
 
     def _set_error(self, error: str) -> None:
         label = self.query_one("#compare-error", Static)
@@ -509,8 +523,11 @@ significance. `X` stops a capture under way (what was measured is kept).
         self.query_one("#deltas", DeltaTable).focus()
 
     def action_close_filter(self) -> None:
-        """Escape: clear the filter line and close it."""
+        """Escape: clear the filter line and close it; with no filter open, hide a
+        bisect's result (``P`` still files it)."""
         line = self.query_one("#compare-filter", Input)
+        if not line.has_class("-open") and not line.value:
+            self.query_one(BisectView).display = False
         line.value = ""
         line.remove_class("-open")
         if line.has_focus:

@@ -76,6 +76,8 @@ KEYS: dict[str, str] = {
     "kpis": "K",
     "next_step": "D",
     "candidates": "i",
+    "bisect": "B",
+    "propose": "P",
     **{f"quadrant_{n}": str(n) for n in range(1, 5)},
 }
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # the backlog's model loads with the backlog, not the first frame
-    from workbench.triage.model import Evidence
+    from workbench.triage.model import Evidence, Item
 
 
 @dataclass
@@ -32,7 +32,7 @@ class HistoryRequested(Message):
 
 @dataclass
 class BacklogItemRequested(Message):
-    """Open the Backlog pane's add form prefilled from a hotspot."""
+    """Open the Backlog pane's add form prefilled from a hotspot (or a ready ``draft``)."""
 
     title: str
     function: str | None = None
@@ -44,6 +44,9 @@ class BacklogItemRequested(Message):
     """The KPI when the hotspot was seen (the base profile's share in Compare)."""
     kpi_latest: float | None = None
     """The KPI now (the branch profile's share, or the live share)."""
+    draft: Item | None = None
+    """A whole item the core proposed, evidence and all (a bisect's first bad commit,
+    from ``item_for_bisect``): the form starts from it instead of the fields above."""
 
 
 @dataclass

@@ -1,11 +1,18 @@
-"""False alarms: the same code captured against itself 20 times is "~" at least 19 times.
+"""False alarms: the same code captured against itself 20 times.
 
 Each capture runs a tiny command 6 times a side at the same commit (two
-worktrees, interleaved) and compares wall and CPU time; at α = 0.05 about one
-in twenty may come out significant by chance, so 19 of 20 must say "~", and
-the time gate must fail at most once (false failures ≤ 5%). Runs without a
-profiler (times only) to keep the 240 runs within CI's budget; the judgement
-is on the program's times, which a profiler would only slow down.
+worktrees, interleaved) and compares wall and CPU time. The time gate must
+fail at most once in 20 (false failures ≤ 5%, the issue's bar), and at most
+4 of the 40 wall and CPU comparisons may come out significant.
+
+Why not "19 of 20 say ~" per metric: with 6 runs a side the exact test's
+size at α = 0.05 is 0.041 (p-values step 0.026 → 0.041 → 0.065), so even a
+perfect machine has two or more chance hits in 20 about 20% of the time per
+metric — a test of that would fail on correct code. Four of 40 is a 2.4%
+chance at that size: what it catches is a biased measurement (one side
+always first, one worktree warmer), not luck. Runs without a profiler
+(times only) to keep the 240 runs within CI's budget; the judgement is on the
+program's times, which a profiler would only slow down.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ def test_same_code_against_itself_is_judged_unchanged(tmp_path: Path) -> None:
         unchanged["wall"] += not report.time.wall.significant
         unchanged["cpu"] += not report.time.cpu.significant
         failures += report.gate.outcome == "fail"
-    assert unchanged["wall"] >= CAPTURES - 1, unchanged
-    assert unchanged["cpu"] >= CAPTURES - 1, unchanged
-    assert failures <= 1
+    significant = 2 * CAPTURES - unchanged["wall"] - unchanged["cpu"]
+    assert failures <= 1, (failures, unchanged)
+    assert significant <= 4, unchanged
     assert worktrees(repo) == [str(repo)]

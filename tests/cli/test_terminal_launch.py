@@ -143,3 +143,20 @@ def test_attach_samples_a_pid_and_q_leaves_it_running(tmp_path: Path) -> None:
     finally:
         target.kill()
         target.wait()
+
+
+def test_demo_opens_live_then_every_pane_has_data(tmp_path: Path) -> None:
+    """The README's first command: the bundled service sampled live, the demo cycle on
+    F5; q ends the service and removes the demo's temporary folder."""
+    with terminal(workbench_argv("demo"), tmp_path) as session:
+        wait_until(lambda: "handle_request" in screen(session), timeout=90)
+        assert "CPU view" in screen(session)
+        tmux("send-keys", "-t", session, "F5")
+        wait_until(lambda: "baseline FAIL → after PASS" in screen(session), timeout=30)
+        backlog = next(word for word in screen(session).split() if "workbench-demo-" in word)
+        folder = Path(backlog).parent
+        assert folder.is_dir()
+        tmux("send-keys", "-t", session, "q")
+        wait_until(lambda: session_ended(session), timeout=30)
+    wait_until(lambda: not processes_running(str(folder)), timeout=10)
+    assert not folder.exists()

@@ -32,11 +32,13 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 from typing import Any, Literal
 
+from workbench.capture.bisect_request import BisectRequest, check_metric, profiler_for
 from workbench.capture.environment import Prepared, prepare, relocate
 from workbench.capture.runner import Progress, ProgressCallback
 from workbench.capture.time_diff import run_seconds
@@ -45,34 +47,16 @@ from workbench.capture.worktrees import Worktrees, git
 from workbench.errors import CaptureError, WorkbenchError
 from workbench.files import write_output
 from workbench.history.repo import quick_resolve
-from workbench.output import json_text
+from workbench.output import counted, json_text
 from workbench.profiles.gates import waiver_for
 from workbench.profiles.io import read_profile
-from workbench.sampling.command import CommandRun, Interrupted, Profiler, record_command
+from workbench.sampling.command import CommandRun, Interrupted, record_command
 from workbench.stats import compare, format_p, format_pct
 
 SCHEMA = "workbench.bisect/1"
 #: Rounds of ``repeat`` runs a side added to a step whose verdict is undecidable.
 EXTRA_ROUNDS = 2
 StepVerdict = Literal["good", "bad", "skip", "undecidable"]
-
-
-@dataclass
-class BisectRequest:
-    repo: Path
-    good: str
-    bad: str
-    argv: list[str]
-    metric: str = "wall"
-    """``wall``, ``cpu``, ``self:FUNCTION`` or ``total:FUNCTION``."""
-    threshold_pct: float = 10.0
-    repeat: int = 5
-    setup: str | None = None
-    profiler: Profiler | None = None
-    """None: ``none`` for wall/cpu, ``py-spy`` for a function's time."""
-    rate: int = 100
-    out: Path | None = None
-    max_seconds: float | None = None
 
 
 @dataclass
@@ -169,12 +153,6 @@ class BisectResult:
         }
 
 
-def profiler_for(request: BisectRequest) -> Profiler:
-    if request.profiler is not None:
-        return request.profiler
-    return "none" if request.metric in ("wall", "cpu") else "py-spy"
-
-
 def bisect(
     request: BisectRequest,
     *,
@@ -182,7 +160,7 @@ def bisect(
     cancel: threading.Event | None = None,
 ) -> BisectResult:
     """Search (see the module doc); CaptureError for bad input, never a guess."""
-    _check_metric(request)
+    check_metric(request)
     pinned = quick_resolve(request.repo, request.good, request.bad)
     repo = Path(pinned.root)
     good_sha, bad_sha = pinned.shas
@@ -260,8 +238,11 @@ class _Search:
         self.low = -1  # index of the newest commit known good (-1: GOOD itself)
         self.high = len(result.commits) - 1  # index of the oldest known bad (BAD at first)
         self.verdicts: dict[int, StepVerdict] = {}
+        self.current = ""
+        """The revision being measured, for the progress callback."""
 
     def run(self, trees: Worktrees, good_sha: str) -> None:
+        self.current = "good"
         self._say(f"checking out good {self.request.good}")
         good_tree = trees.add(self.request.good, good_sha)
         good = prepare(good_tree, setup=self.request.setup, cancel=self.cancel)
@@ -335,6 +316,7 @@ class _Search:
     def _measure(self, trees: Worktrees, good: Prepared, index: int) -> Step:
         commit = self.result.commits[index]
         number = len(self.result.steps) + 1
+        self.current = commit.sha[:12]
         self._say(f"step {number}: checking out {commit.sha[:12]} {commit.subject}")
         tree = trees.add(commit.sha, commit.sha)
         folder = self.folder / f"step-{number:02d}-{commit.sha[:12]}"
@@ -460,26 +442,24 @@ class _Search:
             left = len([i for i in range(self.low + 1, self.high) if i not in self.verdicts])
             total = steps + max(1, left.bit_length())
             elapsed = time.monotonic() - self.started
-            self.progress(Progress(steps, total, elapsed, message, unit="steps"))
+            self.progress(
+                Progress(steps, total, elapsed, message, "steps", self.current, self.standing())
+            )
+
+    def standing(self) -> str:
+        """``2 bad, 1 good, 1 skipped; 3 candidates left``: the verdicts so far."""
+        counts = Counter(
+            "skipped" if verdict in ("skip", "undecidable") else verdict
+            for verdict in self.verdicts.values()
+        )
+        said = ", ".join(f"{counts[v]} {v}" for v in ("bad", "good", "skipped") if counts[v])
+        left = counted(self.high - self.low, "candidate")
+        return f"{said or 'no verdict yet'}; {left} left"
 
 
 def _failure(run: CommandRun) -> str:
     tail = run.stderr_tail.splitlines()[-1] if run.stderr_tail else ""
     return f"{run.failure}" + (f" ({tail})" if tail else "")
-
-
-def _check_metric(request: BisectRequest) -> None:
-    metric = request.metric
-    kind, _, function = metric.partition(":")
-    if metric in ("wall", "cpu"):
-        return
-    if kind not in ("self", "total") or not function:
-        raise CaptureError(
-            f"--metric {metric!r}: use wall, cpu, self:FUNCTION or total:FUNCTION "
-            "(e.g. self:parse or total:pkg/mod.py:Parser.run)"
-        )
-    if profiler_for(request) == "none":
-        raise CaptureError(f"--metric {metric} needs a profiler: drop --profiler none")
 
 
 def _check_function_seen(request: BisectRequest, first: Step) -> None:

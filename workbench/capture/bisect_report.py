@@ -5,14 +5,8 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 
-from workbench.capture.bisect import (
-    BisectResult,
-    Commit,
-    Step,
-    profiler_for,
-    reproduce,
-    step_line,
-)
+from workbench.capture.bisect import BisectResult, Commit, Step, reproduce, step_line
+from workbench.capture.bisect_request import profiler_for
 from workbench.markdown import escape_md, md_table
 from workbench.output import json_text, plain
 from workbench.stats import format_p, format_pct
@@ -29,10 +23,20 @@ def render_text(result: BisectResult) -> str:
         f"{request.threshold_pct:g}%; {request.repeat} runs a step, interleaved with good; "
         f"profiler {profiler_for(request)}",
         "",
-        "steps:",
     ]
-    lines += [f"  {plain(step_line(step))}  {plain(step.reason)}" for step in result.steps]
-    lines.append("")
+    lines += ["steps:", *step_lines(result), "", *found_lines(result)]
+    return "\n".join(lines)
+
+
+def step_lines(result: BisectResult) -> list[str]:
+    """One literal line per step: the commit, its verdict, the metric and why."""
+    return [f"  {plain(step_line(step))}  {plain(step.reason)}" for step in result.steps]
+
+
+def found_lines(result: BisectResult) -> list[str]:
+    """The first bad commit (sha, author, date, subject) or the range it is in, and the
+    verdict, as literal lines (the Compare pane shows them above the steps)."""
+    lines = []
     if result.first_bad is not None:
         lines += ["first bad commit:", *_commit_text(result.first_bad)]
     elif result.range:
@@ -41,8 +45,8 @@ def render_text(result: BisectResult) -> str:
             lines.append(f"  {commit.sha[:12]} {plain(commit.subject)}")
     lines.append(plain(result.message))
     if result.interrupted:
-        lines.append("INTERRUPTED: the steps above are what was measured")
-    return "\n".join(lines)
+        lines.append("INTERRUPTED: the steps are what was measured")
+    return lines
 
 
 def _commit_text(commit: Commit) -> list[str]:

@@ -58,6 +58,10 @@ class Progress:
     message: str
     unit: str = "runs"
     """What ``done`` and ``total`` count: ``runs`` (capture) or ``steps`` (bisect, estimated)."""
+    revision: str = ""
+    """The revision being measured (a bisect's step: its short sha; GOOD: ``good``), or ''."""
+    standing: str = ""
+    """What is known so far (a bisect: its verdicts and the candidates left), or ''."""
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -243,8 +243,9 @@ def _register_bisect(sub: argparse._SubParsersAction) -> None:
 
 
 def run_bisect_command(args: argparse.Namespace) -> int:
-    from workbench.capture.bisect import BisectRequest, bisect
+    from workbench.capture.bisect import bisect
     from workbench.capture.bisect_report import RENDERERS
+    from workbench.capture.bisect_request import BisectRequest
 
     request = BisectRequest(
         repo=args.repo,

@@ -432,19 +432,18 @@ def run_command(args: argparse.Namespace) -> int:
     return open_app(_live_context(args, command=command))
 
 
-def _live_context(args: argparse.Namespace, **target: Any) -> LaunchContext:
-    """The Live pane on ``target`` (a pid or a command) with the sampling options
-    ``attach`` and ``run`` share."""
-    return LaunchContext(
-        mode="live",
-        rate=args.rate,
-        nonblocking=args.nonblocking,
-        subprocesses=args.subprocesses,
-        view=args.view or "cpu",
-        refresh=args.refresh,
-        repo=args.repo,
-        **target,
-    )
+def _live_context(args: argparse.Namespace, **fields: Any) -> LaunchContext:
+    """The Live pane with the sampling options ``attach``, ``run`` and ``demo`` share;
+    ``fields`` name the target (a pid or a command) and anything else the pane gets."""
+    shared = {
+        "rate": args.rate,
+        "nonblocking": args.nonblocking,
+        "subprocesses": args.subprocesses,
+        "view": args.view or "cpu",
+        "refresh": args.refresh,
+        "repo": getattr(args, "repo", None),  # demo has its own repository
+    }
+    return LaunchContext(mode="live", **{**shared, **fields})
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -464,15 +463,10 @@ def run_demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
         demo = prepare_demo(Path(folder))
         return open_app(
-            LaunchContext(
-                mode="live",
+            _live_context(
+                args,
                 demo=True,
                 command=[sys.executable, str(demo.service)],
-                rate=args.rate,
-                nonblocking=args.nonblocking,
-                subprocesses=args.subprocesses,
-                view=args.view or "cpu",
-                refresh=args.refresh,
                 base=demo.base,
                 branch=demo.branch,
                 db=demo.db,

@@ -3,8 +3,8 @@
 The item says what got slower, by how much, and which commit did it; its
 evidence links the commit (with its date, for the time-to-detect KPI), the
 function when the metric was one, and the bisect report when it was saved
-(``bisect --out``). An open item already holding the same commit is not
-duplicated.
+(``bisect --out``). ``--propose`` files no second open item holding the same
+commit; the app's form, opened on the same item, names such items instead.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from workbench.triage.model import (
     Evidence,
     EvidenceKind,
     Item,
+    ItemFilter,
     Pattern,
     Signal,
     Source,
@@ -61,11 +62,7 @@ def item_for_bisect(result: BisectResult) -> Item | None:
 
 def propose_bisect(result: BisectResult, store: BacklogStore) -> Item | None:
     """Store the item unless an open one already holds the commit; the new item or None."""
-    item = item_for_bisect(result)
-    if item is None:
+    item, commit = item_for_bisect(result), result.first_bad
+    if item is None or commit is None or store.count(ItemFilter(commit=commit.sha)):
         return None
-    sha = result.first_bad.sha if result.first_bad else ""
-    for existing in store.iter_all():
-        if any(e.kind == EvidenceKind.COMMIT and e.ref == sha for e in existing.evidence):
-            return None
     return store.add(item, actor=None)

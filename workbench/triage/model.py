@@ -325,6 +325,8 @@ class ItemFilter:
     owner: str | None = None
     function: str | None = None
     """Only items with this function key as evidence."""
+    commit: str | None = None
+    """Only items with this commit (full sha) as evidence."""
     include_closed: bool = False
 
 

@@ -245,11 +245,12 @@ class ItemQueries:
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(str(value))
-        if f.function:
-            clauses.append(
-                "id IN (SELECT item_id FROM evidence WHERE kind = 'function' AND ref = ?)"
-            )
-            params.append(f.function)
+        for kind, ref in (("function", f.function), ("commit", f.commit)):
+            if ref:
+                clauses.append(
+                    f"id IN (SELECT item_id FROM evidence WHERE kind = '{kind}' AND ref = ?)"
+                )
+                params.append(ref)
         if f.text and (query := fts_query(f.text)):
             clauses.append("id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
             params.append(query)
