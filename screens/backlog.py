@@ -45,7 +45,7 @@ from screens.backlog_work import (
     StoreFailed,
     export_markdown,
 )
-from screens.keys import bind
+from screens.keys import bind, motions
 from screens.next_step import StepChosen, run_next_step
 from screens.session import Session
 from screens.widgets.backlog_footer import BacklogFooter
@@ -74,12 +74,16 @@ class BacklogScreen(BacklogEditing):
     """Nothing takes focus: the screen owns every key (the filter line takes it while open)."""
 
     BINDINGS = [
-        bind("backlog", "down", "cursor(1)", "Down", "Next item", show=False),
-        bind("backlog", "up", "cursor(-1)", "Up", "Previous item", show=False),
-        bind("backlog", "top", "top", "Top", "First item", show=False),
-        bind("backlog", "bottom", "bottom", "Bottom", "Last item", show=False),
-        bind("backlog", "page_down", "page(1)", "Page down", "A screen down", show=False),
-        bind("backlog", "page_up", "page(-1)", "Page up", "A screen up", show=False),
+        *motions(
+            "backlog",
+            down="cursor(1)",
+            up="cursor(-1)",
+            top="top",
+            bottom="bottom",
+            page_down="page(1)",
+            page_up="page(-1)",
+            thing="item",
+        ),
         bind("backlog", "next_part", "next_quadrant(1)", "Next quadrant", "Next cell", show=False),
         bind(
             "backlog",

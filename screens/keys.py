@@ -100,3 +100,31 @@ def bind(
     return Binding(
         KEYS[verb], action, description, id=f"{scope}.{verb}", tooltip=tooltip, show=show
     )
+
+
+def motions(
+    scope: str,
+    *,
+    down: str,
+    up: str,
+    top: str,
+    bottom: str,
+    page_down: str,
+    page_up: str,
+    thing: str = "row",
+) -> list[Binding]:
+    """The six motions every list has (next, previous, first, last, a screen down and
+    up) as ``<scope>.<verb>`` bindings on ``scope``'s actions, out of the footer."""
+    moves = (
+        ("down", down, f"Next {thing}"),
+        ("up", up, f"Previous {thing}"),
+        ("top", top, f"First {thing}"),
+        ("bottom", bottom, f"Last {thing}"),
+        ("page_down", page_down, "Page down"),
+        ("page_up", page_up, "Page up"),
+    )
+    screens = {"page_down": "A screen down", "page_up": "A screen up"}
+    return [
+        bind(scope, verb, action, label, screens.get(verb, label), show=False)
+        for verb, action, label in moves
+    ]

@@ -35,7 +35,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from screens.keys import bind
+from screens.keys import bind, motions
 from workbench.output import plain
 
 Row = tuple[str, Sequence[Text]]
@@ -65,12 +65,15 @@ class LiveTable(ScrollView, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        bind("table", "down", "cursor_down", "Next row", "Next row", show=False),
-        bind("table", "up", "cursor_up", "Previous row", "Previous row", show=False),
-        bind("table", "top", "first", "First row", "First row", show=False),
-        bind("table", "bottom", "last", "Last row", "Last row", show=False),
-        bind("table", "page_down", "page_down", "Page down", "A screen down", show=False),
-        bind("table", "page_up", "page_up", "Page up", "A screen up", show=False),
+        *motions(
+            "table",
+            down="cursor_down",
+            up="cursor_up",
+            top="first",
+            bottom="last",
+            page_down="page_down",
+            page_up="page_up",
+        ),
         bind("table", "select", "select", "Select", "Select the row", show=False),
     ]
 

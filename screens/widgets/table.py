@@ -17,19 +17,22 @@ from textual.binding import BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType
 
-from screens.keys import bind
+from screens.keys import motions
 
 
 class Table(DataTable[CellType]):
     """A DataTable with ``j``/``k``/``g``/``G`` beside the arrow and Home/End keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        bind("table", "down", "cursor_down", "Next row", "Next row", show=False),
-        bind("table", "up", "cursor_up", "Previous row", "Previous row", show=False),
-        bind("table", "top", "scroll_top", "First row", "First row", show=False),
-        bind("table", "bottom", "scroll_bottom", "Last row", "Last row", show=False),
-        bind("table", "page_down", "page_down", "Page down", "A screen down", show=False),
-        bind("table", "page_up", "page_up", "Page up", "A screen up", show=False),
+        *motions(
+            "table",
+            down="cursor_down",
+            up="cursor_up",
+            top="scroll_top",
+            bottom="scroll_bottom",
+            page_down="page_down",
+            page_up="page_up",
+        )
     ]
 
     def fill(
