@@ -11,14 +11,17 @@ import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.cycle.capture import CapturedRun, load_and_profile
 from workbench.cycle.folder import Cycle, write_json
 from workbench.cycle.plans import LoadPlan, make_plan, split_url
 from workbench.cycle.readers import read_results
 from workbench.cycle.results import LoadResult
 from workbench.cycle.run_files import PROFILE_FILE, RESULT_FILE
 from workbench.errors import CycleError
+
+if TYPE_CHECKING:
+    from workbench.cycle.capture import CapturedRun
 
 
 def record_phase(
@@ -32,6 +35,8 @@ def record_phase(
 ) -> CapturedRun:
     """Run the cycle's load (another ``profile`` if given; at ``url``'s address if given)
     while py-spy samples ``pid`` (else the PID the cycle was started with)."""
+    from workbench.cycle.capture import load_and_profile  # locust's driver and py-spy
+
     config = cycle.config
     plan = phase_plan(cycle, profile=profile, url=url)
     return load_and_profile(
