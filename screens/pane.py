@@ -13,12 +13,11 @@ its heavy part from ``compose_rest``, composed (its modules imported) and
 mounted once that first frame is painted (benchmarks/startup_bench.py measures
 both moments).
 
-Textual holds every paint while the app starts (``App.batch_update``): the first
-pane is laid out and drawn inside that hold, the drawing is dropped, and its
-"after refresh" callbacks run anyway. Mounting the rest from there put it in the
-first frame the terminal saw. The app's own message queue runs only once the
-hold is over, so the pane repaints itself from a callback queued there
-(``App.call_later``), and composes the rest after that paint.
+Textual holds every paint while the app starts (``App.batch_update``) but runs a
+screen's "after refresh" callbacks during that hold: the rest, mounted from
+there, was in the first frame the terminal saw. The app's own message queue runs
+only once the hold is over, so the pane waits for it (``App.call_later``), then
+for its next paint (``call_after_refresh``), before composing the rest.
 """
 
 from __future__ import annotations
