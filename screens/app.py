@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import signal
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -107,6 +108,25 @@ class WorkbenchApp(App[int]):
         for mode in PANES:
             if mode != first:
                 self._add_pane_mode(mode)
+
+    async def run_async(self, **kwargs: Any) -> int | None:
+        """Textual's, with SIGHUP (the terminal closed) and SIGTERM quitting the app as
+        ``q`` does: the panes stop their samplers and the commands they launched.
+
+        The command line's handler turns those signals into ``KeyboardInterrupt``
+        (:func:`workbench.cli.stopping_like_ctrl_c`), raised wherever the main thread
+        is: inside Textual's shutdown it once left the writer thread's queue locked,
+        and the process hung with its launched command still running.
+        """
+        loop = asyncio.get_running_loop()
+        stops = (signal.SIGHUP, signal.SIGTERM)
+        for sig in stops:
+            loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+        try:
+            return await super().run_async(**kwargs)
+        finally:
+            for sig in stops:
+                loop.remove_signal_handler(sig)
 
     def _add_pane_mode(self, mode: str) -> None:
         self.add_mode(mode, lambda: self.pane(mode))
