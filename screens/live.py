@@ -448,6 +448,7 @@ class LiveScreen(PaneScreen):
                         rate=base.rate,
                         nonblocking=base.nonblocking,
                         batch_seconds=base.batch_seconds,
+                        sampler=base.sampler,
                         view=self.view,
                     )
                 )
@@ -582,5 +583,6 @@ def make_screen(session: Session) -> LiveScreen:
             subprocesses=context.subprocesses,
             view=context.view,
             batch_seconds=context.refresh,
+            sampler=context.sampler,  # type: ignore[arg-type]
         )
     )

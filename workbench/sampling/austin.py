@@ -1,0 +1,450 @@
+"""Drive the ``austin`` executable: one long-lived sampler whose stream is cut into windows.
+
+Why austin for the Live pane: py-spy 0.4 streams nothing (``record`` writes
+at its end), so a pane refreshing every second had to start a py-spy a
+second, ~8-10 ms of CPU each before sampling anything. austin (a C frame
+stack sampler, PyPI ``austin-dist``) writes one line per thread per sample
+to stdout for as long as it runs, reads the target with
+``process_vm_readv`` and never stops it (no ptrace pause: the target pays
+nothing for being sampled but a busier machine). So
+:class:`AustinSampler` starts one ``austin -f -P -i INTERVAL -p PID`` and
+a reader thread cuts what arrives into one :class:`SampleBatch` every
+``window_seconds``, with the same ``/proc`` CPU reading around each
+window as :class:`~workbench.sampling.pyspy.PySpySampler`, so the
+calibrated CPU view works unchanged.
+
+The stream (``-f``: wall-clock mode with every metric; ``-P``: metadata as
+``# key: value`` lines) holds, after a header (``# austin: 3.7.0``,
+``# interval: 10000``, ``# mode: full``, ``# python: 3.11.7``), lines like::
+
+    P4242;T0:4243;/app/a.py:<module>:9;/app/a.py:Worker.run:40 10067,0,0
+
+process, thread (interpreter id and native thread id), frames root first
+(``file:qualified name:line``, the same qualified name, full path and line
+``py-spy record --full-filenames`` gives, so one
+:class:`~workbench.profiles.model.Frame` identity serves both), then the
+time since the previous sample, the idle flag and a memory delta. Every
+thread is written at every sample, idle or not, so one stream serves every
+view: lines with idle 0 make the ``active`` windows (CPU and samples
+views), all lines the ``idle`` windows (wall view). :meth:`set_idle`
+switches which the next window keeps; austin itself is never restarted.
+
+Ticks: each sample writes one line per thread alive, so a window's tick
+count is the line count of the thread seen most often in it (exact for any
+thread alive through the window, such as the main thread).
+
+Line buffering: on a pipe austin's stdio buffers 4 KB (60 ms of a
+3-thread target, several tenths of a second for a small one), so windows
+cut on arrival would take samples of the previous second. It runs under
+coreutils' ``stdbuf -oL`` when that is installed, so each line arrives as
+it is sampled; the reader still wakes only every :data:`READ_PAUSE`
+seconds and reads what has come (a pipe holds far more than that), and
+drains the pipe right before each cut.
+
+GIL shares: austin does not say which thread holds the GIL. With
+``gil_every=N``, one window in N (the third, then every Nth) also runs a
+one-second ``py-spy record --gil --nonblocking`` beside austin, a *GIL
+probe* batch (``kind='gil'``) as the py-spy chain makes, at one py-spy
+start per N seconds. Thread names: austin has only native ids; the caller
+names threads with :meth:`~workbench.sampling.sampler.Sampler.dump_threads`
+(``py-spy dump``) as before.
+
+A Python austin cannot read (3.7 supports CPython 3.8 to 3.13) makes it
+exit before its header: :meth:`AustinSampler.start` then raises
+:class:`AustinUnsupported`, and :func:`start_live_sampler` falls back to
+py-spy windows, saying so in the sampler's ``note``.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Literal
+
+from workbench.errors import SamplingError
+from workbench.profiles.model import Frame, Profile, ProfileMeta
+from workbench.sampling.calibrate import window_cpu
+from workbench.sampling.processes import check_target
+from workbench.sampling.pyspy import PySpyRun, PySpySampler, finish_run, record_args
+from workbench.sampling.pyspy_output import find_pyspy
+from workbench.sampling.sampler import SampleBatch, Sampler, running
+from workbench.sampling.thread_cpu import CpuReading
+
+__all__ = [
+    "AustinSampler",
+    "AustinUnsupported",
+    "find_austin",
+    "parse_stack",
+    "start_live_sampler",
+]
+
+#: Seconds between two reads of austin's stream (each reads what has arrived).
+READ_PAUSE = 0.1
+#: How long austin may take to attach and write its header before it counts as failed.
+START_TIMEOUT = 10.0
+#: Distinct stacks remembered parsed across windows before the cache starts over.
+STACK_CACHE = 20_000
+
+SamplerChoice = Literal["austin", "py-spy"]
+
+
+class AustinUnsupported(SamplingError):
+    """austin could not sample a target that py-spy may (its Python version, say)."""
+
+
+def find_austin() -> Path | None:
+    """The austin executable: beside ``sys.executable`` first (where the ``austin-dist``
+    wheel installs it in a virtualenv), then on PATH; None when neither has it."""
+    beside = Path(sys.executable).parent / "austin"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("austin")
+    return Path(found) if found else None
+
+
+def parse_frame(text: str) -> Frame:
+    """``/path/a.py:Qual.name:LINE`` as a frame (a path may hold ``:``, a qualname not)."""
+    path, _, rest = text.rpartition(":")
+    if not path or not rest.isdigit():
+        return Frame(text, "", None)
+    file, _, function = path.rpartition(":")
+    return Frame(function, file, int(rest)) if file else Frame(path, "", int(rest))
+
+
+def parse_stack(head: str, with_process: bool) -> tuple[str, tuple[Frame, ...]]:
+    """``P<pid>;T<iid>:<tid>;frame;frame`` as the thread's label and its frames, root first.
+
+    The label is py-spy's (``Thread TID ""``, ``Process PID Thread TID ""`` with
+    subprocesses): austin has no names, a ``py-spy dump`` gives them later.
+    """
+    parts = head.split(";")
+    pid = parts[0][1:]
+    tid = parts[1].rpartition(":")[2] if len(parts) > 1 else ""
+    label = f'Thread {tid} ""'
+    if with_process:
+        label = f"Process {pid} {label}"
+    return label, tuple(parse_frame(frame) for frame in parts[2:] if frame)
+
+
+class _Stream:
+    """Lines of austin's stream counted per (stack, idle) until the next cut."""
+
+    def __init__(self) -> None:
+        self.pending = b""
+        self.counts: Counter[tuple[bytes, bool]] = Counter()
+        self.said: list[str] = []
+        """Lines that are neither samples nor metadata (austin's error text)."""
+
+    def feed(self, chunk: bytes) -> None:
+        lines = (self.pending + chunk).split(b"\n")
+        self.pending = lines.pop()
+        for line in lines:
+            if line[:1] == b"P":
+                head, _, metrics = line.rpartition(b" ")
+                self.counts[(head, metrics.split(b",", 2)[1:2] == [b"1"])] += 1
+            elif line.strip() and line[:1] != b"#" and b"\x1b" not in line and len(self.said) < 12:
+                self.said.append(line.decode("utf-8", "replace").strip())
+
+    def first_sentence(self) -> str | None:
+        """austin's own words, up to the end of its first sentence (it wraps lines)."""
+        text = " ".join(self.said).strip()
+        return text.split(". ")[0].rstrip(".") if text else None
+
+    def take(self) -> Counter[tuple[bytes, bool]]:
+        counts, self.counts = self.counts, Counter()
+        return counts
+
+
+class AustinSampler(Sampler):
+    """Samples one process with one ``austin`` child; batches every ``window_seconds``.
+
+    Same use as :class:`~workbench.sampling.pyspy.PySpySampler`. ``start``
+    checks the target (one-line :class:`~workbench.errors.SamplingError`
+    for a gone PID, not Python, no permission), starts austin from the
+    reader thread (the death signal follows the thread that started a
+    child, and this one lives as long as austin should) and waits for its
+    header; :class:`AustinUnsupported` when austin cannot read that Python.
+    """
+
+    name = "austin"
+
+    def __init__(
+        self,
+        pid: int,
+        rate: int = 100,
+        subprocesses: bool = False,
+        window_seconds: float = 1.0,
+        idle: bool = False,
+        gil_every: int = 0,
+    ) -> None:
+        if window_seconds <= 0:
+            raise SamplingError("use a window of more than 0 s")
+        super().__init__(pid, rate, subprocesses, idle, gil_every)
+        self.window_seconds = float(window_seconds)
+        self._nonblocking = True
+        self._started = threading.Event()
+        self._start_error: SamplingError | None = None
+        self._stacks: dict[bytes, tuple[str, tuple[Frame, ...]]] = {}
+        self.process: subprocess.Popen[bytes] | None = None
+        """The austin child while it runs (tests look for it)."""
+
+    def start(self) -> None:
+        """Check the target, start austin and wait for its header (or its failure)."""
+        austin = find_austin()
+        if austin is None:
+            raise SamplingError(
+                f"austin not found next to {sys.executable} nor on PATH; install it: "
+                f"{sys.executable} -m pip install 'austin-dist>=3.7,<4'"
+            )
+        self.info = check_target(self.pid)
+        self._reason = "streams, never pauses the target"
+        self._start_thread(lambda: self._loop(austin))
+        self._started.wait()
+        if self._start_error is not None:
+            self.stop()
+            raise self._start_error
+
+    def _command(self, austin: Path) -> list[str]:
+        interval = max(1, round(1_000_000 / self.rate))
+        args = [str(austin), "-f", "-P", "-i", f"{interval}us", "-p", str(self.pid)]
+        if self.subprocesses:
+            args.append("-C")
+        stdbuf = shutil.which("stdbuf")
+        return [stdbuf, "-oL", *args] if stdbuf else args
+
+    # -- the reader thread -------------------------------------------------
+    def _loop(self, austin: Path) -> None:
+        stream = _Stream()
+        try:
+            process = self._children.spawn(self._command(austin), subprocess.PIPE)
+            self.process = process
+            assert process.stdout is not None
+            fd = process.stdout.fileno()
+            began = self._wait_for_header(fd, stream)
+            if began is None:
+                self._start_error = self._why_not(process, stream)
+                return
+            self._started.set()
+            self._sample(fd, stream, began)
+        except Exception as error:  # noqa: BLE001 - reported through .error, never silent
+            self._error = f"sampler failed: {error!r}"
+        finally:
+            self._started.set()
+            self._children.kill_all()
+            self.process = None
+            self._ended.set()
+            self._queue.put(None)
+
+    def _wait_for_header(self, fd: int, stream: _Stream) -> float | None:
+        """Read until austin's ``# python:`` line; when it came (None: austin ended first)."""
+        header = b""
+        deadline = time.monotonic() + START_TIMEOUT
+        while b"# python:" not in header:
+            left = deadline - time.monotonic()
+            if left <= 0 or self._stopping.is_set() or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                stream.feed(header + b"\n")
+                return None
+            header += chunk
+        stream.feed(header[header.index(b"# python:") :])
+        return time.monotonic()
+
+    def _why_not(self, process: subprocess.Popen[bytes], stream: _Stream) -> SamplingError:
+        """The target's own problem if it has one, else austin's words (unsupported)."""
+        self._children.kill_all()
+        try:
+            check_target(self.pid)
+        except SamplingError as error:
+            return error
+        said = stream.first_sentence() or f"exit status {process.poll()}"
+        return AustinUnsupported(f"austin cannot sample process {self.pid}: {said}")
+
+    def _sample(self, fd: int, stream: _Stream, began: float) -> None:
+        """Cut the stream into windows until austin ends or we stop."""
+        os.set_blocking(fd, False)
+        before = self._read_cpu()
+        started_at, cuts = began, 0
+        probe: _Probe | None = None
+        while True:
+            next_cut = started_at + self.window_seconds
+            stopping = self._stopping.wait(max(0.0, min(READ_PAUSE, next_cut - time.monotonic())))
+            ended = _drain(fd, stream)
+            now = time.monotonic()
+            if probe is not None and probe.done():
+                self._put(probe.batch(self, now))
+                probe = None
+            if not (ended or stopping or now >= next_cut):
+                continue
+            reading = self._read_cpu()
+            exited = ended and not running(self.pid)
+            batch = self._cut(stream.take(), started_at, now, before, reading, exited)
+            if batch.samples or not (ended or stopping):
+                self._put(batch)
+            if ended:
+                self._target_exited = exited
+                if not exited and not stopping:
+                    self._error = self._failure((stream.first_sentence() or "").encode(), "austin")
+                return
+            if stopping:
+                return
+            started_at, before, cuts = now, reading, cuts + 1
+            if probe is None and self._probe_due(cuts):
+                probe = _Probe.start(self, reading, now)
+
+    def _probe_due(self, cuts: int) -> bool:
+        """A GIL probe after the second window, then after every ``gil_every``-th."""
+        return bool(self.gil_every) and cuts >= 2 and (cuts - 2) % self.gil_every == 0
+
+    def _put(self, batch: SampleBatch | None) -> None:
+        if batch is not None:
+            self._queue.put(batch)
+
+    def _cut(
+        self,
+        counts: Counter[tuple[bytes, bool]],
+        started_at: float,
+        ended_at: float,
+        before: CpuReading,
+        reading: CpuReading,
+        final: bool,
+    ) -> SampleBatch:
+        """One window: the lines the view keeps as a profile; ticks from all lines."""
+        idle = self.idle
+        duration = max(ended_at - started_at, 1e-3)
+        meta = ProfileMeta(format="live", unit="samples", rate=self.rate, duration=duration)
+        meta.pid = self.pid
+        profile = Profile(meta)
+        per_thread: Counter[str] = Counter()
+        for (head, is_idle), count in counts.items():
+            label, frames = self._stack(head)
+            per_thread[label] += count
+            if frames and (idle or not is_idle):
+                profile.add_frames(frames, count, profile.thread_index(label))
+        return SampleBatch(
+            started_at=started_at,
+            duration=duration,
+            profile=profile,
+            samples=max(per_thread.values(), default=0),
+            expected=int(round(self.rate * duration)),
+            gap_seconds=0.0,
+            final=final,
+            kind="idle" if idle else "active",
+            nonblocking=True,
+            cpu=window_cpu(before, reading) if reading.processes else None,
+        )
+
+    def _stack(self, head: bytes) -> tuple[str, tuple[Frame, ...]]:
+        """Parsed once per distinct stack: a busy target repeats the same few."""
+        known = self._stacks.get(head)
+        if known is None:
+            if len(self._stacks) >= STACK_CACHE:
+                self._stacks.clear()
+            known = parse_stack(head.decode("utf-8", "replace"), self.subprocesses)
+            self._stacks[head] = known
+        return known
+
+
+def _drain(fd: int, stream: _Stream) -> bool:
+    """Read everything austin has written so far; True when it has ended (EOF)."""
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return False
+        if not chunk:
+            return True
+        stream.feed(chunk)
+
+
+class _Probe:
+    """A one-second ``py-spy record --gil --nonblocking`` beside austin (a GIL probe).
+
+    py-spy writes to a temporary file of ours, not to a pipe, so it never
+    blocks on a full pipe while the reader thread waits for its next read.
+    """
+
+    def __init__(self, run: PySpyRun, path: Path) -> None:
+        self.run = run
+        self.path = path
+
+    @classmethod
+    def start(cls, sampler: AustinSampler, reading: CpuReading, now: float) -> _Probe:
+        sampler._pyspy = sampler._pyspy or find_pyspy()
+        handle, name = tempfile.mkstemp(prefix="workbench-gil-", suffix=".json")
+        os.close(handle)
+        args = record_args(
+            sampler._pyspy, sampler.pid, 1, sampler.rate, "gil", True, False, output=name
+        )
+        process = sampler._children.spawn(args, subprocess.DEVNULL, often=True)
+        return cls(PySpyRun(process, now, True, 1, "gil", reading), Path(name))
+
+    def done(self) -> bool:
+        return self.run.process.poll() is not None
+
+    def batch(self, sampler: AustinSampler, now: float) -> SampleBatch | None:
+        """The probe's batch (None when py-spy failed: a probe is best effort)."""
+        sampler._children.forget(self.run.process)
+        try:
+            self.run.output += self.path.read_bytes()
+        except OSError:
+            return None
+        finally:
+            self.path.unlink(missing_ok=True)
+        # No CPU reading: austin's windows already count this span's CPU.
+        batch, _ = finish_run(self.run, now, None, CpuReading(now), sampler.rate, sampler.pid)
+        return batch
+
+
+def start_live_sampler(
+    choice: SamplerChoice | None,
+    pid: int,
+    rate: int = 100,
+    *,
+    nonblocking: bool | None = None,
+    subprocesses: bool = False,
+    window_seconds: int = 1,
+    idle: bool = False,
+    gil_every: int = 0,
+) -> Sampler:
+    """The Live pane's sampler, started: austin unless told otherwise or unavailable.
+
+    ``choice=None`` picks austin when its executable is found and the
+    blocking mode was not forced (austin never pauses, so ``--blocking``
+    asks for py-spy), else py-spy; ``"austin"`` insists (a missing austin is
+    an error); ``"py-spy"`` always chains py-spy windows. A target austin
+    cannot read falls back to py-spy, the sampler's ``note`` saying why.
+    """
+    use_austin = choice == "austin" or (
+        choice is None and nonblocking is not False and find_austin() is not None
+    )
+    note = ""
+    if use_austin:
+        austin = AustinSampler(pid, rate, subprocesses, window_seconds, idle, gil_every)
+        try:
+            austin.start()
+            return austin
+        except AustinUnsupported as error:
+            note = f"{error}; sampling with py-spy windows"
+    sampler = PySpySampler(
+        pid,
+        rate=rate,
+        nonblocking=nonblocking,
+        subprocesses=subprocesses,
+        window_seconds=window_seconds,
+        first_window_seconds=1,
+        gil_every=gil_every,
+        idle=idle,
+    )
+    sampler.note = note
+    sampler.start()
+    return sampler
