@@ -168,3 +168,17 @@ def test_parse_stack_reads_austin_frames() -> None:
         ("Worker.run", "/srv/a:b/app.py", 40),
     ]
     assert parse_stack("P42;T0:43", False) == ('Thread 43 ""', ())
+
+
+def test_sampler_flag_reaches_the_live_pane_context() -> None:
+    from workbench.cli import build_parser
+    from workbench.cli.sampling import _live_context
+
+    for argv, wanted in (
+        (["attach", "1"], None),
+        (["attach", "1", "--sampler", "py-spy"], "py-spy"),
+    ):
+        args = build_parser().parse_args(argv)
+        assert _live_context(args, pid=1).sampler == wanted
+    demo = build_parser().parse_args(["demo", "--sampler", "austin"])
+    assert demo.sampler == "austin"
