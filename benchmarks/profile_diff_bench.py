@@ -12,6 +12,9 @@ machine is shared: wall time swings with its load, CPU time much less), of:
 * **floor** — the bare loop "iterate lines, split frames on ``;``" over both
   files (text, as a Python reader would), the target's yardstick;
 * **read+lines** — read both files and split their lines, nothing else;
+* **floor+lookup** — the floor plus one dict lookup per frame (in C, through
+  ``map``): the least a reader that keeps Python strings must add to identify
+  every frame occurrence, which a function-level diff needs;
 * **difffolded.pl** — FlameGraph's Perl stack-level diff (when its path is
   given; fetch the FlameGraph repository for it, never commit it);
 * **parse** — ``read_profile`` on both;
@@ -36,7 +39,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
+from itertools import count
 from pathlib import Path
 
 from collapsed_pair import write_pair
@@ -58,6 +63,16 @@ def split_frames(paths: tuple[Path, Path]) -> None:
         with path.open(encoding="utf-8") as stream:
             for line in stream:
                 line.split(";")
+
+
+def split_and_look_up(paths: tuple[Path, Path]) -> None:
+    """The floor plus an id for every frame occurrence, every per-frame step in C."""
+    ids: defaultdict[str, int] = defaultdict(count().__next__)
+    look_up = ids.__getitem__
+    for path in paths:
+        with path.open(encoding="utf-8") as stream:
+            for line in stream:
+                list(map(look_up, line.split(";")))
 
 
 def read_and_split(paths: tuple[Path, Path]) -> None:
@@ -129,6 +144,7 @@ def peak_rss(step: str, paths: tuple[Path, Path]) -> int:
 STEPS: dict[str, Callable[[tuple[Path, Path]], None]] = {
     "floor": split_frames,
     "read+lines": read_and_split,
+    "floor+lookup": split_and_look_up,
     "parse": parse,
     "parse+diff": parse_and_diff,
     "parse+diff+json": parse_diff_json,

@@ -337,15 +337,14 @@ class _Session:
             return self.children.spawn(args, stdout=log)
 
     def _finish_pyspy(self, sampler: subprocess.Popen[bytes]) -> None:
-        """py-spy stops by itself when its target exits; SIGINT, then SIGKILL if it lags."""
-        try:
-            sampler.wait(timeout=PROFILER_GRACE)
-        except subprocess.TimeoutExpired:
+        """py-spy stops by itself when its target exits; SIGINT, then SIGKILL if it lags.
+
+        Its exit is seen through a pidfd: ``Popen.wait(timeout)`` polls with sleeps
+        growing to 50 ms, which a capture of short runs paid at every run.
+        """
+        if not _wait_exit(sampler.pid, None, time.monotonic() + PROFILER_GRACE):
             signal_group(sampler, signal.SIGINT)
-            try:
-                sampler.wait(timeout=2.0)
-            except subprocess.TimeoutExpired:
-                pass
+            _wait_exit(sampler.pid, None, time.monotonic() + STOP_GRACE)
         self.children.kill_all()
 
     def _pyspy_sampling(self) -> bool:
@@ -373,19 +372,17 @@ def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
 def _stop_gently(pid: int) -> None:
     """SIGINT the command's group (pyinstrument then saves what it sampled), SIGKILL after 2 s."""
     kill_group(pid, signal.SIGINT)
-    deadline = threading.Event()
-    timer = threading.Timer(STOP_GRACE, deadline.set)
-    timer.start()
     try:
-        _wait_exit(pid, deadline)
+        exited = _wait_exit(pid, None, time.monotonic() + STOP_GRACE)
     except KeyboardInterrupt:
+        exited = False
+    if not exited:
         kill_group(pid)
-    finally:
-        timer.cancel()
 
 
-def _wait_exit(pid: int, cancel: threading.Event | None) -> None:
-    """Return when ``pid`` has exited (it stays a zombie); raise KeyboardInterrupt on cancel."""
+def _wait_exit(pid: int, cancel: threading.Event | None, deadline: float | None = None) -> bool:
+    """Whether ``pid`` exited (it stays a zombie) before ``deadline`` (``time.monotonic()``;
+    None: no limit); raise KeyboardInterrupt when ``cancel`` is set."""
     try:
         pidfd = os.pidfd_open(pid)
     except (AttributeError, OSError):
@@ -394,13 +391,18 @@ def _wait_exit(pid: int, cancel: threading.Event | None) -> None:
         while True:
             if cancel is not None and cancel.is_set():
                 raise KeyboardInterrupt
+            wait = CANCEL_POLL
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+            if wait <= 0:
+                return False
             if pidfd is not None:
-                ready, _, _ = select.select([pidfd], [], [], CANCEL_POLL)
+                ready, _, _ = select.select([pidfd], [], [], wait)
                 if ready:
-                    return
+                    return True
             else:  # no pidfd (old kernel): a short poll
                 if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                    return
+                    return True
                 time.sleep(0.002)
     finally:
         if pidfd is not None:
