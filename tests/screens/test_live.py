@@ -349,11 +349,13 @@ def test_demo_workload_names_threads_and_exits_on_sigterm() -> None:
         demo.wait()
 
 
-async def test_status_line_names_the_sampler(target) -> None:
-    """austin by default (one streaming child); ``--sampler py-spy`` chains py-spy runs."""
-    for choice, said in ((None, "austin: "), ("py-spy", "py-spy: ")):
-        app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid, sampler=choice))
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: shows_hot(app))
-            assert said in str(live(app).query_one(StatusLine).render())
-            assert live(app).session.gap_seconds == 0 or choice == "py-spy"
+@pytest.mark.parametrize(("choice", "said"), [(None, "austin: "), ("py-spy", "py-spy: ")])
+async def test_status_line_names_the_sampler(target, choice: str | None, said: str) -> None:
+    """austin by default (one stream, no gap between windows); ``--sampler py-spy`` chains
+    py-spy runs. The autouse fixture checks that neither is left running after the app."""
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid, sampler=choice))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shows_hot(app))
+        assert said in str(live(app).query_one(StatusLine).render())
+        if choice is None:
+            assert live(app).session.gap_seconds == 0
