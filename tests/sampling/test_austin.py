@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -127,6 +128,17 @@ def test_a_python_austin_cannot_read_falls_back_to_py_spy(spawn) -> None:
         assert sampler.poll(timeout=15) is not None, sampler.error
     finally:
         sampler.stop()
+
+
+def test_a_sampler_dropped_without_stop_takes_austin_with_it(spawn) -> None:
+    """The reader thread holds the sampler only weakly: collecting it kills austin."""
+    target = spawn(None, "30")
+    sampler = AustinSampler(target.pid)
+    sampler.start()
+    assert sampler.process is not None
+    austin = sampler.process.pid
+    del sampler
+    wait_until(lambda: gc.collect() >= 0 and not austin_alive(austin), timeout=5)
 
 
 def test_austin_dies_with_a_killed_owner(tmp_path: Path, spawn) -> None:

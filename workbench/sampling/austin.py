@@ -65,7 +65,9 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -194,7 +196,7 @@ class AustinSampler(Sampler):
         self._start_error: SamplingError | None = None
         self._stacks: dict[bytes, tuple[str, tuple[Frame, ...]]] = {}
         self.process: subprocess.Popen[bytes] | None = None
-        """The austin child while it runs (tests look for it)."""
+        """The austin child, once started (tests look for it)."""
 
     def start(self) -> None:
         """Check the target, start austin and wait for its header (or its failure)."""
@@ -206,7 +208,7 @@ class AustinSampler(Sampler):
             )
         self.info = check_target(self.pid)
         self._reason = "streams, never pauses the target"
-        self._start_thread(lambda: self._loop(austin))
+        self._start_thread(_read, weakref.ref(self), austin)
         self._started.wait()
         if self._start_error is not None:
             self.stop()
@@ -221,27 +223,20 @@ class AustinSampler(Sampler):
         return [stdbuf, "-oL", *args] if stdbuf else args
 
     # -- the reader thread -------------------------------------------------
-    def _loop(self, austin: Path) -> None:
+    def _begin(self, austin: Path) -> _Reading | None:
+        """Start austin and read its header; the reading state, or None when it failed."""
         stream = _Stream()
-        try:
-            process = self._children.spawn(self._command(austin), subprocess.PIPE)
-            self.process = process
-            assert process.stdout is not None
-            fd = process.stdout.fileno()
-            began = self._wait_for_header(fd, stream)
-            if began is None:
-                self._start_error = self._why_not(process, stream)
-                return
-            self._started.set()
-            self._sample(fd, stream, began)
-        except Exception as error:  # noqa: BLE001 - reported through .error, never silent
-            self._error = f"sampler failed: {error!r}"
-        finally:
-            self._started.set()
-            self._children.kill_all()
-            self.process = None
-            self._ended.set()
-            self._queue.put(None)
+        process = self._children.spawn(self._command(austin), subprocess.PIPE)
+        self.process = process
+        assert process.stdout is not None
+        fd = process.stdout.fileno()
+        began = self._wait_for_header(fd, stream)
+        if began is None:
+            self._start_error = self._why_not(process, stream)
+            return None
+        os.set_blocking(fd, False)
+        self._started.set()
+        return _Reading(fd, stream, began, self._read_cpu())
 
     def _wait_for_header(self, fd: int, stream: _Stream) -> float | None:
         """Read until austin's ``# python:`` line; when it came (None: austin ended first)."""
@@ -269,37 +264,36 @@ class AustinSampler(Sampler):
         said = stream.first_sentence() or f"exit status {process.poll()}"
         return AustinUnsupported(f"austin cannot sample process {self.pid}: {said}")
 
-    def _sample(self, fd: int, stream: _Stream, began: float) -> None:
-        """Cut the stream into windows until austin ends or we stop."""
-        os.set_blocking(fd, False)
-        before = self._read_cpu()
-        started_at, cuts = began, 0
-        probe: _Probe | None = None
-        while True:
-            next_cut = started_at + self.window_seconds
-            stopping = self._stopping.wait(max(0.0, min(READ_PAUSE, next_cut - time.monotonic())))
-            ended = _drain(fd, stream)
-            now = time.monotonic()
-            if probe is not None and probe.done():
-                self._put(probe.batch(self, now))
-                probe = None
-            if not (ended or stopping or now >= next_cut):
-                continue
-            reading = self._read_cpu()
-            exited = ended and not running(self.pid)
-            batch = self._cut(stream.take(), started_at, now, before, reading, exited)
-            if batch.samples or not (ended or stopping):
-                self._put(batch)
-            if ended:
-                self._target_exited = exited
-                if not exited and not stopping:
-                    self._error = self._failure((stream.first_sentence() or "").encode(), "austin")
-                return
-            if stopping:
-                return
-            started_at, before, cuts = now, reading, cuts + 1
-            if probe is None and self._probe_due(cuts):
-                probe = _Probe.start(self, reading, now)
+    def _step(self, state: _Reading) -> bool:
+        """Read what austin wrote; cut a window when it is due. False: reading is over."""
+        ended = _drain(state.fd, state.stream)
+        stopping = self._stopping.is_set()
+        now = time.monotonic()
+        if state.probe is not None and state.probe.done():
+            self._put(state.probe.batch(self, now))
+            state.probe = None
+        next_cut = state.started_at + self.window_seconds
+        if not (ended or stopping or now >= next_cut):
+            state.wait = max(0.0, min(READ_PAUSE, next_cut - now))
+            return True
+        reading = self._read_cpu()
+        exited = ended and not running(self.pid)
+        batch = self._cut(state.stream.take(), state.started_at, now, state.before, reading, exited)
+        if batch.samples or not (ended or stopping):
+            self._put(batch)
+        if ended:
+            self._target_exited = exited
+            if not exited and not stopping:
+                said = state.stream.first_sentence() or ""
+                self._error = self._failure(said.encode(), "austin")
+            return False
+        if stopping:
+            return False
+        state.started_at, state.before, state.cuts = now, reading, state.cuts + 1
+        if state.probe is None and self._probe_due(state.cuts):
+            state.probe = _Probe.start(self, reading, now)
+        state.wait = min(READ_PAUSE, self.window_seconds)
+        return True
 
     def _probe_due(self, cuts: int) -> bool:
         """A GIL probe after the second window, then after every ``gil_every``-th."""
@@ -352,6 +346,54 @@ class AustinSampler(Sampler):
             known = parse_stack(head.decode("utf-8", "replace"), self.subprocesses)
             self._stacks[head] = known
         return known
+
+
+@dataclass
+class _Reading:
+    """Where the reader thread is in austin's stream (no reference to the sampler)."""
+
+    fd: int
+    stream: _Stream
+    started_at: float
+    """When the current window began (the previous cut)."""
+    before: CpuReading
+    """The threads' CPU at that moment."""
+    cuts: int = 0
+    probe: _Probe | None = None
+    wait: float = 0.0
+    """Seconds to sleep before the next read."""
+
+
+def _read(ref: weakref.ref[AustinSampler], austin: Path) -> None:
+    """The reader thread: holds the sampler only while it reads, never while it waits.
+
+    So a sampler dropped without :meth:`~AustinSampler.stop` is garbage-collected, its
+    finalizer kills austin, and this thread ends on the next read.
+    """
+    sampler = ref()
+    if sampler is None:
+        return
+    started, stopping, ended = sampler._started, sampler._stopping, sampler._ended
+    children, batches = sampler._children, sampler._queue
+    try:
+        state = sampler._begin(austin)
+        del sampler
+        while state is not None:
+            stopping.wait(state.wait)
+            sampler = ref()
+            if sampler is None or not sampler._step(state):
+                return
+            del sampler
+    except Exception as error:  # noqa: BLE001 - reported through .error, never silent
+        sampler = ref()
+        if sampler is not None:
+            sampler._error = f"sampler failed: {error!r}"
+    finally:
+        sampler = None
+        started.set()
+        children.kill_all()
+        ended.set()
+        batches.put(None)
 
 
 def _drain(fd: int, stream: _Stream) -> bool:

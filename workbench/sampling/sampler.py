@@ -18,7 +18,7 @@ import signal
 import subprocess
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -167,11 +167,11 @@ class Sampler:
     def start(self) -> None:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
-    def _start_thread(self, loop: object) -> None:
+    def _start_thread(self, loop: Callable[..., None], *args: object) -> None:
         if self._thread is not None:
             raise RuntimeError(f"{type(self).__name__}.start() called twice")
         self._thread = threading.Thread(
-            target=loop, name=f"{self.name} sampler {self.pid}", daemon=True
+            target=loop, args=args, name=f"{self.name} sampler {self.pid}", daemon=True
         )
         self._thread.start()
 
