@@ -88,10 +88,13 @@ class WorkbenchApp(App[int]):
         session = Session(context)
         first = session.launch.mode
         first = first if first in PANES else "compare"
-        # The app starts in the pane's mode: no default screen is mounted (and its
-        # CSS applied) only to be switched away from before the first frame. The
-        # first pane's stylesheet is read with the app's (``styles/<mode>.tcss``):
-        # one parse, where loading it with the pane parses every sheet again.
+        # The app starts in the pane's mode, with the pane as that mode's default
+        # screen (``get_default_screen``): no other screen is mounted (and its CSS
+        # applied) only to be switched away from before the first frame. A mode
+        # Textual makes from ``MODES`` re-parses every stylesheet once made (a new
+        # screen's CSS count differs from the app's), and that clears the parse cache
+        # the pane's widgets would use, so the first pane's mode is added once the
+        # app is mounted. Its stylesheet is read with the app's (``styles/<mode>.tcss``).
         self.DEFAULT_MODE = first  # type: ignore[misc]
         self.CSS_PATH = [*self.CSS_PATH, styles_dir() / f"{first}.tcss"]
         super().__init__()
@@ -100,7 +103,15 @@ class WorkbenchApp(App[int]):
         """What every pane shares (the backlog, the repository); handed to each pane."""
         self._panes: dict[str, Screen] = {}
         for mode in PANES:
-            self.add_mode(mode, lambda mode=mode: self.pane(mode))
+            if mode != first:
+                self._add_pane_mode(mode)
+
+    def _add_pane_mode(self, mode: str) -> None:
+        self.add_mode(mode, lambda: self.pane(mode))
+
+    def get_default_screen(self) -> Screen:
+        """The first pane (the app starts in its mode)."""
+        return self.pane(self.DEFAULT_MODE)
 
     def pane(self, mode: str) -> Screen:
         """The pane of ``mode``, made (its module imported) the first time it is needed.
@@ -148,6 +159,7 @@ class WorkbenchApp(App[int]):
             event.prevent_default()
 
     def on_mount(self) -> None:
+        self._add_pane_mode(self.DEFAULT_MODE)  # its stack, made at start, stays
         self.set_interval(BUSY_AFTER / 2, self._check_busy)
 
     def _check_busy(self) -> None:

@@ -11,54 +11,52 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from screens.compare_work import (
-    TIME_ROWS,
-    CompareRequest,
-    Comparison,
-    IcicleTree,
-    Loaded,
-    ProfileCache,
-    build_icicle,
-    load_and_compare,
-)
 from screens.dialogs import PathDialog
 from screens.keys import bind
 from screens.messages import BacklogItemRequested, HistoryRequested
 from screens.pane import PaneScreen
 from screens.session import Session
-from screens.widgets.bisect_view import BisectView
-from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
 from screens.widgets.diff_summary import GateVerdictView, ProfileSummaryView
-from screens.widgets.icicle import Icicle, IcicleNode
-from screens.widgets.job_line import Job, JobLine
 from screens.widgets.pane_bar import PaneBar
 from workbench.output import plain
 from workbench.paths import styles_dir
-from workbench.profiles.identity import ROOT_KEY, FunctionKey
 
-if TYPE_CHECKING:  # the diff (and NumPy) load with the first comparison, not the first frame
+if TYPE_CHECKING:
+    # The diff (and NumPy) load with the first comparison, the icicle, the tables
+    # (Textual's DataTable) and the footer with ``compose_rest``: none of them is in
+    # the first frame. Widgets are found by id, handlers by name (``on_icicle_zoomed``).
+    from textual.widgets import Input
+
     from screens.compare_runs import BisectFinished, CaptureFinished
+    from screens.compare_work import CompareRequest, Comparison, IcicleTree, Loaded, ProfileCache
     from screens.run_dialog import RunDialog
+    from screens.widgets.bisect_view import BisectView
+    from screens.widgets.delta_table import DeltaTable
+    from screens.widgets.icicle import Icicle, IcicleNode
+    from screens.widgets.job_line import Job, JobLine
     from workbench.capture.report import CaptureReport
     from workbench.profiles.diff import By, FunctionDelta, ProfileDiff
     from workbench.profiles.difftree import DiffNode
+    from workbench.profiles.identity import FunctionKey
 
 ROLES = ("base", "branch")
 RequestT = TypeVar("RequestT")
 #: What the verdict line says until both profiles are read and compared.
 NO_VERDICT = "Gates: load both profiles to evaluate."
+#: Ids of the two delta tables (the deltas, then the new hotspots).
+TABLES = ("deltas", "hotspots")
 
 
 @dataclass
@@ -178,7 +176,8 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         self.comparison: Comparison | None = None
         """The last comparison shown."""
         self._loaded: dict[str, Path] = {}
-        self._cache = ProfileCache()
+        self._cache: ProfileCache | None = None
+        """Profiles read (made with the first comparison)."""
         self.capture: Path | None = launch.capture
         """The capture folder shown (its average runs are the two sides), or None."""
         self._typed: dict[str, str] = {}
@@ -199,6 +198,13 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
 
     def compose_rest(self) -> ComposeResult:
         """The icicle, the tables and the footer, once the first frame is painted."""
+        from textual.widgets import Footer, Input
+
+        from screens.widgets.bisect_view import BisectView
+        from screens.widgets.delta_table import NARROW_COLUMNS, DeltaTable
+        from screens.widgets.icicle import Icicle
+        from screens.widgets.job_line import JobLine
+
         yield Static("", id="compare-time", markup=False)
         yield JobLine(id="capture-progress")
         yield BisectView(id="bisect-result")
@@ -221,6 +227,27 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
     def rest_mounted(self) -> None:
         self._clear_comparison()
         self._start()
+
+    # -- the widgets of compose_rest, by id ---------------------------------
+    @property
+    def _icicle(self) -> Icicle:
+        return cast("Icicle", self.query_one("#compare-icicle"))
+
+    def _table(self, table_id: str) -> DeltaTable:
+        """The delta table ``table_id`` (one of :data:`TABLES`)."""
+        return cast("DeltaTable", self.query_one(f"#{table_id}"))
+
+    @property
+    def _filter_line(self) -> Input:
+        return cast("Input", self.query_one("#compare-filter"))
+
+    @property
+    def _job_line(self) -> JobLine:
+        return cast("JobLine", self.query_one("#capture-progress"))
+
+    @property
+    def _bisect_view(self) -> BisectView:
+        return cast("BisectView", self.query_one("#bisect-result"))
 
     # -- loading ----------------------------------------------------------
     def load_profile(self, role: str, path: Path) -> None:
@@ -253,7 +280,11 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         if any(self.paths.values()) or self.capture is not None:
             self._set_error("")
             self.query_one("#icicle-status", Static).update("Reading profiles…")
-            with_tree = not (level_only and self.query_one(Icicle).root is not None)
+            from screens.compare_work import CompareRequest, ProfileCache
+
+            if self._cache is None:
+                self._cache = ProfileCache()
+            with_tree = not (level_only and self._icicle.root is not None)
             request = CompareRequest(
                 dict(self.paths),
                 self.by,
@@ -289,7 +320,10 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         still being built. A cancelled worker posts nothing more: an older
         worker's result must not overwrite a newer one's.
         """
+        from screens.compare_work import build_icicle, load_and_compare
+
         worker = get_current_worker()
+        assert self._cache is not None  # made by _start
         loaded = load_and_compare(request, self._cache)
         if worker.is_cancelled:
             return
@@ -327,14 +361,14 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         self.comparison = None
         self.query_one(GateVerdictView).show_message(NO_VERDICT)
         self._fill_tables(None)
-        icicle = self.query_one(Icicle)
+        icicle = self._icicle
         icicle.root = None
         icicle.border_title = icicle.border_subtitle = ""
         self.query_one("#icicle-status", Static).update("")
 
     def _fill_tables(self, diff: ProfileDiff | None) -> None:
         """The tables of ``diff``, or empty ones."""
-        self.query_one("#deltas", DeltaTable).set_categories(
+        self._table("deltas").set_categories(
             {
                 "regressions": diff.regressions if diff else [],
                 "improvements": diff.improvements if diff else [],
@@ -342,7 +376,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
             }
         )
         hotspots = diff.new_hotspots if diff else []
-        self.query_one("#hotspots", DeltaTable).set_categories({"new hotspots": hotspots})
+        self._table("hotspots").set_categories({"new hotspots": hotspots})
 
     def _show_comparison(self, comparison: Comparison) -> None:
         self.comparison = comparison
@@ -353,7 +387,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
                 comparison.gate_error, title="Gate settings", severity="warning", markup=False
             )
         self._fill_tables(diff)
-        icicle = self.query_one(Icicle)
+        icicle = self._icicle
         status = self.query_one("#icicle-status", Static)
         if icicle.selected is None:
             status.update("Building the icicle…")
@@ -361,7 +395,7 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
             status.update(self._node_status(icicle.selected))
 
     def on_icicle_built(self, message: IcicleBuilt) -> None:
-        icicle = self.query_one(Icicle)
+        icicle = self._icicle
         icicle.delta_scale = message.tree.delta_scale
         icicle.root = message.tree.root
         icicle.border_title = "Icicle · width: branch share · red grew, blue shrank"
@@ -383,7 +417,8 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         if report is None:
             view.update("")
             return
-        from workbench.capture.report import time_section_text  # loaded with the report
+        from screens.compare_work import TIME_ROWS  # loaded with the report
+        from workbench.capture.report import time_section_text
 
         # The verdict and the failures first: the block has a bounded height, and what
         # it cuts off at the bottom must be function rows, never the verdict.
@@ -428,12 +463,12 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
 
         def chosen(request: RequestT | None) -> None:
             if request is not None:
-                self.query_one(JobLine).start(job(request))
+                self._job_line.start(job(request))
 
         self.app.push_screen(dialog, chosen)
 
     def action_stop(self) -> None:
-        if not self.query_one(JobLine).stop():
+        if not self._job_line.stop():
             self.notify("Nothing is running: n starts a capture, B a bisect.", markup=False)
 
     def on_capture_finished(self, message: CaptureFinished) -> None:
@@ -461,14 +496,14 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
             self.notify(message.error or "", title="Bisect", severity="error", markup=False)
             return
         result = message.result
-        self.query_one(BisectView).show(result)
+        self._bisect_view.show(result)
         if result.interrupted:
             self.notify("Bisect stopped; the steps shown are what was measured.", markup=False)
 
     def action_propose(self) -> None:
         """File the bisect's first bad commit: the item ``bisect --propose`` files, opened
         in the Backlog pane's form (which names any open item already holding the commit)."""
-        result = self.query_one(BisectView).result
+        result = self._bisect_view.result
         if result is None:
             self.notify("No bisect to file yet: B runs one.", markup=False)
             return
@@ -491,50 +526,50 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
         label.display = bool(error)
 
     # -- reactions --------------------------------------------------------
-    @on(Icicle.NodeSelected)
-    def _node_selected(self, event: Icicle.NodeSelected) -> None:
+    def on_icicle_node_selected(self, event: Icicle.NodeSelected) -> None:
         self.query_one("#icicle-status", Static).update(self._node_status(event.node))
 
-    @on(Icicle.Zoomed)
-    def _zoomed(self, event: Icicle.Zoomed) -> None:
+    def on_icicle_zoomed(self, event: Icicle.Zoomed) -> None:
         # Content(...) is plain text: a function named "[/]" must not be read as markup.
-        self.query_one(Icicle).border_subtitle = (
+        self._icicle.border_subtitle = (
             "" if event.node.parent is None else Content(f"zoomed: {plain(event.node.label)}")
         )
 
-    @on(DeltaTable.Changed, "#deltas")
-    def _deltas_changed(self, event: DeltaTable.Changed) -> None:
-        caption = f"{event.summary} · {self.by} level"
-        self.query_one("#deltas-caption", Static).update(caption)
+    def on_delta_table_changed(self, event: DeltaTable.Changed) -> None:
+        if event.control.id == "deltas":
+            caption = f"{event.summary} · {self.by} level"
+            self.query_one("#deltas-caption", Static).update(caption)
 
     def action_filter(self) -> None:
-        line = self.query_one("#compare-filter", Input)
+        line = self._filter_line
         line.add_class("-open")
         line.focus()
 
-    @on(Input.Changed, "#compare-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        for table in self.query(DeltaTable):
-            table.filter_names(event.value)
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "compare-filter":
+            for table_id in TABLES:
+                self._table(table_id).filter_names(event.value)
 
-    @on(Input.Submitted, "#compare-filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        event.input.set_class(bool(event.value.strip()), "-open")
-        self.query_one("#deltas", DeltaTable).focus()
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "compare-filter":
+            event.input.set_class(bool(event.value.strip()), "-open")
+            self._table("deltas").focus()
 
     def action_close_filter(self) -> None:
         """Escape: clear the filter line and close it; with no filter open, hide a
         bisect's result (``P`` still files it)."""
-        line = self.query_one("#compare-filter", Input)
+        line = self._filter_line
         if not line.has_class("-open") and not line.value:
-            self.query_one(BisectView).display = False
+            self._bisect_view.display = False
         line.value = ""
         line.remove_class("-open")
         if line.has_focus:
-            self.query_one("#deltas", DeltaTable).focus()
+            self._table("deltas").focus()
 
     def _node_status(self, node: IcicleNode) -> Text:
         """Full label and base% → branch% (Δ points) of an icicle node."""
+        from workbench.profiles.identity import ROOT_KEY  # loaded with the icicle's tree
+
         diff_node: DiffNode = node.data
         path = " › ".join(step.label for step in node.path()[1:]) or diff_node.label
         text = Text(plain(path), style="bold")
@@ -549,10 +584,12 @@ and `P` files it as a backlog item with the commit linked. `escape` hides it.
     def _selected_function(self) -> tuple[FunctionKey, FunctionDelta | None] | None:
         """The function the focused widget has selected, with its row in the diff if any."""
         focused = self.focused
-        if isinstance(focused, DeltaTable):
-            delta = focused.delta_at_cursor()
+        if focused is not None and focused.id in TABLES:
+            delta = cast("DeltaTable", focused).delta_at_cursor()
             return (delta.key, delta) if delta is not None else None
-        node = self.query_one(Icicle).selected
+        from workbench.profiles.identity import ROOT_KEY  # loaded with the icicle's tree
+
+        node = self._icicle.selected
         if node is None or node.data.key == ROOT_KEY:
             return None
         key = node.data.key

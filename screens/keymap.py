@@ -16,7 +16,6 @@ from pathlib import Path
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from workbench.documents import read_toml
 from workbench.errors import ConfigError
 
 #: Environment variable naming a keymap file instead of the default one.
@@ -55,8 +54,7 @@ def keyed_classes() -> Iterator[type[DOMNode]]:
 def own_bindings(cls: type[DOMNode]) -> list[Binding]:
     """The bindings ``cls`` declares itself (not those it inherits), keys unsplit."""
     return [
-        item if isinstance(item, Binding) else Binding(*item)
-        for item in cls.__dict__["BINDINGS"]
+        item if isinstance(item, Binding) else Binding(*item) for item in cls.__dict__["BINDINGS"]
     ]
 
 
@@ -74,6 +72,8 @@ def read_keymap(path: Path) -> dict[str, str]:
     """The ``[keys]`` table of ``path`` (id -> keys); {} when the file does not exist."""
     if not path.exists() and not path.is_symlink():
         return {}
+    from workbench.documents import read_toml  # most users have no keymap file
+
     table = read_toml(path, ConfigError, what="keymap").get("keys", {})
     if not isinstance(table, dict) or not all(
         isinstance(keys, str) and keys.strip() for keys in table.values()
@@ -84,8 +84,7 @@ def read_keymap(path: Path) -> dict[str, str]:
     unknown = sorted(set(table) - binding_ids())
     if unknown:
         raise ConfigError(
-            f"keymap {path}: no binding has the id {', '.join(unknown)} "
-            "(docs/keys.md lists them)"
+            f"keymap {path}: no binding has the id {', '.join(unknown)} (docs/keys.md lists them)"
         )
     return {binding_id: keys.strip() for binding_id, keys in table.items()}
 

@@ -9,8 +9,15 @@ what is cut at a narrow width is what matters least.
 The app's first frame waits for every widget of the pane to be mounted and
 styled; tables, the icicle and the footer cost most of that. A pane yields its
 light part from ``compose`` (the bar, the lines that say what is loaded) and
-its heavy part from ``compose_rest``, mounted once that first frame is painted
-(benchmarks/startup_bench.py measures both moments).
+its heavy part from ``compose_rest``, composed (its modules imported) and
+mounted once that first frame is painted (benchmarks/startup_bench.py measures
+both moments).
+
+Textual holds every paint while the app starts (``App.batch_update``) but runs a
+screen's "after refresh" callbacks during that hold: the rest, mounted from
+there, was in the first frame the terminal saw. The app's own message queue runs
+only once the hold is over, so the pane waits for it (``App.call_later``), then
+for its next paint (``call_after_refresh``), before composing the rest.
 """
 
 from __future__ import annotations
@@ -52,14 +59,17 @@ class PaneScreen(Screen):
         """Every widget is mounted: start what fills them (nothing by default)."""
 
     def on_mount(self) -> None:
-        rest = compose(self, self.compose_rest())
-        if rest:
-            self.call_after_refresh(self._mount_rest, rest)
+        if type(self).compose_rest is PaneScreen.compose_rest:
+            self._completed()  # all of it is in the first frame
         else:
-            self._completed()
+            self.app.call_later(self._paint_first)
 
-    async def _mount_rest(self, rest: list) -> None:
-        await self.mount_all(rest)
+    def _paint_first(self) -> None:
+        """Mount the rest once what ``compose`` yielded is painted."""
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        await self.mount_all(compose(self, self.compose_rest()))
         if self.focused is None:  # the first frame had nothing to focus
             self.focus_next()
         self._completed()

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.context import LaunchContext
-from workbench.profiles.identity import function_key
-from workbench.profiles.model import Profile
+
+if TYPE_CHECKING:  # profiles load with the first one read, not with the app
+    from workbench.profiles.model import Profile
 
 
 class Session:
@@ -68,6 +70,8 @@ def code_files(profile: Profile) -> dict[str, Path]:
     paths; the repository that holds that file is the one to ask about the
     function, whatever the current directory is.
     """
+    from workbench.profiles.identity import function_key
+
     files: dict[str, Path] = {}
     for frame in profile.frames:
         if os.path.isabs(frame.file):

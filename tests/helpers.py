@@ -49,6 +49,12 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
         await pilot.pause(0.1)
 
 
+async def pane_complete(pilot: Pilot) -> None:
+    """Wait until the pane on screen has mounted what it draws after its first frame
+    (``PaneScreen.compose_rest``): its keys are off until then, for a test as for a user."""
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "complete", True))
+
+
 def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> object:
     """Poll ``condition`` (outside an app) until it returns something truthy."""
     deadline = time.monotonic() + timeout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import unicodedata
@@ -56,7 +55,7 @@ def elide(text: str, limit: int = MAX_CELL) -> str:
     if len(text) <= limit:
         return text
     head = (limit - 1) // 2
-    return f"{text[:head]}…{text[len(text) - (limit - 1 - head):]}"
+    return f"{text[:head]}…{text[len(text) - (limit - 1 - head) :]}"
 
 
 def json_text(data: Any, *, indent: bool = False) -> str:
@@ -69,6 +68,8 @@ def json_text(data: Any, *, indent: bool = False) -> str:
     manifests, since it switches to the pure-Python encoder, several times slower
     on a 100,000-row diff. Paths and dates are written as strings.
     """
+    import json  # the app's first frame writes none
+
     try:
         text = json.dumps(
             data, ensure_ascii=False, allow_nan=False, default=str, indent=2 if indent else None

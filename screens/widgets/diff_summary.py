@@ -51,10 +51,11 @@ def summary_text(role: str, summary: ProfileSummary) -> Text:
 
 
 class ProfileSummaryView(Static):
-    """One profile of the pair, or how to load it."""
+    """One profile of the pair, or how to load it (class ``-empty``)."""
 
     def __init__(self, role: str, *, id: str | None = None) -> None:
-        super().__init__(id=id, markup=False)
+        # Empty from the start: a class added once mounted restyles the widget.
+        super().__init__(id=id, markup=False, classes="-empty")
         self.role = role
         """Label shown first: 'Base' or 'Branch'."""
 

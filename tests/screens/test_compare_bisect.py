@@ -18,7 +18,7 @@ from screens.compare import CompareScreen
 from screens.item_dialog import ItemDialog
 from screens.widgets.bisect_view import BisectView
 from tests.capture.repos import BENCH, FAST, UNIFORM_3X, commit, git, make_repo, worktrees
-from tests.helpers import Notices, settle, wait_for, wait_until
+from tests.helpers import Notices, pane_complete, settle, wait_for, wait_until
 from workbench.context import LaunchContext
 from workbench.triage.model import EvidenceKind
 from workbench.triage.store import BacklogStore
@@ -49,6 +49,7 @@ def _text(app: WorkbenchApp, selector: str) -> str:
 
 async def _bisect(pilot, values: dict[str, str]) -> None:  # noqa: ANN001
     """B, the fields typed over what they were prefilled with, enter on the last one."""
+    await pane_complete(pilot)
     await pilot.press("B")
     await pilot.pause()
     dialog = pilot.app.screen
@@ -65,6 +66,7 @@ async def test_bisect_names_the_commit_files_it_and_stops(repo: Path, tmp_path: 
     heard = Notices()
     app = WorkbenchApp(LaunchContext(mode="compare", repo=repo, db=db))
     async with app.run_test(size=SIZE, message_hook=heard) as pilot:
+        await pane_complete(pilot)
         await pilot.press("B")
         await pilot.pause()
         assert app.screen.query_one("#bisect-repo", Input).value == str(repo)  # the session's

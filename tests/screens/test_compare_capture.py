@@ -13,7 +13,7 @@ from screens.app import WorkbenchApp
 from screens.capture_dialog import CaptureDialog
 from screens.compare import CompareScreen
 from tests.capture.repos import BENCH, FAST, UNIFORM_3X, commit, make_repo, worktrees
-from tests.helpers import settle, wait_for
+from tests.helpers import pane_complete, settle, wait_for
 from workbench.capture.manifest import load_manifest
 from workbench.capture.runner import CaptureRequest, run_capture
 from workbench.context import LaunchContext
@@ -58,6 +58,7 @@ async def test_opens_a_capture_with_seconds_above_the_icicle(repo: Path, tmp_pat
 async def test_capture_from_the_dialog_with_progress_then_cancel(repo: Path) -> None:
     app = WorkbenchApp(LaunchContext(mode="compare", repo=repo))
     async with app.run_test(size=SIZE) as pilot:
+        await pane_complete(pilot)
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, CaptureDialog)
@@ -108,6 +109,7 @@ async def test_typed_dialog_enter_moves_on_and_a_capture_stopped_early_says_so(r
     capture stopped before both revisions ran has nothing to compare and says so."""
     app = WorkbenchApp(LaunchContext(mode="compare", repo=repo))
     async with app.run_test(size=SIZE) as pilot:
+        await pane_complete(pilot)
         await pilot.press("n")
         await pilot.pause()
         dialog = app.screen

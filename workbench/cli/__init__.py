@@ -11,7 +11,6 @@ package. Subcommands that open the app call
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import os
@@ -19,10 +18,14 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.output import plain
+
+if TYPE_CHECKING:
+    import argparse
 
 #: Modules that contribute subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -63,6 +66,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # plain ``workbench`` (the app) parses nothing
+
     parser = argparse.ArgumentParser(
         prog="workbench",
         description=(

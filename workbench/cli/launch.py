@@ -17,11 +17,16 @@ def open_app(context: LaunchContext) -> int:
     """
     import gc
 
-    from screens.app import WorkbenchApp
-    from screens.keymap import user_keymap
-
-    # What is imported by now (Textual, Rich, the app) lives as long as the app:
-    # frozen, the collector stops traversing it in every full collection.
+    # What these imports make (Textual, Rich, the app: ~300k objects) lives as long
+    # as the app: the collector, run every few hundred allocations while it piles
+    # up, would traverse it again and again and free nothing. Frozen once imported,
+    # it is left out of every later full collection too.
+    gc.disable()
+    try:
+        from screens.app import WorkbenchApp
+        from screens.keymap import user_keymap
+    finally:
+        gc.enable()
     gc.freeze()
     app = WorkbenchApp(context)
     app.set_keymap(user_keymap())
