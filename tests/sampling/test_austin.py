@@ -20,8 +20,8 @@ from workbench.sampling.session import LiveSession
 
 pytestmark = [needs_ptrace, pytest.mark.skipif(find_austin() is None, reason="austin missing")]
 
-#: A Python austin 3.7 cannot read (it supports 3.8 and later), when this machine has one.
-OLD_PYTHON = next(Path.home().glob(".pyenv/versions/3.6*/bin/python"), Path("/nonexistent"))
+#: Pythons austin 3.7 cannot read (it refuses 3.6, misreads 3.7), when this machine has them.
+OLD_PYTHONS = sorted(Path.home().glob(".pyenv/versions/3.[67].*/bin/python"))
 
 
 def thread_samples(batch: SampleBatch) -> dict[str, float]:
@@ -118,9 +118,10 @@ def test_py_spy_is_selectable_and_austin_the_default(spawn) -> None:
         blocking.stop()
 
 
-@pytest.mark.skipif(not OLD_PYTHON.is_file(), reason="no Python older than austin supports")
-def test_a_python_austin_cannot_read_falls_back_to_py_spy(spawn) -> None:
-    target = spawn(argv=[str(OLD_PYTHON), "-c", "print('ready', flush=True)\nwhile 1: pass"])
+@pytest.mark.skipif(not OLD_PYTHONS, reason="no Python older than austin supports")
+@pytest.mark.parametrize("python", OLD_PYTHONS, ids=lambda path: path.parent.parent.name)
+def test_a_python_austin_cannot_read_falls_back_to_py_spy(spawn, python: Path) -> None:
+    target = spawn(argv=[str(python), "-c", "print('ready', flush=True)\nwhile 1: pass"])
     sampler = start_live_sampler(None, target.pid)
     try:
         assert isinstance(sampler, PySpySampler)
@@ -180,6 +181,7 @@ def test_parse_stack_reads_austin_frames() -> None:
         ("Worker.run", "/srv/a:b/app.py", 40),
     ]
     assert parse_stack("P42;T0:43", False) == ('Thread 43 ""', ())
+    assert parse_stack("P42;T0:43;:INVALID:", False) == ('Thread 43 ""', None)
 
 
 def test_sampler_flag_reaches_the_live_pane_context() -> None:

@@ -49,8 +49,9 @@ start per N seconds. Thread names: austin has only native ids; the caller
 names threads with :meth:`~workbench.sampling.sampler.Sampler.dump_threads`
 (``py-spy dump``) as before.
 
-A Python austin cannot read (3.7 supports CPython 3.8 to 3.13) makes it
-exit before its header: :meth:`AustinSampler.start` then raises
+A Python austin cannot read (3.7 reads CPython 3.8 to 3.13: it refuses
+3.6 before its header and writes ``:INVALID:`` frames for 3.7, so the
+header's version decides): :meth:`AustinSampler.start` then raises
 :class:`AustinUnsupported`, and :func:`start_live_sampler` falls back to
 py-spy windows, saying so in the sampler's ``note``.
 """
@@ -58,6 +59,7 @@ py-spy windows, saying so in the sampler's ``note``.
 from __future__ import annotations
 
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -92,10 +94,15 @@ __all__ = [
 READ_PAUSE = 0.1
 #: How long austin may take to attach and write its header before it counts as failed.
 START_TIMEOUT = 10.0
+#: The oldest Python austin 3.7 reads: it attaches to a 3.7 and writes ``:INVALID:``
+#: frames, and refuses 3.6 and older.
+OLDEST_PYTHON = (3, 8)
 #: Distinct stacks remembered parsed across windows before the cache starts over.
 STACK_CACHE = 20_000
 
 SamplerChoice = Literal["austin", "py-spy"]
+#: The frame austin writes for a stack it could not read.
+INVALID = ":INVALID:"
 
 
 class AustinUnsupported(SamplingError):
@@ -121,11 +128,12 @@ def parse_frame(text: str) -> Frame:
     return Frame(function, file, int(rest)) if file else Frame(path, "", int(rest))
 
 
-def parse_stack(head: str, with_process: bool) -> tuple[str, tuple[Frame, ...]]:
+def parse_stack(head: str, with_process: bool) -> tuple[str, tuple[Frame, ...] | None]:
     """``P<pid>;T<iid>:<tid>;frame;frame`` as the thread's label and its frames, root first.
 
     The label is py-spy's (``Thread TID ""``, ``Process PID Thread TID ""`` with
     subprocesses): austin has no names, a ``py-spy dump`` gives them later.
+    Frames are None for a stack austin could not read (an ``:INVALID:`` frame).
     """
     parts = head.split(";")
     pid = parts[0][1:]
@@ -133,6 +141,8 @@ def parse_stack(head: str, with_process: bool) -> tuple[str, tuple[Frame, ...]]:
     label = f'Thread {tid} ""'
     if with_process:
         label = f"Process {pid} {label}"
+    if INVALID in parts:
+        return label, None
     return label, tuple(parse_frame(frame) for frame in parts[2:] if frame)
 
 
@@ -144,6 +154,8 @@ class _Stream:
         self.counts: Counter[tuple[bytes, bool]] = Counter()
         self.said: list[str] = []
         """Lines that are neither samples nor metadata (austin's error text)."""
+        self.python: tuple[int, int] | None = None
+        """The target's Python version, from austin's ``# python: 3.11.7`` line."""
 
     def feed(self, chunk: bytes) -> None:
         lines = (self.pending + chunk).split(b"\n")
@@ -152,6 +164,9 @@ class _Stream:
             if line[:1] == b"P":
                 head, _, metrics = line.rpartition(b" ")
                 self.counts[(head, metrics.split(b",", 2)[1:2] == [b"1"])] += 1
+            elif line.startswith(b"# python:"):
+                found = re.match(rb"# python: (\d+)\.(\d+)", line)
+                self.python = (int(found[1]), int(found[2])) if found else None
             elif line.strip() and line[:1] != b"#" and b"\x1b" not in line and len(self.said) < 12:
                 self.said.append(line.decode("utf-8", "replace").strip())
 
@@ -194,7 +209,7 @@ class AustinSampler(Sampler):
         self._nonblocking = True
         self._started = threading.Event()
         self._start_error: SamplingError | None = None
-        self._stacks: dict[bytes, tuple[str, tuple[Frame, ...]]] = {}
+        self._stacks: dict[bytes, tuple[str, tuple[Frame, ...] | None]] = {}
         self.process: subprocess.Popen[bytes] | None = None
         """The austin child, once started (tests look for it)."""
 
@@ -233,6 +248,14 @@ class AustinSampler(Sampler):
         began = self._wait_for_header(fd, stream)
         if began is None:
             self._start_error = self._why_not(process, stream)
+            return None
+        if stream.python is not None and stream.python < OLDEST_PYTHON:
+            self._children.kill_all()
+            version = ".".join(map(str, stream.python))
+            self._start_error = AustinUnsupported(
+                f"austin cannot sample process {self.pid}: it reads Python 3.8 and later, "
+                f"not {version}"
+            )
             return None
         os.set_blocking(fd, False)
         self._started.set()
@@ -319,10 +342,13 @@ class AustinSampler(Sampler):
         meta.pid = self.pid
         profile = Profile(meta)
         per_thread: Counter[str] = Counter()
+        errors = 0
         for (head, is_idle), count in counts.items():
             label, frames = self._stack(head)
             per_thread[label] += count
-            if frames and (idle or not is_idle):
+            if frames is None:
+                errors += count
+            elif frames and (idle or not is_idle):
                 profile.add_frames(frames, count, profile.thread_index(label))
         return SampleBatch(
             started_at=started_at,
@@ -331,13 +357,14 @@ class AustinSampler(Sampler):
             samples=max(per_thread.values(), default=0),
             expected=int(round(self.rate * duration)),
             gap_seconds=0.0,
+            errors=errors,
             final=final,
             kind="idle" if idle else "active",
             nonblocking=True,
             cpu=window_cpu(before, reading) if reading.processes else None,
         )
 
-    def _stack(self, head: bytes) -> tuple[str, tuple[Frame, ...]]:
+    def _stack(self, head: bytes) -> tuple[str, tuple[Frame, ...] | None]:
         """Parsed once per distinct stack: a busy target repeats the same few."""
         known = self._stacks.get(head)
         if known is None:

@@ -64,7 +64,8 @@ class SampleBatch:
     gap_seconds: float
     """Time between the previous window's end and this one's start (not sampled)."""
     errors: int = 0
-    """Samples the sampler reported as failed (py-spy's ``Errors: N`` status line)."""
+    """Samples the sampler reported as failed (py-spy's ``Errors: N`` status line,
+    austin's ``:INVALID:`` stacks)."""
     final: bool = False
     """The target exited during or right after this window: no more batches follow."""
     kind: WindowKind = "active"
