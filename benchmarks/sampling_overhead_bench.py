@@ -14,7 +14,7 @@ iterations/s are measured over the same window:
 * ``py-spy``: plain ``py-spy record --rate R`` (py-spy's default, blocking);
 * ``top``: ``py-spy top --rate R`` in a detached tmux session (a real
   terminal, refreshing once a second) — the reference for the Live pane;
-* ``austin``: plain ``austin -f -P -i 1/R -p PID`` to /dev/null — the Live
+* ``austin``: plain ``austin -s -P -i 1/R -p PID`` to /dev/null — the Live
   pane's default sampler alone;
 * ``record``: ``workbench record --rate R`` (headless);
 * ``feed``: what the Live pane runs under its UI — its ``Feed``: its sampler
@@ -258,7 +258,7 @@ def run_austin(target: Target, args: argparse.Namespace) -> Measure:
     if austin is None:
         raise SystemExit("austin not found: pip install 'austin-dist>=3.7,<4'")
     interval = f"{round(1_000_000 / args.rate)}us"
-    command = [str(austin), "-f", "-P", "-i", interval, "-p", str(target.process.pid),
+    command = [str(austin), "-s", "-P", "-i", interval, "-p", str(target.process.pid),
                "-o", os.devnull]  # fmt: skip
     return measure_command(command, target, args)
 

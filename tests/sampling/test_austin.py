@@ -58,13 +58,16 @@ def test_windows_stream_hot_function_idle_split_and_stop_kills_austin(spawn) -> 
             if batch.kind == "gil":
                 probe = batch
                 continue
-            # Windows are cut once a second from one stream: nothing lost in between.
-            assert batch.gap_seconds == 0 and 0.5 < batch.duration < 3
-            assert batch.samples > 0 and batch.expected > 0
+            # Windows are cut once a second from one stream: nothing lost in between,
+            # but the attach of the wall-mode austin the switch to the wall view starts.
+            assert 0.5 < batch.duration < 3 and batch.errors == 0
+            assert batch.gap_seconds == 0 if batch.kind == "active" else batch.gap_seconds < 3
+            # Ticks come from austin's tick interval, not from the lines: about rate x time.
+            assert 0.5 * batch.expected < batch.samples < 1.5 * batch.expected
             assert batch.cpu is not None and target.pid in batch.cpu.threads
             if batch.kind == "active" and active is None:
                 active = batch
-                sampler.set_idle(True)  # switches what the next window keeps, not austin
+                sampler.set_idle(True)  # restarts austin in wall mode at the next cut
             elif batch.kind == "idle":
                 wall = batch
     finally:

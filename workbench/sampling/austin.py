@@ -7,31 +7,40 @@ stack sampler, PyPI ``austin-dist``) writes one line per thread per sample
 to stdout for as long as it runs, reads the target with
 ``process_vm_readv`` and never stops it (no ptrace pause: the target pays
 nothing for being sampled but a busier machine). So
-:class:`AustinSampler` starts one ``austin -f -P -i INTERVAL -p PID`` and
+:class:`AustinSampler` starts one ``austin -s -P -i INTERVAL -p PID`` and
 a reader thread cuts what arrives into one :class:`SampleBatch` every
 ``window_seconds``, with the same ``/proc`` CPU reading around each
 window as :class:`~workbench.sampling.pyspy.PySpySampler`, so the
 calibrated CPU view works unchanged.
 
-The stream (``-f``: wall-clock mode with every metric; ``-P``: metadata as
-``# key: value`` lines) holds, after a header (``# austin: 3.7.0``,
-``# interval: 10000``, ``# mode: full``, ``# python: 3.11.7``), lines like::
+The stream (``-P``: metadata as ``# key: value`` lines) holds, after a
+header (``# austin: 3.7.0``, ``# interval: 10000``, ``# mode: cpu``,
+``# python: 3.11.7``), lines like::
 
-    P4242;T0:4243;/app/a.py:<module>:9;/app/a.py:Worker.run:40 10067,0,0
+    P4242;T0:4243;/app/a.py:<module>:9;/app/a.py:Worker.run:40 10067
 
 process, thread (interpreter id and native thread id), frames root first
 (``file:qualified name:line``, the same qualified name, full path and line
 ``py-spy record --full-filenames`` gives, so one
 :class:`~workbench.profiles.model.Frame` identity serves both), then the
-time since the previous sample, the idle flag and a memory delta. Every
-thread is written at every sample, idle or not, so one stream serves every
-view: lines with idle 0 make the ``active`` windows (CPU and samples
-views), all lines the ``idle`` windows (wall view). :meth:`set_idle`
-switches which the next window keeps; austin itself is never restarted.
+time since the previous sampling tick in microseconds.
 
-Ticks: each sample writes one line per thread alive, so a window's tick
-count is the line count of the thread seen most often in it (exact for any
-thread alive through the window, such as the main thread).
+Which threads: ``-s`` (CPU mode) writes the threads that are running at
+each tick, like ``py-spy record`` — the CPU and samples views; without it
+(wall mode) every thread at every tick — the wall view, so
+:meth:`~workbench.sampling.sampler.Sampler.set_idle` restarts austin in the
+other mode at the next cut (like py-spy's ``--idle`` from the next window;
+the restart's attach time is that window's ``gap_seconds``). One stream for
+every view, with ``-f`` (full metrics: an idle flag on each line) was
+measured and rejected: in that mode austin 3.7 writes no sample at a tick
+where no thread holds the GIL, so a thread in GIL-free C code (zlib) lost
+half its samples, and a process whose threads all wait wrote nothing at all.
+
+Ticks: every line carries the time since the previous tick, idle ticks
+included, so a window's tick count is its duration over the mean of those
+intervals (austin's real sampling interval, slower when it lags), and at
+least the line count of the thread seen most often. A window with no line
+(every thread waiting, in CPU mode) uses the last interval measured.
 
 Line buffering: on a pipe austin's stdio buffers 4 KB (60 ms of a
 3-thread target, several tenths of a second for a small one), so windows
@@ -62,6 +71,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -76,6 +86,7 @@ from typing import Literal
 from workbench.errors import SamplingError
 from workbench.profiles.model import Frame, Profile, ProfileMeta
 from workbench.sampling.calibrate import window_cpu
+from workbench.sampling.children import signal_group
 from workbench.sampling.processes import check_target
 from workbench.sampling.pyspy import PySpyRun, PySpySampler, finish_run, record_args
 from workbench.sampling.pyspy_output import find_pyspy
@@ -147,11 +158,14 @@ def parse_stack(head: str, with_process: bool) -> tuple[str, tuple[Frame, ...] |
 
 
 class _Stream:
-    """Lines of austin's stream counted per (stack, idle) until the next cut."""
+    """Lines of one austin's stream counted per stack until the next cut."""
 
     def __init__(self) -> None:
         self.pending = b""
-        self.counts: Counter[tuple[bytes, bool]] = Counter()
+        self.counts: Counter[bytes] = Counter()
+        self.intervals = 0
+        """Microseconds between ticks, summed over the lines since the last cut."""
+        self.lines = 0
         self.said: list[str] = []
         """Lines that are neither samples nor metadata (austin's error text)."""
         self.python: tuple[int, int] | None = None
@@ -162,8 +176,11 @@ class _Stream:
         self.pending = lines.pop()
         for line in lines:
             if line[:1] == b"P":
-                head, _, metrics = line.rpartition(b" ")
-                self.counts[(head, metrics.split(b",", 2)[1:2] == [b"1"])] += 1
+                head, _, interval = line.rpartition(b" ")
+                self.counts[head] += 1
+                if interval.isdigit():
+                    self.intervals += int(interval)
+                    self.lines += 1
             elif line.startswith(b"# python:"):
                 found = re.match(rb"# python: (\d+)\.(\d+)", line)
                 self.python = (int(found[1]), int(found[2])) if found else None
@@ -175,9 +192,12 @@ class _Stream:
         text = " ".join(self.said).strip()
         return text.split(". ")[0].rstrip(".") if text else None
 
-    def take(self) -> Counter[tuple[bytes, bool]]:
+    def take(self) -> tuple[Counter[bytes], float | None]:
+        """The counts since the last cut, and the mean seconds between ticks (None: no line)."""
         counts, self.counts = self.counts, Counter()
-        return counts
+        interval = self.intervals / self.lines / 1e6 if self.lines else None
+        self.intervals = self.lines = 0
+        return counts, interval
 
 
 class AustinSampler(Sampler):
@@ -229,9 +249,12 @@ class AustinSampler(Sampler):
             self.stop()
             raise self._start_error
 
-    def _command(self, austin: Path) -> list[str]:
+    def _command(self, austin: Path, idle: bool) -> list[str]:
+        """austin in wall mode for the wall view, else in CPU mode (``-s``: running threads)."""
         interval = max(1, round(1_000_000 / self.rate))
-        args = [str(austin), "-f", "-P", "-i", f"{interval}us", "-p", str(self.pid)]
+        args = [str(austin), "-P", "-i", f"{interval}us", "-p", str(self.pid)]
+        if not idle:
+            args.append("-s")
         if self.subprocesses:
             args.append("-C")
         stdbuf = shutil.which("stdbuf")
@@ -239,27 +262,51 @@ class AustinSampler(Sampler):
 
     # -- the reader thread -------------------------------------------------
     def _begin(self, austin: Path) -> _Reading | None:
-        """Start austin and read its header; the reading state, or None when it failed."""
+        """Start austin; the reading state, or None when it failed (``_start_error`` says why)."""
+        state = _Reading(austin, self.idle, 0.0, CpuReading(0.0))
+        self._start_error = self._spawn(state)
+        if self._start_error is not None:
+            return None
+        state.before = self._read_cpu()
+        self._started.set()
+        return state
+
+    def _spawn(self, state: _Reading) -> SamplingError | None:
+        """Start austin in ``state.idle``'s mode and read its header; why not, if it failed."""
         stream = _Stream()
-        process = self._children.spawn(self._command(austin), subprocess.PIPE)
+        process = self._children.spawn(self._command(state.austin, state.idle), subprocess.PIPE)
         self.process = process
         assert process.stdout is not None
         fd = process.stdout.fileno()
         began = self._wait_for_header(fd, stream)
         if began is None:
-            self._start_error = self._why_not(process, stream)
-            return None
+            return self._why_not(process, stream)
         if stream.python is not None and stream.python < OLDEST_PYTHON:
             self._children.kill_all()
             version = ".".join(map(str, stream.python))
-            self._start_error = AustinUnsupported(
+            return AustinUnsupported(
                 f"austin cannot sample process {self.pid}: it reads Python 3.8 and later, "
                 f"not {version}"
             )
-            return None
         os.set_blocking(fd, False)
-        self._started.set()
-        return _Reading(fd, stream, began, self._read_cpu())
+        state.process, state.fd, state.stream, state.started_at = process, fd, stream, began
+        return None
+
+    def _switch(self, state: _Reading, now: float) -> bool:
+        """Restart austin in the mode :attr:`idle` asks for; False when it failed."""
+        assert state.process is not None
+        signal_group(state.process, signal.SIGKILL)
+        self._children.forget(state.process)
+        state.idle = self.idle
+        failed = self._spawn(state)
+        if failed is not None:
+            if running(self.pid):
+                self._error = str(failed)
+            else:
+                self._target_exited = True
+            return False
+        state.gap = state.started_at - now
+        return True
 
     def _wait_for_header(self, fd: int, stream: _Stream) -> float | None:
         """Read until austin's ``# python:`` line; when it came (None: austin ended first)."""
@@ -289,6 +336,7 @@ class AustinSampler(Sampler):
 
     def _step(self, state: _Reading) -> bool:
         """Read what austin wrote; cut a window when it is due. False: reading is over."""
+        assert state.stream is not None
         ended = _drain(state.fd, state.stream)
         stopping = self._stopping.is_set()
         now = time.monotonic()
@@ -301,7 +349,9 @@ class AustinSampler(Sampler):
             return True
         reading = self._read_cpu()
         exited = ended and not running(self.pid)
-        batch = self._cut(state.stream.take(), state.started_at, now, state.before, reading, exited)
+        counts, interval = state.stream.take()
+        state.interval = interval or state.interval or 1.0 / self.rate
+        batch = self._cut(counts, state, now, reading, exited)
         if batch.samples or not (ended or stopping):
             self._put(batch)
         if ended:
@@ -312,7 +362,9 @@ class AustinSampler(Sampler):
             return False
         if stopping:
             return False
-        state.started_at, state.before, state.cuts = now, reading, state.cuts + 1
+        state.started_at, state.before, state.cuts, state.gap = now, reading, state.cuts + 1, 0.0
+        if self.idle != state.idle and not self._switch(state, now):
+            return False
         if state.probe is None and self._probe_due(state.cuts):
             state.probe = _Probe.start(self, reading, now)
         state.wait = min(READ_PAUSE, self.window_seconds)
@@ -328,40 +380,39 @@ class AustinSampler(Sampler):
 
     def _cut(
         self,
-        counts: Counter[tuple[bytes, bool]],
-        started_at: float,
+        counts: Counter[bytes],
+        state: _Reading,
         ended_at: float,
-        before: CpuReading,
         reading: CpuReading,
         final: bool,
     ) -> SampleBatch:
-        """One window: the lines the view keeps as a profile; ticks from all lines."""
-        idle = self.idle
-        duration = max(ended_at - started_at, 1e-3)
+        """One window: its lines as a profile; ticks from austin's tick interval."""
+        duration = max(ended_at - state.started_at, 1e-3)
         meta = ProfileMeta(format="live", unit="samples", rate=self.rate, duration=duration)
         meta.pid = self.pid
         profile = Profile(meta)
         per_thread: Counter[str] = Counter()
         errors = 0
-        for (head, is_idle), count in counts.items():
+        for head, count in counts.items():
             label, frames = self._stack(head)
             per_thread[label] += count
             if frames is None:
                 errors += count
-            elif frames and (idle or not is_idle):
+            elif frames:
                 profile.add_frames(frames, count, profile.thread_index(label))
+        busiest = max(per_thread.values(), default=0)
         return SampleBatch(
-            started_at=started_at,
+            started_at=state.started_at,
             duration=duration,
             profile=profile,
-            samples=max(per_thread.values(), default=0),
+            samples=max(busiest, round(duration / state.interval)),
             expected=int(round(self.rate * duration)),
-            gap_seconds=0.0,
+            gap_seconds=state.gap,
             errors=errors,
             final=final,
-            kind="idle" if idle else "active",
+            kind="idle" if state.idle else "active",
             nonblocking=True,
-            cpu=window_cpu(before, reading) if reading.processes else None,
+            cpu=window_cpu(state.before, reading) if reading.processes else None,
         )
 
     def _stack(self, head: bytes) -> tuple[str, tuple[Frame, ...] | None]:
@@ -379,12 +430,20 @@ class AustinSampler(Sampler):
 class _Reading:
     """Where the reader thread is in austin's stream (no reference to the sampler)."""
 
-    fd: int
-    stream: _Stream
+    austin: Path
+    idle: bool
+    """The running austin's mode: wall (every thread) or CPU (running threads)."""
     started_at: float
-    """When the current window began (the previous cut)."""
+    """When the current window began (the previous cut, or austin's header)."""
     before: CpuReading
-    """The threads' CPU at that moment."""
+    """The threads' CPU at the previous cut."""
+    process: subprocess.Popen[bytes] | None = None
+    fd: int = -1
+    stream: _Stream | None = None
+    gap: float = 0.0
+    """Seconds the current window's austin spent attaching (a restart for the wall view)."""
+    interval: float = 0.0
+    """Seconds between ticks, as last measured from the stream."""
     cuts: int = 0
     probe: _Probe | None = None
     wait: float = 0.0
