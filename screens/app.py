@@ -9,6 +9,7 @@ by name as well as by key.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import time
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from screens.session import Session
 from screens.text_dialog import TextDialog
 from screens.widgets.pane_bar import PANE_TITLES
 from workbench.context import LaunchContext
+from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
 
 if TYPE_CHECKING:
@@ -161,6 +163,43 @@ class WorkbenchApp(App[int]):
     def on_mount(self) -> None:
         self._add_pane_mode(self.DEFAULT_MODE)  # its stack, made at start, stays
         self.set_interval(BUSY_AFTER / 2, self._check_busy)
+        preparation = self.session.launch.preparation
+        if preparation is not None:
+            # Once the first frame is painted: the app's queue runs after start-up's hold.
+            self.call_later(self.call_after_refresh, preparation.start)
+
+    async def _prepared(self) -> bool:
+        """Whether the files the launch names exist, waiting for them in a thread (the
+        panes keep drawing) while ``workbench demo`` still makes them; False, told, when
+        they could not be made."""
+        preparation = self.session.launch.preparation
+        if preparation is None or preparation.ready:
+            return True
+        try:
+            await asyncio.to_thread(preparation.wait)
+        except WorkbenchError as error:
+            self.notify(str(error), title="Workbench", severity="error", markup=False)
+            return False
+        return True
+
+    async def action_switch_mode(self, mode: str) -> None:
+        """Switch panes; until the launch's files are made, from a worker that waits for them
+        (the pane bar says so, and the last pane asked for wins)."""
+        preparation = self.session.launch.preparation
+        if preparation is None or preparation.ready:
+            self.switch_mode(mode)
+            return
+
+        async def switch_when_prepared() -> None:
+            if await self._prepared():
+                await self.switch_mode(mode)
+
+        self.run_worker(
+            switch_when_prepared(),
+            group="panes",
+            exclusive=True,
+            description=f"making {preparation.what}",
+        )
 
     def _check_busy(self) -> None:
         """Name the first described worker that has run for ``BUSY_AFTER`` seconds.
@@ -198,18 +237,26 @@ class WorkbenchApp(App[int]):
 
     # -- context travelling between panes --------------------------------
     async def on_history_requested(self, message: HistoryRequested) -> None:
+        if not await self._prepared():
+            return
         self.history_pane.open_function(message.function, message.lines, message.where)
         await self.switch_mode("history")
 
     async def on_backlog_item_requested(self, message: BacklogItemRequested) -> None:
+        if not await self._prepared():
+            return
         await self.switch_mode("backlog")
         self.backlog_pane.propose_item(message)
 
     async def on_evidence_link_requested(self, message: EvidenceLinkRequested) -> None:
+        if not await self._prepared():
+            return
         await self.switch_mode("backlog")
         self.backlog_pane.link_evidence(message.item_id, message.evidence)
 
     async def on_compare_profile_chosen(self, message: CompareProfileChosen) -> None:
+        if not await self._prepared():
+            return
         self.compare_pane.load_profile(message.role, message.path)
         await self.switch_mode("compare")
         side = "baseline" if message.role == "base" else "branch"

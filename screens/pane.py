@@ -18,10 +18,16 @@ screen's "after refresh" callbacks during that hold: the rest, mounted from
 there, was in the first frame the terminal saw. The app's own message queue runs
 only once the hold is over, so the pane waits for it (``App.call_later``), then
 for its next paint (``call_after_refresh``), before composing the rest.
+
+Keys typed in between (the user who presses ``F4`` as the window appears) are
+kept and replayed in order once the rest is mounted: a key is never lost.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual import events
 from textual.app import ComposeResult
 from textual.compose import compose
 from textual.screen import ActiveBinding, Screen
@@ -35,6 +41,11 @@ class PaneScreen(Screen):
 
     complete = False
     """Every widget of the pane is mounted (``compose_rest``'s too): its keys work now."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._typed_ahead: list[str] = []
+        """Keys pressed before the pane was complete, replayed when it is."""
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -58,6 +69,13 @@ class PaneScreen(Screen):
     def rest_mounted(self) -> None:
         """Every widget is mounted: start what fills them (nothing by default)."""
 
+    def on_key(self, event: events.Key) -> None:
+        """Before the pane is complete, keep the key (no binding sees it yet)."""
+        if not self.complete:
+            self._typed_ahead.append(event.key)
+            event.stop()
+            event.prevent_default()
+
     def on_mount(self) -> None:
         if type(self).compose_rest is PaneScreen.compose_rest:
             self._completed()  # all of it is in the first frame
@@ -78,6 +96,9 @@ class PaneScreen(Screen):
         self.complete = True
         self.refresh_bindings()
         self.rest_mounted()
+        typed, self._typed_ahead = self._typed_ahead, []
+        for key in typed:
+            self.app.simulate_key(key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The pane's keys wait for the widgets they act on."""

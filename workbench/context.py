@@ -6,8 +6,70 @@ data so that tests and other tools can open the app the same way.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from workbench.errors import WorkbenchError
+
+
+class Preparation:
+    """Files a launch names before they exist, made in a thread while the app starts.
+
+    ``workbench demo`` opens on a repository, a backlog and a cycle it builds
+    (fifteen git runs, a profile diff): building them before the app would hold
+    its first frame for most of a second. The app calls :meth:`start` once that
+    frame is painted; whatever reads those files first calls :meth:`wait` (from a
+    worker or a thread: it blocks), and the command that made the files calls
+    :meth:`join` before it removes them.
+    """
+
+    def __init__(self, work: Callable[[], object], what: str) -> None:
+        self._work = work
+        self.what = what
+        """What is being made, for messages ("the demo's repository, backlog and cycle")."""
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+        self._error: WorkbenchError | None = None
+
+    @property
+    def ready(self) -> bool:
+        """The work has run and succeeded: reading the files cannot block."""
+        return self._done.is_set() and self._error is None
+
+    def start(self) -> None:
+        """Start the work in a thread; later calls do nothing."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="preparation", daemon=True)
+                self._thread.start()
+
+    def wait(self) -> None:
+        """Return once the files are made (starting the work if nobody has); raise
+        :class:`WorkbenchError` if they could not be."""
+        self.start()
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+
+    def join(self) -> None:
+        """Wait for work already started (never start it), ignoring its outcome."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except WorkbenchError as error:
+            self._error = error
+        except Exception as error:  # noqa: BLE001 - told to whoever waits, not lost in a thread
+            self._error = WorkbenchError(f"could not make {self.what}: {error}")
+        finally:
+            self._done.set()
 
 
 @dataclass(frozen=True)
@@ -62,3 +124,6 @@ class LaunchContext:
     """Folder of the optimisation cycles; None means ``.workbench/cycles`` at the git root."""
     cycle: str | None = None
     """Cycle the Cycle pane opens; None means the current one."""
+    preparation: Preparation | None = field(default=None, compare=False)
+    """Made after the first frame: the files above that do not exist yet (``workbench
+    demo``); every pane but the first waits for it, and so does the Live pane's launch."""

@@ -323,18 +323,33 @@ def _commit(repo: Path, message: str) -> tuple[str, str]:
     return sha, when
 
 
+def demo_layout(root: Path) -> DemoWorkspace:
+    """Where :func:`prepare_demo` puts the demo under ``root``, before anything is made:
+    the app opens on these paths while they are being made (``Preparation``)."""
+    compare = data_dir() / "compare_demo"
+    repo = root / "repo" if shutil.which("git") else None
+    service = repo / SERVICE if repo else bundled_workload()
+    return DemoWorkspace(
+        root,
+        repo,
+        service,
+        root / "triage.db",
+        compare / "base.txt",
+        compare / "branch.txt",
+        root / "cycles",
+    )
+
+
 def prepare_demo(root: Path, now: datetime | None = None) -> DemoWorkspace:
     """Build the demo repository and backlog under ``root`` (a fresh folder), its history
     dated before ``now`` (the current time; a fixed one makes the same shas every time)."""
-    compare = data_dir() / "compare_demo"
-    base, branch = compare / "base.txt", compare / "branch.txt"
+    demo = demo_layout(root)
     now = now or datetime.now(UTC)
-    repo = build_demo_repo(root / "repo", now) if shutil.which("git") else None
-    db = root / "triage.db"
-    seed_demo_backlog(db, base, branch, repo, now)
-    service = repo / SERVICE if repo else bundled_workload()
-    cycles = build_demo_cycle(root / "cycles", db, slow=branch, fixed=base, now=now)
-    return DemoWorkspace(root, repo, service, db, base, branch, cycles)
+    if demo.repo is not None:
+        build_demo_repo(demo.repo, now)
+    seed_demo_backlog(demo.db, demo.base, demo.branch, demo.repo, now)
+    build_demo_cycle(demo.cycles, demo.db, slow=demo.branch, fixed=demo.base, now=now)
+    return demo
 
 
 def build_demo_cycle(root: Path, db: Path, *, slow: Path, fixed: Path, now: datetime) -> Path:

@@ -12,6 +12,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 
 from screens.app import PANES, WorkbenchApp
+from screens.dialogs import PathDialog
 from screens.keymap import KEYMAP_ENV, keyed_classes, own_bindings, read_keymap
 from screens.keys import KEYS
 from tests.helpers import cli, settle
@@ -114,9 +115,7 @@ def test_a_keymap_file_names_binding_ids(tmp_path: Path) -> None:
         ("x = " + "[" * 50_000, "nested too deeply|not valid TOML"),
     ],
 )
-def test_a_bad_keymap_is_refused_in_one_line(
-    tmp_path: Path, text: str | bytes, says: str
-) -> None:
+def test_a_bad_keymap_is_refused_in_one_line(tmp_path: Path, text: str | bytes, says: str) -> None:
     keymap = tmp_path / "keymap.toml"
     keymap.write_bytes(text if isinstance(text, bytes) else text.encode())
     with pytest.raises(ConfigError, match=says) as caught:
@@ -151,3 +150,19 @@ def test_the_app_refuses_a_bad_keymap_before_drawing(tmp_path: Path) -> None:
         f"workbench: error: keymap {keymap}: no binding has the id live.nope "
         "(docs/keys.md lists them)"
     ]
+
+
+async def test_keys_typed_before_the_pane_is_complete_are_replayed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Compare pane mounts its tables after its first frame and its keys wait for
+    them; a key typed as the window appears is kept and acted on, not lost."""
+    monkeypatch.chdir(tmp_path)
+    app = WorkbenchApp(LaunchContext(mode="compare", db=tmp_path / "backlog.db"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        first = app.screen
+        assert not first.complete  # the key below arrives before the rest is mounted
+        await pilot.press(KEYS["open_base"])
+        await settle(pilot)
+        assert first.complete
+        assert isinstance(app.screen, PathDialog)
