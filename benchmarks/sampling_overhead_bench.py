@@ -14,24 +14,29 @@ iterations/s are measured over the same window:
 * ``py-spy``: plain ``py-spy record --rate R`` (py-spy's default, blocking);
 * ``top``: ``py-spy top --rate R`` in a detached tmux session (a real
   terminal, refreshing once a second) — the reference for the Live pane;
+* ``austin``: plain ``austin -s -P -i 1/R -p PID`` to /dev/null — the Live
+  pane's default sampler alone;
 * ``record``: ``workbench record --rate R`` (headless);
-* ``feed``: what the Live pane runs under its UI — its ``Feed``: chained
-  one-second ``py-spy record`` windows with their ``/proc`` CPU readings, a
-  psutil read each second and the view built after each window — in a bare
-  Python process, to split the pane's cost between sampling and drawing;
+* ``feed``: what the Live pane runs under its UI — its ``Feed``: its sampler
+  (austin by default) cut into one-second windows with their ``/proc`` CPU
+  readings, a psutil read each second and the view built after each window —
+  in a bare Python process, to split the pane's cost between sampling and drawing;
 * ``live``: the Live pane, ``workbench attach PID`` in the same kind of tmux
-  session, refreshing as it does for a user (CPU view, calibrated);
+  session, refreshing as it does for a user (CPU view, calibrated), with its
+  default sampler (austin when installed);
+* ``live-pyspy``: the same pane with ``--sampler py-spy`` (chained one-second
+  ``py-spy record`` windows);
 * ``live-raw``: the same pane with the calibration taken out (its ``/proc``
   CPU reads replaced by an empty reading, so no window is weighed) and the
   samples view on screen: the pane's cost without calibration;
-* ``live-2s``: the pane refreshing every 2 s (``--refresh 2``): half the
-  py-spy starts and redraws.
+* ``live-2s``: the pane refreshing every 2 s (``--refresh 2``): half the redraws
+  (and, with py-spy, half the py-spy starts).
 
 It prints medians of iterations/s, the slowdown against ``unsampled`` (the
 target's lost share: time it spent paused or starved), the ratio against
 plain py-spy, and the CPU the sampling side used as a share of one core: for
 the workbench, its whole process tree (the workbench process, its threads
-and every py-spy it ran, reaped ones included) excluding the target.
+and every py-spy or austin it ran, reaped ones included) excluding the target.
 Targets from the issues: slowdown no worse than plain py-spy at the same
 rate; the whole Live pane at most ``py-spy top``'s CPU + 1 point, refreshing
 at least once a second (the "vs top" column: the pane's CPU minus top's, in
@@ -85,9 +90,14 @@ while True:
 WARMUP = 0.5
 #: Seconds after a sampler is seen before measuring starts (attach, first window).
 SETTLE = 1.0
-CONDITIONS = ("unsampled", "py-spy", "top", "record", "feed", "live", "live-raw", "live-2s")
+CONDITIONS = (
+    "unsampled", "py-spy", "top", "austin", "record", "feed", "live", "live-pyspy", "live-raw",
+    "live-2s",
+)  # fmt: skip
 #: Conditions that run in a tmux terminal.
-IN_TMUX = ("top", "live", "live-raw", "live-2s")
+IN_TMUX = ("top", "live", "live-pyspy", "live-raw", "live-2s")
+#: Process names of the samplers a condition waits for before it measures.
+SAMPLERS = ("py-spy", "austin")
 
 
 @dataclass
@@ -166,19 +176,19 @@ def tree_cpu(root: psutil.Process, exclude: int) -> float:
     return total
 
 
-def wait_for_pyspy(root: psutil.Process, timeout: float = 20.0) -> None:
-    """Block until ``root`` (or ``root`` itself being py-spy) is sampling."""
+def wait_for_sampler(root: psutil.Process, timeout: float = 20.0) -> None:
+    """Block until ``root`` (or ``root`` itself being py-spy or austin) is sampling."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if root.name() == "py-spy" or any(
-                child.name() == "py-spy" for child in root.children(recursive=True)
+            if root.name() in SAMPLERS or any(
+                child.name() in SAMPLERS for child in root.children(recursive=True)
             ):
                 return
         except psutil.Error:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"no py-spy under {root.pid} after {timeout} s")
+    raise RuntimeError(f"no py-spy or austin under {root.pid} after {timeout} s")
 
 
 def schedstat(pid: int) -> tuple[float, float]:
@@ -222,11 +232,11 @@ def run_unsampled(target: Target, args: argparse.Namespace) -> Measure:
 
 
 def measure_command(command: list[str], target: Target, args: argparse.Namespace) -> Measure:
-    """Run ``command`` (something that starts py-spy on the target) and measure under it."""
+    """Run ``command`` (something that samples the target) and measure under it."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         root = psutil.Process(process.pid)
-        wait_for_pyspy(root)
+        wait_for_sampler(root)
         time.sleep(SETTLE)
         return measure_window(target, args.seconds, root)
     finally:
@@ -241,6 +251,18 @@ def run_pyspy(target: Target, args: argparse.Namespace) -> Measure:
     return measure_command(command, target, args)
 
 
+def run_austin(target: Target, args: argparse.Namespace) -> Measure:
+    from workbench.sampling.austin import find_austin
+
+    austin = find_austin()
+    if austin is None:
+        raise SystemExit("austin not found: pip install 'austin-dist>=3.7,<4'")
+    interval = f"{round(1_000_000 / args.rate)}us"
+    command = [str(austin), "-s", "-P", "-i", interval, "-p", str(target.process.pid),
+               "-o", os.devnull]  # fmt: skip
+    return measure_command(command, target, args)
+
+
 def run_record(target: Target, args: argparse.Namespace) -> Measure:
     duration = int(args.seconds + SETTLE + 3)
     out = Path(args.scratch) / "record.speedscope.json"
@@ -249,8 +271,8 @@ def run_record(target: Target, args: argparse.Namespace) -> Measure:
     return measure_command(command, target, args)
 
 
-#: The Live pane's sampling without its UI: its own Feed (chained py-spy windows,
-#: thread dumps, psutil reads), whose messages go nowhere.
+#: The Live pane's sampling without its UI: its own Feed (its default sampler,
+#: thread naming, psutil reads), whose messages go nowhere.
 HEADLESS_FEED = """
 import sys
 from screens.live_feed import Feed, FeedConfig
@@ -268,9 +290,9 @@ def run_feed(target: Target, args: argparse.Namespace) -> Measure:
 #: window is weighed (the samples view, which needs none, is on screen).
 UNCALIBRATED_PANE = """
 import sys, time
-import workbench.sampling.pyspy as pyspy
+import workbench.sampling.sampler as sampler
 from workbench.sampling.thread_cpu import CpuReading
-pyspy.read_cpu = lambda pids: CpuReading(time.monotonic())
+sampler.read_cpu = lambda pids: CpuReading(time.monotonic())
 from workbench.cli import main
 sys.exit(main(["attach", *sys.argv[1:]]))
 """
@@ -283,6 +305,13 @@ def run_top(target: Target, args: argparse.Namespace) -> Measure:
 def run_live(target: Target, args: argparse.Namespace) -> Measure:
     pid = target.process.pid
     return in_tmux(f"{sys.executable} -m workbench attach {pid} --rate {args.rate}", args)
+
+
+def run_live_pyspy(target: Target, args: argparse.Namespace) -> Measure:
+    pid = target.process.pid
+    return in_tmux(
+        f"{sys.executable} -m workbench attach {pid} --rate {args.rate} --sampler py-spy", args
+    )
 
 
 def run_live_2s(target: Target, args: argparse.Namespace) -> Measure:
@@ -313,7 +342,7 @@ def in_tmux(command: str, args: argparse.Namespace) -> Measure:
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         root = psutil.Process(int(pane_pid))
-        wait_for_pyspy(root)
+        wait_for_sampler(root)
         time.sleep(SETTLE + 1.0)  # the first window, then the pane at its steady refresh
         return measure_window(args.target, args.seconds, root)
     finally:
@@ -336,8 +365,10 @@ RUNNERS: dict[str, Callable[[Target, argparse.Namespace], Measure]] = {
     "py-spy": run_pyspy,
     "record": run_record,
     "top": run_top,
+    "austin": run_austin,
     "feed": run_feed,
     "live": run_live,
+    "live-pyspy": run_live_pyspy,
     "live-raw": run_live_raw,
     "live-2s": run_live_2s,
 }
@@ -416,7 +447,7 @@ def report(
     print("slowdown: 1 - effective / unsampled effective, effective = it/cpu-s x (1 - paused),")
     print("so other processes' load cancels out; vs py-spy: plain py-spy's effective / this")
     print("(> 1.00x: slower than plain py-spy); CPU of a core: the sampling side's process")
-    print("tree (the workbench or py-spy, every py-spy it ran), the target excluded;")
+    print("tree (the workbench or py-spy, every py-spy and austin it ran), the target excluded;")
     print("vs top: that CPU minus py-spy top's, in points of a core (target: <= +1.0p).")
 
 

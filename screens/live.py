@@ -350,7 +350,7 @@ class LiveScreen(PaneScreen):
             label = next((t.name for t in view.threads if t.key == settings.thread), None)
             parts.append(f"thread {thread_name(label or str(settings.thread))}")
         if not view.available:
-            parts.append("no window yet: the next one records every thread")
+            parts.append("no window yet: the next one fills this view")
         elif view.stats.rows:
             total = view.stats.total
             amount = f"{total:.2f} CPU s" if settings.view == "cpu" else f"{total:.0f} samples"
@@ -448,6 +448,7 @@ class LiveScreen(PaneScreen):
                         rate=base.rate,
                         nonblocking=base.nonblocking,
                         batch_seconds=base.batch_seconds,
+                        sampler=base.sampler,
                         view=self.view,
                     )
                 )
@@ -582,5 +583,6 @@ def make_screen(session: Session) -> LiveScreen:
             subprocesses=context.subprocesses,
             view=context.view,
             batch_seconds=context.refresh,
+            sampler=context.sampler,  # type: ignore[arg-type]
         )
     )

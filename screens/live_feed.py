@@ -7,15 +7,17 @@ py-spy, psutil, ``/proc`` — adds what it reads to a thread-safe
 builds the view the user asked for (:func:`~screens.live_view.build_view`)
 and posts it in one :class:`ViewReady` message: the UI thread only draws.
 
-The process model, chosen for cost (see ``docs/live.md``): one chain of
-``py-spy record`` windows (one py-spy process at a time; one window in
-:attr:`FeedConfig.gil_every` is a GIL probe), one ``/proc`` read per thread
-per window for the threads' CPU, one psutil read a second, and a
-``py-spy dump`` only when a thread appears that no sample has named.
+The process model, chosen for cost (see ``docs/live.md``): one long-lived
+``austin`` whose stream is cut into windows (or, without austin, a chain of
+``py-spy record`` windows, one py-spy process at a time), a one-second
+``py-spy record --gil`` probe every :attr:`FeedConfig.gil_every` windows,
+one ``/proc`` read per thread per window for the threads' CPU, one psutil
+read a second, and a ``py-spy dump`` only when a thread appears that no
+sample has named.
 Views are built only while the pane is on screen and not paused.
 
 :meth:`Feed.stop` may be called from any thread (the screen calls it when it
-unmounts): it kills py-spy and the launched command at once rather than
+unmounts): it kills the sampler's children and the launched command at once rather than
 waiting for the worker loop to notice it was cancelled.
 """
 
@@ -31,6 +33,7 @@ from textual.message import Message
 
 from screens.live_view import LiveView, ViewSettings, build_view
 from workbench.errors import SamplingError
+from workbench.sampling.austin import SamplerChoice, start_live_sampler
 from workbench.sampling.metrics import MetricsReader
 from workbench.sampling.processes import (
     ProcessInfo,
@@ -39,7 +42,7 @@ from workbench.sampling.processes import (
     stop_target,
     wait_for_python,
 )
-from workbench.sampling.pyspy import PySpySampler
+from workbench.sampling.sampler import Sampler
 from workbench.sampling.session import LiveSession
 
 #: Seconds between psutil reads (about 0.2 ms each).
@@ -74,7 +77,7 @@ class ViewReady(_Latest):
 
     view: LiveView
     reason: str = ""
-    """The sampler's blocking mode and why, as of this view (it can switch once)."""
+    """The sampler, its blocking mode and why, as of this view (py-spy's can switch once)."""
 
 
 class TargetExited(Message):
@@ -83,7 +86,7 @@ class TargetExited(Message):
 
 @dataclass
 class SamplingStopped(Message):
-    """py-spy failed for a reason other than the target exiting."""
+    """The sampler failed for a reason other than the target exiting."""
 
     reason: str
 
@@ -100,10 +103,13 @@ class FeedConfig:
     window_seconds: float = 5.0
     """The rolling window the pane shows."""
     batch_seconds: int = 1
-    """Length of each ``py-spy record`` run: the pane's refresh period. Each start
-    costs py-spy ~7 ms of CPU, so 2 s halves that cost at the price of a slower view."""
+    """Length of each window: the pane's refresh period. With py-spy, each window is
+    one ``py-spy record`` run whose start costs ~7 ms of CPU, so 2 s halves that cost."""
     gil_every: int = 10
-    """One window in this many is a GIL probe (``py-spy record --gil``)."""
+    """One window in this many has a GIL probe (``py-spy record --gil``)."""
+    sampler: SamplerChoice | None = None
+    """``austin`` or ``py-spy``; None: austin when it is installed (see
+    :func:`~workbench.sampling.austin.start_live_sampler`)."""
     view: str = "cpu"
     """The view shown first."""
 
@@ -114,13 +120,13 @@ class FeedConfig:
 
 
 class Feed:
-    """One target being sampled; owns the py-spy sampler and any launched process."""
+    """One target being sampled; owns the sampler and any launched process."""
 
     def __init__(self, config: FeedConfig) -> None:
         self.config = config
         self._lock = threading.Lock()
         self._stopped = False
-        self._sampler: PySpySampler | None = None
+        self._sampler: Sampler | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._settings = ViewSettings(view=config.view)  # type: ignore[arg-type]
         self._wanted = threading.Event()
@@ -141,7 +147,7 @@ class Feed:
         self._wanted.clear()
 
     def stop(self) -> None:
-        """Kill py-spy and the launched command (if any). Idempotent, any thread."""
+        """Kill the sampler's children and the launched command (if any). Idempotent."""
         with self._lock:
             self._stopped = True
             sampler, process = self._sampler, self._process
@@ -157,32 +163,32 @@ class Feed:
         Raises :class:`SamplingError` when the target cannot be sampled.
         """
         info = self._attach()
-        sampler = PySpySampler(
+        sampler = start_live_sampler(
+            self.config.sampler,
             info.pid,
-            rate=self.config.rate,
+            self.config.rate,
             nonblocking=self.config.nonblocking,
             subprocesses=self.config.subprocesses,
             window_seconds=self.config.batch_seconds,
-            first_window_seconds=1,
             gil_every=self.config.gil_every,
             idle=self._settings.view == "wall",
         )
         if not self._adopt(sampler):
+            sampler.stop()
             return
-        sampler.start()
         session = LiveSession(
             info.pid,
             self.config.rate,
             command=info.command,
             window_seconds=self.config.window_seconds,
         )
-        post(Attached(session, sampler.nonblocking, sampler.reason))
+        post(Attached(session, sampler.nonblocking, sampler.describe()))
         reader = MetricsReader(info.pid, include_children=self.config.subprocesses)
         try:
             self._loop(sampler, reader, session, post, cancelled)
         finally:
             sampler.stop()
-        for batch in sampler.batches():  # windows py-spy finished while stopping
+        for batch in sampler.batches():  # windows finished while stopping
             session.add_batch(batch)
         if sampler.target_exited:
             session.mark_exited()
@@ -206,7 +212,7 @@ class Feed:
             raise SamplingError("stopped before the command started")
         return wait_for_python(process.pid)
 
-    def _adopt(self, sampler: PySpySampler) -> bool:
+    def _adopt(self, sampler: Sampler) -> bool:
         """Hold ``sampler`` so :meth:`stop` can reach it; False if already stopped."""
         with self._lock:
             if self._stopped:
@@ -216,7 +222,7 @@ class Feed:
 
     def _loop(
         self,
-        sampler: PySpySampler,
+        sampler: Sampler,
         reader: MetricsReader,
         session: LiveSession,
         post: Callable[[Message], object],
@@ -245,9 +251,9 @@ class Feed:
                 last_view = time.monotonic()
 
     def _post_view(
-        self, session: LiveSession, sampler: PySpySampler, post: Callable[[Message], object]
+        self, session: LiveSession, sampler: Sampler, post: Callable[[Message], object]
     ) -> None:
-        post(ViewReady(build_view(session, self._settings), sampler.reason))
+        post(ViewReady(build_view(session, self._settings), sampler.describe()))
 
     @staticmethod
     def _read_metrics(reader: MetricsReader, session: LiveSession) -> bool:
@@ -258,7 +264,7 @@ class Feed:
         return True
 
     @staticmethod
-    def _name_threads(sampler: PySpySampler, session: LiveSession) -> None:
+    def _name_threads(sampler: Sampler, session: LiveSession) -> None:
         """One nonblocking ``py-spy dump`` for the names of threads no sample named."""
         try:
             states = sampler.dump_threads()

@@ -104,7 +104,9 @@ class LaunchContext:
     view: str = "cpu"
     """The Live pane's first view: cpu, samples or wall (see ``ProfileMeta.view``)."""
     refresh: int = 1
-    """Seconds between two refreshes of the Live pane (one py-spy window each)."""
+    """Seconds between two refreshes of the Live pane (one sampling window each)."""
+    sampler: str | None = None
+    """The Live pane's sampler, ``austin`` or ``py-spy``; None: austin when installed."""
     db: Path | None = None
     """Backlog database; None means the default location."""
     repo: Path | None = None

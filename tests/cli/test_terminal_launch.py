@@ -108,6 +108,10 @@ def workload(tmp_path: Path) -> tuple[Path, str]:
     return script, marker
 
 
+def _both(first: str, second: str, text: str) -> bool:
+    return first in text and second in text
+
+
 def workbench_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "workbench", *args]
 
@@ -116,8 +120,9 @@ def test_run_shows_the_command_live_and_q_ends_it(tmp_path: Path) -> None:
     script, marker = workload(tmp_path)
     command = workbench_argv("run", "--", sys.executable, str(script))
     with terminal(command, tmp_path) as session:
-        wait_until(lambda: f"spin_{marker}" in screen(session), timeout=90)
-        assert "CPU view" in screen(session)
+        # The command (spin_MARKER.py) is on the status line from the start ("attaching…"):
+        # wait for one screen with the sampled view and the command's function.
+        wait_until(lambda: _both("CPU view", f"spin_{marker}", screen(session)), timeout=90)
         tmux("send-keys", "-t", session, "q")
         wait_until(lambda: session_ended(session), timeout=30)
     wait_until(lambda: not processes_running(f"spin_{marker}"), timeout=10)

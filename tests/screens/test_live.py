@@ -110,20 +110,20 @@ def own_target(target_script: Path) -> Iterator[subprocess.Popen[str]]:
 
 
 @pytest.fixture(autouse=True)
-def no_pyspy_left_behind() -> Iterator[None]:
-    """After each test (its app has exited), no py-spy runs as our descendant."""
+def no_sampler_left_behind() -> Iterator[None]:
+    """After each test (its app has exited), no py-spy or austin runs as our descendant."""
     yield
     deadline = time.monotonic() + 5.0
-    while (left := _pyspy_children()) and time.monotonic() < deadline:
+    while (left := _sampler_children()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert left == [], f"py-spy left behind: {left}"
+    assert left == [], f"sampler left behind: {left}"
 
 
-def _pyspy_children() -> list[str]:
+def _sampler_children() -> list[str]:
     found = []
     for child in psutil.Process().children(recursive=True):
         try:
-            if "py-spy" in child.name() and child.status() != psutil.STATUS_ZOMBIE:
+            if child.name() in ("py-spy", "austin") and child.status() != psutil.STATUS_ZOMBIE:
                 found.append(" ".join(child.cmdline()))
         except psutil.NoSuchProcess:
             continue
@@ -347,3 +347,15 @@ def test_demo_workload_names_threads_and_exits_on_sigterm() -> None:
     finally:
         demo.kill()
         demo.wait()
+
+
+@pytest.mark.parametrize(("choice", "said"), [(None, "austin: "), ("py-spy", "py-spy: ")])
+async def test_status_line_names_the_sampler(target, choice: str | None, said: str) -> None:
+    """austin by default (one stream, no gap between windows); ``--sampler py-spy`` chains
+    py-spy runs. The autouse fixture checks that neither is left running after the app."""
+    app = WorkbenchApp(LaunchContext(mode="live", pid=target.pid, sampler=choice))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shows_hot(app))
+        assert said in str(live(app).query_one(StatusLine).render())
+        if choice is None:
+            assert live(app).session.gap_seconds == 0

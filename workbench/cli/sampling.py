@@ -183,13 +183,20 @@ def _sampling_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _refresh_option(parser: argparse.ArgumentParser) -> None:
+    """The Live pane's own options: its refresh period and its sampler."""
     parser.add_argument(
         "--refresh",
         type=_whole_seconds,
         default=1,
         metavar="SECONDS",
-        help="the Live pane's refresh period, whole seconds (default: 1); each refresh "
-        "starts a py-spy run, so 2 costs about half a point of a core less",
+        help="the Live pane's refresh period, whole seconds (default: 1); with py-spy each "
+        "refresh starts a py-spy run, so 2 costs about half a point of a core less",
+    )
+    parser.add_argument(
+        "--sampler",
+        choices=("austin", "py-spy"),
+        help="austin (default when installed and not --blocking: one streaming process, "
+        "never pauses the target) or py-spy (a py-spy record run per refresh)",
     )
 
 
@@ -441,6 +448,7 @@ def _live_context(args: argparse.Namespace, **fields: Any) -> LaunchContext:
         "subprocesses": args.subprocesses,
         "view": args.view or "cpu",
         "refresh": args.refresh,
+        "sampler": args.sampler,
         "repo": getattr(args, "repo", None),  # demo has its own repository
     }
     return LaunchContext(mode="live", **{**shared, **fields})

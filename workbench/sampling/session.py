@@ -1,6 +1,6 @@
 """A live sampling session: windows of samples and CPU, three views, thread shares, snapshots.
 
-Pure aggregation over :class:`~workbench.sampling.pyspy.SampleBatch`,
+Pure aggregation over :class:`~workbench.sampling.sampler.SampleBatch`,
 :class:`~workbench.sampling.pyspy_output.ThreadState` and
 :class:`~workbench.sampling.metrics.MetricsSample`: the caller (the Live
 pane's feed, or ``workbench record``) feeds it, so it is tested without
@@ -44,8 +44,8 @@ from workbench.sampling.calibrate import label_tid, weigh
 from workbench.sampling.diagnosis import Evidence
 from workbench.sampling.evidence import MetricsHistory
 from workbench.sampling.metrics import MetricsSample
-from workbench.sampling.pyspy import SampleBatch, WindowKind
 from workbench.sampling.pyspy_output import ThreadState
+from workbench.sampling.sampler import SampleBatch, WindowKind
 
 __all__ = [
     "LiveSession",
@@ -605,8 +605,7 @@ def _queued(window: _Window) -> float:
     than one core: what it ran and queued together is capped at the window)."""
     cpu = window.cpu or {}
     return sum(
-        min(window.cpu_span - cpu.get(key, 0.0), seconds)
-        for key, seconds in window.waiting.items()
+        min(window.cpu_span - cpu.get(key, 0.0), seconds) for key, seconds in window.waiting.items()
     )
 
 
