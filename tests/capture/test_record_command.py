@@ -87,7 +87,8 @@ def test_record_command_in_a_git_checkout_notes_the_revision(tmp_path: Path) -> 
 def test_failing_command_is_recorded_and_exits_2(tmp_path: Path) -> None:
     script = _script(tmp_path)
     out = tmp_path / "failed.json"
-    done = workbench("record", "-o", out, "--", sys.executable, script, "8000000", "3",
+    # Long enough (~1.5 s) for py-spy to attach on a loaded machine before the exit.
+    done = workbench("record", "-o", out, "--", sys.executable, script, "30000000", "3",
                      cwd=tmp_path)  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == (
