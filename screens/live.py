@@ -21,8 +21,6 @@ clock current.
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -169,7 +167,6 @@ class LiveScreen(PaneScreen):
         self.query_one(ThreadTable).border_title = "threads · CPU from /proc · ! misread idle"
         self.query_one(DiagnosisLine).show(None)
         self.query_one(TopTable).focus()
-        self._handle_hangup(True)
         self.set_interval(STATUS_SECONDS, self._tick)
         if self.config is None:
             self.action_pick()
@@ -178,24 +175,6 @@ class LiveScreen(PaneScreen):
 
     def on_unmount(self) -> None:
         self._stop_feed()
-        self._handle_hangup(False)
-
-    def _handle_hangup(self, install: bool) -> None:
-        """Quit cleanly when the terminal goes away (SIGHUP) or on SIGTERM.
-
-        Their default action kills the workbench on the spot, and the command
-        it launched (in its own session, so the hangup does not reach it)
-        would live on unsampled; quitting runs :meth:`on_unmount` instead.
-        """
-        try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
-                if install:
-                    loop.add_signal_handler(sig, self.app.exit)
-                else:
-                    loop.remove_signal_handler(sig)
-        except (RuntimeError, ValueError, NotImplementedError):
-            pass  # not the main thread, or no signals here: nothing to clean up after
 
     # -- the feed ----------------------------------------------------------
     def start(self, config: FeedConfig) -> None:
@@ -584,5 +563,6 @@ def make_screen(session: Session) -> LiveScreen:
             view=context.view,
             batch_seconds=context.refresh,
             sampler=context.sampler,  # type: ignore[arg-type]
+            preparation=context.preparation,
         )
     )

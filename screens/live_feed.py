@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from screens.live_view import LiveView, ViewSettings, build_view
+from workbench.context import Preparation
 from workbench.errors import SamplingError
 from workbench.sampling.austin import SamplerChoice, start_live_sampler
 from workbench.sampling.metrics import MetricsReader
@@ -112,6 +113,9 @@ class FeedConfig:
     :func:`~workbench.sampling.austin.start_live_sampler`)."""
     view: str = "cpu"
     """The view shown first."""
+    preparation: Preparation | None = None
+    """Made before the command is launched: ``workbench demo`` runs its service from the
+    repository it builds after the first frame (see :class:`~workbench.context.Preparation`)."""
 
     @property
     def label(self) -> str:
@@ -203,6 +207,8 @@ class Feed:
             if self.config.pid is None:
                 raise SamplingError("no process to sample: give a PID or a command")
             return check_target(self.config.pid)
+        if self.config.preparation is not None:
+            self.config.preparation.wait()
         process = launch_target(self.config.command)
         with self._lock:
             self._process = process

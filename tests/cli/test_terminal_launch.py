@@ -129,6 +129,25 @@ def test_run_shows_the_command_live_and_q_ends_it(tmp_path: Path) -> None:
     assert not (tmp_path / ".workbench").exists()
 
 
+@pytest.mark.parametrize("ending", ["terminal closed", "SIGTERM"])
+def test_run_ends_its_command_when_the_terminal_closes_or_on_sigterm(
+    tmp_path: Path, ending: str
+) -> None:
+    """A closed terminal (SIGHUP) or a SIGTERM quits the app as ``q`` does: neither the
+    workbench nor the command it launched lives on."""
+    script, marker = workload(tmp_path)
+    command = workbench_argv("run", "--", sys.executable, str(script))
+    with terminal(command, tmp_path) as session:
+        wait_until(lambda: _both("CPU view", f"spin_{marker}", screen(session)), timeout=90)
+        (app,) = [p for p in processes_running(f"spin_{marker}") if "workbench" in p.cmdline()]
+        if ending == "SIGTERM":
+            app.terminate()
+        else:
+            tmux("kill-session", "-t", session)
+        app.wait(timeout=30)  # not our child: psutil waits for its end, not its status
+    wait_until(lambda: not processes_running(f"spin_{marker}"), timeout=10)
+
+
 def test_attach_samples_a_pid_and_q_leaves_it_running(tmp_path: Path) -> None:
     script, marker = workload(tmp_path)
     target = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)

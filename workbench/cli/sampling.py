@@ -458,28 +458,38 @@ def run_demo(args: argparse.Namespace) -> int:
     """Open the Live pane on the bundled demo workload; the other panes get demo data.
 
     The demo repository and backlog go to a fresh temporary folder (see
-    :mod:`workbench.demo`), so the user's own backlog is never touched.
+    :mod:`workbench.demo`), so the user's own backlog is never touched. They are
+    made once the first frame is painted (fifteen git runs and a profile diff
+    would hold it for half a second): the Live pane launches the service, and
+    the other panes open, when they are there.
     """
     import tempfile
 
     from workbench.cli.launch import open_app
-    from workbench.demo import bundled_workload, prepare_demo
+    from workbench.context import Preparation
+    from workbench.demo import bundled_workload, demo_layout, prepare_demo
 
     workload = bundled_workload()
     if not workload.is_file():
         raise SamplingError(f"demo workload missing: {workload}; reinstall the package")
     with tempfile.TemporaryDirectory(prefix="workbench-demo-") as folder:
-        demo = prepare_demo(Path(folder))
-        return open_app(
-            _live_context(
-                args,
-                demo=True,
-                command=[sys.executable, str(demo.service)],
-                base=demo.base,
-                branch=demo.branch,
-                db=demo.db,
-                repo=demo.repo,
-                cycles=demo.cycles,
-                function="workload.py:validate_rows" if demo.repo else None,
+        root = Path(folder)
+        demo = demo_layout(root)
+        preparation = Preparation(lambda: prepare_demo(root), "the demo's repository and backlog")
+        try:
+            return open_app(
+                _live_context(
+                    args,
+                    demo=True,
+                    command=[sys.executable, str(demo.service)],
+                    base=demo.base,
+                    branch=demo.branch,
+                    db=demo.db,
+                    repo=demo.repo,
+                    cycles=demo.cycles,
+                    function="workload.py:validate_rows" if demo.repo else None,
+                    preparation=preparation,
+                )
             )
-        )
+        finally:
+            preparation.join()  # its files go with the folder: never while they are written
