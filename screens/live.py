@@ -25,7 +25,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -51,7 +51,6 @@ from screens.live_stats import SORT_ORDER, FunctionRow, SortKey, hot_lines, top_
 from screens.live_view import VIEW_UNITS, LiveView, ViewSettings, next_view
 from screens.messages import BacklogItemRequested, CompareProfileChosen, HistoryRequested
 from screens.pane import PaneScreen
-from screens.process_picker import ProcessPickerDialog
 from screens.session import Session, code_files, process_folder
 from screens.widgets.live_diagnosis import DiagnosisLine
 from screens.widgets.live_icicle import LiveIcicle
@@ -66,7 +65,9 @@ from workbench.paths import styles_dir
 from workbench.profiles.model import View
 from workbench.profiles.views import VIEW_NAMES
 from workbench.sampling.diagnosis import Diagnosis
-from workbench.sampling.session import LiveSession, default_snapshot_name
+
+if TYPE_CHECKING:  # psutil and the profile writers load with the feed's thread
+    from workbench.sampling.session import LiveSession
 
 #: Seconds between two redraws of the status line (its clock and rate).
 STATUS_SECONDS = 1.0
@@ -152,6 +153,9 @@ class LiveScreen(PaneScreen):
     def compose(self) -> ComposeResult:
         yield PaneBar("live")
         yield StatusLine(id="live-status")
+
+    def compose_rest(self) -> ComposeResult:
+        """The tables, the icicle, the sparklines and the footer, after the first frame."""
         with Horizontal(id="live-body"):
             with Vertical(id="live-main"):
                 yield Input(placeholder="filter: function or module", id="live-filter")
@@ -163,7 +167,7 @@ class LiveScreen(PaneScreen):
                 yield DiagnosisLine(id="live-diagnosis")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    def rest_mounted(self) -> None:
         self.query_one(ThreadTable).border_title = "threads · CPU from /proc · ! misread idle"
         self.query_one(DiagnosisLine).show(None)
         self.query_one(TopTable).focus()
@@ -432,6 +436,8 @@ class LiveScreen(PaneScreen):
                     )
                 )
 
+        from screens.process_picker import ProcessPickerDialog  # psutil, a table: on use
+
         self.app.push_screen(ProcessPickerDialog(), chosen)
 
     # -- snapshots and hand-offs -------------------------------------------
@@ -489,6 +495,8 @@ class LiveScreen(PaneScreen):
         if session is None or session.total_samples == 0:
             self.notify("Nothing sampled yet.", severity="warning")
             return
+        from workbench.sampling.session import default_snapshot_name
+
         name = default_snapshot_name(session.pid)
         path = Path.cwd() / name if purpose == "save" else Path.cwd() / HANDOFF_DIR / name
         which = "total" if self.cumulative or session.target_exited else "window"

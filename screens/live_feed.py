@@ -28,23 +28,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from screens.live_view import LiveView, ViewSettings, build_view
+from screens.live_view import ViewSettings, build_view
 from workbench.context import Preparation
 from workbench.errors import SamplingError
-from workbench.sampling.austin import SamplerChoice, start_live_sampler
-from workbench.sampling.metrics import MetricsReader
-from workbench.sampling.processes import (
-    ProcessInfo,
-    check_target,
-    launch_target,
-    stop_target,
-    wait_for_python,
-)
-from workbench.sampling.sampler import Sampler
-from workbench.sampling.session import LiveSession
+
+if TYPE_CHECKING:  # the sampling core (psutil, the samplers) loads in the feed's thread
+    from screens.live_view import LiveView
+    from workbench.sampling.austin import SamplerChoice
+    from workbench.sampling.metrics import MetricsReader
+    from workbench.sampling.processes import ProcessInfo
+    from workbench.sampling.sampler import Sampler
+    from workbench.sampling.session import LiveSession
 
 #: Seconds between psutil reads (about 0.2 ms each).
 METRICS_INTERVAL = 1.0
@@ -158,6 +156,8 @@ class Feed:
         if sampler is not None:
             sampler.stop()
         if process is not None:
+            from workbench.sampling.processes import stop_target
+
             stop_target(process)
 
     # -- the worker ----------------------------------------------------------
@@ -166,6 +166,10 @@ class Feed:
 
         Raises :class:`SamplingError` when the target cannot be sampled.
         """
+        from workbench.sampling.austin import start_live_sampler
+        from workbench.sampling.metrics import MetricsReader
+        from workbench.sampling.session import LiveSession
+
         info = self._attach()
         sampler = start_live_sampler(
             self.config.sampler,
@@ -203,6 +207,13 @@ class Feed:
 
     def _attach(self) -> ProcessInfo:
         """The process to sample: the PID given, or the Python of the launched command."""
+        from workbench.sampling.processes import (
+            check_target,
+            launch_target,
+            stop_target,
+            wait_for_python,
+        )
+
         if not self.config.command:
             if self.config.pid is None:
                 raise SamplingError("no process to sample: give a PID or a command")

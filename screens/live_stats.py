@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from workbench.profiles.diff import function_shares
-from workbench.profiles.model import Profile
+if TYPE_CHECKING:  # the diff (and NumPy) load with the first window, not the first frame
+    from workbench.profiles.model import Profile
 
 SortKey = Literal["self", "total", "name"]
 SORT_ORDER: tuple[SortKey, ...] = ("self", "total", "name")
@@ -51,6 +51,8 @@ class FunctionStats:
 
 def function_stats(profile: Profile) -> FunctionStats:
     """Self and total weight per function (the core's shares; recursion counted once)."""
+    from workbench.profiles.diff import function_shares
+
     total = profile.total_weight
     scale = 100.0 / total if total else 0.0
     rows = {
@@ -70,6 +72,8 @@ def function_stats(profile: Profile) -> FunctionStats:
 
 def hot_lines(profile: Profile, key: str) -> list[int]:
     """Lines of function ``key`` where its samples landed, most samples first."""
+    from workbench.profiles.diff import function_shares
+
     shares = function_shares(profile, by="line")
     weighted = [
         (own, line)

@@ -14,13 +14,16 @@ No Textual import: tested directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from screens.live_stats import FunctionStats, function_stats, trend_marks
 from screens.widgets.icicle_tree import IcicleNode
 from screens.widgets.live_icicle import live_tree
 from workbench.profiles.model import Profile, View
 from workbench.sampling.diagnosis import Diagnosis, diagnose
-from workbench.sampling.session import LiveSession, ThreadShare
+
+if TYPE_CHECKING:  # psutil and the profile writers load with the feed, not the first frame
+    from workbench.sampling.session import LiveSession, ThreadShare
 
 #: What each view's numbers count.
 VIEW_UNITS: dict[View, str] = {"cpu": "CPU s", "samples": "samples", "wall": "samples"}

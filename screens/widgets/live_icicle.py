@@ -14,9 +14,13 @@ rows that draw differently only (:meth:`Icicle.swap_tree`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from screens.widgets.icicle import Icicle, IcicleNode
-from workbench.profiles.difftree import DiffNode, diff_tree
-from workbench.profiles.model import Profile
+
+if TYPE_CHECKING:  # the diff tree (and NumPy) load with the first window
+    from workbench.profiles.difftree import DiffNode
+    from workbench.profiles.model import Profile
 
 #: Call paths below this share (percent) in both windows are left out of the tree.
 MIN_PCT = 0.1
@@ -32,6 +36,8 @@ def live_tree(base: Profile | None, current: Profile) -> IcicleNode:
     whose ``key`` is the function identity the history and backlog keys use.
     Iterative, so a pathologically deep stack cannot hit the recursion limit.
     """
+    from workbench.profiles.difftree import diff_tree
+
     root = diff_tree(base or current, current, min_pct=MIN_PCT)
 
     def node_of(diff: DiffNode) -> IcicleNode:

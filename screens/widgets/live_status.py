@@ -11,10 +11,13 @@ target and is never interpreted as markup.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
-from workbench.sampling.session import LiveSession
+if TYPE_CHECKING:
+    from workbench.sampling.session import LiveSession
 
 SEPARATOR = " │ "
 

@@ -13,12 +13,15 @@ on I/O or a lock. The rows come from the same windows as the function view.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from screens.widgets.live_table import LiveTable
 from workbench.profiles.readers.threads import split_label
-from workbench.sampling.session import ThreadShare
+
+if TYPE_CHECKING:
+    from workbench.sampling.session import ThreadShare
 
 COLUMNS = (
     ("focus", " ", 1),

@@ -75,15 +75,12 @@ def test_backlog_commands_import_no_heavy_package(
     assert imported(*command, "--db", backlog, cwd=backlog.parent) & HEAVY == set()
 
 
-def test_the_apps_first_frame_waits_for_no_numpy(tmp_path: Path) -> None:
-    """The app and its first pane (Compare, nothing loaded) draw before profiles are
-    read: NumPy, psutil and git load with the work that needs them; the capture
-    runner, its dialog and the backlog's model load when first used; the pane's icicle,
-    tables (Textual's DataTable) and footer with what it mounts after its first frame;
-    the CLI's parser, JSON and the keymap's TOML reader when a command needs them."""
+def _first_frame_modules(pane: str, tmp_path: Path) -> set[str]:
+    """The modules loaded once the app and ``pane``'s module are imported, after checking
+    that no heavy package is among them (Textual and Rich draw the frame)."""
     code = (
         "import sys; import workbench.cli, workbench.cli.launch, screens.app, screens.keymap, "
-        "screens.compare; print(' '.join(sorted(sys.modules)))"
+        f"screens.{pane}; print(' '.join(sorted(sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
@@ -93,10 +90,32 @@ def test_the_apps_first_frame_waits_for_no_numpy(tmp_path: Path) -> None:
     loaded = {module.split(".")[0] for module in modules}
     drawing = {"textual", "rich", "screens", "platformdirs"}  # platformdirs: Textual's own
     assert "textual" in loaded and loaded & (HEAVY - drawing) == set()
+    assert f"screens.{pane}" in modules
+    return modules
+
+
+def test_the_apps_first_frame_waits_for_no_numpy(tmp_path: Path) -> None:
+    """The app and its first pane (Compare, nothing loaded) draw before profiles are
+    read: NumPy, psutil and git load with the work that needs them; the capture
+    runner, its dialog and the backlog's model load when first used; the pane's icicle,
+    tables (Textual's DataTable) and footer with what it mounts after its first frame;
+    the CLI's parser, JSON and the keymap's TOML reader when a command needs them."""
     later = {
         "screens.capture_dialog", "workbench.capture.runner", "workbench.triage.model",
         "screens.compare_work", "screens.widgets.icicle", "screens.widgets.delta_table",
         "textual.widgets._data_table", "textual.widgets._footer", "workbench.profiles",
         "argparse", "json", "workbench.documents",
     }  # fmt: skip
-    assert "screens.compare" in modules and modules & later == set()
+    assert _first_frame_modules("compare", tmp_path) & later == set()
+
+
+def test_the_live_panes_first_frame_waits_for_no_sampling_core(tmp_path: Path) -> None:
+    """``workbench demo``, ``run`` and ``attach`` open on the Live pane: psutil, the
+    samplers, the session and NumPy (the shares, the icicle's tree) load in the feed's
+    thread with the first window; the process picker when it is opened."""
+    later = {
+        "workbench.sampling.session", "workbench.sampling.processes",
+        "workbench.sampling.austin", "workbench.profiles.diff", "workbench.profiles.difftree",
+        "screens.process_picker",
+    }  # fmt: skip
+    assert _first_frame_modules("live", tmp_path) & later == set()

@@ -137,7 +137,9 @@ def live(app: WorkbenchApp) -> LiveScreen:
 
 
 def top_functions(app: WorkbenchApp) -> list[str]:
-    return live(app).query_one(TopTable).column_text("function")
+    """The top table's functions; none while the pane mounts it (after its first frame)."""
+    screen = live(app)
+    return screen.query_one(TopTable).column_text("function") if screen.complete else []
 
 
 def _running(app: WorkbenchApp, group: str) -> bool:

@@ -23,7 +23,7 @@ from screens.widgets.live_diagnosis import DiagnosisLine
 from screens.widgets.live_status import StatusLine
 from screens.widgets.live_top import TopTable
 from screens.widgets.thread_table import ThreadTable
-from tests.helpers import needs_ptrace, wait_for
+from tests.helpers import needs_ptrace, pane_complete, wait_for
 from tests.sampling.cpu_split import (
     check_split,
     kernel_cpu,
@@ -126,6 +126,7 @@ async def test_v_switches_views_and_the_pane_says_which(tmp_path, monkeypatch) -
         async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
             screen = app.screen
             assert isinstance(screen, LiveScreen)
+            await pane_complete(pilot)  # the table is mounted after the first frame
             table = screen.query_one(TopTable)
             await wait_for(pilot, lambda: "busy_python" in table.column_text("function"))
             assert title(screen).startswith("CPU view") and "CPU s" in title(screen)

@@ -14,8 +14,6 @@ import re
 from array import array
 from dataclasses import replace
 
-import numpy as np
-
 from workbench.errors import ProfileFormatError
 from workbench.profiles.model import Profile
 
@@ -55,6 +53,8 @@ def select_thread(profile: Profile, selector: str, source: str) -> Profile:
     Frames no remaining stack uses are dropped so that function tables built
     from the result do not list zero rows.
     """
+    import numpy as np  # the thread labels above are read where NumPy is not loaded
+
     chosen = [i for i, label in enumerate(profile.meta.threads) if matches(label, i, selector)]
     if not chosen:
         known = ", ".join(profile.meta.threads) or "none (the profile has no thread information)"
