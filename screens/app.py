@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import signal
+import sys
+import termios
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -115,18 +117,44 @@ class WorkbenchApp(App[int]):
 
         The command line's handler turns those signals into ``KeyboardInterrupt``
         (:func:`workbench.cli.stopping_like_ctrl_c`), raised wherever the main thread
-        is: inside Textual's shutdown it once left the writer thread's queue locked,
-        and the process hung with its launched command still running.
+        is, Textual's own code included. A hangup also brings a SIGCONT, on which
+        Textual's driver resumes the terminal (its Ctrl-Z support): in the middle of
+        the shutdown that started a second output thread, and the first one's stop
+        waited forever, the app hung with its launched command still running. The
+        SIGHUP handler is a plain one, so it runs before that SIGCONT's (pending
+        signals run in number order) and takes the resume away first.
         """
         loop = asyncio.get_running_loop()
-        stops = (signal.SIGHUP, signal.SIGTERM)
-        for sig in stops:
-            loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+
+        def hung_up(signum: int, frame: object) -> None:
+            signal.signal(signal.SIGCONT, signal.SIG_DFL)
+            loop.call_soon_threadsafe(self.exit, None, 128 + signum)
+
+        previous = signal.signal(signal.SIGHUP, hung_up)
+        self.call_later(self._resume_only_on_a_live_terminal)
+        loop.add_signal_handler(signal.SIGTERM, self.exit, None, 128 + signal.SIGTERM)
         try:
             return await super().run_async(**kwargs)
         finally:
-            for sig in stops:
-                loop.remove_signal_handler(sig)
+            loop.remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGHUP, previous)
+
+    @staticmethod
+    def _resume_only_on_a_live_terminal() -> None:
+        """Wrap the driver's SIGCONT handler (Textual's Ctrl-Z resume): a SIGCONT that
+        comes with a hangup, whatever the order, finds no terminal and resumes nothing."""
+        resume = signal.getsignal(signal.SIGCONT)
+        if not callable(resume):
+            return  # a headless driver: no resume to guard
+
+        def continued(signum: int, frame: object) -> None:
+            try:
+                termios.tcgetattr(sys.__stdin__.fileno())
+            except (termios.error, OSError, ValueError, AttributeError):
+                return  # hung up (or no stdin): nothing to resume on
+            resume(signum, frame)
+
+        signal.signal(signal.SIGCONT, continued)
 
     def _add_pane_mode(self, mode: str) -> None:
         self.add_mode(mode, lambda: self.pane(mode))
