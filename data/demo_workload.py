@@ -121,9 +121,12 @@ def run(workers: int, phase_seconds: float) -> int:
     """
     stop = threading.Event()
     started = time.monotonic()
+    signalled: list[int] = []
 
     def request_stop(signum: int, frame: object) -> None:
-        stop.set()
+        # Only note it: ``stop.set()`` here takes the Event's lock, which the main thread
+        # may hold at that instant (it runs this handler), and would wait forever.
+        signalled.append(signum)
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
@@ -138,7 +141,9 @@ def run(workers: int, phase_seconds: float) -> int:
     ]
     for thread in threads:
         thread.start()
-    stop.wait()
+    while not signalled:
+        time.sleep(0.1)
+    stop.set()
     for thread in threads:
         thread.join(timeout=2.0)
     return 0
