@@ -34,7 +34,7 @@ from screens.messages import (
 from screens.session import Session
 from screens.text_dialog import TextDialog
 from screens.widgets.pane_bar import PANE_TITLES
-from workbench.context import LaunchContext
+from workbench.context import LaunchContext, Preparation
 from workbench.errors import WorkbenchError
 from workbench.paths import styles_dir
 
@@ -216,12 +216,18 @@ class WorkbenchApp(App[int]):
             # Once the first frame is painted: the app's queue runs after start-up's hold.
             self.call_later(self.call_after_refresh, preparation.start)
 
+    @property
+    def _preparing(self) -> Preparation | None:
+        """The launch's files while they are still being made (``workbench demo``), else None."""
+        preparation = self.session.launch.preparation
+        return None if preparation is None or preparation.ready else preparation
+
     async def _prepared(self) -> bool:
         """Whether the files the launch names exist, waiting for them in a thread (the
-        panes keep drawing) while ``workbench demo`` still makes them; False, told, when
-        they could not be made."""
-        preparation = self.session.launch.preparation
-        if preparation is None or preparation.ready:
+        panes keep drawing) while they are still being made; False, told, when they
+        could not be made."""
+        preparation = self._preparing
+        if preparation is None:
             return True
         try:
             await asyncio.to_thread(preparation.wait)
@@ -233,8 +239,8 @@ class WorkbenchApp(App[int]):
     async def action_switch_mode(self, mode: str) -> None:
         """Switch panes; until the launch's files are made, from a worker that waits for them
         (the pane bar says so, and the last pane asked for wins)."""
-        preparation = self.session.launch.preparation
-        if preparation is None or preparation.ready:
+        preparation = self._preparing
+        if preparation is None:
             self.switch_mode(mode)
             return
 
